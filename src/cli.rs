@@ -1,0 +1,335 @@
+//! The whole command line, as clap derives it. Settings are resolved into a
+//! [`crate::config::Config`] before any command runs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::engine::FollowUpOutcome;
+use crate::playbook::Severity;
+
+/// Steps you through service recovery: apologise, fix, amend, follow up.
+#[derive(Debug, Parser)]
+#[command(name = "recover", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Start with `recover start --type reservation`; `recover list` shows the types.")]
+pub struct Cli {
+    /// Settings every command takes.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options accepted before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Use the playbooks in DIR instead of the built-in library [env: RECOVER_PLAYBOOKS]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub playbooks: Option<PathBuf>,
+    /// The incident log file [env: RECOVER_LOG]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log: Option<PathBuf>,
+    /// Language of playbook text, e.g. en, da, nb, et, bn [env: RECOVER_LANG]
+    #[arg(long, global = true, value_name = "CODE")]
+    pub lang: Option<String>,
+    /// When to use colour and box drawing (NO_COLOR turns them off)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the playbooks: type, title, aliases, steps per phase
+    List(ListArgs),
+    /// Show one playbook, with the words to say
+    Show(ShowArgs),
+    /// Validate playbooks and policy; every problem as file:line:col
+    Check(CheckArgs),
+    /// Print the JSON Schema of the playbook format, for editors
+    Schema,
+    /// Run a guided recovery session
+    Start(StartArgs),
+    /// Continue an interrupted session (the latest if no ID)
+    Resume(ResumeArgs),
+    /// List past incidents, newest first
+    Log(LogArgs),
+    /// Show one incident's summary again
+    #[command(name = "show-incident")]
+    ShowIncident(ShowIncidentArgs),
+    /// Follow-ups that are overdue or due soon
+    Due(DueArgs),
+    /// Mark a follow-up done
+    Done(DoneArgs),
+    /// Totals over a period: incidents, timings, amends, follow-ups
+    Report(ReportArgs),
+    /// Write incidents as JSON lines, the same objects as `log --json`
+    Export(ExportArgs),
+    /// Merge exported incidents into this log (importing twice changes nothing)
+    Import(ImportArgs),
+    /// Delete incidents started before a date, for data retention
+    Purge(PurgeArgs),
+    /// Print playbooks for training: text, Markdown or HTML
+    Print(PrintArgs),
+    /// Show which playbooks and log are in use, and where each setting came from
+    Paths,
+    /// Print shell completions
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+/// Output for scripts.
+#[derive(Debug, Args, Default)]
+pub struct MachineOutput {
+    /// One JSON object per line
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Comma-separated values with a header row
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// One JSON object per playbook
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The playbook's type or alias
+    #[arg(value_name = "TYPE")]
+    pub kind: String,
+    /// Also show the words to say in the guest's language
+    #[arg(long, value_name = "CODE")]
+    pub guest_lang: Option<String>,
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Playbook files or folders (default: the library in use)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `start`.
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// The failure type (or an alias), e.g. reservation
+    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers")]
+    pub kind: Option<String>,
+    /// How bad it is (asked if not given)
+    #[arg(long, value_enum)]
+    pub severity: Option<Severity>,
+    /// Your name [env: RECOVER_STAFF]
+    #[arg(long, value_name = "NAME")]
+    pub staff: Option<String>,
+    /// Your role in the policy, e.g. staff, supervisor [env: RECOVER_ROLE]
+    #[arg(long, value_name = "ROLE")]
+    pub role: Option<String>,
+    /// The customer's booking, room, table or order reference
+    #[arg(long = "ref", value_name = "TEXT")]
+    pub reference: Option<String>,
+    /// Where in the customer's journey it went wrong (asked if not given)
+    #[arg(long, value_name = "POINT")]
+    pub failure_point: Option<String>,
+    /// Take every answer from a YAML answers file; no prompts
+    #[arg(long, value_name = "FILE", conflicts_with = "yes")]
+    pub answers: Option<PathBuf>,
+    /// No prompts: every step done, first options, the amends bundle for the severity
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Name of whoever approves amends over your limit (with --yes)
+    #[arg(long, value_name = "NAME")]
+    pub approved_by: Option<String>,
+    /// Print the summary as one JSON object
+    #[arg(long)]
+    pub json: bool,
+    /// Also show the words to say in the guest's language
+    #[arg(long, value_name = "CODE")]
+    pub guest_lang: Option<String>,
+}
+
+/// `resume`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The incident id (default: the latest unfinished)
+    pub id: Option<String>,
+    /// Print the summary as one JSON object
+    #[arg(long)]
+    pub json: bool,
+    /// Also show the words to say in the guest's language
+    #[arg(long, value_name = "CODE")]
+    pub guest_lang: Option<String>,
+}
+
+/// `log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only incidents started since: 8h, 2d, today, a date or an RFC 3339 time
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only this type (or alias)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Only incidents handled by NAME
+    #[arg(long, value_name = "NAME")]
+    pub staff: Option<String>,
+    /// Only unfinished incidents or ones with open follow-ups
+    #[arg(long)]
+    pub open: bool,
+    /// Output for scripts.
+    #[command(flatten)]
+    pub output: MachineOutput,
+}
+
+/// `show-incident`.
+#[derive(Debug, Args)]
+pub struct ShowIncidentArgs {
+    /// The incident id
+    pub id: String,
+    /// Print it as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `due`.
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Also follow-ups due within this long (default: the rest of today)
+    #[arg(long, value_name = "DURATION")]
+    pub within: Option<String>,
+    /// Exit 1 if any follow-up is overdue
+    #[arg(long)]
+    pub check: bool,
+    /// Output for scripts.
+    #[command(flatten)]
+    pub output: MachineOutput,
+}
+
+/// `done`.
+#[derive(Debug, Args)]
+pub struct DoneArgs {
+    /// The incident id
+    pub id: String,
+    /// The follow-up step's id
+    pub step: String,
+    /// What was said or done
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Whether the customer was won back
+    #[arg(long, value_enum, default_value_t = FollowUpOutcome::Done)]
+    pub outcome: FollowUpOutcome,
+    /// Who did it [env: RECOVER_STAFF]
+    #[arg(long, value_name = "NAME")]
+    pub staff: Option<String>,
+    /// Print the incident as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The period: 8h, 30d, today, a date or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", default_value = "today")]
+    pub since: String,
+    /// Output for scripts.
+    #[command(flatten)]
+    pub output: MachineOutput,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only incidents started since
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Leave out refs and notes (personal data)
+    #[arg(long)]
+    pub redact: bool,
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file of JSON lines from `recover export` (- for standard input)
+    pub file: PathBuf,
+}
+
+/// `purge`.
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Delete incidents started before this: a date, an RFC 3339 time or a duration ago
+    #[arg(long, value_name = "WHEN")]
+    pub before: String,
+    /// Do not ask for confirmation
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// `print`.
+#[derive(Debug, Args)]
+pub struct PrintArgs {
+    /// Types to print (default: all)
+    #[arg(value_name = "TYPE")]
+    pub kinds: Vec<String>,
+    /// Print every playbook
+    #[arg(long, conflicts_with = "kinds")]
+    pub all: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = PrintFormat::Text)]
+    pub format: PrintFormat,
+    /// Write to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also show the words to say in the guest's language
+    #[arg(long, value_name = "CODE")]
+    pub guest_lang: Option<String>,
+}
+
+/// `print --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PrintFormat {
+    /// Plain text wrapped to the terminal
+    Text,
+    /// A Markdown handbook
+    Markdown,
+    /// One printable HTML file
+    Html,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

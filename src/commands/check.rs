@@ -1,0 +1,31 @@
+//! `recover check [PATH...]`: every problem in the playbooks and policy.
+
+use std::io::Write;
+
+use crate::cli::CheckArgs;
+use crate::config::Config;
+use crate::error::Error;
+use crate::exit_code::Exit;
+use crate::playbook::{Level, Library};
+use crate::render::safe::one_line;
+
+/// Prints every problem as `file:line:col: message`; exit 1 if any is an error.
+pub fn run(config: &Config, args: &CheckArgs) -> Result<Exit, Error> {
+    let lib = if args.paths.is_empty() {
+        config.library_quiet()?
+    } else {
+        Library::from_paths(&args.paths)?
+    };
+    let mut out = std::io::stdout().lock();
+    for p in &lib.problems {
+        writeln!(out, "{}", one_line(&p.to_string()))?;
+    }
+    let errors = lib.problems.iter().filter(|p| p.level == Level::Error).count();
+    let warnings = lib.problems.len() - errors;
+    eprintln!(
+        "recover: {} playbook(s) usable in {}; {errors} error(s), {warnings} warning(s)",
+        lib.playbooks.len(),
+        one_line(&lib.origin.to_string())
+    );
+    Ok(if errors > 0 { Exit::NotInOrder } else { Exit::Success })
+}

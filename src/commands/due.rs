@@ -1,0 +1,116 @@
+//! `recover due` and `recover done`: follow-ups that must not be forgotten.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::cli::{DoneArgs, DueArgs};
+use crate::clock;
+use crate::config::Config;
+use crate::duration::{Within, end_of_today};
+use crate::error::Error;
+use crate::exit_code::Exit;
+use crate::render::{csv, safe::one_line, table};
+use crate::store::{Closing, Store};
+
+#[derive(Serialize)]
+struct DueLine {
+    incident: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
+    step: String,
+    #[serde(rename = "do")]
+    action: String,
+    due: jiff::Timestamp,
+    overdue: bool,
+    staff: String,
+}
+
+/// Overdue follow-ups first, then those due within `--within` (default: rest of today).
+pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
+    let now = clock::now();
+    let until = match &args.within {
+        Some(w) => w
+            .parse::<Within>()
+            .map_err(|why| Error::usage(format!("--within: {why}"), "e.g. --within 8h"))?
+            .after(now),
+        None => end_of_today(now, &config.tz),
+    };
+    let lib = config.library_quiet().ok();
+    let lang = config.lang.value.code();
+    let rows: Vec<DueLine> = config
+        .store()?
+        .due(until)?
+        .into_iter()
+        .map(|d| DueLine {
+            action: lib
+                .as_ref()
+                .and_then(|l| l.find(&d.kind).ok())
+                .and_then(|pb| pb.step(&d.step))
+                .map(|(_, s)| s.action.get(lang).to_owned())
+                .unwrap_or_default(),
+            overdue: d.due < now,
+            incident: d.incident,
+            kind: d.kind,
+            reference: d.reference,
+            step: d.step,
+            due: d.due,
+            staff: d.staff,
+        })
+        .collect();
+    let overdue = rows.iter().filter(|r| r.overdue).count();
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        for r in &rows {
+            writeln!(out, "{}", serde_json::to_string(r).unwrap_or_default())?;
+        }
+    } else if args.output.csv {
+        write!(out, "{}", csv::line(&["incident", "type", "ref", "step", "do", "due", "overdue", "staff"]))?;
+        for r in &rows {
+            let cells = [&r.incident, &r.kind, r.reference.as_deref().unwrap_or(""), &r.step, &r.action, &r.due.to_string(), &r.overdue.to_string(), &r.staff];
+            write!(out, "{}", csv::line(&cells))?;
+        }
+    } else {
+        let mut t = table::new(config.styled_out, &["", "Due", "Incident", "Type", "Ref", "Step", "Do", "Staff"]);
+        for r in &rows {
+            t.add_row(vec![
+                if r.overdue { "OVERDUE".to_owned() } else { String::new() },
+                clock::local(r.due, &config.tz),
+                r.incident.clone(),
+                one_line(&r.kind),
+                one_line(r.reference.as_deref().unwrap_or("")),
+                one_line(&r.step),
+                one_line(&r.action),
+                one_line(&r.staff),
+            ]);
+        }
+        if rows.is_empty() {
+            eprintln!("recover: nothing due");
+        } else {
+            write!(out, "{}", table::to_text(&t))?;
+            eprintln!("recover: {} due, {overdue} overdue; close one with `recover done ID STEP`", rows.len());
+        }
+    }
+    Ok(if args.check && overdue > 0 { Exit::NotInOrder } else { Exit::Success })
+}
+
+/// Closes a follow-up, recording when, by whom and whether the customer was won back.
+pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
+    let closing = Closing {
+        at: clock::now(),
+        by: args.staff.clone().or_else(|| config.staff.clone()).or_else(|| std::env::var("USER").ok()),
+        outcome: args.outcome,
+        note: args.note.clone().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+    };
+    if closing.note.as_ref().is_some_and(|n| n.chars().count() > crate::engine::MAX_TEXT_CHARS) {
+        return Err(Error::usage("--note is too long", format!("keep it under {} characters", crate::engine::MAX_TEXT_CHARS)));
+    }
+    let incident = config.store()?.close_follow_up(&args.id, &args.step, &closing)?;
+    if args.json {
+        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string(&incident).unwrap_or_default())?;
+    }
+    eprintln!("recover: follow-up {} of incident {} closed ({})", one_line(&args.step), incident.id, closing.outcome.key());
+    Ok(Exit::Success)
+}

@@ -1,0 +1,21 @@
+//! `recover completions SHELL` and `recover man`, generated from the CLI definition.
+
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+use crate::error::Error;
+use crate::exit_code::Exit;
+
+/// Prints completions for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> Result<Exit, Error> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "recover", &mut std::io::stdout().lock());
+    Ok(Exit::Success)
+}
+
+/// Prints the man page in roff.
+pub fn man() -> Result<Exit, Error> {
+    let page = clap_mangen::Man::new(Cli::command());
+    page.render(&mut std::io::stdout().lock())?;
+    Ok(Exit::Success)
+}

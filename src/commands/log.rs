@@ -1,0 +1,87 @@
+//! `recover log` and `recover show-incident`: past incidents for people and scripts.
+
+use std::io::Write;
+
+use crate::cli::{LogArgs, ShowIncidentArgs};
+use crate::clock;
+use crate::config::Config;
+use crate::duration::parse_moment;
+use crate::engine::Incident;
+use crate::error::Error;
+use crate::exit_code::Exit;
+use crate::render::{csv, safe::one_line, summary, table};
+use crate::store::{Filter, Store};
+
+/// The columns of `log`, for the table and CSV alike.
+const COLUMNS: [&str; 10] = ["id", "started", "type", "severity", "staff", "ref", "status", "amends", "follow-ups open", "failure point"];
+
+fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
+    let open = i.follow_ups.iter().filter(|f| f.done_at.is_none()).count();
+    [
+        i.id.clone(),
+        if exact_time { i.started_at.to_string() } else { clock::local(i.started_at, &config.tz) },
+        i.kind.clone(),
+        i.severity.map(|s| s.to_string()).unwrap_or_default(),
+        i.staff.clone(),
+        i.reference.clone().unwrap_or_default(),
+        i.status.key().to_owned(),
+        format!("{} {}", i.currency, i.amends_total),
+        open.to_string(),
+        i.failure_point.clone().unwrap_or_default(),
+    ]
+}
+
+/// Resolves `--since`-style values, reporting bad ones as usage errors.
+pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestamp, Error> {
+    parse_moment(value, clock::now(), &config.tz).map_err(|why| Error::usage(format!("{flag}: {why}"), "see `recover help`"))
+}
+
+/// Incidents newest first, filtered.
+pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
+    let kind = match &args.kind {
+        // An alias of a known playbook means that playbook; another name is matched as is.
+        Some(k) => Some(config.library_quiet().ok().and_then(|lib| lib.find(k).ok().map(|p| p.kind.clone())).unwrap_or_else(|| k.clone())),
+        None => None,
+    };
+    let filter = Filter {
+        since: args.since.as_deref().map(|s| moment(s, "--since", config)).transpose()?,
+        before: None,
+        kind,
+        staff: args.staff.clone(),
+        open: args.open,
+    };
+    let incidents = config.store()?.list(&filter)?;
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        for i in &incidents {
+            writeln!(out, "{}", serde_json::to_string(i).unwrap_or_default())?;
+        }
+    } else if args.output.csv {
+        write!(out, "{}", csv::line(&COLUMNS))?;
+        for i in &incidents {
+            write!(out, "{}", csv::line(&row(i, config, true)))?;
+        }
+    } else {
+        let mut t = table::new(config.styled_out, &COLUMNS.map(|c| c.to_owned()).iter().map(String::as_str).collect::<Vec<_>>());
+        for i in &incidents {
+            t.add_row(row(i, config, false).map(|c| one_line(&c)));
+        }
+        write!(out, "{}", table::to_text(&t))?;
+        if incidents.is_empty() {
+            eprintln!("recover: no incidents match");
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// One incident's summary again.
+pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, Error> {
+    let incident = config.store()?.get(&args.id)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&incident).unwrap_or_default())?;
+    } else {
+        write!(out, "{}", summary::text(&incident, &config.tz, config.styled_out))?;
+    }
+    Ok(Exit::Success)
+}

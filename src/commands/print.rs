@@ -1,0 +1,43 @@
+//! `recover print`: playbooks for training, as text, Markdown or printable HTML.
+
+use std::io::Write;
+
+use crate::cli::{PrintArgs, PrintFormat};
+use crate::config::Config;
+use crate::error::Error;
+use crate::exit_code::Exit;
+use crate::playbook::Playbook;
+use crate::render::playbook::{Layout, text};
+
+/// Writes the chosen playbooks (all by default) to stdout or `--output`.
+pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
+    let lib = config.library()?;
+    let chosen: Vec<&Playbook> = if args.all || args.kinds.is_empty() {
+        lib.playbooks.iter().collect()
+    } else {
+        args.kinds.iter().map(|k| lib.find(k)).collect::<Result<_, _>>()?
+    };
+    let to_file = args.output.is_some();
+    let styled = !to_file && config.styled_out;
+    let width = if to_file { 80 } else { crate::render::wrap::terminal_width() };
+    let layout = Layout {
+        lang: config.lang.value.code(),
+        guest: args.guest_lang.as_deref(),
+        width,
+        styled,
+    };
+    let doc = match args.format {
+        PrintFormat::Text => chosen.iter().map(|pb| text(pb, &lib.policy, &layout)).collect::<Vec<_>>().join("\n\u{c}\n"),
+        PrintFormat::Markdown => crate::render::print::markdown(&chosen, &lib.policy, &layout),
+        PrintFormat::Html => crate::render::print::html(&chosen, &lib.policy, &layout),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, doc).map_err(|source| Error::Io {
+            action: "write",
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => write!(std::io::stdout().lock(), "{doc}")?,
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,248 @@
+//! `recover report`: how the recoveries of a period went.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::log::moment;
+use crate::cli::ReportArgs;
+use crate::clock::{self, human_seconds};
+use crate::config::Config;
+use crate::engine::{FollowUpOutcome, Incident};
+use crate::error::Error;
+use crate::exit_code::Exit;
+use crate::money::Money;
+use crate::render::{csv, safe::one_line, table};
+use crate::store::{Filter, Store};
+
+/// Median and 90th percentile, in seconds.
+#[derive(Debug, Default, Serialize)]
+pub struct Spread {
+    /// How many incidents had a value.
+    pub count: usize,
+    /// The median.
+    pub median: Option<i64>,
+    /// The 90th percentile (nearest rank).
+    pub p90: Option<i64>,
+}
+
+impl Spread {
+    fn of(mut values: Vec<i64>) -> Spread {
+        values.sort_unstable();
+        let rank = |p: usize| -> Option<i64> {
+            if values.is_empty() {
+                return None;
+            }
+            let i = (p * values.len()).div_ceil(100).max(1) - 1;
+            values.get(i).copied()
+        };
+        Spread {
+            count: values.len(),
+            median: rank(50),
+            p90: rank(90),
+        }
+    }
+}
+
+/// Follow-ups by how they went.
+#[derive(Debug, Default, Serialize)]
+pub struct FollowUps {
+    /// Done by their due time.
+    pub on_time: usize,
+    /// Done after it.
+    pub late: usize,
+    /// Not done, not yet due.
+    pub open: usize,
+    /// Not done and past due.
+    pub overdue: usize,
+    /// The customer was won back.
+    pub recovered: usize,
+    /// The customer was not.
+    pub lost: usize,
+}
+
+/// Everything `report` tells.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Start of the period.
+    pub since: Option<jiff::Timestamp>,
+    /// Incidents in it.
+    pub incidents: usize,
+    /// Count per type.
+    pub by_type: BTreeMap<String, usize>,
+    /// Count per severity.
+    pub by_severity: BTreeMap<String, usize>,
+    /// Seconds from start to first apology.
+    pub time_to_apology: Spread,
+    /// Seconds from start to the fix.
+    pub time_to_fix: Spread,
+    /// Currency of the amounts (the first incident's).
+    pub currency: String,
+    /// All amends given.
+    pub amends_total: Money,
+    /// Amends per type.
+    pub amends_by_type: BTreeMap<String, Money>,
+    /// Amends per role of who gave them.
+    pub amends_by_role: BTreeMap<String, Money>,
+    /// Amends given with an approver's name (over the giver's limit).
+    pub amends_approved: Money,
+    /// Incidents whose amends needed an approver.
+    pub incidents_needing_approval: usize,
+    /// Follow-ups by how they went.
+    pub follow_ups: FollowUps,
+    /// Failure points, most hit first.
+    pub failure_points: Vec<(String, usize)>,
+    /// SERVQUAL dimensions, most hit first.
+    pub servqual: Vec<(String, usize)>,
+    /// Unfinished incidents.
+    pub in_progress: usize,
+    /// Finished with a required step skipped.
+    pub incomplete: usize,
+}
+
+fn ranked(counts: BTreeMap<String, usize>) -> Vec<(String, usize)> {
+    let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// Aggregates `incidents` as of `now`.
+#[must_use]
+pub fn aggregate(incidents: &[Incident], since: Option<jiff::Timestamp>, now: jiff::Timestamp) -> Report {
+    let mut r = Report {
+        since,
+        incidents: incidents.len(),
+        currency: incidents.first().map(|i| i.currency.clone()).unwrap_or_default(),
+        ..Report::default()
+    };
+    let (mut apology, mut fix) = (Vec::new(), Vec::new());
+    let (mut points, mut servqual) = (BTreeMap::new(), BTreeMap::new());
+    for i in incidents {
+        *r.by_type.entry(i.kind.clone()).or_default() += 1;
+        *r.by_severity.entry(i.severity.map_or("unset".into(), |s| s.to_string())).or_default() += 1;
+        apology.extend(i.time_to_apology());
+        fix.extend(i.time_to_fix());
+        r.amends_total = r.amends_total + i.amends_total;
+        let t = r.amends_by_type.entry(i.kind.clone()).or_default();
+        *t = *t + i.amends_total;
+        let t = r.amends_by_role.entry(i.role.clone()).or_default();
+        *t = *t + i.amends_total;
+        let approved: Money = i.steps.iter().filter(|s| s.approved_by.is_some()).filter_map(|s| s.cost).sum();
+        if approved > Money::ZERO {
+            r.amends_approved = r.amends_approved + approved;
+            r.incidents_needing_approval += 1;
+        }
+        for f in &i.follow_ups {
+            match f.done_at {
+                Some(at) if at <= f.due => r.follow_ups.on_time += 1,
+                Some(_) => r.follow_ups.late += 1,
+                None if f.due < now => r.follow_ups.overdue += 1,
+                None => r.follow_ups.open += 1,
+            }
+            match f.outcome {
+                Some(FollowUpOutcome::Recovered) => r.follow_ups.recovered += 1,
+                Some(FollowUpOutcome::Lost) => r.follow_ups.lost += 1,
+                _ => {}
+            }
+        }
+        if let Some(p) = &i.failure_point {
+            *points.entry(format!("{}: {p}", i.kind)).or_default() += 1;
+        }
+        for d in &i.servqual {
+            *servqual.entry(d.key().to_owned()).or_default() += 1;
+        }
+        match i.status {
+            crate::engine::Status::InProgress => r.in_progress += 1,
+            crate::engine::Status::Incomplete => r.incomplete += 1,
+            crate::engine::Status::Complete => {}
+        }
+    }
+    r.time_to_apology = Spread::of(apology);
+    r.time_to_fix = Spread::of(fix);
+    r.failure_points = ranked(points);
+    r.servqual = ranked(servqual);
+    r
+}
+
+fn rows(r: &Report) -> Vec<(String, String, String)> {
+    let mut v: Vec<(String, String, String)> = Vec::new();
+    let mut add = |section: &str, key: &str, value: String| v.push((section.to_owned(), key.to_owned(), value));
+    add("incidents", "total", r.incidents.to_string());
+    add("incidents", "in progress", r.in_progress.to_string());
+    add("incidents", "incomplete", r.incomplete.to_string());
+    for (k, n) in &r.by_type {
+        add("by type", k, n.to_string());
+    }
+    for (k, n) in &r.by_severity {
+        add("by severity", k, n.to_string());
+    }
+    let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
+    add("time to apology", "median", time(r.time_to_apology.median));
+    add("time to apology", "90th percentile", time(r.time_to_apology.p90));
+    add("time to fix", "median", time(r.time_to_fix.median));
+    add("time to fix", "90th percentile", time(r.time_to_fix.p90));
+    add("amends", "total", format!("{} {}", r.currency, r.amends_total));
+    add("amends", "needing an approver", format!("{} {} in {} incident(s)", r.currency, r.amends_approved, r.incidents_needing_approval));
+    for (k, m) in &r.amends_by_type {
+        add("amends by type", k, format!("{} {m}", r.currency));
+    }
+    for (k, m) in &r.amends_by_role {
+        add("amends by role", k, format!("{} {m}", r.currency));
+    }
+    let f = &r.follow_ups;
+    for (k, n) in [("done on time", f.on_time), ("done late", f.late), ("open", f.open), ("overdue", f.overdue), ("recovered", f.recovered), ("lost", f.lost)] {
+        add("follow-ups", k, n.to_string());
+    }
+    for (k, n) in r.failure_points.iter().take(5) {
+        add("failure points", k, n.to_string());
+    }
+    for (k, n) in &r.servqual {
+        add("servqual", k, n.to_string());
+    }
+    v
+}
+
+/// Prints the report for the period.
+pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
+    let since = moment(&args.since, "--since", config)?;
+    let incidents = config.store()?.list(&Filter {
+        since: Some(since),
+        ..Filter::default()
+    })?;
+    let report = aggregate(&incidents, Some(since), clock::now());
+    let mut out = std::io::stdout().lock();
+    if args.output.json {
+        writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;
+    } else if args.output.csv {
+        write!(out, "{}", csv::line(&["section", "item", "value"]))?;
+        for (s, k, v) in rows(&report) {
+            write!(out, "{}", csv::line(&[s, k, v]))?;
+        }
+    } else {
+        writeln!(out, "Report since {}", clock::local(since, &config.tz))?;
+        let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
+        let mut last = String::new();
+        for (s, k, v) in rows(&report) {
+            let shown = if s == last { String::new() } else { s.clone() };
+            last = s;
+            t.add_row(vec![shown, one_line(&k), v]);
+        }
+        write!(out, "{}", table::to_text(&t))?;
+    }
+    Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spread;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let s = Spread::of((1..=10).collect());
+        assert_eq!((s.median, s.p90), (Some(5), Some(9)));
+        let s = Spread::of(vec![7]);
+        assert_eq!((s.median, s.p90), (Some(7), Some(7)));
+        assert_eq!(Spread::of(Vec::new()).median, None);
+    }
+}

@@ -1,0 +1,24 @@
+//! `recover show TYPE`: one playbook, readable in a terminal.
+
+use std::io::Write;
+
+use crate::cli::ShowArgs;
+use crate::config::Config;
+use crate::error::Error;
+use crate::exit_code::Exit;
+use crate::render::playbook::{Layout, text};
+use crate::render::wrap::terminal_width;
+
+/// Prints the playbook with its words to say set apart.
+pub fn run(config: &Config, args: &ShowArgs) -> Result<Exit, Error> {
+    let lib = config.library()?;
+    let pb = lib.find(&args.kind)?;
+    let layout = Layout {
+        lang: config.lang.value.code(),
+        guest: args.guest_lang.as_deref(),
+        width: terminal_width(),
+        styled: config.styled_out,
+    };
+    write!(std::io::stdout().lock(), "{}", text(pb, &lib.policy, &layout))?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,201 @@
+//! Settings resolved once, before a command runs: flag, then `RECOVER_*` variable, then
+//! default. Each remembers where it came from, for `recover paths` and error messages.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use jiff::tz::TimeZone;
+
+use crate::cli::{ColorChoice, Global};
+use crate::error::Error;
+use crate::playbook::Library;
+use crate::store::SqliteStore;
+use crate::text::Lang;
+
+/// Where a setting's value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A command-line flag.
+    Flag(&'static str),
+    /// An environment variable.
+    Env(&'static str),
+    /// Built in.
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(name) => write!(f, "flag {name}"),
+            Source::Env(name) => write!(f, "environment {name}"),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Clone, Debug)]
+pub struct Setting<T> {
+    /// The value in force.
+    pub value: T,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// Everything a command needs to know about its surroundings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The playbook folder, `None` for the built-in library.
+    pub playbooks: Setting<Option<PathBuf>>,
+    /// The log file; `None` when no data directory could be found and none was named.
+    pub log: Setting<Option<PathBuf>>,
+    /// The language for playbook text.
+    pub lang: Setting<Lang>,
+    /// Colour and box drawing on standard output.
+    pub styled_out: bool,
+    /// Colour on standard error.
+    pub styled_err: bool,
+    /// `RECOVER_STAFF`.
+    pub staff: Option<String>,
+    /// `RECOVER_ROLE`.
+    pub role: Option<String>,
+    /// The local time zone.
+    pub tz: TimeZone,
+}
+
+/// Reads an environment variable, treating empty as unset.
+pub type EnvReader<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process environment, empty values as unset.
+#[must_use]
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    /// Resolves the settings from flags, then `env`, then defaults.
+    pub fn resolve(global: &Global, env: EnvReader) -> Result<Config, Error> {
+        let playbooks = match (&global.playbooks, env("RECOVER_PLAYBOOKS")) {
+            (Some(p), _) => Setting { value: Some(p.clone()), source: Source::Flag("--playbooks") },
+            (None, Some(p)) => Setting { value: Some(PathBuf::from(p)), source: Source::Env("RECOVER_PLAYBOOKS") },
+            (None, None) => Setting { value: None, source: Source::Default },
+        };
+        let log = match (&global.log, env("RECOVER_LOG")) {
+            (Some(p), _) => Setting { value: Some(p.clone()), source: Source::Flag("--log") },
+            (None, Some(p)) => Setting { value: Some(PathBuf::from(p)), source: Source::Env("RECOVER_LOG") },
+            (None, None) => Setting { value: default_log(env), source: Source::Default },
+        };
+        let lang = match (&global.lang, env("RECOVER_LANG")) {
+            (Some(l), _) => Setting { value: Lang::resolve(Some(l), &[]), source: Source::Flag("--lang") },
+            (None, Some(l)) => Setting { value: Lang::resolve(Some(&l), &[]), source: Source::Env("RECOVER_LANG") },
+            (None, None) => {
+                let names = ["LC_ALL", "LC_MESSAGES", "LANG"];
+                let found = names.iter().find(|n| env(n).is_some());
+                Setting {
+                    value: Lang::resolve(None, &names.map(env)),
+                    source: found.map_or(Source::Default, |n| Source::Env(n)),
+                }
+            }
+        };
+        let no_color = env("NO_COLOR").is_some();
+        let styled = |tty: bool| match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color && env("TERM").is_none_or(|t| t != "dumb"),
+        };
+        Ok(Config {
+            playbooks,
+            log,
+            lang,
+            styled_out: styled(std::io::stdout().is_terminal()),
+            styled_err: styled(std::io::stderr().is_terminal()),
+            staff: env("RECOVER_STAFF"),
+            role: env("RECOVER_ROLE"),
+            tz: crate::clock::local_zone(),
+        })
+    }
+
+    /// The playbook library in force. Broken files are warned about on stderr, one line
+    /// each, and the rest still work.
+    pub fn library(&self) -> Result<Library, Error> {
+        let lib = self.library_quiet()?;
+        for line in lib.broken_files() {
+            eprintln!("recover: warning: {}", crate::render::safe::clean(&line));
+        }
+        Ok(lib)
+    }
+
+    /// The library, without warnings (for `check`, which reports everything itself).
+    pub fn library_quiet(&self) -> Result<Library, Error> {
+        Ok(match &self.playbooks.value {
+            None => Library::built_in(),
+            Some(dir) => Library::from_dir(dir)?,
+        })
+    }
+
+    /// The log file path, or a usage error saying how to name one.
+    pub fn log_path(&self) -> Result<&Path, Error> {
+        self.log.value.as_deref().ok_or_else(|| {
+            Error::usage(
+                "no place for the log: neither HOME nor XDG_DATA_HOME is set",
+                "set RECOVER_LOG or pass --log PATH",
+            )
+        })
+    }
+
+    /// Opens the log, creating it if need be.
+    pub fn store(&self) -> Result<SqliteStore, Error> {
+        Ok(SqliteStore::open(self.log_path()?)?)
+    }
+}
+
+/// `$XDG_DATA_HOME/recover/log.db` (only an absolute one counts), else
+/// `~/.local/share/recover/log.db`.
+fn default_log(env: EnvReader) -> Option<PathBuf> {
+    let base = env("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| env("HOME").map(|h| Path::new(&h).join(".local/share")))?;
+    Some(base.join("recover").join("log.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn resolve(args: &[&str], vars: &[(&str, &str)]) -> Config {
+        let cli = crate::cli::Cli::parse_from(["recover"].iter().chain(args).chain(&["paths"]));
+        let env = |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned());
+        Config::resolve(&cli.global, &env).unwrap()
+    }
+
+    #[test]
+    fn flag_beats_env_beats_default() {
+        let c = resolve(&["--log", "/a.db"], &[("RECOVER_LOG", "/b.db"), ("HOME", "/h")]);
+        assert_eq!(c.log.value.as_deref(), Some(Path::new("/a.db")));
+        assert_eq!(c.log.source, Source::Flag("--log"));
+        let c = resolve(&[], &[("RECOVER_LOG", "/b.db"), ("HOME", "/h")]);
+        assert_eq!(c.log.source, Source::Env("RECOVER_LOG"));
+        let c = resolve(&[], &[("HOME", "/h")]);
+        assert_eq!(c.log.value.as_deref(), Some(Path::new("/h/.local/share/recover/log.db")));
+    }
+
+    #[test]
+    fn relative_xdg_is_ignored() {
+        let c = resolve(&[], &[("XDG_DATA_HOME", "rel"), ("HOME", "/h")]);
+        assert_eq!(c.log.value.as_deref(), Some(Path::new("/h/.local/share/recover/log.db")));
+        let c = resolve(&[], &[("XDG_DATA_HOME", "/x")]);
+        assert_eq!(c.log.value.as_deref(), Some(Path::new("/x/recover/log.db")));
+    }
+
+    #[test]
+    fn language_from_locale() {
+        let c = resolve(&[], &[("LANG", "et_EE.UTF-8")]);
+        assert_eq!(c.lang.value.code(), "et");
+        assert_eq!(c.lang.source, Source::Env("LANG"));
+        let c = resolve(&["--lang", "da"], &[("RECOVER_LANG", "bn")]);
+        assert_eq!(c.lang.value.code(), "da");
+    }
+}

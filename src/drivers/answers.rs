@@ -1,0 +1,316 @@
+//! `--answers FILE`: a whole session written down in YAML, checked in full against the
+//! playbook and the policy before anything is recorded.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{Driver, DryRun, drive};
+use crate::engine::{AmendsAnswer, Answer, Question, Rule, Session, StepAnswer};
+use crate::error::Error;
+use crate::playbook::{Level, Playbook, Problem, Severity};
+use crate::yaml::{Document, Node, Pos};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Header {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    severity: Option<Severity>,
+    staff: Option<String>,
+    role: Option<String>,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
+    failure_point: Option<String>,
+    failure_note: Option<String>,
+    #[serde(default)]
+    steps: Node,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Detail {
+    done: Option<bool>,
+    skipped: Option<Skipped>,
+    choice: Option<String>,
+    note: Option<String>,
+    reason: Option<String>,
+    approved_by: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Skipped {
+    Flag(bool),
+    Reason(String),
+}
+
+/// One step's answer as written.
+#[derive(Clone, Debug)]
+struct Planned {
+    id: String,
+    answer: StepAnswer,
+    approved_by: Option<String>,
+}
+
+/// A parsed answers file.
+#[derive(Debug)]
+pub struct AnswersFile {
+    /// The file as the user named it.
+    pub file: String,
+    /// `type:`.
+    pub kind: Option<String>,
+    /// `severity:`.
+    pub severity: Option<Severity>,
+    /// `staff:`.
+    pub staff: Option<String>,
+    /// `role:`.
+    pub role: Option<String>,
+    /// `ref:`.
+    pub reference: Option<String>,
+    /// `failure_point:`.
+    pub failure_point: Option<String>,
+    failure_note: Option<String>,
+    steps: Vec<Planned>,
+    doc: Document,
+    /// Problems found while reading it.
+    pub problems: Vec<Problem>,
+}
+
+impl AnswersFile {
+    /// Reads and decodes `path`; structural problems are collected, not returned early.
+    pub fn load(path: &Path) -> Result<AnswersFile, Error> {
+        let file = path.display().to_string();
+        let text = read(path)?;
+        let doc = match Document::parse(&text) {
+            Ok(doc) => doc,
+            Err(e) => {
+                let problem = Problem::at(&file, &e, Level::Error);
+                eprintln!("{}", crate::render::safe::one_line(&problem.to_string()));
+                return Err(Error::BadInput { file, count: 1 });
+            }
+        };
+        let mut problems = Vec::new();
+        let header = match doc.root().decode::<Header>(&doc, "") {
+            Ok(h) => h,
+            Err(e) => {
+                let problem = Problem::at(&file, &e, Level::Error);
+                eprintln!("{}", crate::render::safe::one_line(&problem.to_string()));
+                return Err(Error::BadInput { file, count: 1 });
+            }
+        };
+        let mut steps = Vec::new();
+        if !header.steps.is_null() {
+            match header.steps.entries() {
+                None => problems.push(Problem::new(&file, doc.pos_of("steps", false), Level::Error, "`steps` must map step ids to answers".into())),
+                Some(entries) => {
+                    for (id, node) in entries {
+                        match planned(&id, &node, &doc) {
+                            Ok(p) => steps.push(p),
+                            Err((pos, message)) => problems.push(Problem::new(&file, pos, Level::Error, message)),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(AnswersFile {
+            file,
+            kind: header.kind,
+            severity: header.severity,
+            staff: header.staff,
+            role: header.role,
+            reference: header.reference,
+            failure_point: header.failure_point,
+            failure_note: header.failure_note,
+            steps,
+            doc,
+            problems,
+        })
+    }
+
+    fn pos(&self, path: &str, at_key: bool) -> Pos {
+        self.doc.pos_of(path, at_key)
+    }
+
+    /// A problem placed at `path` in this file.
+    #[must_use]
+    pub fn problem(&self, path: &str, message: String) -> Problem {
+        Problem::new(&self.file, self.pos(path, true), Level::Error, message)
+    }
+
+    /// Every problem with the whole file: its own, steps the playbook does not have, and
+    /// every rule a step breaks, found by running the session without recording it.
+    #[must_use]
+    pub fn check(&self, session: &Session) -> Vec<Problem> {
+        let mut problems = self.problems.clone();
+        let pb = session.playbook();
+        for step in &self.steps {
+            if pb.step(&step.id).is_none() {
+                problems.push(self.problem(
+                    &format!("steps.{}", step.id),
+                    format!("unknown step `{}`: playbook `{}` has no such step", step.id, pb.kind),
+                ));
+            }
+        }
+        if session.incident().severity.is_none() {
+            problems.push(self.problem("", "severity is missing (minor, major or critical)".into()));
+            return problems;
+        }
+        let mut dry = session.clone();
+        let mut driver = Answers::new(self);
+        driver.collect = true;
+        if let Err(e) = drive(&mut dry, &mut driver, &mut DryRun) {
+            problems.push(self.problem("", e.to_string()));
+        }
+        problems.extend(driver.found);
+        problems
+    }
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    let usage = |why: String| Error::usage(format!("cannot read the answers file {}: {why}", path.display()), "check the path given to --answers");
+    let meta = std::fs::metadata(path).map_err(|e| usage(e.to_string()))?;
+    if meta.len() > crate::yaml::MAX_FILE_BYTES as u64 {
+        return Err(usage(format!("it is over the {} byte limit", crate::yaml::MAX_FILE_BYTES)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| usage(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|_| usage("it is not UTF-8 text".into()))
+}
+
+fn planned(id: &str, node: &Node, doc: &Document) -> Result<Planned, (Pos, String)> {
+    let path = format!("steps.{id}");
+    if let Some(word) = node.as_str() {
+        let done = match word.trim() {
+            "done" | "scheduled" | "yes" => true,
+            "skipped" | "skip" | "no" => false,
+            other => {
+                return Err((
+                    doc.pos_of(&path, false),
+                    format!("step `{id}`: `{other}` is not an answer (write done, skipped, or a mapping)"),
+                ));
+            }
+        };
+        return Ok(Planned {
+            id: id.to_owned(),
+            answer: if done { StepAnswer::done() } else { StepAnswer::skipped(None) },
+            approved_by: None,
+        });
+    }
+    let detail: Detail = node.decode(doc, &path).map_err(|e| (e.pos, format!("step `{id}`: {}", e.message)))?;
+    let (skipped, reason) = match detail.skipped {
+        Some(Skipped::Flag(b)) => (b, detail.reason),
+        Some(Skipped::Reason(r)) => (true, Some(r)),
+        None => (false, detail.reason),
+    };
+    let done = detail.done.unwrap_or(!skipped);
+    if done && skipped {
+        return Err((doc.pos_of(&path, false), format!("step `{id}` is both done and skipped")));
+    }
+    Ok(Planned {
+        id: id.to_owned(),
+        answer: StepAnswer {
+            done,
+            choice: detail.choice,
+            note: detail.note,
+            reason,
+        },
+        approved_by: detail.approved_by,
+    })
+}
+
+/// Answers from the file; steps it leaves out are skipped.
+pub struct Answers<'f> {
+    file: &'f AnswersFile,
+    /// When checking, a broken rule is noted and the step skipped, to find every problem.
+    collect: bool,
+    found: Vec<Problem>,
+    fallback: HashSet<String>,
+    failure_fallback: bool,
+    last: Vec<String>,
+}
+
+impl<'f> Answers<'f> {
+    /// A driver answering from `file`.
+    #[must_use]
+    pub fn new(file: &'f AnswersFile) -> Self {
+        Answers {
+            file,
+            collect: false,
+            found: Vec::new(),
+            fallback: HashSet::new(),
+            failure_fallback: false,
+            last: Vec::new(),
+        }
+    }
+
+    fn planned(&self, id: &str) -> Option<&'f Planned> {
+        if self.fallback.contains(id) {
+            return None;
+        }
+        self.file.steps.iter().find(|p| p.id == id)
+    }
+}
+
+impl Driver for Answers<'_> {
+    fn ask(&mut self, session: &Session, question: &Question) -> Result<Answer, Error> {
+        self.last.clear();
+        Ok(match question {
+            Question::Severity => Answer::Severity(session.incident().severity.or(self.file.severity).unwrap_or(Severity::Minor)),
+            Question::Step { step, .. } => {
+                self.last.push(step.id.clone());
+                Answer::Step(self.planned(&step.id).map_or_else(|| StepAnswer::skipped(None), |p| p.answer.clone()))
+            }
+            Question::FollowUp { step, .. } => {
+                self.last.push(step.id.clone());
+                Answer::FollowUp(self.planned(&step.id).map_or_else(|| StepAnswer::skipped(None), |p| p.answer.clone()))
+            }
+            Question::Amends { .. } => {
+                let pb: &Playbook = session.playbook();
+                let mut amends = AmendsAnswer::default();
+                for p in &self.file.steps {
+                    let is_amend = pb.phases.amend.iter().any(|s| s.id == p.id);
+                    if !is_amend || self.fallback.contains(&p.id) {
+                        continue;
+                    }
+                    self.last.push(p.id.clone());
+                    if p.answer.done {
+                        amends.chosen.push(p.id.clone());
+                    }
+                    if let Some(note) = &p.answer.note {
+                        amends.notes.push((p.id.clone(), note.clone()));
+                    }
+                    if amends.approved_by.is_none() {
+                        amends.approved_by.clone_from(&p.approved_by);
+                    }
+                }
+                Answer::Amends(amends)
+            }
+            Question::FailurePoint { .. } => Answer::FailurePoint {
+                point: self.file.failure_point.clone().filter(|_| !self.failure_fallback),
+                note: self.file.failure_note.clone(),
+            },
+        })
+    }
+
+    fn rejected(&mut self, rule: Rule) -> Result<(), Error> {
+        if !self.collect {
+            return Err(Error::Rule(rule));
+        }
+        let path = match (&rule, self.last.first()) {
+            (Rule::UnknownFailurePoint { .. }, _) => "failure_point".to_owned(),
+            (Rule::AmendNotOffered { step, .. }, _) => format!("steps.{step}"),
+            (_, Some(id)) => format!("steps.{id}"),
+            (_, None) => String::new(),
+        };
+        self.found.push(self.file.problem(&path, rule.to_string()));
+        match &rule {
+            Rule::AmendNotOffered { step, .. } => {
+                self.fallback.insert(step.clone());
+            }
+            Rule::UnknownFailurePoint { .. } => self.failure_fallback = true,
+            _ => self.fallback.extend(self.last.iter().cloned()),
+        }
+        Ok(())
+    }
+}

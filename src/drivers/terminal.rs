@@ -1,0 +1,289 @@
+//! The interactive driver: dialoguer prompts on standard error, for a person with an upset
+//! customer in front of them. Enter accepts the sensible default almost everywhere.
+
+use std::sync::Mutex;
+
+use console::{Style, Term};
+use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
+use dialoguer::{Input, MultiSelect, Select};
+use jiff::tz::TimeZone;
+
+use super::Driver;
+use crate::clock::{human_seconds, local};
+use crate::engine::{AmendsAnswer, Answer, MAX_TEXT_CHARS, Question, Rule, Session, StepAnswer};
+use crate::error::Error;
+use crate::money::Money;
+use crate::playbook::{Phase, Severity, Step};
+use crate::policy::Policy;
+use crate::render::playbook::{Layout, step_lines};
+use crate::render::safe::one_line;
+
+/// The incident being answered, so Ctrl-C outside a prompt can still say how to resume.
+static RESUMABLE: Mutex<Option<String>> = Mutex::new(None);
+
+/// The line that tells how to pick up an interrupted incident.
+#[must_use]
+pub fn resume_hint(id: &str) -> String {
+    format!("everything answered is saved; continue with `recover resume {id}`")
+}
+
+/// Notes the incident Ctrl-C should point back to.
+pub fn set_resumable(id: &str) {
+    if let Ok(mut slot) = RESUMABLE.lock() {
+        *slot = Some(id.to_owned());
+    }
+}
+
+/// Restores the cursor and says how to resume when Ctrl-C arrives while no prompt has the
+/// terminal (prompts read Ctrl-C as a key and return an interruption instead).
+pub fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        let _ = Term::stderr().show_cursor();
+        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&id));
+        match hint {
+            Some(h) => eprintln!("\nrecover: interrupted ({h})"),
+            None => eprintln!("\nrecover: interrupted"),
+        }
+        std::process::exit(i32::from(crate::exit_code::Exit::Interrupted.code()));
+    });
+}
+
+/// Prompts a person at a terminal.
+pub struct Terminal<'a> {
+    term: Term,
+    theme: Box<dyn Theme>,
+    styled: bool,
+    policy: &'a Policy,
+    lang: String,
+    guest: Option<String>,
+    tz: TimeZone,
+}
+
+impl<'a> Terminal<'a> {
+    /// A driver on standard error.
+    #[must_use]
+    pub fn new(policy: &'a Policy, lang: &str, guest: Option<String>, styled: bool, tz: TimeZone) -> Self {
+        let theme: Box<dyn Theme> = if styled { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
+        Terminal {
+            term: Term::stderr(),
+            theme,
+            styled,
+            policy,
+            lang: lang.to_owned(),
+            guest,
+            tz,
+        }
+    }
+
+    fn layout(&self) -> Layout<'_> {
+        let width = self.term.size_checked().map_or(80, |(_, c)| usize::from(c)).clamp(40, 120);
+        Layout {
+            lang: &self.lang,
+            guest: self.guest.as_deref(),
+            width,
+            styled: self.styled,
+        }
+    }
+
+    fn say(&self, line: &str) {
+        let _ = self.term.write_line(line);
+    }
+
+    fn heading(&self, text: &str) {
+        let style = if self.styled { Style::new().bold().yellow().force_styling(true) } else { Style::new() };
+        self.say("");
+        self.say(&style.apply_to(text).to_string());
+    }
+
+    /// Prints who and what this session is about, before the first question.
+    pub fn header(&self, session: &Session) {
+        let i = session.incident();
+        let pb = session.playbook();
+        self.heading(&format!("{} ({})", one_line(pb.title.get(&self.lang)), one_line(&pb.kind)));
+        let reference = i.reference.as_deref().map(|r| format!(" · ref {}", one_line(r))).unwrap_or_default();
+        self.say(&format!(
+            "Incident {} · {} ({}, may give up to {} {}){reference}",
+            i.id,
+            one_line(&i.staff),
+            one_line(self.policy.role_label(&i.role, &self.lang)),
+            one_line(&i.currency),
+            i.limit
+        ));
+        if let Some(summary) = &pb.summary {
+            self.say(&one_line(summary.get(&self.lang)));
+        }
+    }
+
+    fn select(&self, prompt: &str, items: &[String], default: usize) -> Result<usize, Error> {
+        Select::with_theme(self.theme.as_ref())
+            .with_prompt(prompt)
+            .items(items)
+            .default(default)
+            .interact_on(&self.term)
+            .map_err(interrupted)
+    }
+
+    fn input(&self, prompt: &str, allow_empty: bool) -> Result<Option<String>, Error> {
+        let text: String = Input::with_theme(self.theme.as_ref())
+            .with_prompt(prompt)
+            .allow_empty(allow_empty)
+            .validate_with(|s: &String| -> Result<(), String> {
+                if s.chars().count() > MAX_TEXT_CHARS {
+                    Err(format!("at most {MAX_TEXT_CHARS} characters"))
+                } else {
+                    Ok(())
+                }
+            })
+            .interact_text_on(&self.term)
+            .map_err(interrupted)?;
+        let text = text.trim().to_owned();
+        Ok((!text.is_empty()).then_some(text))
+    }
+
+    fn step(&self, phase: Phase, step: &Step, counter: &str, extra: Option<String>) -> Result<StepAnswer, Error> {
+        self.heading(format!("{} {counter}", phase.title().to_uppercase()).trim_end());
+        for line in step_lines(phase, step, "  ", self.policy, &self.layout()) {
+            self.say(&line);
+        }
+        if let Some(extra) = extra {
+            self.say(&extra);
+        }
+        let required = step.is_required(phase);
+        let mut answer = if step.choose.is_empty() {
+            let verb = if phase == Phase::FollowUp { "Schedule" } else { "Done" };
+            let items = vec![verb.to_owned(), format!("{verb}, add a note"), "Skip".to_owned()];
+            match self.select(&one_line(&step.id), &items, 0)? {
+                0 => StepAnswer::done(),
+                1 => StepAnswer {
+                    note: self.input("Note", true)?,
+                    ..StepAnswer::done()
+                },
+                _ => StepAnswer::skipped(None),
+            }
+        } else {
+            let mut items: Vec<String> = step.choose.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
+            items.push("Skip this step".to_owned());
+            let picked = self.select(&format!("{} (pick one)", one_line(&step.id)), &items, 0)?;
+            match step.choose.get(picked) {
+                Some(choice) => StepAnswer {
+                    choice: Some(choice.value.clone()),
+                    note: self.input("Note (Enter for none)", true)?,
+                    ..StepAnswer::done()
+                },
+                None => StepAnswer::skipped(None),
+            }
+        };
+        if !answer.done && required {
+            answer.reason = self.input("This step is required. Why is it skipped?", false)?;
+        }
+        Ok(answer)
+    }
+
+    fn amends(&self, offered: &[&Step], limit: Money, currency: &str) -> Result<AmendsAnswer, Error> {
+        self.heading("AMEND");
+        self.say(&format!(
+            "Offer the whole bundle at once; the customer should not have to ask for more. Your limit: {} {limit}.",
+            one_line(currency)
+        ));
+        for step in offered {
+            if let Some(say) = &step.say {
+                self.say(&format!("  {}:", one_line(&step.id)));
+                for line in crate::render::playbook::say_lines(say, &self.layout(), "    ") {
+                    self.say(&line);
+                }
+            }
+        }
+        let items: Vec<String> = offered
+            .iter()
+            .map(|s| format!("{} — {} {}", one_line(s.action.get(&self.lang)), one_line(currency), s.cost()))
+            .collect();
+        let mut checked = vec![true; offered.len()];
+        loop {
+            let picked = MultiSelect::with_theme(self.theme.as_ref())
+                .with_prompt("Amends to give (Space toggles, Enter confirms)")
+                .items(&items)
+                .defaults(&checked)
+                .interact_on(&self.term)
+                .map_err(interrupted)?;
+            let chosen: Vec<String> = picked.iter().map(|&i| offered[i].id.clone()).collect();
+            let total: Money = picked.iter().map(|&i| offered[i].cost()).sum();
+            if total <= limit {
+                return Ok(AmendsAnswer {
+                    chosen,
+                    ..AmendsAnswer::default()
+                });
+            }
+            self.say(&format!("Total {} {total} is over your limit of {limit}.", one_line(currency)));
+            let over = ["Name the approver (they agreed)".to_owned(), "Change the amends".to_owned()];
+            if self.select("Over the limit", &over, 0)? == 0 {
+                if let Some(approver) = self.input("Approver's name", false)? {
+                    return Ok(AmendsAnswer {
+                        chosen,
+                        approved_by: Some(approver),
+                        ..AmendsAnswer::default()
+                    });
+                }
+            }
+            checked = (0..offered.len()).map(|i| picked.contains(&i)).collect();
+        }
+    }
+
+    fn failure_point(&self, session: &Session) -> Result<Answer, Error> {
+        let options = &session.playbook().failure_points;
+        self.heading("WHERE DID IT GO WRONG?");
+        let mut items: Vec<String> = options.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
+        items.push("other".to_owned());
+        let picked = self.select("Failure point", &items, 0)?;
+        Ok(match options.get(picked) {
+            Some(c) => Answer::FailurePoint {
+                point: Some(c.value.clone()),
+                note: None,
+            },
+            None => Answer::FailurePoint {
+                point: Some("other".to_owned()),
+                note: self.input("What was it?", true)?,
+            },
+        })
+    }
+}
+
+fn interrupted(e: dialoguer::Error) -> Error {
+    let dialoguer::Error::IO(io) = e;
+    if io.kind() == std::io::ErrorKind::Interrupted {
+        Error::Interrupted { resume: None }
+    } else {
+        Error::Io {
+            action: "use",
+            path: "the terminal".into(),
+            source: io,
+        }
+    }
+}
+
+impl Driver for Terminal<'_> {
+    fn ask(&mut self, session: &Session, question: &Question) -> Result<Answer, Error> {
+        Ok(match question {
+            Question::Severity => {
+                let items: Vec<String> = Severity::ALL.iter().map(|s| format!("{s:<9} {}", s.meaning())).collect();
+                Answer::Severity(Severity::ALL[self.select("How bad is it?", &items, 0)?])
+            }
+            Question::Step { phase, step, index } => {
+                Answer::Step(self.step(*phase, step, &format!("{}/{}", index.0, index.1), None)?)
+            }
+            Question::Amends { offered, limit } => Answer::Amends(self.amends(offered, *limit, &session.incident().currency)?),
+            Question::FollowUp { step, due } => {
+                let when = due.map(|due| {
+                    let in_time = crate::engine::seconds_between(crate::clock::now(), due);
+                    format!("  due {} (in {})", local(due, &self.tz), human_seconds(in_time))
+                });
+                Answer::FollowUp(self.step(Phase::FollowUp, step, "", when)?)
+            }
+            Question::FailurePoint { .. } => self.failure_point(session)?,
+        })
+    }
+
+    fn rejected(&mut self, rule: Rule) -> Result<(), Error> {
+        self.say(&format!("  ✗ {}", one_line(&rule.to_string())));
+        Ok(())
+    }
+}

@@ -1,0 +1,350 @@
+//! The recovery engine: which question comes next, what an answer records, and the rules
+//! (required steps, the amends bundle, authority limits, timing). It never prints, never
+//! prompts and never touches a file: the terminal, the answers file and `--yes` drive it,
+//! and a store keeps what it records.
+
+mod record;
+mod rules;
+
+pub use record::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, seconds_between};
+pub use rules::Rule;
+
+use jiff::Timestamp;
+
+use crate::money::Money;
+use crate::playbook::{Phase, Playbook, Severity, Step};
+use crate::text::Choice;
+
+/// Longest note, reason, ref or name we record: a paragraph, not a file.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// Who is recovering, for whom, under which limit: fixed when the incident starts.
+#[derive(Clone, Debug)]
+pub struct Start {
+    /// The employee.
+    pub staff: String,
+    /// Their role, as the policy names it.
+    pub role: String,
+    /// What the role may give without an approver.
+    pub limit: Money,
+    /// Currency of the policy.
+    pub currency: String,
+    /// The customer's reference.
+    pub reference: Option<String>,
+    /// Chosen up front (`--severity`), or asked.
+    pub severity: Option<Severity>,
+    /// Given up front (`--failure-point`), or asked.
+    pub failure_point: Option<String>,
+}
+
+/// What the engine needs answered next.
+#[derive(Clone, Debug)]
+pub enum Question<'p> {
+    /// How bad is it?
+    Severity,
+    /// Was this apologise or fix step done (and which option)?
+    Step {
+        /// Apologise or fix.
+        phase: Phase,
+        /// The step.
+        step: &'p Step,
+        /// Its position in the phase, from 1, and the phase's length.
+        index: (usize, usize),
+    },
+    /// Which of the amends offered at this severity are given (all, by default)?
+    Amends {
+        /// Every amend offered at the incident's severity.
+        offered: Vec<&'p Step>,
+        /// The role's limit.
+        limit: Money,
+    },
+    /// Schedule this follow-up?
+    FollowUp {
+        /// The follow-up step.
+        step: &'p Step,
+        /// When it would be due.
+        due: Option<Timestamp>,
+    },
+    /// Where in the customer's journey did it go wrong?
+    FailurePoint {
+        /// The playbook's failure points.
+        options: &'p [Choice],
+    },
+}
+
+/// An answer to a [`Question`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    /// The severity.
+    Severity(Severity),
+    /// A step done or skipped.
+    Step(StepAnswer),
+    /// The amends given.
+    Amends(AmendsAnswer),
+    /// A follow-up scheduled or skipped.
+    FollowUp(StepAnswer),
+    /// A failure point's value, `other`, or none; with an optional note.
+    FailurePoint {
+        /// The value picked.
+        point: Option<String>,
+        /// What "other" was, or anything else worth saying.
+        note: Option<String>,
+    },
+}
+
+/// Done or skipped, with what goes with it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepAnswer {
+    /// True for done (scheduled, for a follow-up).
+    pub done: bool,
+    /// The option picked, for `choose` steps.
+    pub choice: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// Why it was skipped.
+    pub reason: Option<String>,
+}
+
+impl StepAnswer {
+    /// Done, nothing more to say.
+    #[must_use]
+    pub fn done() -> Self {
+        StepAnswer {
+            done: true,
+            ..StepAnswer::default()
+        }
+    }
+
+    /// Skipped, maybe with a reason.
+    #[must_use]
+    pub fn skipped(reason: Option<String>) -> Self {
+        StepAnswer {
+            done: false,
+            reason,
+            ..StepAnswer::default()
+        }
+    }
+}
+
+/// The amends given: ids of the offered steps kept in the bundle.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AmendsAnswer {
+    /// Kept in the bundle; the others offered are recorded as skipped.
+    pub chosen: Vec<String>,
+    /// Who approved a bundle over the limit.
+    pub approved_by: Option<String>,
+    /// Notes per amend id.
+    pub notes: Vec<(String, String)>,
+}
+
+/// A change to an incident: what an answer records. The store saves events in order, all
+/// of one answer in one transaction, so a crash never leaves half an answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// The severity was chosen.
+    Severity(Severity),
+    /// A step was answered.
+    Step(StepRecord),
+    /// A follow-up became due.
+    FollowUpScheduled(FollowUp),
+    /// The failure point was told.
+    FailurePoint {
+        /// Its value, `other`, or none.
+        point: Option<String>,
+        /// A note.
+        note: Option<String>,
+    },
+    /// The last question was answered.
+    Finished {
+        /// Complete or incomplete.
+        status: Status,
+        /// When.
+        at: Timestamp,
+    },
+}
+
+/// One incident being recovered with one playbook.
+#[derive(Clone, Debug)]
+pub struct Session<'p> {
+    playbook: &'p Playbook,
+    incident: Incident,
+}
+
+impl<'p> Session<'p> {
+    /// A new incident; it still needs an id from the store before its first event.
+    #[must_use]
+    pub fn begin(playbook: &'p Playbook, start: Start, now: Timestamp) -> Self {
+        let incident = Incident {
+            id: String::new(),
+            uid: uuid::Uuid::new_v4().to_string(),
+            kind: playbook.kind.clone(),
+            severity: start.severity,
+            staff: start.staff,
+            role: start.role,
+            reference: start.reference,
+            started_at: now,
+            finished_at: None,
+            status: Status::InProgress,
+            steps: Vec::new(),
+            amends_total: Money::ZERO,
+            currency: start.currency,
+            limit: start.limit,
+            failure_answered: start.failure_point.is_some(),
+            failure_point: start.failure_point,
+            failure_note: None,
+            servqual: playbook.servqual.clone(),
+            follow_ups: Vec::new(),
+        };
+        Session { playbook, incident }
+    }
+
+    /// Continues a recorded incident where it stopped.
+    #[must_use]
+    pub fn resume(playbook: &'p Playbook, incident: Incident) -> Self {
+        Session { playbook, incident }
+    }
+
+    /// The incident as recorded so far.
+    #[must_use]
+    pub fn incident(&self) -> &Incident {
+        &self.incident
+    }
+
+    /// Sets the id the store gave the incident.
+    pub fn set_id(&mut self, id: String) {
+        self.incident.id = id;
+    }
+
+    /// The playbook being followed.
+    #[must_use]
+    pub fn playbook(&self) -> &'p Playbook {
+        self.playbook
+    }
+
+    /// The next question, or `None` when only finishing is left.
+    #[must_use]
+    pub fn next_question(&self) -> Option<Question<'p>> {
+        let pb = self.playbook;
+        let Some(severity) = self.incident.severity else {
+            return Some(Question::Severity);
+        };
+        for phase in [Phase::Apologise, Phase::Fix] {
+            let steps = pb.phases.steps(phase);
+            if let Some((i, step)) = steps.iter().enumerate().find(|(_, s)| self.incident.step(&s.id).is_none()) {
+                return Some(Question::Step {
+                    phase,
+                    step,
+                    index: (i + 1, steps.len()),
+                });
+            }
+        }
+        let offered = self.offered_amends(severity);
+        if !offered.is_empty() && offered.iter().all(|s| self.incident.step(&s.id).is_none()) {
+            return Some(Question::Amends {
+                offered,
+                limit: self.incident.limit,
+            });
+        }
+        if let Some(step) = pb.phases.follow_up.iter().find(|s| self.incident.step(&s.id).is_none()) {
+            return Some(Question::FollowUp {
+                step,
+                due: step.within.map(|w| w.after(self.incident.started_at)),
+            });
+        }
+        if !self.incident.failure_answered {
+            return Some(Question::FailurePoint {
+                options: &pb.failure_points,
+            });
+        }
+        None
+    }
+
+    /// True when every question is answered and the finish is recorded.
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.incident.status != Status::InProgress
+    }
+
+    /// The amend steps offered at `severity`, in playbook order.
+    #[must_use]
+    pub fn offered_amends(&self, severity: Severity) -> Vec<&'p Step> {
+        self.playbook
+            .phases
+            .amend
+            .iter()
+            .filter(|s| s.offered_at(severity))
+            .collect()
+    }
+
+    /// Checks `answer` against the current question and the rules, and says what it
+    /// records. Nothing changes until [`Session::apply`] is given the events (after the
+    /// store has saved them).
+    pub fn decide(&self, answer: Answer, now: Timestamp) -> Result<Vec<Event>, Rule> {
+        let question = self.next_question().ok_or(Rule::NothingToAnswer)?;
+        rules::decide(self, question, answer, now)
+    }
+
+    /// The events that end the session, once no question is left.
+    pub fn finish(&self, now: Timestamp) -> Result<Vec<Event>, Rule> {
+        if self.next_question().is_some() {
+            return Err(Rule::NotFinished);
+        }
+        if self.is_finished() {
+            return Ok(Vec::new());
+        }
+        let skipped_required = self.playbook.all_steps().any(|(phase, step)| {
+            step.is_required(phase)
+                && self
+                    .incident
+                    .step(&step.id)
+                    .is_none_or(|r| r.outcome == Outcome::Skipped)
+                && (phase != Phase::Amend || self.incident.severity.is_some_and(|s| step.offered_at(s)))
+        });
+        let status = if skipped_required {
+            Status::Incomplete
+        } else {
+            Status::Complete
+        };
+        Ok(vec![Event::Finished { status, at: now }])
+    }
+
+    /// Records events the store has saved.
+    pub fn apply(&mut self, events: &[Event]) {
+        for event in events {
+            apply_event(&mut self.incident, event);
+        }
+    }
+}
+
+/// Applies one event to an incident: the one place that says what an event means, used
+/// by the session and by stores rebuilding an incident.
+pub fn apply_event(incident: &mut Incident, event: &Event) {
+    match event {
+        Event::Severity(s) => incident.severity = Some(*s),
+        Event::Step(record) => {
+            if incident.step(&record.id).is_none() {
+                if record.outcome == Outcome::Done {
+                    incident.amends_total = incident.amends_total + record.cost.unwrap_or(Money::ZERO);
+                }
+                incident.steps.push(record.clone());
+            }
+        }
+        Event::FollowUpScheduled(f) => {
+            if !incident.follow_ups.iter().any(|o| o.step == f.step) {
+                incident.follow_ups.push(f.clone());
+            }
+        }
+        Event::FailurePoint { point, note } => {
+            incident.failure_point.clone_from(point);
+            incident.failure_note.clone_from(note);
+            incident.failure_answered = true;
+        }
+        Event::Finished { status, at } => {
+            incident.status = *status;
+            incident.finished_at = Some(*at);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,225 @@
+//! What an incident is once recorded: the data the store keeps and the JSON scripts read.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+use crate::playbook::{Phase, Servqual, Severity};
+
+/// One service failure and everything done about it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    /// Short id a person can read aloud and quote later (`K7Q-4MX`).
+    pub id: String,
+    /// Globally unique id: the identity when logs are merged.
+    pub uid: String,
+    /// The playbook's type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// How badly the customer was let down; `None` until chosen.
+    pub severity: Option<Severity>,
+    /// Who handled it.
+    pub staff: String,
+    /// Their role in the policy.
+    pub role: String,
+    /// The customer's booking, room, table or order reference.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    /// When the recovery began.
+    pub started_at: Timestamp,
+    /// When the last question was answered.
+    pub finished_at: Option<Timestamp>,
+    /// Where the recovery stands.
+    pub status: Status,
+    /// Every step answered, in order.
+    pub steps: Vec<StepRecord>,
+    /// Sum of the amends given.
+    pub amends_total: Money,
+    /// Currency of costs and limits.
+    pub currency: String,
+    /// What the role could give without an approver.
+    pub limit: Money,
+    /// Where in the customer's journey it went wrong (a failure point's value or `other`).
+    pub failure_point: Option<String>,
+    /// Said about the failure point, e.g. what "other" was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_note: Option<String>,
+    /// Whether the failure-point question was answered (it may be answered with nothing).
+    #[serde(default)]
+    pub failure_answered: bool,
+    /// The SERVQUAL dimensions of the playbook, kept for reports.
+    #[serde(default)]
+    pub servqual: Vec<Servqual>,
+    /// Follow-ups scheduled, open or closed.
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// Where a recovery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Questions still open (interrupted, or being answered now).
+    InProgress,
+    /// Finished with every required step done.
+    Complete,
+    /// Finished with a required step skipped.
+    Incomplete,
+}
+
+impl Status {
+    /// The key in JSON and the log.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::InProgress => "in_progress",
+            Status::Complete => "complete",
+            Status::Incomplete => "incomplete",
+        }
+    }
+
+    /// From its key.
+    #[must_use]
+    pub fn from_key(s: &str) -> Option<Status> {
+        [Status::InProgress, Status::Complete, Status::Incomplete]
+            .into_iter()
+            .find(|k| k.key() == s)
+    }
+}
+
+/// Done or skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Done (for a follow-up: scheduled).
+    Done,
+    /// Not done.
+    Skipped,
+}
+
+/// One answered step.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// Its phase.
+    pub phase: Phase,
+    /// The step's id in the playbook.
+    pub id: String,
+    /// Done or skipped.
+    pub outcome: Outcome,
+    /// When it was answered.
+    pub at: Timestamp,
+    /// The option picked, by its stable value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<String>,
+    /// A note from the employee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Why a step was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What an amend cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
+    /// Who approved amends over the employee's limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+}
+
+/// A follow-up that is due, or was done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FollowUp {
+    /// The follow-up step's id.
+    pub step: String,
+    /// When it is due.
+    pub due: Timestamp,
+    /// When it was done; `None` while open.
+    pub done_at: Option<Timestamp>,
+    /// How it ended: `recovered`, `lost`, or `done` when not said.
+    pub outcome: Option<FollowUpOutcome>,
+    /// Who closed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<String>,
+    /// What was said when closing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Whether the customer was won back, as told by whoever closed the follow-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpOutcome {
+    /// The customer is satisfied and will come back.
+    Recovered,
+    /// The customer is not won back.
+    Lost,
+    /// Closed without saying.
+    Done,
+}
+
+impl FollowUpOutcome {
+    /// The key in JSON and the log.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            FollowUpOutcome::Recovered => "recovered",
+            FollowUpOutcome::Lost => "lost",
+            FollowUpOutcome::Done => "done",
+        }
+    }
+
+    /// From its key.
+    #[must_use]
+    pub fn from_key(s: &str) -> Option<Self> {
+        [Self::Recovered, Self::Lost, Self::Done]
+            .into_iter()
+            .find(|k| k.key() == s)
+    }
+}
+
+impl Incident {
+    /// The record of step `id`, if answered.
+    #[must_use]
+    pub fn step(&self, id: &str) -> Option<&StepRecord> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// Time from the start to the first apology done, in seconds.
+    #[must_use]
+    pub fn time_to_apology(&self) -> Option<i64> {
+        self.steps
+            .iter()
+            .find(|s| s.phase == Phase::Apologise && s.outcome == Outcome::Done)
+            .map(|s| seconds_between(self.started_at, s.at))
+    }
+
+    /// Time from the start to the last fix step answered, in seconds, once no fix step is
+    /// left (the fix is as done as it will be).
+    #[must_use]
+    pub fn time_to_fix(&self) -> Option<i64> {
+        let fixes: Vec<&StepRecord> = self.steps.iter().filter(|s| s.phase == Phase::Fix).collect();
+        if !fixes.iter().any(|s| s.outcome == Outcome::Done) {
+            return None;
+        }
+        let past_fix = self.steps.iter().any(|s| s.phase > Phase::Fix) || self.status != Status::InProgress;
+        past_fix
+            .then(|| fixes.last().map(|s| seconds_between(self.started_at, s.at)))
+            .flatten()
+    }
+
+    /// True while something is left to do: unfinished, or a follow-up still open.
+    #[must_use]
+    pub fn is_open(&self) -> bool {
+        self.status == Status::InProgress || self.follow_ups.iter().any(|f| f.done_at.is_none())
+    }
+
+    /// The amends given add up above the role's limit.
+    #[must_use]
+    pub fn over_limit(&self) -> bool {
+        self.amends_total > self.limit
+    }
+}
+
+/// Whole seconds from `a` to `b`.
+#[must_use]
+pub fn seconds_between(a: Timestamp, b: Timestamp) -> i64 {
+    b.as_second() - a.as_second()
+}

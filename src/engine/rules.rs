@@ -1,0 +1,231 @@
+//! The rules an answer must keep, and what it records when it does.
+
+use jiff::Timestamp;
+
+use super::{AmendsAnswer, Answer, Event, FollowUp, MAX_TEXT_CHARS, Outcome, Question, Session, StepAnswer, StepRecord};
+use crate::money::Money;
+use crate::playbook::{Phase, Step};
+
+/// An answer that breaks a rule; nothing is recorded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rule {
+    /// The answer is for another question than the one asked.
+    #[error("expected an answer about {expected}")]
+    WrongAnswer {
+        /// What was asked.
+        expected: String,
+    },
+    /// Every question is answered.
+    #[error("the session has no question left")]
+    NothingToAnswer,
+    /// Finishing with questions left.
+    #[error("the session still has questions")]
+    NotFinished,
+    /// A `choose` step done without an option.
+    #[error("step `{step}`: pick one of {options}")]
+    ChoiceMissing {
+        /// The step.
+        step: String,
+        /// Its options.
+        options: String,
+    },
+    /// An option the step does not offer.
+    #[error("step `{step}`: `{choice}` is not offered (options: {options})")]
+    ChoiceNotOffered {
+        /// The step.
+        step: String,
+        /// What was given.
+        choice: String,
+        /// Its options.
+        options: String,
+    },
+    /// A choice on a step without options.
+    #[error("step `{step}` has no options to choose from")]
+    NoOptions {
+        /// The step.
+        step: String,
+    },
+    /// An amend that is not offered at this severity, or not an amend.
+    #[error("amend `{step}` is not offered at severity {severity}")]
+    AmendNotOffered {
+        /// The step.
+        step: String,
+        /// The incident's severity.
+        severity: String,
+    },
+    /// The bundle costs more than the role may give, and nobody approved it.
+    #[error("amends total {total} {currency} is over the {role} limit of {limit} {currency}; name an approver or drop items")]
+    OverLimit {
+        /// The bundle's total.
+        total: Money,
+        /// The role's limit.
+        limit: Money,
+        /// The role.
+        role: String,
+        /// The currency.
+        currency: String,
+    },
+    /// A note, reason or name longer than we record.
+    #[error("{what} is longer than {MAX_TEXT_CHARS} characters")]
+    TooLong {
+        /// Which text.
+        what: String,
+    },
+    /// A failure point the playbook does not list.
+    #[error("failure point `{point}` is not listed (options: {options}, other)")]
+    UnknownFailurePoint {
+        /// What was given.
+        point: String,
+        /// The playbook's failure points.
+        options: String,
+    },
+}
+
+fn options(step: &Step) -> String {
+    step.choose.iter().map(|c| c.value.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn short(text: Option<String>, what: &str) -> Result<Option<String>, Rule> {
+    let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    match text {
+        Some(t) if t.chars().count() > MAX_TEXT_CHARS => Err(Rule::TooLong { what: what.to_owned() }),
+        t => Ok(t),
+    }
+}
+
+pub(super) fn decide(session: &Session, question: Question, answer: Answer, now: Timestamp) -> Result<Vec<Event>, Rule> {
+    match (question, answer) {
+        (Question::Severity, Answer::Severity(s)) => Ok(vec![Event::Severity(s)]),
+        (Question::Step { phase, step, .. }, Answer::Step(a)) => Ok(vec![Event::Step(step_record(phase, step, a, now)?)]),
+        (Question::Amends { offered, limit }, Answer::Amends(a)) => amends(session, &offered, limit, a, now),
+        (Question::FollowUp { step, due }, Answer::FollowUp(a)) => {
+            let record = step_record(Phase::FollowUp, step, a, now)?;
+            let mut events = Vec::new();
+            if record.outcome == Outcome::Done {
+                events.push(Event::FollowUpScheduled(FollowUp {
+                    step: step.id.clone(),
+                    due: due.unwrap_or(now),
+                    done_at: None,
+                    outcome: None,
+                    done_by: None,
+                    note: None,
+                }));
+            }
+            events.insert(0, Event::Step(record));
+            Ok(events)
+        }
+        (Question::FailurePoint { options }, Answer::FailurePoint { point, note }) => {
+            let note = short(note, "the note")?;
+            let point = match point.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()) {
+                None => None,
+                Some(p) if p.eq_ignore_ascii_case("other") => Some("other".to_owned()),
+                Some(p) => match options.iter().find(|o| o.matches(&p)) {
+                    Some(o) => Some(o.value.clone()),
+                    None => {
+                        return Err(Rule::UnknownFailurePoint {
+                            point: p,
+                            options: options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(", "),
+                        });
+                    }
+                },
+            };
+            Ok(vec![Event::FailurePoint { point, note }])
+        }
+        (q, _) => Err(Rule::WrongAnswer {
+            expected: match q {
+                Question::Severity => "the severity".into(),
+                Question::Step { step, .. } | Question::FollowUp { step, .. } => format!("step `{}`", step.id),
+                Question::Amends { .. } => "the amends".into(),
+                Question::FailurePoint { .. } => "the failure point".into(),
+            },
+        }),
+    }
+}
+
+fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Result<StepRecord, Rule> {
+    let id = &step.id;
+    let choice = match (a.done, a.choice.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty())) {
+        (false, _) => None,
+        (true, None) if !step.choose.is_empty() => {
+            return Err(Rule::ChoiceMissing {
+                step: id.clone(),
+                options: options(step),
+            });
+        }
+        (true, None) => None,
+        (true, Some(c)) if step.choose.is_empty() => {
+            let _ = c;
+            return Err(Rule::NoOptions { step: id.clone() });
+        }
+        (true, Some(c)) => match step.choose.iter().find(|o| o.matches(&c)) {
+            Some(o) => Some(o.value.clone()),
+            None => {
+                return Err(Rule::ChoiceNotOffered {
+                    step: id.clone(),
+                    choice: c,
+                    options: options(step),
+                });
+            }
+        },
+    };
+    Ok(StepRecord {
+        phase,
+        id: id.clone(),
+        outcome: if a.done { Outcome::Done } else { Outcome::Skipped },
+        at: now,
+        choice,
+        note: short(a.note, &format!("the note on `{id}`"))?,
+        reason: if a.done { None } else { short(a.reason, &format!("the reason for skipping `{id}`"))? },
+        cost: (phase == Phase::Amend).then(|| step.cost()),
+        approved_by: None,
+    })
+}
+
+fn amends(session: &Session, offered: &[&Step], limit: Money, a: AmendsAnswer, now: Timestamp) -> Result<Vec<Event>, Rule> {
+    let incident = session.incident();
+    let severity = incident.severity.map(|s| s.to_string()).unwrap_or_default();
+    for id in &a.chosen {
+        if !offered.iter().any(|s| &s.id == id) {
+            return Err(Rule::AmendNotOffered {
+                step: id.clone(),
+                severity,
+            });
+        }
+    }
+    let approved_by = short(a.approved_by, "the approver's name")?;
+    let total: Money = offered
+        .iter()
+        .filter(|s| a.chosen.contains(&s.id))
+        .map(|s| s.cost())
+        .sum();
+    if total > limit && approved_by.is_none() {
+        return Err(Rule::OverLimit {
+            total,
+            limit,
+            role: incident.role.clone(),
+            currency: incident.currency.clone(),
+        });
+    }
+    let mut events = Vec::new();
+    for step in offered {
+        let done = a.chosen.contains(&step.id);
+        let note = a.notes.iter().find(|(id, _)| id == &step.id).map(|(_, n)| n.clone());
+        let mut record = step_record(
+            Phase::Amend,
+            step,
+            StepAnswer {
+                done,
+                note,
+                ..StepAnswer::default()
+            },
+            now,
+        )?;
+        if !done {
+            record.cost = None;
+        } else if total > limit {
+            record.approved_by.clone_from(&approved_by);
+        }
+        events.push(Event::Step(record));
+    }
+    Ok(events)
+}

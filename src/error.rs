@@ -1,0 +1,109 @@
+//! Errors as the user sees them: one line, what is wrong and what to do, and the exit code.
+
+use crate::engine::Rule;
+use crate::exit_code::Exit;
+use crate::playbook::UnknownType;
+use crate::playbook::ReadError;
+use crate::store::StoreError;
+
+/// Everything that can stop a command.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad flags or values the user gave.
+    #[error("{what}")]
+    Usage {
+        /// What is wrong.
+        what: String,
+        /// What to do.
+        hint: Option<String>,
+    },
+    /// `--type` named no playbook.
+    #[error(transparent)]
+    UnknownType(#[from] UnknownType),
+    /// A playbook folder could not be read.
+    #[error(transparent)]
+    Library(#[from] ReadError),
+    /// The log failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An answer broke a rule of the recovery.
+    #[error(transparent)]
+    Rule(#[from] Rule),
+    /// An answers or import file has problems; each was printed already.
+    #[error("{file}: {count} problem(s); nothing was recorded")]
+    BadInput {
+        /// The file.
+        file: String,
+        /// How many problems were printed.
+        count: usize,
+    },
+    /// A file could not be read or written.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// Read or write.
+        action: &'static str,
+        /// The file.
+        path: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// The user pressed Ctrl-C.
+    #[error("interrupted")]
+    Interrupted {
+        /// How to pick up again, if anything was recorded.
+        resume: Option<String>,
+    },
+}
+
+impl Error {
+    /// A usage error with advice.
+    #[must_use]
+    pub fn usage(what: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Usage {
+            what: what.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// The exit code SPEC.md gives this error.
+    #[must_use]
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Usage { .. } | Error::UnknownType(_) | Error::Rule(_) | Error::BadInput { .. } => Exit::Usage,
+            Error::Store(e) if e.is_usage() => Exit::Usage,
+            Error::Library(_) | Error::Store(_) | Error::Io { .. } => Exit::Environment,
+            Error::Interrupted { .. } => Exit::Interrupted,
+        }
+    }
+
+    /// What to do about it, shown in brackets after the message.
+    #[must_use]
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Usage { hint, .. } => hint.clone(),
+            Error::UnknownType(_) => Some("run `recover list` to see the types".into()),
+            Error::Library(_) => Some("check --playbooks or RECOVER_PLAYBOOKS".into()),
+            Error::Store(StoreError::NotFound(_)) => Some("run `recover log` to see incident ids".into()),
+            Error::Store(StoreError::TooNew { .. }) => None,
+            Error::Store(StoreError::NotALog { .. }) => Some("point --log or RECOVER_LOG at a recover log".into()),
+            Error::Store(StoreError::Full { .. }) => {
+                Some("free some space; everything recorded before this point is kept".into())
+            }
+            Error::Store(StoreError::NoSuchFollowUp { .. }) => None,
+            Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),
+            Error::Rule(Rule::OverLimit { .. }) => None,
+            Error::Rule(_) => Some("see `recover show TYPE` for the playbook".into()),
+            Error::BadInput { .. } | Error::Io { .. } => None,
+            Error::Interrupted { resume } => resume.clone(),
+        }
+    }
+}
+
+impl From<crate::yaml::YamlError> for Error {
+    fn from(e: crate::yaml::YamlError) -> Self {
+        Error::Usage {
+            what: format!("{}: {}", e.pos, e.message),
+            hint: None,
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The `recover` binary: runs the command, prints an error once, exits with its code.
+
+use std::process::ExitCode;
+
+use recover::error::Error;
+use recover::exit_code::Exit;
+use recover::render::safe::one_line;
+
+fn main() -> ExitCode {
+    match recover::commands::run(std::env::args_os()) {
+        Ok(exit) => exit.into(),
+        // A closed pipe (`recover log | head`) is the reader's choice, not a failure.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success.into(),
+        Err(e) => {
+            let line = match e.hint() {
+                Some(hint) => format!("recover: {e} ({hint})"),
+                None => format!("recover: {e}"),
+            };
+            eprintln!("{}", one_line(&line));
+            e.exit().into()
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The playbook model: what a failure type's recovery looks like, phase by phase.
+
+pub mod check;
+pub mod library;
+mod load;
+
+pub use check::{Level, Problem};
+pub use library::{Library, Origin, POLICY_FILE, ReadError, UnknownType};
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::duration::Within;
+use crate::money::Money;
+use crate::text::{Choice, Text};
+
+/// One failure type's playbook as written in its YAML file. `P` is the phases: decoded
+/// later and one step at a time when loading (so one bad step does not hide the others),
+/// fully typed for the schema and everywhere else.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "recover playbook")]
+pub struct PlaybookDoc<P> {
+    /// What `--type` matches: lowercase letters, digits and dashes.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The failure in a few words.
+    pub title: Text,
+    /// Other names `--type` accepts.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// What went wrong for the customer, in a sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Text>,
+    /// The SERVQUAL dimensions this failure hurts.
+    #[serde(default)]
+    pub servqual: Vec<Servqual>,
+    /// Where in the customer's journey this goes wrong; incidents are tagged with one.
+    #[serde(default)]
+    pub failure_points: Vec<Choice>,
+    /// The four phases, in order.
+    pub phases: P,
+}
+
+/// A loaded playbook.
+pub type Playbook = PlaybookDoc<Phases>;
+
+/// The four phases of a recovery, in the order they happen.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phases {
+    /// Say sorry at once, own it, no excuses.
+    pub apologise: Vec<Step>,
+    /// Solve the actual problem now, without the customer pushing.
+    pub fix: Vec<Step>,
+    /// Make it right beyond the fix, in proportion to the harm.
+    pub amend: Vec<Step>,
+    /// Check back with the customer later.
+    pub follow_up: Vec<Step>,
+}
+
+impl Phases {
+    /// The steps of one phase.
+    #[must_use]
+    pub fn steps(&self, phase: Phase) -> &[Step] {
+        match phase {
+            Phase::Apologise => &self.apologise,
+            Phase::Fix => &self.fix,
+            Phase::Amend => &self.amend,
+            Phase::FollowUp => &self.follow_up,
+        }
+    }
+
+    /// The steps of one phase, to fill while loading.
+    pub fn steps_mut(&mut self, phase: Phase) -> &mut Vec<Step> {
+        match phase {
+            Phase::Apologise => &mut self.apologise,
+            Phase::Fix => &mut self.fix,
+            Phase::Amend => &mut self.amend,
+            Phase::FollowUp => &mut self.follow_up,
+        }
+    }
+}
+
+impl Playbook {
+    /// Every step with its phase, in playbook order.
+    pub fn all_steps(&self) -> impl Iterator<Item = (Phase, &Step)> {
+        Phase::ALL
+            .into_iter()
+            .flat_map(move |p| self.phases.steps(p).iter().map(move |s| (p, s)))
+    }
+
+    /// The step with this id, with its phase.
+    #[must_use]
+    pub fn step(&self, id: &str) -> Option<(Phase, &Step)> {
+        self.all_steps().find(|(_, s)| s.id == id)
+    }
+
+    /// True if `name` is this playbook's type or one of its aliases (any case).
+    #[must_use]
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.kind.eq_ignore_ascii_case(name) || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    }
+}
+
+/// One thing the employee does.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Unique within the playbook; answers files and the log name steps by it.
+    pub id: String,
+    /// What to do.
+    #[serde(rename = "do")]
+    pub action: Text,
+    /// The exact words to say to the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub say: Option<Text>,
+    /// Options the employee picks one of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choose: Vec<Choice>,
+    /// Overrides the phase's default: apologise and fix steps are required, amend and
+    /// follow-up steps optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// Amend steps: what it costs, in the policy's currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
+    /// Amend steps: offered from this severity up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Follow-up steps: due this long after the incident started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Within>,
+}
+
+impl Step {
+    /// Whether skipping this step leaves the recovery incomplete.
+    #[must_use]
+    pub fn is_required(&self, phase: Phase) -> bool {
+        self.required
+            .unwrap_or(matches!(phase, Phase::Apologise | Phase::Fix))
+    }
+
+    /// The cost, zero when none is written.
+    #[must_use]
+    pub fn cost(&self) -> Money {
+        self.cost.unwrap_or(Money::ZERO)
+    }
+
+    /// Whether this amend is offered at `severity`.
+    #[must_use]
+    pub fn offered_at(&self, severity: Severity) -> bool {
+        self.severity.unwrap_or(Severity::Minor) <= severity
+    }
+}
+
+/// The phases, as named in playbooks, answers and JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Say sorry and own it.
+    Apologise,
+    /// Solve the problem.
+    Fix,
+    /// Make it right beyond the fix.
+    Amend,
+    /// Check back later.
+    FollowUp,
+}
+
+impl Phase {
+    /// All four, in order.
+    pub const ALL: [Phase; 4] = [Phase::Apologise, Phase::Fix, Phase::Amend, Phase::FollowUp];
+
+    /// The key in YAML and JSON.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Phase::Apologise => "apologise",
+            Phase::Fix => "fix",
+            Phase::Amend => "amend",
+            Phase::FollowUp => "follow_up",
+        }
+    }
+
+    /// The name people read.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Apologise => "Apologise",
+            Phase::Fix => "Fix",
+            Phase::Amend => "Amend",
+            Phase::FollowUp => "Follow up",
+        }
+    }
+
+    /// From its key.
+    #[must_use]
+    pub fn from_key(key: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.key() == key)
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// How badly the customer was let down; decides which amends are offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// An annoyance, put right in minutes.
+    Minor,
+    /// Real harm to the visit: time lost, plans upset.
+    Major,
+    /// The visit is ruined or the customer is at risk.
+    Critical,
+}
+
+impl Severity {
+    /// All three, mildest first.
+    pub const ALL: [Severity; 3] = [Severity::Minor, Severity::Major, Severity::Critical];
+
+    /// The key in YAML and JSON.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Severity::Minor => "minor",
+            Severity::Major => "major",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// A one-line meaning, shown when the employee picks it.
+    #[must_use]
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Severity::Minor => "an annoyance, put right in minutes",
+            Severity::Major => "real harm: time lost, plans upset, a visit spoiled",
+            Severity::Critical => "the visit is ruined, or health, safety or money is at stake",
+        }
+    }
+
+    /// From its key.
+    #[must_use]
+    pub fn from_key(key: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// The SERVQUAL dimensions of service quality, for tagging what a failure hurts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Servqual {
+    /// Doing what was promised, dependably.
+    Reliability,
+    /// Prompt help, willingly given.
+    Responsiveness,
+    /// Competence and courtesy that inspire trust.
+    Assurance,
+    /// Individual care and attention.
+    Empathy,
+    /// Facilities, equipment, appearance.
+    Tangibles,
+}
+
+impl Servqual {
+    /// The key in YAML and JSON.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Servqual::Reliability => "reliability",
+            Servqual::Responsiveness => "responsiveness",
+            Servqual::Assurance => "assurance",
+            Servqual::Empathy => "empathy",
+            Servqual::Tangibles => "tangibles",
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! A playbook as text for a terminal or a plain printer (`show`, `print --format text`).
+
+use console::Style;
+
+use super::safe::one_line;
+use super::wrap::wrap;
+use crate::playbook::{Phase, Playbook, Step};
+use crate::policy::Policy;
+use crate::text::Text;
+
+/// How to lay out text: the reader's language, the guest's, width and styling.
+#[derive(Clone, Debug)]
+pub struct Layout<'a> {
+    /// Language for instructions.
+    pub lang: &'a str,
+    /// Language the words to say are also shown in, for the guest.
+    pub guest: Option<&'a str>,
+    /// Columns to wrap at.
+    pub width: usize,
+    /// Bold and colour allowed.
+    pub styled: bool,
+}
+
+impl Layout<'_> {
+    fn style(&self, s: Style) -> Style {
+        if self.styled { s.force_styling(true) } else { Style::new().force_styling(false) }
+    }
+}
+
+/// The words to say, in the reader's language and, below, the guest's when it differs.
+#[must_use]
+pub fn say_lines(say: &Text, layout: &Layout, indent: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let quote = layout.style(Style::new().bold().cyan());
+    let mut push = |text: &str, label: &str| {
+        let first = format!("{indent}{label}");
+        let rest = " ".repeat(super::wrap::width(&first));
+        let body = format!("“{}”", one_line(text));
+        for (i, line) in wrap(&body, layout.width.saturating_sub(super::wrap::width(&first)), "").into_iter().enumerate() {
+            let lead = if i == 0 { &first } else { &rest };
+            out.push(format!("{lead}{}", quote.apply_to(line)));
+        }
+    };
+    push(say.get(layout.lang), "SAY  ");
+    if let Some(guest) = layout.guest.filter(|g| *g != layout.lang) {
+        if let Some(text) = say.exactly(guest).filter(|t| *t != say.get(layout.lang)) {
+            push(text, &format!("{guest:<5}"));
+        }
+    }
+    out
+}
+
+/// One step: what to do, the words to say, options, cost, due.
+#[must_use]
+pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layout: &Layout) -> Vec<String> {
+    let bold = layout.style(Style::new().bold());
+    let dim = layout.style(Style::new().dim());
+    let indent = " ".repeat(number.chars().count() + 1);
+    let mut out = Vec::new();
+    let first = format!("{number} ");
+    for (i, line) in wrap(&one_line(step.action.get(layout.lang)), layout.width - first.len(), "").into_iter().enumerate() {
+        out.push(format!("{}{}", if i == 0 { first.clone() } else { indent.clone() }, bold.apply_to(line)));
+    }
+    let mut facts: Vec<String> = vec![format!("[{}]", one_line(&step.id))];
+    let required = step.is_required(phase);
+    match phase {
+        Phase::Apologise | Phase::Fix if !required => facts.push("optional".into()),
+        Phase::Amend | Phase::FollowUp if required => facts.push("required".into()),
+        _ => {}
+    }
+    if phase == Phase::Amend {
+        let cost = step.cost();
+        facts.push(format!("{} {}", one_line(&policy.currency), cost));
+        facts.push(format!("from {}", step.severity.unwrap_or(crate::playbook::Severity::Minor)));
+        if let Some(role) = policy.approver_for(cost) {
+            facts.push(format!("{} may give", one_line(policy.role_label(role, layout.lang))));
+        }
+    }
+    if let Some(w) = step.within {
+        facts.push(format!("due within {w}"));
+    }
+    out.push(format!("{indent}{}", dim.apply_to(facts.join(" · "))));
+    if let Some(say) = &step.say {
+        out.extend(say_lines(say, layout, &indent));
+    }
+    if !step.choose.is_empty() {
+        let options: Vec<String> = step.choose.iter().map(|c| one_line(c.label.get(layout.lang))).collect();
+        out.extend(wrap(&format!("options: {}", options.join(" | ")), layout.width, &format!("{indent}         ")).into_iter().enumerate().map(
+            |(i, l)| if i == 0 { format!("{indent}{l}") } else { l },
+        ));
+    }
+    out
+}
+
+/// The whole playbook as text.
+#[must_use]
+pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
+    let bold = layout.style(Style::new().bold());
+    let mut out: Vec<String> = Vec::new();
+    out.push(format!("{}  {}", bold.apply_to(one_line(pb.title.get(layout.lang))), one_line(&format!("({})", pb.kind))));
+    if let Some(summary) = &pb.summary {
+        out.extend(wrap(&one_line(summary.get(layout.lang)), layout.width, ""));
+    }
+    let mut facts = Vec::new();
+    if !pb.aliases.is_empty() {
+        facts.push(format!("also: {}", one_line(&pb.aliases.join(", "))));
+    }
+    if !pb.servqual.is_empty() {
+        let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
+        facts.push(format!("SERVQUAL: {}", dims.join(", ")));
+    }
+    if !facts.is_empty() {
+        out.push(facts.join(" · "));
+    }
+    for (n, phase) in Phase::ALL.into_iter().enumerate() {
+        out.push(String::new());
+        let mut heading = format!("{}. {}", n + 1, phase.title().to_uppercase());
+        if phase == Phase::Amend {
+            let limits: Vec<String> = policy
+                .roles
+                .iter()
+                .map(|(name, r)| format!("{} {}", one_line(policy.role_label(name, layout.lang)), r.limit()))
+                .collect();
+            heading.push_str(&format!("  (limits per incident, {}: {})", one_line(&policy.currency), limits.join(", ")));
+        }
+        out.push(bold.apply_to(heading).to_string());
+        let steps = pb.phases.steps(phase);
+        if steps.is_empty() {
+            out.push("   (nothing)".into());
+        }
+        for (i, step) in steps.iter().enumerate() {
+            out.extend(step_lines(phase, step, &format!("   {}.{}", n + 1, i + 1), policy, layout));
+        }
+    }
+    if !pb.failure_points.is_empty() {
+        out.push(String::new());
+        let points: Vec<String> = pb.failure_points.iter().map(|c| one_line(c.label.get(layout.lang))).collect();
+        out.extend(wrap(&format!("Where it goes wrong: {}", points.join(", ")), layout.width, "  "));
+    }
+    let mut s = out.join("\n");
+    s.push('\n');
+    s
+}

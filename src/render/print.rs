@@ -1,0 +1,19 @@
+//! Training handbooks: Markdown and printable HTML.
+
+use crate::playbook::Playbook;
+use crate::policy::Policy;
+use super::playbook::Layout;
+
+/// The Markdown handbook.
+#[must_use]
+pub fn markdown(playbooks: &[&Playbook], policy: &Policy, layout: &Layout) -> String {
+    let _ = (playbooks, policy, layout);
+    String::new()
+}
+
+/// The printable HTML handbook.
+#[must_use]
+pub fn html(playbooks: &[&Playbook], policy: &Policy, layout: &Layout) -> String {
+    let _ = (playbooks, policy, layout);
+    String::new()
+}

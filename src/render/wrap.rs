@@ -1,0 +1,97 @@
+//! Wrapping by display width that never splits a grapheme cluster, so Bengali conjuncts,
+//! combining accents and emoji with modifiers stay whole.
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// Columns `s` takes in a terminal.
+#[must_use]
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// The width to wrap standard output at: the terminal's, or 80 when piped.
+#[must_use]
+pub fn terminal_width() -> usize {
+    console::Term::stdout()
+        .size_checked()
+        .map_or(80, |(_, cols)| usize::from(cols))
+        .clamp(40, 120)
+}
+
+/// `text` wrapped to `max` columns, each line after the first starting with `indent`
+/// (the first line's prefix is the caller's). Words longer than a line are broken between
+/// grapheme clusters.
+#[must_use]
+pub fn wrap(text: &str, max: usize, indent: &str) -> Vec<String> {
+    let max = max.max(width(indent) + 10);
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut line_width = 0;
+        let start = |lines: &Vec<String>| if lines.is_empty() { String::new() } else { indent.to_owned() };
+        for word in paragraph.split_whitespace() {
+            let w = width(word);
+            let room = max - if lines.is_empty() { 0 } else { width(indent) };
+            if line_width > 0 && line_width + 1 + w > room {
+                lines.push(std::mem::take(&mut line));
+                line_width = 0;
+            }
+            if line_width == 0 {
+                line = start(&lines);
+            } else {
+                line.push(' ');
+                line_width += 1;
+            }
+            if w <= room {
+                line.push_str(word);
+                line_width += w;
+                continue;
+            }
+            for g in word.graphemes(true) {
+                let gw = width(g);
+                if line_width + gw > room && line_width > 0 {
+                    lines.push(std::mem::take(&mut line));
+                    line = start(&lines);
+                    line_width = 0;
+                }
+                line.push_str(g);
+                line_width += gw;
+            }
+        }
+        if line_width > 0 || paragraph.trim().is_empty() {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_words_by_width() {
+        let lines = wrap("one two three four five six", 12, "  ");
+        assert_eq!(lines, vec!["one two", "  three four", "  five six"]);
+        assert!(lines.iter().all(|l| width(l) <= 12));
+    }
+
+    #[test]
+    fn never_splits_a_grapheme() {
+        // "ক্ষ" is one conjunct cluster of three code points; "é" here is e + combining accent.
+        let word = "ক্ষমাপ্রার্থনাকরছি";
+        for max in 10..14 {
+            for line in wrap(&word.repeat(3), max, "") {
+                assert!(word.repeat(3).contains(line.trim()));
+                assert!(line.graphemes(true).all(|g| !g.is_empty()));
+                assert!(width(&line) <= max, "{line} wider than {max}");
+            }
+        }
+        let accents = "e\u{301}".repeat(30);
+        let lines = wrap(&accents, 10, "");
+        assert!(lines.iter().all(|l| l.starts_with('e') && l.ends_with('\u{301}')));
+        let emoji = "👍🏽".repeat(12);
+        assert!(wrap(&emoji, 10, "").iter().all(|l| l.chars().count() % 2 == 0));
+    }
+}

@@ -1,0 +1,157 @@
+//! Where incidents are kept. The engine hands events to a [`Store`]; the SQLite file is
+//! the first implementation, and a shared server can be another.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::engine::{Event, FollowUpOutcome, Incident};
+
+/// Why the log could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file or its folder cannot be created, read or written.
+    #[error("cannot use the log {path}: {why}")]
+    Access {
+        /// The log file.
+        path: PathBuf,
+        /// What the system said.
+        why: String,
+    },
+    /// The file exists but is not a log.
+    #[error("{path} is not a recover log (it is not an SQLite database); it was left untouched")]
+    NotALog {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Written by a newer `recover`.
+    #[error("the log {path} has schema version {found}, newer than this recover knows ({known}); upgrade recover")]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        known: i64,
+    },
+    /// The disk is full.
+    #[error("the disk holding the log {path} is full; nothing more could be recorded")]
+    Full {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Any other database failure.
+    #[error("the log {path} failed: {why}")]
+    Database {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        why: String,
+    },
+    /// No incident with that id.
+    #[error("no incident `{0}` in the log")]
+    NotFound(String),
+    /// The incident has no such follow-up.
+    #[error("incident `{incident}` has no follow-up `{step}` (its follow-ups: {known})")]
+    NoSuchFollowUp {
+        /// The incident.
+        incident: String,
+        /// What was asked.
+        step: String,
+        /// What it has.
+        known: String,
+    },
+}
+
+impl StoreError {
+    /// True when the problem is what the user asked for, not the log itself.
+    #[must_use]
+    pub fn is_usage(&self) -> bool {
+        matches!(self, StoreError::NotFound(_) | StoreError::NoSuchFollowUp { .. })
+    }
+}
+
+/// Which incidents `log` and `export` want.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Started at or after.
+    pub since: Option<Timestamp>,
+    /// Started before.
+    pub before: Option<Timestamp>,
+    /// Of this type.
+    pub kind: Option<String>,
+    /// Handled by this person.
+    pub staff: Option<String>,
+    /// Unfinished or with an open follow-up.
+    pub open: bool,
+}
+
+/// A follow-up that is open, with what a person needs to do it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Due {
+    /// The incident's short id.
+    pub incident: String,
+    /// The playbook's type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The customer's reference.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    /// The follow-up step.
+    pub step: String,
+    /// When it is due.
+    pub due: Timestamp,
+    /// Who handled the incident.
+    pub staff: String,
+}
+
+/// Closing a follow-up.
+#[derive(Clone, Debug)]
+pub struct Closing {
+    /// When.
+    pub at: Timestamp,
+    /// Who.
+    pub by: Option<String>,
+    /// Was the customer won back.
+    pub outcome: FollowUpOutcome,
+    /// What was said.
+    pub note: Option<String>,
+}
+
+/// What an import did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    /// New incidents added.
+    pub added: usize,
+    /// Incidents already here (same global id), updated where the import knew more.
+    pub updated: usize,
+    /// Incidents already here and unchanged.
+    pub unchanged: usize,
+}
+
+/// The incident log.
+pub trait Store {
+    /// Saves a new incident and gives it a short id no other incident in this log has.
+    fn create(&mut self, incident: &Incident) -> Result<String, StoreError>;
+    /// Saves the events of one answer, all or nothing.
+    fn append(&mut self, uid: &str, events: &[Event]) -> Result<(), StoreError>;
+    /// One incident by short id or global id.
+    fn get(&self, id: &str) -> Result<Incident, StoreError>;
+    /// The newest unfinished incident, for `resume` without an id.
+    fn latest_unfinished(&self) -> Result<Option<Incident>, StoreError>;
+    /// Incidents matching `filter`, newest first.
+    fn list(&self, filter: &Filter) -> Result<Vec<Incident>, StoreError>;
+    /// Open follow-ups due before `until`, soonest first.
+    fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError>;
+    /// Closes a follow-up; returns the incident as it now is.
+    fn close_follow_up(&mut self, id: &str, step: &str, closing: &Closing) -> Result<Incident, StoreError>;
+    /// Merges incidents by global id, all or nothing.
+    fn import(&mut self, incidents: &[Incident]) -> Result<Imported, StoreError>;
+    /// Deletes incidents started before `before` and reclaims the space; returns how many.
+    fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError>;
+}

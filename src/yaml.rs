@@ -1,0 +1,395 @@
+//! The one module that touches YAML crates.
+//!
+//! `serde_yaml` (the maintained `yaml_serde` fork) decodes documents into our types; it has
+//! no spans, so `saphyr-parser` walks the same text once more to note where every key and
+//! value stands. Swapping the YAML crate means changing this file only.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use saphyr_parser::{Event, Parser, SpannedEventReceiver};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+/// Largest YAML file we parse: far above any real playbook, far below what could exhaust
+/// memory. Checked before parsing.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Deepest nesting a playbook or answers file may have; real ones need five levels.
+const MAX_DEPTH: usize = 64;
+
+/// A line and column, both counted from 1, as editors show them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pos {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub col: usize,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.col)
+    }
+}
+
+/// Something wrong with a document, placed where an editor can jump to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    /// Where in the text.
+    pub pos: Pos,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+/// A parsed document: its value tree and where each path in it stands in the text.
+#[derive(Debug)]
+pub struct Document {
+    root: Node,
+    places: HashMap<String, Place>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    key: Pos,
+    value: Pos,
+}
+
+/// A value in a document whose shape is decided later (a step, a phase list), so that a
+/// problem in one part does not hide the problems in the others.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Node(serde_yaml::Value);
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_yaml::Value::deserialize(d).map(Node)
+    }
+}
+
+impl schemars::JsonSchema for Node {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Any".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(true)
+    }
+}
+
+impl Node {
+    /// The entries of a mapping in written order, keys as text; `None` if not a mapping.
+    #[must_use]
+    pub fn entries(&self) -> Option<Vec<(String, Node)>> {
+        let map = self.0.as_mapping()?;
+        Some(
+            map.iter()
+                .map(|(k, v)| (scalar_text(k), Node(v.clone())))
+                .collect(),
+        )
+    }
+
+    /// The items of a sequence; `None` if not a sequence.
+    #[must_use]
+    pub fn items(&self) -> Option<Vec<Node>> {
+        self.0
+            .as_sequence()
+            .map(|s| s.iter().cloned().map(Node).collect())
+    }
+
+    /// True for an empty value (`~`, `null` or nothing after the colon).
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        self.0.is_null()
+    }
+
+    /// The value as a string when it is a plain scalar.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        self.0.as_str()
+    }
+
+    /// Decodes this value as `T`; on failure the error is placed at the offending key or
+    /// value, found by its path below `path` (the path of this node in `doc`).
+    pub fn decode<T: DeserializeOwned>(&self, doc: &Document, path: &str) -> Result<T, YamlError> {
+        let result: Result<T, _> = serde_path_to_error::deserialize(self.0.clone());
+        result.map_err(|err| {
+            let inner = err.path().to_string();
+            let message = tidy_message(&err.inner().to_string());
+            let mut full = join(path, if inner == "." { "" } else { &inner });
+            let mut at_key = false;
+            if let Some(field) = unknown_field(&message) {
+                full = join(&full, field);
+                at_key = true;
+            }
+            YamlError {
+                pos: doc.pos_of(&full, at_key),
+                message,
+            }
+        })
+    }
+}
+
+fn join(base: &str, rest: &str) -> String {
+    match (base.is_empty(), rest.is_empty()) {
+        (_, true) => base.to_owned(),
+        (true, false) => rest.to_owned(),
+        (false, false) if rest.starts_with('[') => format!("{base}{rest}"),
+        (false, false) => format!("{base}.{rest}"),
+    }
+}
+
+fn unknown_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+fn tidy_message(message: &str) -> String {
+    // serde_yaml appends " at line L column C" to some messages; we place errors ourselves.
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn scalar_text(v: &serde_yaml::Value) -> String {
+    match v {
+        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::Bool(b) => b.to_string(),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::Null => "~".to_owned(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Document {
+    /// Parses one YAML document, refusing what no playbook or answers file should be:
+    /// over [`MAX_FILE_BYTES`], not a mapping at the top, several documents, nesting deeper
+    /// than a person writes, or aliases (playbooks never need them, and they can explode).
+    pub fn parse(text: &str) -> Result<Self, YamlError> {
+        if text.len() > MAX_FILE_BYTES {
+            return Err(YamlError {
+                pos: Pos { line: 1, col: 1 },
+                message: format!(
+                    "file is {} bytes, over the {} byte limit",
+                    text.len(),
+                    MAX_FILE_BYTES
+                ),
+            });
+        }
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let places = locate(text)?;
+        let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| from_serde(&e))?;
+        if !value.is_mapping() {
+            let what = if value.is_null() {
+                "the file is empty"
+            } else {
+                "the file must be a mapping of keys to values"
+            };
+            return Err(YamlError {
+                pos: Pos { line: 1, col: 1 },
+                message: what.to_owned(),
+            });
+        }
+        Ok(Self {
+            root: Node(value),
+            places,
+        })
+    }
+
+    /// The whole document.
+    #[must_use]
+    pub fn root(&self) -> &Node {
+        &self.root
+    }
+
+    /// Where `path` (as `phases.fix[1].cost`) stands: its key if `at_key`, else its value;
+    /// the nearest enclosing path that exists otherwise, or the top of the file.
+    #[must_use]
+    pub fn pos_of(&self, path: &str, at_key: bool) -> Pos {
+        let mut p = path;
+        loop {
+            if let Some(place) = self.places.get(p) {
+                return if at_key { place.key } else { place.value };
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return Pos { line: 1, col: 1 },
+            }
+        }
+    }
+}
+
+/// Decodes a whole document as `T` in one go; for small files where the first problem is
+/// enough (the policy).
+pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    let doc = Document::parse(text)?;
+    doc.root().decode(&doc, "")
+}
+
+/// Renders a value as YAML, for `recover` output that people edit (answers templates).
+pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, YamlError> {
+    serde_yaml::to_string(value).map_err(|e| from_serde(&e))
+}
+
+fn from_serde(e: &serde_yaml::Error) -> YamlError {
+    let pos = e.location().map_or(Pos { line: 1, col: 1 }, |l| Pos {
+        line: l.line(),
+        col: l.column(),
+    });
+    YamlError {
+        pos,
+        message: tidy_message(&e.to_string()),
+    }
+}
+
+/// Walks the event stream once and notes where every key and value stands, by path.
+fn locate(text: &str) -> Result<HashMap<String, Place>, YamlError> {
+    let mut walker = Walker::default();
+    let mut parser = Parser::new_from_str(text);
+    let loaded = parser.load(&mut walker, true);
+    if let Err(e) = loaded {
+        let m = e.marker();
+        return Err(YamlError {
+            pos: Pos {
+                line: m.line(),
+                col: m.col() + 1,
+            },
+            message: e.info().to_owned(),
+        });
+    }
+    if let Some(err) = walker.error {
+        return Err(err);
+    }
+    Ok(walker.places)
+}
+
+#[derive(Debug)]
+enum Frame {
+    Map { path: String, key: Option<(String, Pos)> },
+    Seq { path: String, next: usize },
+}
+
+#[derive(Debug, Default)]
+struct Walker {
+    stack: Vec<Frame>,
+    places: HashMap<String, Place>,
+    documents: usize,
+    error: Option<YamlError>,
+}
+
+impl Walker {
+    fn fail(&mut self, pos: Pos, message: &str) {
+        if self.error.is_none() {
+            self.error = Some(YamlError {
+                pos,
+                message: message.to_owned(),
+            });
+        }
+    }
+
+    /// Called for every value (scalar, alias, mapping or sequence start): returns the
+    /// path it gets, or `None` when it is a mapping key.
+    fn value_path(&mut self, pos: Pos, scalar: Option<&str>) -> Option<String> {
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Seq { path, next }) => {
+                let p = format!("{path}[{next}]");
+                *next += 1;
+                self.places.insert(p.clone(), Place { key: pos, value: pos });
+                Some(p)
+            }
+            Some(Frame::Map { path, key }) => match key.take() {
+                None => {
+                    *key = Some((scalar.unwrap_or("?").to_owned(), pos));
+                    None
+                }
+                Some((k, key_pos)) => {
+                    let p = join(path, &k);
+                    self.places.insert(
+                        p.clone(),
+                        Place {
+                            key: key_pos,
+                            value: pos,
+                        },
+                    );
+                    Some(p)
+                }
+            },
+        }
+    }
+}
+
+impl<'input> SpannedEventReceiver<'input> for Walker {
+    fn on_event(&mut self, ev: Event<'input>, span: saphyr_parser::Span) {
+        let pos = Pos {
+            line: span.start.line(),
+            col: span.start.col() + 1,
+        };
+        match ev {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.fail(pos, "the file holds several YAML documents; keep one per file");
+                }
+            }
+            Event::Alias(_) => {
+                self.fail(pos, "aliases (*name) are not allowed; write the value out");
+            }
+            Event::Scalar(text, ..) => {
+                let _ = self.value_path(pos, Some(&text));
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    self.fail(pos, "nesting is too deep");
+                    // Keep a frame so the matching end event stays balanced.
+                }
+                let path = self.value_path(pos, None).unwrap_or_else(|| "?".to_owned());
+                self.stack.push(if matches!(ev, Event::MappingStart(..)) {
+                    Frame::Map { path, key: None }
+                } else {
+                    Frame::Seq { path, next: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_keys_and_values_by_path() {
+        let doc = Document::parse("a: 1\nphases:\n  fix:\n    - id: x\n      cost: -3\n").unwrap();
+        assert_eq!(doc.pos_of("phases.fix[0].cost", false), Pos { line: 5, col: 13 });
+        assert_eq!(doc.pos_of("phases.fix[0].cost", true), Pos { line: 5, col: 7 });
+        assert_eq!(doc.pos_of("phases.fix[0].nope", true), Pos { line: 4, col: 7 });
+        assert_eq!(doc.pos_of("a", true), Pos { line: 1, col: 1 });
+    }
+
+    #[test]
+    fn refuses_aliases_several_documents_and_non_mappings() {
+        assert!(Document::parse("a: &x [1]\nb: *x\n").unwrap_err().message.contains("aliases"));
+        assert!(Document::parse("a: 1\n---\nb: 2\n").unwrap_err().message.contains("several"));
+        assert!(Document::parse("- 1\n").unwrap_err().message.contains("mapping"));
+        assert!(Document::parse("").unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn decode_places_unknown_fields_at_their_key() {
+        #[derive(Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        struct S {
+            #[allow(dead_code)]
+            id: String,
+        }
+        let doc = Document::parse("steps:\n  - id: a\n    colour: red\n").unwrap();
+        let step = &doc.root().entries().unwrap()[0].1.items().unwrap()[0];
+        let err = step.decode::<S>(&doc, "steps[0]").unwrap_err();
+        assert_eq!(err.pos, Pos { line: 3, col: 5 });
+        assert!(err.message.starts_with("unknown field `colour`"), "{}", err.message);
+    }
+}
