@@ -1,0 +1,186 @@
+//! Engine rules, without a terminal or a database.
+
+use jiff::Timestamp;
+
+use super::*;
+use crate::playbook::{Library, Playbook};
+
+fn t(sec: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + sec).unwrap()
+}
+
+fn library() -> Library {
+    Library::built_in()
+}
+
+fn start(limit: i64, severity: Option<Severity>) -> Start {
+    Start {
+        staff: "anna".into(),
+        role: "staff".into(),
+        limit: Money::whole(limit),
+        currency: "EUR".into(),
+        reference: Some("room 214".into()),
+        severity,
+        failure_point: None,
+    }
+}
+
+fn answer(s: &mut Session, a: Answer, at: Timestamp) {
+    let events = s.decide(a, at).unwrap();
+    s.apply(&events);
+}
+
+fn reservation(lib: &Library) -> &Playbook {
+    lib.find("reservation").unwrap()
+}
+
+#[test]
+fn asks_severity_then_phases_in_order() {
+    let lib = library();
+    let pb = reservation(&lib);
+    let mut s = Session::begin(pb, start(50, None), t(0));
+    assert!(matches!(s.next_question(), Some(Question::Severity)));
+    answer(&mut s, Answer::Severity(Severity::Minor), t(1));
+    let mut phases = Vec::new();
+    while let Some(q) = s.next_question() {
+        match q {
+            Question::Step { phase, step, .. } => {
+                phases.push(phase);
+                let choice = step.choose.first().map(|c| c.value.clone());
+                answer(&mut s, Answer::Step(StepAnswer { choice, ..StepAnswer::done() }), t(2));
+            }
+            Question::Amends { offered, .. } => {
+                phases.push(Phase::Amend);
+                assert!(offered.iter().all(|o| o.offered_at(Severity::Minor)));
+                let chosen = offered.iter().map(|o| o.id.clone()).collect();
+                answer(&mut s, Answer::Amends(AmendsAnswer { chosen, ..AmendsAnswer::default() }), t(3));
+            }
+            Question::FollowUp { due, step } => {
+                phases.push(Phase::FollowUp);
+                assert_eq!(due, step.within.map(|w| w.after(t(0))));
+                answer(&mut s, Answer::FollowUp(StepAnswer::done()), t(4));
+            }
+            Question::FailurePoint { .. } => answer(&mut s, Answer::FailurePoint { point: Some("arrival".into()), note: None }, t(5)),
+            Question::Severity => unreachable!(),
+        }
+    }
+    let mut sorted = phases.clone();
+    sorted.sort();
+    assert_eq!(phases, sorted, "phases must come in order");
+    let events = s.finish(t(6)).unwrap();
+    s.apply(&events);
+    let i = s.incident();
+    assert_eq!(i.status, Status::Complete);
+    assert_eq!(i.follow_ups.len(), pb.phases.follow_up.len());
+    assert_eq!(i.time_to_apology(), Some(2));
+    assert_eq!(i.amends_total, Money::whole(45));
+    assert_eq!(i.failure_point.as_deref(), Some("arrival"));
+}
+
+#[test]
+fn skipping_a_required_step_makes_it_incomplete() {
+    let lib = library();
+    let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Minor)), t(0));
+    answer(&mut s, Answer::Step(StepAnswer::skipped(Some("guest left".into()))), t(1));
+    assert_eq!(s.incident().steps[0].reason.as_deref(), Some("guest left"));
+    while let Some(q) = s.next_question() {
+        let a = match q {
+            Question::Step { step, .. } => Answer::Step(StepAnswer { choice: step.choose.first().map(|c| c.value.clone()), ..StepAnswer::done() }),
+            Question::Amends { .. } => Answer::Amends(AmendsAnswer::default()),
+            Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::skipped(None)),
+            Question::FailurePoint { .. } => Answer::FailurePoint { point: None, note: None },
+            Question::Severity => unreachable!(),
+        };
+        answer(&mut s, a, t(2));
+    }
+    let events = s.finish(t(3)).unwrap();
+    assert_eq!(events, vec![Event::Finished { status: Status::Incomplete, at: t(3) }]);
+}
+
+#[test]
+fn choices_must_be_offered() {
+    let lib = library();
+    let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Minor)), t(0));
+    answer(&mut s, Answer::Step(StepAnswer::done()), t(1));
+    answer(&mut s, Answer::Step(StepAnswer::done()), t(1));
+    // find-room has options.
+    assert!(matches!(s.decide(Answer::Step(StepAnswer::done()), t(2)), Err(Rule::ChoiceMissing { .. })));
+    let bad = StepAnswer { choice: Some("a tent".into()), ..StepAnswer::done() };
+    assert!(matches!(s.decide(Answer::Step(bad), t(2)), Err(Rule::ChoiceNotOffered { .. })));
+    let good = StepAnswer { choice: Some("Partner hotel nearby".into()), ..StepAnswer::done() };
+    let events = s.decide(Answer::Step(good), t(2)).unwrap();
+    assert!(matches!(&events[0], Event::Step(r) if r.choice.as_deref() == Some("partner hotel nearby")));
+    assert!(matches!(s.decide(Answer::Severity(Severity::Major), t(2)), Err(Rule::WrongAnswer { .. })));
+}
+
+fn to_amends(s: &mut Session) {
+    while let Some(q) = s.next_question() {
+        match q {
+            Question::Step { step, .. } => {
+                let a = StepAnswer { choice: step.choose.first().map(|c| c.value.clone()), ..StepAnswer::done() };
+                answer(s, Answer::Step(a), t(1));
+            }
+            _ => return,
+        }
+    }
+}
+
+#[test]
+fn bundle_over_the_limit_needs_an_approver() {
+    let lib = library();
+    let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
+    to_amends(&mut s);
+    let Some(Question::Amends { offered, limit }) = s.next_question() else { panic!("amends expected") };
+    assert_eq!(limit, Money::whole(50));
+    let all: Vec<String> = offered.iter().map(|o| o.id.clone()).collect();
+    assert!(all.contains(&"pay-replacement".to_owned()), "major offers the replacement room");
+    assert!(!all.contains(&"choice-of-comp".to_owned()), "critical amends are not offered at major");
+    let over = s.decide(Answer::Amends(AmendsAnswer { chosen: all.clone(), ..AmendsAnswer::default() }), t(2));
+    assert!(matches!(over, Err(Rule::OverLimit { .. })), "{over:?}");
+    let events = s
+        .decide(Answer::Amends(AmendsAnswer { chosen: all.clone(), approved_by: Some("maria".into()), notes: vec![] }), t(2))
+        .unwrap();
+    s.apply(&events);
+    assert!(s.incident().steps.iter().filter(|r| r.phase == Phase::Amend).all(|r| r.approved_by.as_deref() == Some("maria")));
+    assert!(s.incident().over_limit());
+    let not_offered = AmendsAnswer { chosen: vec!["choice-of-comp".into()], ..AmendsAnswer::default() };
+    let mut fresh = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
+    to_amends(&mut fresh);
+    assert!(matches!(fresh.decide(Answer::Amends(not_offered), t(2)), Err(Rule::AmendNotOffered { .. })));
+}
+
+#[test]
+fn dropped_items_are_recorded_as_skipped_and_cost_nothing() {
+    let lib = library();
+    let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
+    to_amends(&mut s);
+    let events = s.decide(Answer::Amends(AmendsAnswer { chosen: vec!["welcome-drink".into()], ..AmendsAnswer::default() }), t(2)).unwrap();
+    s.apply(&events);
+    assert_eq!(s.incident().amends_total, Money::whole(10));
+    let skipped = s.incident().steps.iter().filter(|r| r.outcome == Outcome::Skipped).count();
+    assert_eq!(skipped, 3);
+}
+
+#[test]
+fn resuming_from_the_record_asks_the_next_question() {
+    let lib = library();
+    let pb = reservation(&lib);
+    let mut s = Session::begin(pb, start(50, Some(Severity::Minor)), t(0));
+    answer(&mut s, Answer::Step(StepAnswer::done()), t(1));
+    let resumed = Session::resume(pb, s.incident().clone());
+    match resumed.next_question() {
+        Some(Question::Step { step, index, .. }) => {
+            assert_eq!(step.id, "reassure");
+            assert_eq!(index, (2, 2));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn long_notes_are_refused() {
+    let lib = library();
+    let s = Session::begin(reservation(&lib), start(50, Some(Severity::Minor)), t(0));
+    let a = StepAnswer { note: Some("x".repeat(MAX_TEXT_CHARS + 1)), ..StepAnswer::done() };
+    assert!(matches!(s.decide(Answer::Step(a), t(1)), Err(Rule::TooLong { .. })));
+}
