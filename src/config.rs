@@ -78,7 +78,9 @@ impl Config {
     pub fn resolve(global: &Global, env: EnvReader) -> Result<Config, Error> {
         let playbooks = match (&global.playbooks, env("RECOVER_PLAYBOOKS")) {
             (Some(p), _) => Setting { value: Some(p.clone()), source: Source::Flag("--playbooks") },
-            (None, Some(p)) => Setting { value: Some(PathBuf::from(p)), source: Source::Env("RECOVER_PLAYBOOKS") },
+            (None, Some(p)) => {
+                Setting { value: Some(PathBuf::from(p)), source: Source::Env("RECOVER_PLAYBOOKS") }
+            }
             (None, None) => Setting { value: None, source: Source::Default },
         };
         let log = match (&global.log, env("RECOVER_LOG")) {
@@ -88,7 +90,9 @@ impl Config {
         };
         let lang = match (&global.lang, env("RECOVER_LANG")) {
             (Some(l), _) => Setting { value: Lang::resolve(Some(l), &[]), source: Source::Flag("--lang") },
-            (None, Some(l)) => Setting { value: Lang::resolve(Some(&l), &[]), source: Source::Env("RECOVER_LANG") },
+            (None, Some(l)) => {
+                Setting { value: Lang::resolve(Some(&l), &[]), source: Source::Env("RECOVER_LANG") }
+            }
             (None, None) => {
                 let names = ["LC_ALL", "LC_MESSAGES", "LANG"];
                 let found = names.iter().find(|n| env(n).is_some());

@@ -121,24 +121,18 @@ pub fn parse_moment(s: &str, now: Timestamp, tz: &TimeZone) -> Result<Timestamp,
     if let Ok(d) = s.parse::<Date>() {
         return local_midnight(d, tz);
     }
-    Err(format!(
-        "`{s}` is not a time (write e.g. 8h, 2d, today, 2026-11-01 or 2026-11-01T08:00:00Z)"
-    ))
+    Err(format!("`{s}` is not a time (write e.g. 8h, 2d, today, 2026-11-01 or 2026-11-01T08:00:00Z)"))
 }
 
 /// The end of the local day of `now`.
 #[must_use]
 pub fn end_of_today(now: Timestamp, tz: &TimeZone) -> Timestamp {
     let tomorrow = now.to_zoned(tz.clone()).date().tomorrow().ok();
-    tomorrow
-        .and_then(|d| local_midnight(d, tz).ok())
-        .unwrap_or(now)
+    tomorrow.and_then(|d| local_midnight(d, tz).ok()).unwrap_or(now)
 }
 
 fn local_midnight(d: Date, tz: &TimeZone) -> Result<Timestamp, String> {
-    d.to_zoned(tz.clone())
-        .map(|z| z.timestamp())
-        .map_err(|e| e.to_string())
+    d.to_zoned(tz.clone()).map(|z| z.timestamp()).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -159,18 +153,9 @@ mod tests {
     fn moments() {
         let now: Timestamp = "2026-11-23T15:00:00Z".parse().unwrap();
         let utc = TimeZone::UTC;
-        assert_eq!(
-            parse_moment("8h", now, &utc).unwrap().to_string(),
-            "2026-11-23T07:00:00Z"
-        );
-        assert_eq!(
-            parse_moment("today", now, &utc).unwrap().to_string(),
-            "2026-11-23T00:00:00Z"
-        );
-        assert_eq!(
-            parse_moment("2026-11-01", now, &utc).unwrap().to_string(),
-            "2026-11-01T00:00:00Z"
-        );
+        assert_eq!(parse_moment("8h", now, &utc).unwrap().to_string(), "2026-11-23T07:00:00Z");
+        assert_eq!(parse_moment("today", now, &utc).unwrap().to_string(), "2026-11-23T00:00:00Z");
+        assert_eq!(parse_moment("2026-11-01", now, &utc).unwrap().to_string(), "2026-11-01T00:00:00Z");
         assert!(parse_moment("yesterdayish", now, &utc).is_err());
         assert_eq!(end_of_today(now, &utc).to_string(), "2026-11-24T00:00:00Z");
     }

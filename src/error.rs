@@ -2,8 +2,8 @@
 
 use crate::engine::Rule;
 use crate::exit_code::Exit;
-use crate::playbook::UnknownType;
 use crate::playbook::ReadError;
+use crate::playbook::UnknownType;
 use crate::store::StoreError;
 
 /// Everything that can stop a command.
@@ -59,17 +59,16 @@ impl Error {
     /// A usage error with advice.
     #[must_use]
     pub fn usage(what: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::Usage {
-            what: what.into(),
-            hint: Some(hint.into()),
-        }
+        Error::Usage { what: what.into(), hint: Some(hint.into()) }
     }
 
     /// The exit code SPEC.md gives this error.
     #[must_use]
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Usage { .. } | Error::UnknownType(_) | Error::Rule(_) | Error::BadInput { .. } => Exit::Usage,
+            Error::Usage { .. } | Error::UnknownType(_) | Error::Rule(_) | Error::BadInput { .. } => {
+                Exit::Usage
+            }
             Error::Store(e) if e.is_usage() => Exit::Usage,
             Error::Library(_) | Error::Store(_) | Error::Io { .. } => Exit::Environment,
             Error::Interrupted { .. } => Exit::Interrupted,
@@ -85,7 +84,9 @@ impl Error {
             Error::Library(_) => Some("check --playbooks or RECOVER_PLAYBOOKS".into()),
             Error::Store(StoreError::NotFound(_)) => Some("run `recover log` to see incident ids".into()),
             Error::Store(StoreError::TooNew { .. }) => None,
-            Error::Store(StoreError::NotALog { .. }) => Some("point --log or RECOVER_LOG at a recover log".into()),
+            Error::Store(StoreError::NotALog { .. }) => {
+                Some("point --log or RECOVER_LOG at a recover log".into())
+            }
             Error::Store(StoreError::Full { .. }) => {
                 Some("free some space; everything recorded before this point is kept".into())
             }
@@ -101,9 +102,6 @@ impl Error {
 
 impl From<crate::yaml::YamlError> for Error {
     fn from(e: crate::yaml::YamlError) -> Self {
-        Error::Usage {
-            what: format!("{}: {}", e.pos, e.message),
-            hint: None,
-        }
+        Error::Usage { what: format!("{}: {}", e.pos, e.message), hint: None }
     }
 }

@@ -10,7 +10,9 @@ fn main() -> ExitCode {
     match recover::commands::run(std::env::args_os()) {
         Ok(exit) => exit.into(),
         // A closed pipe (`recover log | head`) is the reader's choice, not a failure.
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success.into(),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            Exit::Success.into()
+        }
         Err(e) => {
             let line = match e.hint() {
                 Some(hint) => format!("recover: {e} ({hint})"),

@@ -55,19 +55,13 @@ impl Policy {
     /// The role as written in the policy, matched in any case.
     #[must_use]
     pub fn role(&self, role: &str) -> Option<(&str, &Role)> {
-        self.roles
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(role))
-            .map(|(n, r)| (n.as_str(), r))
+        self.roles.iter().find(|(name, _)| name.eq_ignore_ascii_case(role)).map(|(n, r)| (n.as_str(), r))
     }
 
     /// The role with the lowest limit: who an employee is unless told otherwise.
     #[must_use]
     pub fn default_role(&self) -> Option<&str> {
-        self.roles
-            .iter()
-            .min_by_key(|(_, r)| r.limit())
-            .map(|(n, _)| n.as_str())
+        self.roles.iter().min_by_key(|(_, r)| r.limit()).map(|(n, _)| n.as_str())
     }
 
     /// The highest limit of any role: no single amend may cost more.

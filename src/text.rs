@@ -57,6 +57,12 @@ impl Text {
     }
 }
 
+impl Default for Text {
+    fn default() -> Self {
+        Text::Plain(String::new())
+    }
+}
+
 impl From<&str> for Text {
     fn from(s: &str) -> Self {
         Text::Plain(s.to_owned())
@@ -77,19 +83,13 @@ pub struct Choice {
 #[serde(untagged)]
 enum ChoiceRepr {
     Plain(String),
-    Labelled {
-        value: String,
-        label: Text,
-    },
+    Labelled { value: String, label: Text },
 }
 
 impl<'de> Deserialize<'de> for Choice {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(match ChoiceRepr::deserialize(d)? {
-            ChoiceRepr::Plain(s) => Choice {
-                label: Text::Plain(s.clone()),
-                value: s,
-            },
+            ChoiceRepr::Plain(s) => Choice { label: Text::Plain(s.clone()), value: s },
             ChoiceRepr::Labelled { value, label } => Choice { value, label },
         })
     }
@@ -126,11 +126,7 @@ impl Lang {
     /// Picks the language from an explicit choice or the locale variables given.
     #[must_use]
     pub fn resolve(explicit: Option<&str>, locale: &[Option<String>]) -> Self {
-        let from_locale = locale
-            .iter()
-            .flatten()
-            .find(|v| !v.is_empty())
-            .map(String::as_str);
+        let from_locale = locale.iter().flatten().find(|v| !v.is_empty()).map(String::as_str);
         let raw = explicit.filter(|s| !s.is_empty()).or(from_locale).unwrap_or("en");
         Lang(normalise(raw))
     }
@@ -150,11 +146,7 @@ impl Default for Lang {
 
 /// `da_DK.UTF-8` → `da`; `C` and `POSIX` → `en`; Norwegian `no` → `nb`.
 fn normalise(raw: &str) -> String {
-    let code: String = raw
-        .split(['_', '.', '@', '-'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let code: String = raw.split(['_', '.', '@', '-']).next().unwrap_or("").to_ascii_lowercase();
     match code.as_str() {
         "" | "c" | "posix" => "en".to_owned(),
         "no" => "nb".to_owned(),
@@ -189,10 +181,7 @@ mod tests {
 
     #[test]
     fn choice_matches_value_or_any_label() {
-        let c = Choice {
-            value: "partner".into(),
-            label: Text::Plain("Partner hotel nearby".into()),
-        };
+        let c = Choice { value: "partner".into(), label: Text::Plain("Partner hotel nearby".into()) };
         assert!(c.matches("partner hotel NEARBY"));
         assert!(c.matches("partner"));
         assert!(!c.matches("sister"));

@@ -80,19 +80,13 @@ impl Node {
     #[must_use]
     pub fn entries(&self) -> Option<Vec<(String, Node)>> {
         let map = self.0.as_mapping()?;
-        Some(
-            map.iter()
-                .map(|(k, v)| (scalar_text(k), Node(v.clone())))
-                .collect(),
-        )
+        Some(map.iter().map(|(k, v)| (scalar_text(k), Node(v.clone()))).collect())
     }
 
     /// The items of a sequence; `None` if not a sequence.
     #[must_use]
     pub fn items(&self) -> Option<Vec<Node>> {
-        self.0
-            .as_sequence()
-            .map(|s| s.iter().cloned().map(Node).collect())
+        self.0.as_sequence().map(|s| s.iter().cloned().map(Node).collect())
     }
 
     /// True for an empty value (`~`, `null` or nothing after the colon).
@@ -120,10 +114,7 @@ impl Node {
                 full = join(&full, field);
                 at_key = true;
             }
-            YamlError {
-                pos: doc.pos_of(&full, at_key),
-                message,
-            }
+            YamlError { pos: doc.pos_of(&full, at_key), message }
         })
     }
 }
@@ -168,11 +159,7 @@ impl Document {
         if text.len() > MAX_FILE_BYTES {
             return Err(YamlError {
                 pos: Pos { line: 1, col: 1 },
-                message: format!(
-                    "file is {} bytes, over the {} byte limit",
-                    text.len(),
-                    MAX_FILE_BYTES
-                ),
+                message: format!("file is {} bytes, over the {} byte limit", text.len(), MAX_FILE_BYTES),
             });
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -184,15 +171,9 @@ impl Document {
             } else {
                 "the file must be a mapping of keys to values"
             };
-            return Err(YamlError {
-                pos: Pos { line: 1, col: 1 },
-                message: what.to_owned(),
-            });
+            return Err(YamlError { pos: Pos { line: 1, col: 1 }, message: what.to_owned() });
         }
-        Ok(Self {
-            root: Node(value),
-            places,
-        })
+        Ok(Self { root: Node(value), places })
     }
 
     /// The whole document.
@@ -231,14 +212,8 @@ pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, YamlError> {
 }
 
 fn from_serde(e: &serde_yaml::Error) -> YamlError {
-    let pos = e.location().map_or(Pos { line: 1, col: 1 }, |l| Pos {
-        line: l.line(),
-        col: l.column(),
-    });
-    YamlError {
-        pos,
-        message: tidy_message(&e.to_string()),
-    }
+    let pos = e.location().map_or(Pos { line: 1, col: 1 }, |l| Pos { line: l.line(), col: l.column() });
+    YamlError { pos, message: tidy_message(&e.to_string()) }
 }
 
 /// Walks the event stream once and notes where every key and value stands, by path.
@@ -249,10 +224,7 @@ fn locate(text: &str) -> Result<HashMap<String, Place>, YamlError> {
     if let Err(e) = loaded {
         let m = e.marker();
         return Err(YamlError {
-            pos: Pos {
-                line: m.line(),
-                col: m.col() + 1,
-            },
+            pos: Pos { line: m.line(), col: m.col() + 1 },
             message: e.info().to_owned(),
         });
     }
@@ -279,10 +251,7 @@ struct Walker {
 impl Walker {
     fn fail(&mut self, pos: Pos, message: &str) {
         if self.error.is_none() {
-            self.error = Some(YamlError {
-                pos,
-                message: message.to_owned(),
-            });
+            self.error = Some(YamlError { pos, message: message.to_owned() });
         }
     }
 
@@ -304,13 +273,7 @@ impl Walker {
                 }
                 Some((k, key_pos)) => {
                     let p = join(path, &k);
-                    self.places.insert(
-                        p.clone(),
-                        Place {
-                            key: key_pos,
-                            value: pos,
-                        },
-                    );
+                    self.places.insert(p.clone(), Place { key: key_pos, value: pos });
                     Some(p)
                 }
             },
@@ -320,10 +283,7 @@ impl Walker {
 
 impl<'input> SpannedEventReceiver<'input> for Walker {
     fn on_event(&mut self, ev: Event<'input>, span: saphyr_parser::Span) {
-        let pos = Pos {
-            line: span.start.line(),
-            col: span.start.col() + 1,
-        };
+        let pos = Pos { line: span.start.line(), col: span.start.col() + 1 };
         match ev {
             Event::DocumentStart(_) => {
                 self.documents += 1;

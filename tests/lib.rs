@@ -1,1 +1,6 @@
+//! Integration tests: the real binary, run in a temporary world.
 
+mod support;
+
+mod library;
+mod scripted;

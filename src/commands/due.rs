@@ -69,11 +69,21 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
     } else if args.output.csv {
         write!(out, "{}", csv::line(&["incident", "type", "ref", "step", "do", "due", "overdue", "staff"]))?;
         for r in &rows {
-            let cells = [&r.incident, &r.kind, r.reference.as_deref().unwrap_or(""), &r.step, &r.action, &r.due.to_string(), &r.overdue.to_string(), &r.staff];
+            let cells = [
+                &r.incident,
+                &r.kind,
+                r.reference.as_deref().unwrap_or(""),
+                &r.step,
+                &r.action,
+                &r.due.to_string(),
+                &r.overdue.to_string(),
+                &r.staff,
+            ];
             write!(out, "{}", csv::line(&cells))?;
         }
     } else {
-        let mut t = table::new(config.styled_out, &["", "Due", "Incident", "Type", "Ref", "Step", "Do", "Staff"]);
+        let mut t =
+            table::new(config.styled_out, &["", "Due", "Incident", "Type", "Ref", "Step", "Do", "Staff"]);
         for r in &rows {
             t.add_row(vec![
                 if r.overdue { "OVERDUE".to_owned() } else { String::new() },
@@ -90,7 +100,10 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             eprintln!("recover: nothing due");
         } else {
             write!(out, "{}", table::to_text(&t))?;
-            eprintln!("recover: {} due, {overdue} overdue; close one with `recover done ID STEP`", rows.len());
+            eprintln!(
+                "recover: {} due, {overdue} overdue; close one with `recover done ID STEP`",
+                rows.len()
+            );
         }
     }
     Ok(if args.check && overdue > 0 { Exit::NotInOrder } else { Exit::Success })
@@ -105,12 +118,20 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
         note: args.note.clone().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
     };
     if closing.note.as_ref().is_some_and(|n| n.chars().count() > crate::engine::MAX_TEXT_CHARS) {
-        return Err(Error::usage("--note is too long", format!("keep it under {} characters", crate::engine::MAX_TEXT_CHARS)));
+        return Err(Error::usage(
+            "--note is too long",
+            format!("keep it under {} characters", crate::engine::MAX_TEXT_CHARS),
+        ));
     }
     let incident = config.store()?.close_follow_up(&args.id, &args.step, &closing)?;
     if args.json {
         writeln!(std::io::stdout().lock(), "{}", serde_json::to_string(&incident).unwrap_or_default())?;
     }
-    eprintln!("recover: follow-up {} of incident {} closed ({})", one_line(&args.step), incident.id, closing.outcome.key());
+    eprintln!(
+        "recover: follow-up {} of incident {} closed ({})",
+        one_line(&args.step),
+        incident.id,
+        closing.outcome.key()
+    );
     Ok(Exit::Success)
 }

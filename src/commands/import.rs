@@ -19,7 +19,8 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     let reader: Box<dyn BufRead> = if name == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
-        let file = std::fs::File::open(&args.file).map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
+        let file = std::fs::File::open(&args.file)
+            .map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
         Box::new(std::io::BufReader::new(file))
     };
     let mut incidents = Vec::new();

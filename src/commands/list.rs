@@ -37,9 +37,13 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<Exit, Error> {
         }
         return Ok(Exit::Success);
     }
-    let mut t = table::new(config.styled_out, &["Type", "Title", "Aliases", "Apologise", "Fix", "Amend", "Follow up"]);
+    let mut t = table::new(
+        config.styled_out,
+        &["Type", "Title", "Aliases", "Apologise", "Fix", "Amend", "Follow up"],
+    );
     for pb in &lib.playbooks {
-        let mut row = vec![one_line(&pb.kind), one_line(pb.title.get(lang)), one_line(&pb.aliases.join(", "))];
+        let mut row =
+            vec![one_line(&pb.kind), one_line(pb.title.get(lang)), one_line(&pb.aliases.join(", "))];
         row.extend(Phase::ALL.map(|p| pb.phases.steps(p).len().to_string()));
         t.add_row(row);
     }

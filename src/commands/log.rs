@@ -13,7 +13,18 @@ use crate::render::{csv, safe::one_line, summary, table};
 use crate::store::{Filter, Store};
 
 /// The columns of `log`, for the table and CSV alike.
-const COLUMNS: [&str; 10] = ["id", "started", "type", "severity", "staff", "ref", "status", "amends", "follow-ups open", "failure point"];
+const COLUMNS: [&str; 10] = [
+    "id",
+    "started",
+    "type",
+    "severity",
+    "staff",
+    "ref",
+    "status",
+    "amends",
+    "follow-ups open",
+    "failure point",
+];
 
 fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
     let open = i.follow_ups.iter().filter(|f| f.done_at.is_none()).count();
@@ -33,14 +44,21 @@ fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
 
 /// Resolves `--since`-style values, reporting bad ones as usage errors.
 pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestamp, Error> {
-    parse_moment(value, clock::now(), &config.tz).map_err(|why| Error::usage(format!("{flag}: {why}"), "see `recover help`"))
+    parse_moment(value, clock::now(), &config.tz)
+        .map_err(|why| Error::usage(format!("{flag}: {why}"), "see `recover help`"))
 }
 
 /// Incidents newest first, filtered.
 pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
     let kind = match &args.kind {
         // An alias of a known playbook means that playbook; another name is matched as is.
-        Some(k) => Some(config.library_quiet().ok().and_then(|lib| lib.find(k).ok().map(|p| p.kind.clone())).unwrap_or_else(|| k.clone())),
+        Some(k) => Some(
+            config
+                .library_quiet()
+                .ok()
+                .and_then(|lib| lib.find(k).ok().map(|p| p.kind.clone()))
+                .unwrap_or_else(|| k.clone()),
+        ),
         None => None,
     };
     let filter = Filter {
@@ -62,7 +80,10 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             write!(out, "{}", csv::line(&row(i, config, true)))?;
         }
     } else {
-        let mut t = table::new(config.styled_out, &COLUMNS.map(|c| c.to_owned()).iter().map(String::as_str).collect::<Vec<_>>());
+        let mut t = table::new(
+            config.styled_out,
+            &COLUMNS.map(|c| c.to_owned()).iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         for i in &incidents {
             t.add_row(row(i, config, false).map(|c| one_line(&c)));
         }

@@ -26,11 +26,7 @@ use crate::exit_code::Exit;
 
 impl From<std::io::Error> for Error {
     fn from(source: std::io::Error) -> Self {
-        Error::Io {
-            action: "write to",
-            path: "standard output".into(),
-            source,
-        }
+        Error::Io { action: "write to", path: "standard output".into(), source }
     }
 }
 

@@ -10,16 +10,10 @@ use crate::render::safe::one_line;
 /// Prints each setting with its value and where it came from.
 pub fn run(config: &Config) -> Result<Exit, Error> {
     let mut out = std::io::stdout().lock();
-    let playbooks = config
-        .playbooks
-        .value
-        .as_ref()
-        .map_or("built-in library".to_owned(), |p| p.display().to_string());
-    let log = config
-        .log
-        .value
-        .as_ref()
-        .map_or("(none: set RECOVER_LOG)".to_owned(), |p| p.display().to_string());
+    let playbooks =
+        config.playbooks.value.as_ref().map_or("built-in library".to_owned(), |p| p.display().to_string());
+    let log =
+        config.log.value.as_ref().map_or("(none: set RECOVER_LOG)".to_owned(), |p| p.display().to_string());
     writeln!(out, "playbooks  {}  ({})", one_line(&playbooks), config.playbooks.source)?;
     writeln!(out, "log        {}  ({})", one_line(&log), config.log.source)?;
     writeln!(out, "lang       {}  ({})", one_line(config.lang.value.code()), config.lang.source)?;

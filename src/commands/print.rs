@@ -20,14 +20,11 @@ pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
     let to_file = args.output.is_some();
     let styled = !to_file && config.styled_out;
     let width = if to_file { 80 } else { crate::render::wrap::terminal_width() };
-    let layout = Layout {
-        lang: config.lang.value.code(),
-        guest: args.guest_lang.as_deref(),
-        width,
-        styled,
-    };
+    let layout = Layout { lang: config.lang.value.code(), guest: args.guest_lang.as_deref(), width, styled };
     let doc = match args.format {
-        PrintFormat::Text => chosen.iter().map(|pb| text(pb, &lib.policy, &layout)).collect::<Vec<_>>().join("\n\u{c}\n"),
+        PrintFormat::Text => {
+            chosen.iter().map(|pb| text(pb, &lib.policy, &layout)).collect::<Vec<_>>().join("\n\u{c}\n")
+        }
         PrintFormat::Markdown => crate::render::print::markdown(&chosen, &lib.policy, &layout),
         PrintFormat::Html => crate::render::print::html(&chosen, &lib.policy, &layout),
     };

@@ -14,22 +14,23 @@ use crate::store::{Filter, Store};
 pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
     let before = moment(&args.before, "--before", config)?;
     let mut store = config.store()?;
-    let count = store
-        .list(&Filter {
-            before: Some(before),
-            ..Filter::default()
-        })?
-        .len();
+    let count = store.list(&Filter { before: Some(before), ..Filter::default() })?.len();
     if count == 0 {
         eprintln!("recover: no incidents started before {}", clock::local(before, &config.tz));
         return Ok(Exit::Success);
     }
     if !args.yes {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            return Err(Error::usage("purge needs confirmation but standard input is not a terminal", "pass --yes"));
+            return Err(Error::usage(
+                "purge needs confirmation but standard input is not a terminal",
+                "pass --yes",
+            ));
         }
         let sure = dialoguer::Confirm::new()
-            .with_prompt(format!("Delete {count} incident(s) started before {} for good?", clock::local(before, &config.tz)))
+            .with_prompt(format!(
+                "Delete {count} incident(s) started before {} for good?",
+                clock::local(before, &config.tz)
+            ))
             .default(false)
             .interact_on(&console::Term::stderr())
             .map_err(|_| Error::Interrupted { resume: None })?;

@@ -37,11 +37,7 @@ impl Spread {
             let i = (p * values.len()).div_ceil(100).max(1) - 1;
             values.get(i).copied()
         };
-        Spread {
-            count: values.len(),
-            median: rank(50),
-            p90: rank(90),
-        }
+        Spread { count: values.len(), median: rank(50), p90: rank(90) }
     }
 }
 
@@ -167,7 +163,8 @@ pub fn aggregate(incidents: &[Incident], since: Option<jiff::Timestamp>, now: ji
 
 fn rows(r: &Report) -> Vec<(String, String, String)> {
     let mut v: Vec<(String, String, String)> = Vec::new();
-    let mut add = |section: &str, key: &str, value: String| v.push((section.to_owned(), key.to_owned(), value));
+    let mut add =
+        |section: &str, key: &str, value: String| v.push((section.to_owned(), key.to_owned(), value));
     add("incidents", "total", r.incidents.to_string());
     add("incidents", "in progress", r.in_progress.to_string());
     add("incidents", "incomplete", r.incomplete.to_string());
@@ -183,7 +180,11 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
     add("time to fix", "median", time(r.time_to_fix.median));
     add("time to fix", "90th percentile", time(r.time_to_fix.p90));
     add("amends", "total", format!("{} {}", r.currency, r.amends_total));
-    add("amends", "needing an approver", format!("{} {} in {} incident(s)", r.currency, r.amends_approved, r.incidents_needing_approval));
+    add(
+        "amends",
+        "needing an approver",
+        format!("{} {} in {} incident(s)", r.currency, r.amends_approved, r.incidents_needing_approval),
+    );
     for (k, m) in &r.amends_by_type {
         add("amends by type", k, format!("{} {m}", r.currency));
     }
@@ -191,7 +192,14 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
         add("amends by role", k, format!("{} {m}", r.currency));
     }
     let f = &r.follow_ups;
-    for (k, n) in [("done on time", f.on_time), ("done late", f.late), ("open", f.open), ("overdue", f.overdue), ("recovered", f.recovered), ("lost", f.lost)] {
+    for (k, n) in [
+        ("done on time", f.on_time),
+        ("done late", f.late),
+        ("open", f.open),
+        ("overdue", f.overdue),
+        ("recovered", f.recovered),
+        ("lost", f.lost),
+    ] {
         add("follow-ups", k, n.to_string());
     }
     for (k, n) in r.failure_points.iter().take(5) {
@@ -206,10 +214,7 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
 /// Prints the report for the period.
 pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let since = moment(&args.since, "--since", config)?;
-    let incidents = config.store()?.list(&Filter {
-        since: Some(since),
-        ..Filter::default()
-    })?;
+    let incidents = config.store()?.list(&Filter { since: Some(since), ..Filter::default() })?;
     let report = aggregate(&incidents, Some(since), clock::now());
     let mut out = std::io::stdout().lock();
     if args.output.json {

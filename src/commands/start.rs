@@ -32,7 +32,11 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     let lib = config.library()?;
     let answers = args.answers.as_deref().map(AnswersFile::load).transpose()?;
     let file_kind = answers.as_ref().and_then(|a| a.kind.clone());
-    let kind = args.kind.clone().or(file_kind.clone()).ok_or_else(|| Error::usage("no type given", "pass --type TYPE"))?;
+    let kind = args
+        .kind
+        .clone()
+        .or(file_kind.clone())
+        .ok_or_else(|| Error::usage("no type given", "pass --type TYPE"))?;
     let playbook = lib.find(&kind)?;
     let pick = |flag: &Option<String>, file: Option<&String>, env: &Option<String>| {
         flag.clone().or_else(|| file.cloned()).or_else(|| env.clone())
@@ -48,7 +52,10 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         limit,
         currency: lib.policy.currency.clone(),
         reference: args.reference.clone().or_else(|| answers.as_ref().and_then(|a| a.reference.clone())),
-        severity: args.severity.or_else(|| answers.as_ref().and_then(|a| a.severity)).or(args.yes.then_some(Severity::Minor)),
+        severity: args
+            .severity
+            .or_else(|| answers.as_ref().and_then(|a| a.severity))
+            .or(args.yes.then_some(Severity::Minor)),
         failure_point: args.failure_point.clone(),
     };
     let mut session = Session::begin(playbook, start, clock::now());
@@ -57,17 +64,17 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         let mut problems = file.check(&session);
         if let (Some(fk), Some(ak)) = (&file_kind, &args.kind) {
             if lib.find(fk).map(|p| &p.kind) != Ok(&playbook.kind) {
-                problems.insert(0, file.problem("type", format!("the answers are for type `{fk}`, but --type is `{ak}`")));
+                problems.insert(
+                    0,
+                    file.problem("type", format!("the answers are for type `{fk}`, but --type is `{ak}`")),
+                );
             }
         }
         if !problems.is_empty() {
             for p in &problems {
                 eprintln!("{}", one_line(&p.to_string()));
             }
-            return Err(Error::BadInput {
-                file: file.file.clone(),
-                count: problems.len(),
-            });
+            return Err(Error::BadInput { file: file.file.clone(), count: problems.len() });
         }
         let mut store = config.store()?;
         create(&mut store, &mut session)?;
@@ -75,10 +82,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         return finish(config, &session, args.json);
     }
     if args.yes {
-        let mut driver = Yes {
-            severity: Severity::Minor,
-            approved_by: args.approved_by.clone(),
-        };
+        let mut driver = Yes { severity: Severity::Minor, approved_by: args.approved_by.clone() };
         // Check the rules before recording anything, as for an answers file.
         drive(&mut session.clone(), &mut driver, &mut crate::drivers::DryRun)?;
         let mut store = config.store()?;
@@ -91,7 +95,13 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     }
     let mut store = config.store()?;
     create(&mut store, &mut session)?;
-    let mut driver = Terminal::new(&lib.policy, config.lang.value.code(), args.guest_lang.clone(), config.styled_err, config.tz.clone());
+    let mut driver = Terminal::new(
+        &lib.policy,
+        config.lang.value.code(),
+        args.guest_lang.clone(),
+        config.styled_err,
+        config.tz.clone(),
+    );
     driver.header(&session);
     interactive(config, &mut session, &mut driver, &mut store, args.json)
 }
@@ -102,9 +112,9 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     let mut store = config.store()?;
     let incident: Incident = match &args.id {
         Some(id) => store.get(id)?,
-        None => store
-            .latest_unfinished()?
-            .ok_or_else(|| Error::usage("no unfinished incident to resume", "run `recover log --open` to see incidents"))?,
+        None => store.latest_unfinished()?.ok_or_else(|| {
+            Error::usage("no unfinished incident to resume", "run `recover log --open` to see incidents")
+        })?,
     };
     let playbook = lib.find(&incident.kind)?;
     let mut session = Session::resume(playbook, incident);
@@ -113,13 +123,23 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
         return finish(config, &session, args.json);
     }
     if session.next_question().is_none() {
-        drive(&mut session, &mut crate::drivers::yes::Yes { severity: Severity::Minor, approved_by: None }, &mut store)?;
+        drive(
+            &mut session,
+            &mut crate::drivers::yes::Yes { severity: Severity::Minor, approved_by: None },
+            &mut store,
+        )?;
         return finish(config, &session, args.json);
     }
     if !interactive_ok() {
         return Err(no_terminal());
     }
-    let mut driver = Terminal::new(&lib.policy, config.lang.value.code(), args.guest_lang.clone(), config.styled_err, config.tz.clone());
+    let mut driver = Terminal::new(
+        &lib.policy,
+        config.lang.value.code(),
+        args.guest_lang.clone(),
+        config.styled_err,
+        config.tz.clone(),
+    );
     driver.header(&session);
     interactive(config, &mut session, &mut driver, &mut store, args.json)
 }
@@ -134,7 +154,10 @@ fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::mo
         Some((n, r)) => Ok((n.to_owned(), r.limit())),
         None => {
             let known: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
-            Err(Error::usage(format!("unknown role `{}`", one_line(&name)), format!("the policy's roles are {}", known.join(", "))))
+            Err(Error::usage(
+                format!("unknown role `{}`", one_line(&name)),
+                format!("the policy's roles are {}", known.join(", ")),
+            ))
         }
     }
 }
@@ -145,7 +168,13 @@ fn create(store: &mut SqliteStore, session: &mut Session) -> Result<(), Error> {
     Ok(())
 }
 
-fn interactive(config: &Config, session: &mut Session, driver: &mut dyn Driver, store: &mut SqliteStore, json: bool) -> Result<Exit, Error> {
+fn interactive(
+    config: &Config,
+    session: &mut Session,
+    driver: &mut dyn Driver,
+    store: &mut SqliteStore,
+    json: bool,
+) -> Result<Exit, Error> {
     let id = session.incident().id.clone();
     set_resumable(&id);
     install_interrupt_handler();

@@ -103,12 +103,19 @@ impl AnswersFile {
         let mut steps = Vec::new();
         if !header.steps.is_null() {
             match header.steps.entries() {
-                None => problems.push(Problem::new(&file, doc.pos_of("steps", false), Level::Error, "`steps` must map step ids to answers".into())),
+                None => problems.push(Problem::new(
+                    &file,
+                    doc.pos_of("steps", false),
+                    Level::Error,
+                    "`steps` must map step ids to answers".into(),
+                )),
                 Some(entries) => {
                     for (id, node) in entries {
                         match planned(&id, &node, &doc) {
                             Ok(p) => steps.push(p),
-                            Err((pos, message)) => problems.push(Problem::new(&file, pos, Level::Error, message)),
+                            Err((pos, message)) => {
+                                problems.push(Problem::new(&file, pos, Level::Error, message))
+                            }
                         }
                     }
                 }
@@ -169,7 +176,12 @@ impl AnswersFile {
 }
 
 fn read(path: &Path) -> Result<String, Error> {
-    let usage = |why: String| Error::usage(format!("cannot read the answers file {}: {why}", path.display()), "check the path given to --answers");
+    let usage = |why: String| {
+        Error::usage(
+            format!("cannot read the answers file {}: {why}", path.display()),
+            "check the path given to --answers",
+        )
+    };
     let meta = std::fs::metadata(path).map_err(|e| usage(e.to_string()))?;
     if meta.len() > crate::yaml::MAX_FILE_BYTES as u64 {
         return Err(usage(format!("it is over the {} byte limit", crate::yaml::MAX_FILE_BYTES)));
@@ -197,7 +209,8 @@ fn planned(id: &str, node: &Node, doc: &Document) -> Result<Planned, (Pos, Strin
             approved_by: None,
         });
     }
-    let detail: Detail = node.decode(doc, &path).map_err(|e| (e.pos, format!("step `{id}`: {}", e.message)))?;
+    let detail: Detail =
+        node.decode(doc, &path).map_err(|e| (e.pos, format!("step `{id}`: {}", e.message)))?;
     let (skipped, reason) = match detail.skipped {
         Some(Skipped::Flag(b)) => (b, detail.reason),
         Some(Skipped::Reason(r)) => (true, Some(r)),
@@ -209,12 +222,7 @@ fn planned(id: &str, node: &Node, doc: &Document) -> Result<Planned, (Pos, Strin
     }
     Ok(Planned {
         id: id.to_owned(),
-        answer: StepAnswer {
-            done,
-            choice: detail.choice,
-            note: detail.note,
-            reason,
-        },
+        answer: StepAnswer { done, choice: detail.choice, note: detail.note, reason },
         approved_by: detail.approved_by,
     })
 }
@@ -256,14 +264,20 @@ impl Driver for Answers<'_> {
     fn ask(&mut self, session: &Session, question: &Question) -> Result<Answer, Error> {
         self.last.clear();
         Ok(match question {
-            Question::Severity => Answer::Severity(session.incident().severity.or(self.file.severity).unwrap_or(Severity::Minor)),
+            Question::Severity => Answer::Severity(
+                session.incident().severity.or(self.file.severity).unwrap_or(Severity::Minor),
+            ),
             Question::Step { step, .. } => {
                 self.last.push(step.id.clone());
-                Answer::Step(self.planned(&step.id).map_or_else(|| StepAnswer::skipped(None), |p| p.answer.clone()))
+                Answer::Step(
+                    self.planned(&step.id).map_or_else(|| StepAnswer::skipped(None), |p| p.answer.clone()),
+                )
             }
             Question::FollowUp { step, .. } => {
                 self.last.push(step.id.clone());
-                Answer::FollowUp(self.planned(&step.id).map_or_else(|| StepAnswer::skipped(None), |p| p.answer.clone()))
+                Answer::FollowUp(
+                    self.planned(&step.id).map_or_else(|| StepAnswer::skipped(None), |p| p.answer.clone()),
+                )
             }
             Question::Amends { .. } => {
                 let pb: &Playbook = session.playbook();

@@ -63,26 +63,14 @@ impl<'a> Terminal<'a> {
     /// A driver on standard error.
     #[must_use]
     pub fn new(policy: &'a Policy, lang: &str, guest: Option<String>, styled: bool, tz: TimeZone) -> Self {
-        let theme: Box<dyn Theme> = if styled { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
-        Terminal {
-            term: Term::stderr(),
-            theme,
-            styled,
-            policy,
-            lang: lang.to_owned(),
-            guest,
-            tz,
-        }
+        let theme: Box<dyn Theme> =
+            if styled { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
+        Terminal { term: Term::stderr(), theme, styled, policy, lang: lang.to_owned(), guest, tz }
     }
 
     fn layout(&self) -> Layout<'_> {
         let width = self.term.size_checked().map_or(80, |(_, c)| usize::from(c)).clamp(40, 120);
-        Layout {
-            lang: &self.lang,
-            guest: self.guest.as_deref(),
-            width,
-            styled: self.styled,
-        }
+        Layout { lang: &self.lang, guest: self.guest.as_deref(), width, styled: self.styled }
     }
 
     fn say(&self, line: &str) {
@@ -140,7 +128,13 @@ impl<'a> Terminal<'a> {
         Ok((!text.is_empty()).then_some(text))
     }
 
-    fn step(&self, phase: Phase, step: &Step, counter: &str, extra: Option<String>) -> Result<StepAnswer, Error> {
+    fn step(
+        &self,
+        phase: Phase,
+        step: &Step,
+        counter: &str,
+        extra: Option<String>,
+    ) -> Result<StepAnswer, Error> {
         self.heading(format!("{} {counter}", phase.title().to_uppercase()).trim_end());
         for line in step_lines(phase, step, "  ", self.policy, &self.layout()) {
             self.say(&line);
@@ -154,14 +148,12 @@ impl<'a> Terminal<'a> {
             let items = vec![verb.to_owned(), format!("{verb}, add a note"), "Skip".to_owned()];
             match self.select(&one_line(&step.id), &items, 0)? {
                 0 => StepAnswer::done(),
-                1 => StepAnswer {
-                    note: self.input("Note", true)?,
-                    ..StepAnswer::done()
-                },
+                1 => StepAnswer { note: self.input("Note", true)?, ..StepAnswer::done() },
                 _ => StepAnswer::skipped(None),
             }
         } else {
-            let mut items: Vec<String> = step.choose.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
+            let mut items: Vec<String> =
+                step.choose.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
             items.push("Skip this step".to_owned());
             let picked = self.select(&format!("{} (pick one)", one_line(&step.id)), &items, 0)?;
             match step.choose.get(picked) {
@@ -208,10 +200,7 @@ impl<'a> Terminal<'a> {
             let chosen: Vec<String> = picked.iter().map(|&i| offered[i].id.clone()).collect();
             let total: Money = picked.iter().map(|&i| offered[i].cost()).sum();
             if total <= limit {
-                return Ok(AmendsAnswer {
-                    chosen,
-                    ..AmendsAnswer::default()
-                });
+                return Ok(AmendsAnswer { chosen, ..AmendsAnswer::default() });
             }
             self.say(&format!("Total {} {total} is over your limit of {limit}.", one_line(currency)));
             let over = ["Name the approver (they agreed)".to_owned(), "Change the amends".to_owned()];
@@ -235,10 +224,7 @@ impl<'a> Terminal<'a> {
         items.push("other".to_owned());
         let picked = self.select("Failure point", &items, 0)?;
         Ok(match options.get(picked) {
-            Some(c) => Answer::FailurePoint {
-                point: Some(c.value.clone()),
-                note: None,
-            },
+            Some(c) => Answer::FailurePoint { point: Some(c.value.clone()), note: None },
             None => Answer::FailurePoint {
                 point: Some("other".to_owned()),
                 note: self.input("What was it?", true)?,
@@ -252,11 +238,7 @@ fn interrupted(e: dialoguer::Error) -> Error {
     if io.kind() == std::io::ErrorKind::Interrupted {
         Error::Interrupted { resume: None }
     } else {
-        Error::Io {
-            action: "use",
-            path: "the terminal".into(),
-            source: io,
-        }
+        Error::Io { action: "use", path: "the terminal".into(), source: io }
     }
 }
 
@@ -264,13 +246,16 @@ impl Driver for Terminal<'_> {
     fn ask(&mut self, session: &Session, question: &Question) -> Result<Answer, Error> {
         Ok(match question {
             Question::Severity => {
-                let items: Vec<String> = Severity::ALL.iter().map(|s| format!("{s:<9} {}", s.meaning())).collect();
+                let items: Vec<String> =
+                    Severity::ALL.iter().map(|s| format!("{s:<9} {}", s.meaning())).collect();
                 Answer::Severity(Severity::ALL[self.select("How bad is it?", &items, 0)?])
             }
             Question::Step { phase, step, index } => {
                 Answer::Step(self.step(*phase, step, &format!("{}/{}", index.0, index.1), None)?)
             }
-            Question::Amends { offered, limit } => Answer::Amends(self.amends(offered, *limit, &session.incident().currency)?),
+            Question::Amends { offered, limit } => {
+                Answer::Amends(self.amends(offered, *limit, &session.incident().currency)?)
+            }
             Question::FollowUp { step, due } => {
                 let when = due.map(|due| {
                     let in_time = crate::engine::seconds_between(crate::clock::now(), due);

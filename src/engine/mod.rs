@@ -109,20 +109,13 @@ impl StepAnswer {
     /// Done, nothing more to say.
     #[must_use]
     pub fn done() -> Self {
-        StepAnswer {
-            done: true,
-            ..StepAnswer::default()
-        }
+        StepAnswer { done: true, ..StepAnswer::default() }
     }
 
     /// Skipped, maybe with a reason.
     #[must_use]
     pub fn skipped(reason: Option<String>) -> Self {
-        StepAnswer {
-            done: false,
-            reason,
-            ..StepAnswer::default()
-        }
+        StepAnswer { done: false, reason, ..StepAnswer::default() }
     }
 }
 
@@ -230,20 +223,15 @@ impl<'p> Session<'p> {
         };
         for phase in [Phase::Apologise, Phase::Fix] {
             let steps = pb.phases.steps(phase);
-            if let Some((i, step)) = steps.iter().enumerate().find(|(_, s)| self.incident.step(&s.id).is_none()) {
-                return Some(Question::Step {
-                    phase,
-                    step,
-                    index: (i + 1, steps.len()),
-                });
+            if let Some((i, step)) =
+                steps.iter().enumerate().find(|(_, s)| self.incident.step(&s.id).is_none())
+            {
+                return Some(Question::Step { phase, step, index: (i + 1, steps.len()) });
             }
         }
         let offered = self.offered_amends(severity);
         if !offered.is_empty() && offered.iter().all(|s| self.incident.step(&s.id).is_none()) {
-            return Some(Question::Amends {
-                offered,
-                limit: self.incident.limit,
-            });
+            return Some(Question::Amends { offered, limit: self.incident.limit });
         }
         if let Some(step) = pb.phases.follow_up.iter().find(|s| self.incident.step(&s.id).is_none()) {
             return Some(Question::FollowUp {
@@ -252,9 +240,7 @@ impl<'p> Session<'p> {
             });
         }
         if !self.incident.failure_answered {
-            return Some(Question::FailurePoint {
-                options: &pb.failure_points,
-            });
+            return Some(Question::FailurePoint { options: &pb.failure_points });
         }
         None
     }
@@ -268,12 +254,7 @@ impl<'p> Session<'p> {
     /// The amend steps offered at `severity`, in playbook order.
     #[must_use]
     pub fn offered_amends(&self, severity: Severity) -> Vec<&'p Step> {
-        self.playbook
-            .phases
-            .amend
-            .iter()
-            .filter(|s| s.offered_at(severity))
-            .collect()
+        self.playbook.phases.amend.iter().filter(|s| s.offered_at(severity)).collect()
     }
 
     /// Checks `answer` against the current question and the rules, and says what it
@@ -294,17 +275,10 @@ impl<'p> Session<'p> {
         }
         let skipped_required = self.playbook.all_steps().any(|(phase, step)| {
             step.is_required(phase)
-                && self
-                    .incident
-                    .step(&step.id)
-                    .is_none_or(|r| r.outcome == Outcome::Skipped)
+                && self.incident.step(&step.id).is_none_or(|r| r.outcome == Outcome::Skipped)
                 && (phase != Phase::Amend || self.incident.severity.is_some_and(|s| step.offered_at(s)))
         });
-        let status = if skipped_required {
-            Status::Incomplete
-        } else {
-            Status::Complete
-        };
+        let status = if skipped_required { Status::Incomplete } else { Status::Complete };
         Ok(vec![Event::Finished { status, at: now }])
     }
 

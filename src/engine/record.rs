@@ -80,9 +80,7 @@ impl Status {
     /// From its key.
     #[must_use]
     pub fn from_key(s: &str) -> Option<Status> {
-        [Status::InProgress, Status::Complete, Status::Incomplete]
-            .into_iter()
-            .find(|k| k.key() == s)
+        [Status::InProgress, Status::Complete, Status::Incomplete].into_iter().find(|k| k.key() == s)
     }
 }
 
@@ -169,9 +167,7 @@ impl FollowUpOutcome {
     /// From its key.
     #[must_use]
     pub fn from_key(s: &str) -> Option<Self> {
-        [Self::Recovered, Self::Lost, Self::Done]
-            .into_iter()
-            .find(|k| k.key() == s)
+        [Self::Recovered, Self::Lost, Self::Done].into_iter().find(|k| k.key() == s)
     }
 }
 
@@ -200,9 +196,7 @@ impl Incident {
             return None;
         }
         let past_fix = self.steps.iter().any(|s| s.phase > Phase::Fix) || self.status != Status::InProgress;
-        past_fix
-            .then(|| fixes.last().map(|s| seconds_between(self.started_at, s.at)))
-            .flatten()
+        past_fix.then(|| fixes.last().map(|s| seconds_between(self.started_at, s.at))).flatten()
     }
 
     /// True while something is left to do: unfinished, or a follow-up still open.

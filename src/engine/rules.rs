@@ -2,7 +2,9 @@
 
 use jiff::Timestamp;
 
-use super::{AmendsAnswer, Answer, Event, FollowUp, MAX_TEXT_CHARS, Outcome, Question, Session, StepAnswer, StepRecord};
+use super::{
+    AmendsAnswer, Answer, Event, FollowUp, MAX_TEXT_CHARS, Outcome, Question, Session, StepAnswer, StepRecord,
+};
 use crate::money::Money;
 use crate::playbook::{Phase, Step};
 
@@ -54,7 +56,9 @@ pub enum Rule {
         severity: String,
     },
     /// The bundle costs more than the role may give, and nobody approved it.
-    #[error("amends total {total} {currency} is over the {role} limit of {limit} {currency}; name an approver or drop items")]
+    #[error(
+        "amends total {total} {currency} is over the {role} limit of {limit} {currency}; name an approver or drop items"
+    )]
     OverLimit {
         /// The bundle's total.
         total: Money,
@@ -93,10 +97,17 @@ fn short(text: Option<String>, what: &str) -> Result<Option<String>, Rule> {
     }
 }
 
-pub(super) fn decide(session: &Session, question: Question, answer: Answer, now: Timestamp) -> Result<Vec<Event>, Rule> {
+pub(super) fn decide(
+    session: &Session,
+    question: Question,
+    answer: Answer,
+    now: Timestamp,
+) -> Result<Vec<Event>, Rule> {
     match (question, answer) {
         (Question::Severity, Answer::Severity(s)) => Ok(vec![Event::Severity(s)]),
-        (Question::Step { phase, step, .. }, Answer::Step(a)) => Ok(vec![Event::Step(step_record(phase, step, a, now)?)]),
+        (Question::Step { phase, step, .. }, Answer::Step(a)) => {
+            Ok(vec![Event::Step(step_record(phase, step, a, now)?)])
+        }
         (Question::Amends { offered, limit }, Answer::Amends(a)) => amends(session, &offered, limit, a, now),
         (Question::FollowUp { step, due }, Answer::FollowUp(a)) => {
             let record = step_record(Phase::FollowUp, step, a, now)?;
@@ -134,7 +145,9 @@ pub(super) fn decide(session: &Session, question: Question, answer: Answer, now:
         (q, _) => Err(Rule::WrongAnswer {
             expected: match q {
                 Question::Severity => "the severity".into(),
-                Question::Step { step, .. } | Question::FollowUp { step, .. } => format!("step `{}`", step.id),
+                Question::Step { step, .. } | Question::FollowUp { step, .. } => {
+                    format!("step `{}`", step.id)
+                }
                 Question::Amends { .. } => "the amends".into(),
                 Question::FailurePoint { .. } => "the failure point".into(),
             },
@@ -147,10 +160,7 @@ fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Resu
     let choice = match (a.done, a.choice.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty())) {
         (false, _) => None,
         (true, None) if !step.choose.is_empty() => {
-            return Err(Rule::ChoiceMissing {
-                step: id.clone(),
-                options: options(step),
-            });
+            return Err(Rule::ChoiceMissing { step: id.clone(), options: options(step) });
         }
         (true, None) => None,
         (true, Some(c)) if step.choose.is_empty() => {
@@ -160,11 +170,7 @@ fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Resu
         (true, Some(c)) => match step.choose.iter().find(|o| o.matches(&c)) {
             Some(o) => Some(o.value.clone()),
             None => {
-                return Err(Rule::ChoiceNotOffered {
-                    step: id.clone(),
-                    choice: c,
-                    options: options(step),
-                });
+                return Err(Rule::ChoiceNotOffered { step: id.clone(), choice: c, options: options(step) });
             }
         },
     };
@@ -181,23 +187,22 @@ fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Resu
     })
 }
 
-fn amends(session: &Session, offered: &[&Step], limit: Money, a: AmendsAnswer, now: Timestamp) -> Result<Vec<Event>, Rule> {
+fn amends(
+    session: &Session,
+    offered: &[&Step],
+    limit: Money,
+    a: AmendsAnswer,
+    now: Timestamp,
+) -> Result<Vec<Event>, Rule> {
     let incident = session.incident();
     let severity = incident.severity.map(|s| s.to_string()).unwrap_or_default();
     for id in &a.chosen {
         if !offered.iter().any(|s| &s.id == id) {
-            return Err(Rule::AmendNotOffered {
-                step: id.clone(),
-                severity,
-            });
+            return Err(Rule::AmendNotOffered { step: id.clone(), severity });
         }
     }
     let approved_by = short(a.approved_by, "the approver's name")?;
-    let total: Money = offered
-        .iter()
-        .filter(|s| a.chosen.contains(&s.id))
-        .map(|s| s.cost())
-        .sum();
+    let total: Money = offered.iter().filter(|s| a.chosen.contains(&s.id)).map(|s| s.cost()).sum();
     if total > limit && approved_by.is_none() {
         return Err(Rule::OverLimit {
             total,
@@ -210,16 +215,8 @@ fn amends(session: &Session, offered: &[&Step], limit: Money, a: AmendsAnswer, n
     for step in offered {
         let done = a.chosen.contains(&step.id);
         let note = a.notes.iter().find(|(id, _)| id == &step.id).map(|(_, n)| n.clone());
-        let mut record = step_record(
-            Phase::Amend,
-            step,
-            StepAnswer {
-                done,
-                note,
-                ..StepAnswer::default()
-            },
-            now,
-        )?;
+        let mut record =
+            step_record(Phase::Amend, step, StepAnswer { done, note, ..StepAnswer::default() }, now)?;
         if !done {
             record.cost = None;
         } else if total > limit {

@@ -60,7 +60,9 @@ fn asks_severity_then_phases_in_order() {
                 assert_eq!(due, step.within.map(|w| w.after(t(0))));
                 answer(&mut s, Answer::FollowUp(StepAnswer::done()), t(4));
             }
-            Question::FailurePoint { .. } => answer(&mut s, Answer::FailurePoint { point: Some("arrival".into()), note: None }, t(5)),
+            Question::FailurePoint { .. } => {
+                answer(&mut s, Answer::FailurePoint { point: Some("arrival".into()), note: None }, t(5))
+            }
             Question::Severity => unreachable!(),
         }
     }
@@ -85,7 +87,10 @@ fn skipping_a_required_step_makes_it_incomplete() {
     assert_eq!(s.incident().steps[0].reason.as_deref(), Some("guest left"));
     while let Some(q) = s.next_question() {
         let a = match q {
-            Question::Step { step, .. } => Answer::Step(StepAnswer { choice: step.choose.first().map(|c| c.value.clone()), ..StepAnswer::done() }),
+            Question::Step { step, .. } => Answer::Step(StepAnswer {
+                choice: step.choose.first().map(|c| c.value.clone()),
+                ..StepAnswer::done()
+            }),
             Question::Amends { .. } => Answer::Amends(AmendsAnswer::default()),
             Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::skipped(None)),
             Question::FailurePoint { .. } => Answer::FailurePoint { point: None, note: None },
@@ -117,7 +122,8 @@ fn to_amends(s: &mut Session) {
     while let Some(q) = s.next_question() {
         match q {
             Question::Step { step, .. } => {
-                let a = StepAnswer { choice: step.choose.first().map(|c| c.value.clone()), ..StepAnswer::done() };
+                let a =
+                    StepAnswer { choice: step.choose.first().map(|c| c.value.clone()), ..StepAnswer::done() };
                 answer(s, Answer::Step(a), t(1));
             }
             _ => return,
@@ -135,13 +141,27 @@ fn bundle_over_the_limit_needs_an_approver() {
     let all: Vec<String> = offered.iter().map(|o| o.id.clone()).collect();
     assert!(all.contains(&"pay-replacement".to_owned()), "major offers the replacement room");
     assert!(!all.contains(&"choice-of-comp".to_owned()), "critical amends are not offered at major");
-    let over = s.decide(Answer::Amends(AmendsAnswer { chosen: all.clone(), ..AmendsAnswer::default() }), t(2));
+    let over =
+        s.decide(Answer::Amends(AmendsAnswer { chosen: all.clone(), ..AmendsAnswer::default() }), t(2));
     assert!(matches!(over, Err(Rule::OverLimit { .. })), "{over:?}");
     let events = s
-        .decide(Answer::Amends(AmendsAnswer { chosen: all.clone(), approved_by: Some("maria".into()), notes: vec![] }), t(2))
+        .decide(
+            Answer::Amends(AmendsAnswer {
+                chosen: all.clone(),
+                approved_by: Some("maria".into()),
+                notes: vec![],
+            }),
+            t(2),
+        )
         .unwrap();
     s.apply(&events);
-    assert!(s.incident().steps.iter().filter(|r| r.phase == Phase::Amend).all(|r| r.approved_by.as_deref() == Some("maria")));
+    assert!(
+        s.incident()
+            .steps
+            .iter()
+            .filter(|r| r.phase == Phase::Amend)
+            .all(|r| r.approved_by.as_deref() == Some("maria"))
+    );
     assert!(s.incident().over_limit());
     let not_offered = AmendsAnswer { chosen: vec!["choice-of-comp".into()], ..AmendsAnswer::default() };
     let mut fresh = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
@@ -154,7 +174,12 @@ fn dropped_items_are_recorded_as_skipped_and_cost_nothing() {
     let lib = library();
     let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
     to_amends(&mut s);
-    let events = s.decide(Answer::Amends(AmendsAnswer { chosen: vec!["welcome-drink".into()], ..AmendsAnswer::default() }), t(2)).unwrap();
+    let events = s
+        .decide(
+            Answer::Amends(AmendsAnswer { chosen: vec!["welcome-drink".into()], ..AmendsAnswer::default() }),
+            t(2),
+        )
+        .unwrap();
     s.apply(&events);
     assert_eq!(s.incident().amends_total, Money::whole(10));
     let skipped = s.incident().steps.iter().filter(|r| r.outcome == Outcome::Skipped).count();

@@ -37,12 +37,7 @@ impl Problem {
     /// A problem at a known position.
     #[must_use]
     pub fn new(file: &str, pos: Pos, level: Level, message: String) -> Self {
-        Problem {
-            file: file.to_owned(),
-            pos,
-            level,
-            message,
-        }
+        Problem { file: file.to_owned(), pos, level, message }
     }
 
     /// A problem from the YAML layer.
@@ -96,11 +91,7 @@ impl Checker<'_> {
 
 /// Checks a decoded playbook against the rules no type can express, and the policy.
 pub(crate) fn check_playbook(pb: &Playbook, doc: &Document, file: &str, policy: &Policy) -> Vec<Problem> {
-    let mut c = Checker {
-        doc,
-        file,
-        out: Vec::new(),
-    };
+    let mut c = Checker { doc, file, out: Vec::new() };
     if !is_slug(&pb.kind) {
         c.error("type", format!("type `{}` must be lowercase letters, digits and dashes", pb.kind));
     }
@@ -118,10 +109,7 @@ pub(crate) fn check_playbook(pb: &Playbook, doc: &Document, file: &str, policy: 
     check_choices(&mut c, "failure_points", &pb.failure_points);
     for phase in [Phase::Apologise, Phase::Fix] {
         if pb.phases.steps(phase).is_empty() {
-            c.error_at_key(
-                &format!("phases.{phase}"),
-                format!("phase `{phase}` needs at least one step"),
-            );
+            c.error_at_key(&format!("phases.{phase}"), format!("phase `{phase}` needs at least one step"));
         }
     }
     check_steps(&mut c, pb, policy);
@@ -140,7 +128,10 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
             let path = format!("phases.{phase}[{i}]");
             let at = |field: &str| format!("{path}.{field}");
             if !is_slug(&step.id) {
-                c.error(&at("id"), format!("step id `{}` must be lowercase letters, digits and dashes", step.id));
+                c.error(
+                    &at("id"),
+                    format!("step id `{}` must be lowercase letters, digits and dashes", step.id),
+                );
             } else if ids.contains(&step.id.as_str()) {
                 c.error(&at("id"), format!("step id `{}` is used twice in this playbook", step.id));
             }
@@ -152,7 +143,8 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
             if phase == Phase::Amend && !step.choose.is_empty() {
                 c.error_at_key(
                     &at("choose"),
-                    "amend steps are offered as one bundle and cannot `choose`; name the options in `do`".into(),
+                    "amend steps are offered as one bundle and cannot `choose`; name the options in `do`"
+                        .into(),
                 );
             }
             if phase != Phase::Amend && (step.cost.is_some() || step.severity.is_some()) {
@@ -168,13 +160,18 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
                 } else if cost > highest {
                     c.error(
                         &at("cost"),
-                        format!("cost {cost} is above the highest role limit ({highest} {})", policy.currency),
+                        format!(
+                            "cost {cost} is above the highest role limit ({highest} {})",
+                            policy.currency
+                        ),
                     );
                 }
             }
             if phase == Phase::FollowUp {
                 match step.within {
-                    None => c.warn(&path, format!("follow-up `{}` has no `within`: when is it due?", step.id)),
+                    None => {
+                        c.warn(&path, format!("follow-up `{}` has no `within`: when is it due?", step.id))
+                    }
                     Some(w) if w > longest => c.warn(
                         &at("within"),
                         format!("follow-up `{}` is due after {w}; follow up within 7 days", step.id),

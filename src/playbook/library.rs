@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
+use super::Playbook;
 use super::check::{Level, Problem, check_playbook};
 use super::load::decode_playbook;
-use super::Playbook;
 use crate::policy::Policy;
 use crate::yaml::{self, MAX_FILE_BYTES, Pos};
 
@@ -85,10 +85,7 @@ impl Library {
             .filter(|f| is_yaml(f.path()))
             .map(|f| Source {
                 name: format!("<built-in>/{}", f.path().display()),
-                text: f
-                    .contents_utf8()
-                    .map(str::to_owned)
-                    .ok_or_else(|| "not UTF-8 text".to_owned()),
+                text: f.contents_utf8().map(str::to_owned).ok_or_else(|| "not UTF-8 text".to_owned()),
             })
             .collect();
         sources.sort_by(|a, b| a.name.cmp(&b.name));
@@ -104,10 +101,7 @@ impl Library {
     pub fn from_paths(paths: &[PathBuf]) -> Result<Library, ReadError> {
         let mut sources = Vec::new();
         for path in paths {
-            let meta = std::fs::metadata(path).map_err(|source| ReadError {
-                path: path.clone(),
-                source,
-            })?;
+            let meta = std::fs::metadata(path).map_err(|source| ReadError { path: path.clone(), source })?;
             if meta.is_dir() {
                 sources.extend(read_dir(path)?);
             } else {
@@ -119,11 +113,12 @@ impl Library {
 
     fn from_sources(origin: Origin, sources: Vec<Source>) -> Library {
         let mut problems = Vec::new();
-        let (policies, books): (Vec<Source>, Vec<Source>) = sources
-            .into_iter()
-            .partition(|s| s.name.ends_with(POLICY_FILE));
+        let (policies, books): (Vec<Source>, Vec<Source>) =
+            sources.into_iter().partition(|s| s.name.ends_with(POLICY_FILE));
         let policy = load_policy(policies, &mut problems);
         let mut playbooks: Vec<Playbook> = Vec::new();
+        // Every type and alias seen so far, with its playbook, broken files included.
+        let mut names: Vec<(String, String)> = Vec::new();
         for source in books {
             let text = match source.text {
                 Ok(t) => t,
@@ -133,56 +128,46 @@ impl Library {
                 }
             };
             let decoded = decode_playbook(&source.name, &text);
-            problems.extend(decoded.problems);
-            let (Some(pb), Some(doc)) = (decoded.playbook, decoded.doc) else {
+            let mut found = decoded.problems;
+            let Some((pb, doc)) = decoded.playbook else {
+                problems.extend(found);
                 continue;
             };
-            let found = check_playbook(&pb, &doc, &source.name, &policy);
+            found.extend(check_playbook(&pb, &doc, &source.name, &policy));
+            let own = std::iter::once(("type".to_owned(), &pb.kind))
+                .chain(pb.aliases.iter().enumerate().map(|(i, a)| (format!("aliases[{i}]"), a)))
+                .filter(|(_, name)| !name.is_empty());
+            for (path, name) in own {
+                let lower = name.to_ascii_lowercase();
+                if let Some((_, other)) = names.iter().find(|(n, _)| *n == lower) {
+                    found.push(Problem::new(
+                        &source.name,
+                        doc.pos_of(&path, false),
+                        Level::Error,
+                        format!("`{name}` is already the type or an alias of playbook `{other}`"),
+                    ));
+                } else {
+                    names.push((lower, pb.kind.clone()));
+                }
+            }
+            found.sort_by_key(|p| (p.pos.line, p.pos.col));
             let broken = found.iter().any(|p| p.level == Level::Error);
             problems.extend(found);
-            let clash = std::iter::once(("type", &pb.kind))
-                .chain(pb.aliases.iter().map(|a| ("aliases", a)))
-                .find_map(|(path, name)| {
-                    playbooks
-                        .iter()
-                        .find(|other| other.answers_to(name))
-                        .map(|other| (path, name.clone(), other.kind.clone()))
-                });
-            if let Some((path, name, other)) = clash {
-                problems.push(Problem::new(
-                    &source.name,
-                    doc.pos_of(path, false),
-                    Level::Error,
-                    format!("`{name}` is already the type or an alias of playbook `{other}`"),
-                ));
-                continue;
-            }
             if !broken {
                 playbooks.push(pb);
             }
         }
         playbooks.sort_by(|a, b| a.kind.cmp(&b.kind));
-        Library {
-            origin,
-            playbooks,
-            policy,
-            problems,
-        }
+        Library { origin, playbooks, policy, problems }
     }
 
     /// The playbook `name` names, by type or alias, in any case.
     pub fn find(&self, name: &str) -> Result<&Playbook, UnknownType> {
         let name = name.trim();
-        self.playbooks
-            .iter()
-            .find(|pb| pb.answers_to(name))
-            .ok_or_else(|| UnknownType {
-                name: name.to_owned(),
-                hint: self
-                    .closest(name)
-                    .map(|k| format!("; did you mean `{k}`?"))
-                    .unwrap_or_default(),
-            })
+        self.playbooks.iter().find(|pb| pb.answers_to(name)).ok_or_else(|| UnknownType {
+            name: name.to_owned(),
+            hint: self.closest(name).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default(),
+        })
     }
 
     fn closest(&self, name: &str) -> Option<&str> {
@@ -225,10 +210,7 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<Source>, ReadError> {
-    let err = |source| ReadError {
-        path: dir.to_path_buf(),
-        source,
-    };
+    let err = |source| ReadError { path: dir.to_path_buf(), source };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(err)?
         .filter_map(Result::ok)
@@ -236,11 +218,7 @@ fn read_dir(dir: &Path) -> Result<Vec<Source>, ReadError> {
         .filter(|p| is_yaml(p))
         .collect();
     paths.sort();
-    Ok(paths
-        .iter()
-        .filter(|p| !p.is_dir())
-        .map(|p| read_source(p))
-        .collect())
+    Ok(paths.iter().filter(|p| !p.is_dir()).map(|p| read_source(p)).collect())
 }
 
 fn read_source(path: &Path) -> Source {
@@ -251,15 +229,11 @@ fn read_source(path: &Path) -> Source {
             return Err("not a regular file".to_owned());
         }
         if meta.len() > MAX_FILE_BYTES as u64 {
-            return Err(format!(
-                "file is {} bytes, over the {MAX_FILE_BYTES} byte limit",
-                meta.len()
-            ));
+            return Err(format!("file is {} bytes, over the {MAX_FILE_BYTES} byte limit", meta.len()));
         }
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-        String::from_utf8(bytes).map_err(|e| {
-            format!("not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to())
-        })
+        String::from_utf8(bytes)
+            .map_err(|e| format!("not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to()))
     })();
     Source { name, text }
 }
@@ -282,9 +256,7 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
     let decoded = source
         .text
         .map_err(|why| Problem::new(&source.name, Pos { line: 1, col: 1 }, Level::Error, why))
-        .and_then(|t| {
-            yaml::decode::<Policy>(&t).map_err(|e| Problem::at(&source.name, &e, Level::Error))
-        });
+        .and_then(|t| yaml::decode::<Policy>(&t).map_err(|e| Problem::at(&source.name, &e, Level::Error)));
     match decoded {
         Ok(policy) if policy.roles.is_empty() => {
             problems.push(Problem::new(

@@ -1,62 +1,84 @@
 //! Decoding one playbook file, collecting every problem rather than stopping at the first.
 
+use serde::de::DeserializeOwned;
+
 use super::check::{Level, Problem};
-use super::{Phase, Phases, Playbook, PlaybookDoc, Step};
-use crate::yaml::{Document, Node};
+use super::{PLAYBOOK_KEYS, Phase, Phases, Playbook, Step};
+use crate::yaml::{Document, Node, Pos};
 
 /// A playbook file read as far as it could be.
 pub(crate) struct Decoded {
-    /// The playbook, when it decoded without errors.
-    pub playbook: Option<Playbook>,
-    /// Where each part stands, for later checks; `None` when the YAML did not parse.
-    pub doc: Option<Document>,
+    /// What could be read; missing or broken parts are left at their defaults. `None`
+    /// when the YAML did not parse.
+    pub playbook: Option<(Playbook, Document)>,
     /// What is wrong with it so far.
     pub problems: Vec<Problem>,
 }
 
-/// Decodes `text` (the file `file`). Top-level fields and each step are decoded apart,
-/// so one unknown key does not hide a bad duration three steps down.
+/// Decodes `text` (the file `file`) key by key and step by step, so an unknown key does
+/// not hide a bad duration three steps down, and later checks still see every step that
+/// could be read.
 pub(crate) fn decode_playbook(file: &str, text: &str) -> Decoded {
     let mut problems = Vec::new();
     let doc = match Document::parse(text) {
         Ok(doc) => doc,
         Err(e) => {
             problems.push(Problem::at(file, &e, Level::Error));
-            return Decoded {
-                playbook: None,
-                doc: None,
-                problems,
-            };
+            return Decoded { playbook: None, problems };
         }
     };
-    let header = doc.root().decode::<PlaybookDoc<Node>>(&doc, "");
-    let phases_node = match &header {
-        Ok(h) => Some(h.phases.clone()),
-        Err(e) => {
-            problems.push(Problem::at(file, e, Level::Error));
-            doc.root()
-                .entries()
-                .and_then(|es| es.into_iter().find(|(k, _)| k == "phases").map(|(_, v)| v))
+    let entries = doc.root().entries().unwrap_or_default();
+    for (key, _) in &entries {
+        if !PLAYBOOK_KEYS.contains(&key.as_str()) {
+            let message = format!("unknown key `{key}` (a playbook has {})", PLAYBOOK_KEYS.join(", "));
+            problems.push(Problem::new(file, doc.pos_of(key, true), Level::Error, message));
         }
-    };
-    let phases = phases_node.map(|node| decode_phases(&node, &doc, file, &mut problems));
-    let playbook = match (header, phases) {
-        (Ok(h), Some(phases)) if problems.is_empty() => Some(PlaybookDoc {
-            kind: h.kind,
-            title: h.title,
-            aliases: h.aliases,
-            summary: h.summary,
-            servqual: h.servqual,
-            failure_points: h.failure_points,
-            phases,
-        }),
-        _ => None,
-    };
-    Decoded {
-        playbook,
-        doc: Some(doc),
-        problems,
     }
+    let mut field = |key: &str, required: bool| -> Option<Node> {
+        let found = entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        if found.is_none() && required {
+            let message = format!("`{key}` is missing");
+            problems.push(Problem::new(file, Pos { line: 1, col: 1 }, Level::Error, message));
+        }
+        found
+    };
+    let nodes: Vec<Option<Node>> =
+        PLAYBOOK_KEYS.iter().map(|k| field(k, matches!(*k, "type" | "title" | "phases"))).collect();
+    let p = &mut problems;
+    let mut pb = Playbook {
+        kind: get(&nodes, 0, &doc, file, p).unwrap_or_default(),
+        title: get(&nodes, 1, &doc, file, p).unwrap_or_default(),
+        aliases: get(&nodes, 2, &doc, file, p).unwrap_or_default(),
+        summary: get(&nodes, 3, &doc, file, p),
+        servqual: get(&nodes, 4, &doc, file, p).unwrap_or_default(),
+        failure_points: get(&nodes, 5, &doc, file, p).unwrap_or_default(),
+        phases: Phases::default(),
+    };
+    if let Some(node) = &nodes[6] {
+        pb.phases = decode_phases(node, &doc, file, &mut problems);
+    }
+    Decoded { playbook: Some((pb, doc)), problems }
+}
+
+/// The top-level field `PLAYBOOK_KEYS[i]`, decoded, if present and well-formed.
+fn get<T: DeserializeOwned>(
+    nodes: &[Option<Node>],
+    i: usize,
+    doc: &Document,
+    file: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    nodes[i].as_ref().and_then(|n| value(n, doc, PLAYBOOK_KEYS[i], file, problems))
+}
+
+fn value<T: DeserializeOwned>(
+    node: &Node,
+    doc: &Document,
+    path: &str,
+    file: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    node.decode(doc, path).map_err(|e| problems.push(Problem::at(file, &e, Level::Error))).ok()
 }
 
 fn decode_phases(node: &Node, doc: &Document, file: &str, problems: &mut Vec<Problem>) -> Phases {
@@ -77,8 +99,7 @@ fn decode_phases(node: &Node, doc: &Document, file: &str, problems: &mut Vec<Pro
     for (key, value) in entries {
         let path = format!("phases.{key}");
         let Some(phase) = Phase::from_key(&key) else {
-            let message =
-                format!("unknown phase `{key}` (the phases are apologise, fix, amend, follow_up)");
+            let message = format!("unknown phase `{key}` (the phases are apologise, fix, amend, follow_up)");
             err(problems, &path, true, message);
             continue;
         };
@@ -97,17 +118,15 @@ fn decode_phases(node: &Node, doc: &Document, file: &str, problems: &mut Vec<Pro
             continue;
         };
         for (i, item) in items.iter().enumerate() {
-            match item.decode::<Step>(doc, &format!("{path}[{i}]")) {
-                Ok(step) => phases.steps_mut(phase).push(step),
-                Err(e) => problems.push(Problem::at(file, &e, Level::Error)),
+            if let Some(step) = self::value::<Step>(item, doc, &format!("{path}[{i}]"), file, problems) {
+                phases.steps_mut(phase).push(step);
             }
         }
     }
     for phase in Phase::ALL {
         if !seen.contains(&phase) {
-            let message = format!(
-                "phase `{phase}` is missing (all four are needed: apologise, fix, amend, follow_up)"
-            );
+            let message =
+                format!("phase `{phase}` is missing (all four are needed: apologise, fix, amend, follow_up)");
             err(problems, "phases", true, message);
         }
     }

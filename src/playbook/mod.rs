@@ -16,13 +16,13 @@ use crate::duration::Within;
 use crate::money::Money;
 use crate::text::{Choice, Text};
 
-/// One failure type's playbook as written in its YAML file. `P` is the phases: decoded
-/// later and one step at a time when loading (so one bad step does not hide the others),
-/// fully typed for the schema and everywhere else.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+/// One failure type's playbook as written in its YAML file. The loader decodes it field by
+/// field and step by step, so one problem never hides another; the derives serve the
+/// schema and output.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "recover playbook")]
-pub struct PlaybookDoc<P> {
+pub struct Playbook {
     /// What `--type` matches: lowercase letters, digits and dashes.
     #[serde(rename = "type")]
     pub kind: String,
@@ -41,11 +41,12 @@ pub struct PlaybookDoc<P> {
     #[serde(default)]
     pub failure_points: Vec<Choice>,
     /// The four phases, in order.
-    pub phases: P,
+    pub phases: Phases,
 }
 
-/// A loaded playbook.
-pub type Playbook = PlaybookDoc<Phases>;
+/// The top-level keys of a playbook file, in their written order.
+pub const PLAYBOOK_KEYS: [&str; 7] =
+    ["type", "title", "aliases", "summary", "servqual", "failure_points", "phases"];
 
 /// The four phases of a recovery, in the order they happen.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -87,9 +88,7 @@ impl Phases {
 impl Playbook {
     /// Every step with its phase, in playbook order.
     pub fn all_steps(&self) -> impl Iterator<Item = (Phase, &Step)> {
-        Phase::ALL
-            .into_iter()
-            .flat_map(move |p| self.phases.steps(p).iter().map(move |s| (p, s)))
+        Phase::ALL.into_iter().flat_map(move |p| self.phases.steps(p).iter().map(move |s| (p, s)))
     }
 
     /// The step with this id, with its phase.
@@ -139,8 +138,7 @@ impl Step {
     /// Whether skipping this step leaves the recovery incomplete.
     #[must_use]
     pub fn is_required(&self, phase: Phase) -> bool {
-        self.required
-            .unwrap_or(matches!(phase, Phase::Apologise | Phase::Fix))
+        self.required.unwrap_or(matches!(phase, Phase::Apologise | Phase::Fix))
     }
 
     /// The cost, zero when none is written.
@@ -210,7 +208,20 @@ impl fmt::Display for Phase {
 }
 
 /// How badly the customer was let down; decides which amends are offered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    JsonSchema,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// An annoyance, put right in minutes.

@@ -1,9 +1,9 @@
 //! Everything people read: tables, playbooks, summaries, made safe for a terminal.
 
+pub mod csv;
 pub mod playbook;
+pub mod print;
 pub mod safe;
 pub mod summary;
 pub mod table;
 pub mod wrap;
-pub mod csv;
-pub mod print;

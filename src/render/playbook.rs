@@ -36,7 +36,9 @@ pub fn say_lines(say: &Text, layout: &Layout, indent: &str) -> Vec<String> {
         let first = format!("{indent}{label}");
         let rest = " ".repeat(super::wrap::width(&first));
         let body = format!("“{}”", one_line(text));
-        for (i, line) in wrap(&body, layout.width.saturating_sub(super::wrap::width(&first)), "").into_iter().enumerate() {
+        for (i, line) in
+            wrap(&body, layout.width.saturating_sub(super::wrap::width(&first)), "").into_iter().enumerate()
+        {
             let lead = if i == 0 { &first } else { &rest };
             out.push(format!("{lead}{}", quote.apply_to(line)));
         }
@@ -58,7 +60,9 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
     let indent = " ".repeat(number.chars().count() + 1);
     let mut out = Vec::new();
     let first = format!("{number} ");
-    for (i, line) in wrap(&one_line(step.action.get(layout.lang)), layout.width - first.len(), "").into_iter().enumerate() {
+    for (i, line) in
+        wrap(&one_line(step.action.get(layout.lang)), layout.width - first.len(), "").into_iter().enumerate()
+    {
         out.push(format!("{}{}", if i == 0 { first.clone() } else { indent.clone() }, bold.apply_to(line)));
     }
     let mut facts: Vec<String> = vec![format!("[{}]", one_line(&step.id))];
@@ -85,9 +89,12 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
     }
     if !step.choose.is_empty() {
         let options: Vec<String> = step.choose.iter().map(|c| one_line(c.label.get(layout.lang))).collect();
-        out.extend(wrap(&format!("options: {}", options.join(" | ")), layout.width, &format!("{indent}         ")).into_iter().enumerate().map(
-            |(i, l)| if i == 0 { format!("{indent}{l}") } else { l },
-        ));
+        out.extend(
+            wrap(&format!("options: {}", options.join(" | ")), layout.width, &format!("{indent}         "))
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| if i == 0 { format!("{indent}{l}") } else { l }),
+        );
     }
     out
 }
@@ -97,7 +104,11 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
 pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
     let bold = layout.style(Style::new().bold());
     let mut out: Vec<String> = Vec::new();
-    out.push(format!("{}  {}", bold.apply_to(one_line(pb.title.get(layout.lang))), one_line(&format!("({})", pb.kind))));
+    out.push(format!(
+        "{}  {}",
+        bold.apply_to(one_line(pb.title.get(layout.lang))),
+        one_line(&format!("({})", pb.kind))
+    ));
     if let Some(summary) = &pb.summary {
         out.extend(wrap(&one_line(summary.get(layout.lang)), layout.width, ""));
     }
@@ -121,7 +132,11 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
                 .iter()
                 .map(|(name, r)| format!("{} {}", one_line(policy.role_label(name, layout.lang)), r.limit()))
                 .collect();
-            heading.push_str(&format!("  (limits per incident, {}: {})", one_line(&policy.currency), limits.join(", ")));
+            heading.push_str(&format!(
+                "  (limits per incident, {}: {})",
+                one_line(&policy.currency),
+                limits.join(", ")
+            ));
         }
         out.push(bold.apply_to(heading).to_string());
         let steps = pb.phases.steps(phase);
@@ -134,7 +149,8 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
     }
     if !pb.failure_points.is_empty() {
         out.push(String::new());
-        let points: Vec<String> = pb.failure_points.iter().map(|c| one_line(c.label.get(layout.lang))).collect();
+        let points: Vec<String> =
+            pb.failure_points.iter().map(|c| one_line(c.label.get(layout.lang))).collect();
         out.extend(wrap(&format!("Where it goes wrong: {}", points.join(", ")), layout.width, "  "));
     }
     let mut s = out.join("\n");

@@ -1,8 +1,8 @@
 //! Training handbooks: Markdown and printable HTML.
 
+use super::playbook::Layout;
 use crate::playbook::Playbook;
 use crate::policy::Policy;
-use super::playbook::Layout;
 
 /// The Markdown handbook.
 #[must_use]

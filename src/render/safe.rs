@@ -7,7 +7,8 @@ use std::borrow::Cow;
 /// Characters that would act on a terminal rather than show: C0 and C1 controls (ESC
 /// among them), DEL, and the bidirectional overrides that can reorder what is shown.
 fn is_unsafe(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `s` with every unsafe character replaced by a visible escape (`\u{1b}`); tabs become

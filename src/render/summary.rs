@@ -12,7 +12,8 @@ use crate::engine::{Incident, Outcome, seconds_between};
 #[must_use]
 pub fn text(incident: &Incident, tz: &TimeZone, styled: bool) -> String {
     let mut out = String::new();
-    let reference = incident.reference.as_deref().map(|r| format!(" · ref {}", one_line(r))).unwrap_or_default();
+    let reference =
+        incident.reference.as_deref().map(|r| format!(" · ref {}", one_line(r))).unwrap_or_default();
     out.push_str(&format!(
         "Incident {} · {} · {} · {} ({}){}\n",
         incident.id,
@@ -22,7 +23,11 @@ pub fn text(incident: &Incident, tz: &TimeZone, styled: bool) -> String {
         one_line(&incident.role),
         reference
     ));
-    out.push_str(&format!("Started {} · {}\n", local(incident.started_at, tz), incident.status.key().replace('_', " ")));
+    out.push_str(&format!(
+        "Started {} · {}\n",
+        local(incident.started_at, tz),
+        incident.status.key().replace('_', " ")
+    ));
     let mut steps = table::new(styled, &["Phase", "Step", "Outcome", "Choice / note", "Cost", "At"]);
     for s in &incident.steps {
         let mut detail: Vec<String> = Vec::new();
@@ -76,7 +81,8 @@ pub fn text(incident: &Incident, tz: &TimeZone, styled: bool) -> String {
         totals.add_row(vec![format!("Follow-up {}", one_line(&f.step)), state]);
     }
     if let Some(point) = &incident.failure_point {
-        let note = incident.failure_note.as_deref().map(|n| format!(" ({})", one_line(n))).unwrap_or_default();
+        let note =
+            incident.failure_note.as_deref().map(|n| format!(" ({})", one_line(n))).unwrap_or_default();
         totals.add_row(vec!["Went wrong at".to_owned(), format!("{}{note}", one_line(point))]);
     }
     totals.add_row(vec!["Incident id".to_owned(), incident.id.clone()]);

@@ -13,10 +13,7 @@ pub fn width(s: &str) -> usize {
 /// The width to wrap standard output at: the terminal's, or 80 when piped.
 #[must_use]
 pub fn terminal_width() -> usize {
-    console::Term::stdout()
-        .size_checked()
-        .map_or(80, |(_, cols)| usize::from(cols))
-        .clamp(40, 120)
+    console::Term::stdout().size_checked().map_or(80, |(_, cols)| usize::from(cols)).clamp(40, 120)
 }
 
 /// `text` wrapped to `max` columns, each line after the first starting with `indent`

@@ -30,7 +30,9 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// Written by a newer `recover`.
-    #[error("the log {path} has schema version {found}, newer than this recover knows ({known}); upgrade recover")]
+    #[error(
+        "the log {path} has schema version {found}, newer than this recover knows ({known}); upgrade recover"
+    )]
     TooNew {
         /// The file.
         path: PathBuf,

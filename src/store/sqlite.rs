@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+};
 
 use super::{Closing, Due, Filter, Imported, Store, StoreError};
 use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_event};
@@ -12,8 +14,7 @@ use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 
 /// Migrations in order; the log's `user_version` says how many have run.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE incidents (
+const MIGRATIONS: &[&str] = &["CREATE TABLE incidents (
         uid TEXT PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         type TEXT NOT NULL,
@@ -57,8 +58,7 @@ const MIGRATIONS: &[&str] = &[
         note TEXT,
         PRIMARY KEY (incident, step)
     ) WITHOUT ROWID;
-    CREATE INDEX follow_ups_open ON follow_ups(due) WHERE done_at IS NULL;",
-];
+    CREATE INDEX follow_ups_open ON follow_ups(due) WHERE done_at IS NULL;"];
 
 /// Characters of short ids: no 0/O, 1/I/L, so they can be read aloud and typed back.
 const ID_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -76,10 +76,7 @@ impl SqliteStore {
     /// Opens (creating if need be) the log at `path`: the folder and file readable by their
     /// owner only, migrations applied, WAL on.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let access = |why: String| StoreError::Access {
-            path: path.to_path_buf(),
-            why,
-        };
+        let access = |why: String| StoreError::Access { path: path.to_path_buf(), why };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.exists() {
                 create_private_dir(dir).map_err(|e| access(e.to_string()))?;
@@ -90,10 +87,7 @@ impl SqliteStore {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| map_err(path, &e))?;
-        let mut store = SqliteStore {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let mut store = SqliteStore { conn, path: path.to_path_buf() };
         store.prepare()?;
         Ok(store)
     }
@@ -110,44 +104,26 @@ impl SqliteStore {
     fn prepare(&mut self) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| map_err(&path, &e);
-        self.conn
-            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))
-            .map_err(err)?;
+        self.conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS)).map_err(err)?;
         // Reading the version is the first real read: a file that is not a database fails here.
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err)?;
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
         let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
         if version > known {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                known,
-            });
+            return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
         }
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(err)?;
+        let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") && self.path != Path::new(":memory:") {
-            self.conn
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-                .map_err(err)?;
+            self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(err)?;
         }
-        self.conn
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
-            .map_err(err)?;
+        self.conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;").map_err(err)?;
         if version < known {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(err)?;
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
             // Another terminal may have migrated while we waited for the lock.
             let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
                 tx.execute_batch(sql).map_err(err)?;
-                tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX)).map_err(err)?;
+                tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))
+                    .map_err(err)?;
             }
             tx.commit().map_err(err)?;
         }
@@ -160,9 +136,7 @@ impl SqliteStore {
 
     fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
         let path = self.path.clone();
-        self.conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| map_err(&path, &e))
+        self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| map_err(&path, &e))
     }
 
     fn load_uid(&self, uid: &str) -> Result<Incident, StoreError> {
@@ -223,16 +197,13 @@ fn map_err(path: &Path, e: &rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotALog { path },
         Some(ErrorCode::DiskFull) => StoreError::Full { path },
-        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::SystemIoFailure) => {
-            StoreError::Access {
-                path,
-                why: e.to_string(),
-            }
-        }
-        _ => StoreError::Database {
-            path,
-            why: e.to_string(),
-        },
+        Some(
+            ErrorCode::ReadOnly
+            | ErrorCode::CannotOpen
+            | ErrorCode::PermissionDenied
+            | ErrorCode::SystemIoFailure,
+        ) => StoreError::Access { path, why: e.to_string() },
+        _ => StoreError::Database { path, why: e.to_string() },
     }
 }
 
@@ -241,11 +212,17 @@ fn ms(t: Timestamp) -> i64 {
 }
 
 fn from_ms(v: i64) -> rusqlite::Result<Timestamp> {
-    Timestamp::from_millisecond(v).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e)))
+    Timestamp::from_millisecond(v).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
+    })
 }
 
 fn bad(what: &str, v: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("bad {what} `{v}`").into())
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("bad {what} `{v}`").into(),
+    )
 }
 
 fn money(v: &str) -> rusqlite::Result<Money> {
@@ -261,9 +238,7 @@ fn incident_row(r: &Row) -> rusqlite::Result<Incident> {
         id: r.get("id")?,
         uid: r.get("uid")?,
         kind: r.get("type")?,
-        severity: severity
-            .map(|s| Severity::from_key(&s).ok_or_else(|| bad("severity", &s)))
-            .transpose()?,
+        severity: severity.map(|s| Severity::from_key(&s).ok_or_else(|| bad("severity", &s))).transpose()?,
         staff: r.get("staff")?,
         role: r.get("role")?,
         reference: r.get("ref")?,
@@ -542,9 +517,8 @@ impl Store for SqliteStore {
         let tx = self.write()?;
         let result: rusqlite::Result<()> = (|| {
             for incoming in incidents {
-                let exists: bool = tx
-                    .prepare_cached("SELECT 1 FROM incidents WHERE uid = ?1")?
-                    .exists([&incoming.uid])?;
+                let exists: bool =
+                    tx.prepare_cached("SELECT 1 FROM incidents WHERE uid = ?1")?.exists([&incoming.uid])?;
                 if exists {
                     if merge(&tx, incoming)? {
                         stats.updated += 1;
@@ -553,7 +527,8 @@ impl Store for SqliteStore {
                     }
                     continue;
                 }
-                let taken: bool = tx.prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?.exists([&incoming.id])?;
+                let taken: bool =
+                    tx.prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?.exists([&incoming.id])?;
                 let id = if taken || incoming.id.is_empty() { fresh_id(&tx)? } else { incoming.id.clone() };
                 insert_incident(&tx, incoming, &id)?;
                 for step in &incoming.steps {

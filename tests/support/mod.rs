@@ -1,0 +1,195 @@
+//! The test harness: a temporary home for each test, the real binary, a clean environment.
+
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use tempfile::TempDir;
+
+/// The built binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_recover");
+
+/// One test's world: a temp dir that is HOME, holds the log and any files the test writes.
+pub struct Test {
+    dir: TempDir,
+}
+
+/// A command about to run.
+pub struct Run<'t> {
+    test: &'t Test,
+    args: Vec<OsString>,
+    env: Vec<(String, String)>,
+    stdin: Option<Vec<u8>>,
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug)]
+pub struct Output {
+    /// Exit code (-1 if killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Test {
+    /// A fresh world.
+    pub fn new() -> Self {
+        Test { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    /// The world's folder.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path inside the world.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// The log every run uses unless told otherwise.
+    pub fn log(&self) -> PathBuf {
+        self.path("data/log.db")
+    }
+
+    /// Writes a file (creating folders) and returns its path.
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, content).expect("write");
+        p
+    }
+
+    /// Copies the built-in playbooks into `rel` so a test can change them.
+    pub fn copy_playbooks(&self, rel: &str) -> PathBuf {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+        let dst = self.path(rel);
+        std::fs::create_dir_all(&dst).expect("mkdir");
+        for entry in std::fs::read_dir(src).expect("playbooks") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), dst.join(entry.file_name())).expect("copy");
+        }
+        dst
+    }
+
+    /// `recover ARGS...` in this world.
+    pub fn cmd<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Run<'_> {
+        Run {
+            test: self,
+            args: args.iter().map(|a| a.as_ref().to_owned()).collect(),
+            env: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> String {
+        let out = self.cmd(args).run();
+        assert_eq!(
+            out.code,
+            0,
+            "recover {:?} failed: {}",
+            args.iter().map(|a| a.as_ref().to_owned()).collect::<Vec<_>>(),
+            out.stderr
+        );
+        out.stdout
+    }
+}
+
+/// The environment every run starts from: nothing inherited but what a test sets.
+pub fn base_env(home: &Path, log: &Path) -> Vec<(String, String)> {
+    vec![
+        ("HOME".into(), home.display().to_string()),
+        ("RECOVER_LOG".into(), log.display().to_string()),
+        ("TZ".into(), "UTC".into()),
+        ("USER".into(), "tester".into()),
+        ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
+    ]
+}
+
+impl Run<'_> {
+    /// Sets an environment variable (empty value: still set).
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Feeds standard input.
+    pub fn stdin(mut self, s: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(s.into());
+        self
+    }
+
+    /// Runs to the end.
+    pub fn run(self) -> Output {
+        let mut cmd = Command::new(BIN);
+        cmd.args(&self.args).env_clear().current_dir(self.test.dir());
+        for (k, v) in base_env(self.test.dir(), &self.test.log()).into_iter().chain(self.env) {
+            cmd.env(k, v);
+        }
+        cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn recover");
+        if let Some(input) = self.stdin {
+            let mut stdin = child.stdin.take().expect("stdin");
+            let _ = stdin.write_all(&input);
+        }
+        let out = child.wait_with_output().expect("wait");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Output {
+    /// Asserts the exit code, showing stderr when it differs.
+    pub fn code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "exit code; stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Asserts stderr holds exactly one line, with no panic or backtrace, containing `text`.
+    pub fn one_error_line(&self, text: &str) -> &Self {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "expected one stderr line, got:\n{}", self.stderr);
+        assert!(lines[0].starts_with("recover: "), "{}", lines[0]);
+        assert!(lines[0].contains(text), "stderr {:?} lacks {text:?}", lines[0]);
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        self
+    }
+
+    /// Every stdout line parsed as JSON.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+}
+
+/// Compares `actual` with `tests/expected/NAME`; `UPDATE_EXPECTED=1 cargo test` rewrites it.
+pub fn assert_expected(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/expected").join(name);
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("write expected");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}; run UPDATE_EXPECTED=1 cargo test", path.display()));
+    if expected != actual {
+        panic!(
+            "{} differs (UPDATE_EXPECTED=1 cargo test rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        );
+    }
+}
