@@ -83,18 +83,18 @@ impl Error {
             Error::UnknownType(_) => Some("run `recover list` to see the types".into()),
             Error::Library(_) => Some("check --playbooks or RECOVER_PLAYBOOKS".into()),
             Error::Store(StoreError::NotFound(_)) => Some("run `recover log` to see incident ids".into()),
-            Error::Store(StoreError::TooNew { .. }) => None,
             Error::Store(StoreError::NotALog { .. }) => {
                 Some("point --log or RECOVER_LOG at a recover log".into())
             }
             Error::Store(StoreError::Full { .. }) => {
                 Some("free some space; everything recorded before this point is kept".into())
             }
-            Error::Store(StoreError::NoSuchFollowUp { .. }) => None,
+            Error::Store(StoreError::TooNew { .. } | StoreError::NoSuchFollowUp { .. })
+            | Error::Rule(Rule::OverLimit { .. })
+            | Error::BadInput { .. }
+            | Error::Io { .. } => None,
             Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),
-            Error::Rule(Rule::OverLimit { .. }) => None,
             Error::Rule(_) => Some("see `recover show TYPE` for the playbook".into()),
-            Error::BadInput { .. } | Error::Io { .. } => None,
             Error::Interrupted { resume } => resume.clone(),
         }
     }

@@ -7,10 +7,11 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 
 /// Prints completions for `shell`.
-pub fn completions(shell: clap_complete::Shell) -> Result<Exit, Error> {
+#[must_use]
+pub fn completions(shell: clap_complete::Shell) -> Exit {
     let mut cmd = Cli::command();
     clap_complete::generate(shell, &mut cmd, "recover", &mut std::io::stdout().lock());
-    Ok(Exit::Success)
+    Exit::Success
 }
 
 /// Prints the man page in roff.

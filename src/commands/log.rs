@@ -50,17 +50,13 @@ pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestam
 
 /// Incidents newest first, filtered.
 pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
-    let kind = match &args.kind {
-        // An alias of a known playbook means that playbook; another name is matched as is.
-        Some(k) => Some(
-            config
-                .library_quiet()
-                .ok()
-                .and_then(|lib| lib.find(k).ok().map(|p| p.kind.clone()))
-                .unwrap_or_else(|| k.clone()),
-        ),
-        None => None,
-    };
+    let kind = args.kind.as_ref().map(|k| {
+        config
+            .library_quiet()
+            .ok()
+            .and_then(|lib| lib.find(k).ok().map(|p| p.kind.clone()))
+            .unwrap_or_else(|| k.clone())
+    });
     let filter = Filter {
         since: args.since.as_deref().map(|s| moment(s, "--since", config)).transpose()?,
         before: None,
@@ -82,7 +78,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
     } else {
         let mut t = table::new(
             config.styled_out,
-            &COLUMNS.map(|c| c.to_owned()).iter().map(String::as_str).collect::<Vec<_>>(),
+            &COLUMNS.map(std::borrow::ToOwned::to_owned).iter().map(String::as_str).collect::<Vec<_>>(),
         );
         for i in &incidents {
             t.add_row(row(i, config, false).map(|c| one_line(&c)));

@@ -150,15 +150,14 @@ fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::mo
         Some(r) => r.to_owned(),
         None => policy.default_role().unwrap_or("staff").to_owned(),
     };
-    match policy.role(&name) {
-        Some((n, r)) => Ok((n.to_owned(), r.limit())),
-        None => {
-            let known: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
-            Err(Error::usage(
-                format!("unknown role `{}`", one_line(&name)),
-                format!("the policy's roles are {}", known.join(", ")),
-            ))
-        }
+    if let Some((n, r)) = policy.role(&name) {
+        Ok((n.to_owned(), r.limit()))
+    } else {
+        let known: Vec<&str> = policy.roles.keys().map(String::as_str).collect();
+        Err(Error::usage(
+            format!("unknown role `{}`", one_line(&name)),
+            format!("the policy's roles are {}", known.join(", ")),
+        ))
     }
 }
 

@@ -114,7 +114,7 @@ impl AnswersFile {
                         match planned(&id, &node, &doc) {
                             Ok(p) => steps.push(p),
                             Err((pos, message)) => {
-                                problems.push(Problem::new(&file, pos, Level::Error, message))
+                                problems.push(Problem::new(&file, pos, Level::Error, message));
                             }
                         }
                     }

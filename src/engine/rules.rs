@@ -158,11 +158,10 @@ pub(super) fn decide(
 fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Result<StepRecord, Rule> {
     let id = &step.id;
     let choice = match (a.done, a.choice.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty())) {
-        (false, _) => None,
         (true, None) if !step.choose.is_empty() => {
             return Err(Rule::ChoiceMissing { step: id.clone(), options: options(step) });
         }
-        (true, None) => None,
+        (false, _) | (true, None) => None,
         (true, Some(c)) if step.choose.is_empty() => {
             let _ = c;
             return Err(Rule::NoOptions { step: id.clone() });

@@ -61,7 +61,7 @@ fn asks_severity_then_phases_in_order() {
                 answer(&mut s, Answer::FollowUp(StepAnswer::done()), t(4));
             }
             Question::FailurePoint { .. } => {
-                answer(&mut s, Answer::FailurePoint { point: Some("arrival".into()), note: None }, t(5))
+                answer(&mut s, Answer::FailurePoint { point: Some("arrival".into()), note: None }, t(5));
             }
             Question::Severity => unreachable!(),
         }

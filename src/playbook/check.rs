@@ -170,7 +170,7 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
             if phase == Phase::FollowUp {
                 match step.within {
                     None => {
-                        c.warn(&path, format!("follow-up `{}` has no `within`: when is it due?", step.id))
+                        c.warn(&path, format!("follow-up `{}` has no `within`: when is it due?", step.id));
                     }
                     Some(w) if w > longest => c.warn(
                         &at("within"),

@@ -186,10 +186,9 @@ pub fn assert_expected(name: &str, actual: &str) {
     }
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("missing {}; run UPDATE_EXPECTED=1 cargo test", path.display()));
-    if expected != actual {
-        panic!(
-            "{} differs (UPDATE_EXPECTED=1 cargo test rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}",
-            path.display()
-        );
-    }
+    assert!(
+        expected == actual,
+        "{} differs (UPDATE_EXPECTED=1 cargo test rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    )
 }
