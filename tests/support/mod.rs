@@ -190,5 +190,5 @@ pub fn assert_expected(name: &str, actual: &str) {
         expected == actual,
         "{} differs (UPDATE_EXPECTED=1 cargo test rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}",
         path.display()
-    )
+    );
 }
