@@ -173,9 +173,11 @@ impl<'a> Terminal<'a> {
 
     fn amends(&self, offered: &[&Step], limit: Money, currency: &str) -> Result<AmendsAnswer, Error> {
         self.heading("AMEND");
+        let bundle: Money = offered.iter().map(|s| s.cost()).sum();
+        let cur = one_line(currency);
+        let over = if bundle > limit { "; over it, an approver must agree" } else { "" };
         self.say(&format!(
-            "Offer the whole bundle at once; the customer should not have to ask for more. Your limit: {} {limit}.",
-            one_line(currency)
+            "Offer the whole bundle at once, so the customer never has to ask for more.\nBundle {cur} {bundle}, your limit {cur} {limit}{over}."
         ));
         for step in offered {
             if let Some(say) = &step.say {
@@ -195,14 +197,17 @@ impl<'a> Terminal<'a> {
                 .with_prompt("Amends to give (Space toggles, Enter confirms)")
                 .items(&items)
                 .defaults(&checked)
+                .report(false)
                 .interact_on(&self.term)
                 .map_err(interrupted)?;
             let chosen: Vec<String> = picked.iter().map(|&i| offered[i].id.clone()).collect();
             let total: Money = picked.iter().map(|&i| offered[i].cost()).sum();
+            let names = if chosen.is_empty() { "none".to_owned() } else { one_line(&chosen.join(", ")) };
+            self.say(&format!("✔ Amends: {names} ({cur} {total})"));
             if total <= limit {
                 return Ok(AmendsAnswer { chosen, ..AmendsAnswer::default() });
             }
-            self.say(&format!("Total {} {total} is over your limit of {limit}.", one_line(currency)));
+            self.say(&format!("Total {cur} {total} is over your limit of {cur} {limit}."));
             let over = ["Name the approver (they agreed)".to_owned(), "Change the amends".to_owned()];
             if self.select("Over the limit", &over, 0)? == 0 {
                 if let Some(approver) = self.input("Approver's name", false)? {

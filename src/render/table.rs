@@ -9,7 +9,11 @@ pub fn new(styled: bool, header: &[&str]) -> Table {
     let mut t = Table::new();
     if styled {
         t.load_style(UTF8_FULL_CONDENSED);
-        t.set_content_arrangement(ContentArrangement::Dynamic);
+        // Fit a known terminal; a terminal that reports no size (some ptys) gets the natural width.
+        if let Some(cols) = console::Term::stdout().size_checked().map(|(_, c)| c).filter(|c| *c >= 40) {
+            t.set_content_arrangement(ContentArrangement::Dynamic);
+            t.set_width(cols);
+        }
     } else {
         t.load_style(NOTHING);
         t.force_no_tty();

@@ -1,0 +1,194 @@
+//! The interactive session in a real pseudo-terminal: the built binary, real keys.
+
+use std::process::Command;
+
+use rexpect::process::{Signal, WaitStatus};
+use rexpect::session::{Options, PtySession, spawn_with_options};
+
+use crate::support::{BIN, Test, base_env};
+
+const ENTER: &str = "\r";
+const DOWN: &str = "\x1b[B";
+
+fn spawn(t: &Test, args: &[&str]) -> PtySession {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env_clear().current_dir(t.dir());
+    for (k, v) in base_env(t.dir(), &t.log()) {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "xterm-256color");
+    spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000)).strip_ansi_escape_codes(true)).expect("spawn in a pty")
+}
+
+/// Waits for `prompt`, then types `keys`.
+fn answer(p: &mut PtySession, prompt: &str, keys: &[&str]) {
+    p.exp_string(prompt).unwrap_or_else(|e| panic!("waiting for {prompt:?}: {e}"));
+    for k in keys {
+        p.send(k).expect("send");
+    }
+    p.flush().expect("flush");
+}
+
+fn exit_code(p: &PtySession) -> i32 {
+    match p.process().wait().expect("wait") {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("not a normal exit: {other:?}"),
+    }
+}
+
+fn incident(t: &Test) -> serde_json::Value {
+    let rows = t.cmd(&["log", "--json"]).run().json_lines();
+    assert_eq!(rows.len(), 1, "one incident expected");
+    rows.into_iter().next().unwrap_or_default()
+}
+
+#[test]
+fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--ref", "room 214", "--staff", "anna"]);
+    answer(&mut p, "How bad is it?", &[DOWN, ENTER]);
+    answer(&mut p, "own-it", &[ENTER]);
+    answer(&mut p, "reassure", &[ENTER]);
+    answer(&mut p, "find-room (pick one)", &[DOWN, DOWN, ENTER]);
+    answer(&mut p, "Note (Enter for none)", &["Hotel Lux, two streets away", ENTER]);
+    answer(&mut p, "arrange-transport", &[ENTER]);
+    // A required step skipped asks why.
+    answer(&mut p, "confirm-in-writing", &[DOWN, DOWN, ENTER]);
+    answer(&mut p, "Why is it skipped?", &["printer is down", ENTER]);
+    answer(&mut p, "ask-comfort", &[ENTER]);
+    // The whole bundle is pre-selected: Enter gives it all, which is over the staff limit.
+    answer(&mut p, "Amends to give", &[ENTER]);
+    answer(&mut p, "Over the limit", &[ENTER]);
+    answer(&mut p, "Approver's name", &["maria", ENTER]);
+    answer(&mut p, "call-next-morning", &[ENTER]);
+    answer(&mut p, "written-apology", &[ENTER]);
+    answer(&mut p, "Failure point", &[DOWN, DOWN, ENTER]);
+    let summary = p.exp_string("Incident id").expect("summary table");
+    assert!(summary.contains("Time to apology") && summary.contains("Amends"), "{summary}");
+    let rest = p.exp_eof().expect("eof");
+    assert!(rest.contains("is incomplete: a required step was skipped"), "{rest}");
+    assert_eq!(exit_code(&p), 1, "a required step was skipped");
+
+    let i = incident(&t);
+    assert_eq!(i["status"], "incomplete");
+    assert_eq!(i["severity"], "major");
+    assert_eq!(i["ref"], "room 214");
+    assert_eq!(i["failure_point"], "arrival");
+    let step = |id: &str| i["steps"].as_array().unwrap().iter().find(|s| s["id"] == id).cloned().unwrap_or_default();
+    assert_eq!(step("find-room")["choice"], "partner hotel nearby");
+    assert_eq!(step("find-room")["note"], "Hotel Lux, two streets away");
+    assert_eq!(step("confirm-in-writing")["outcome"], "skipped");
+    assert_eq!(step("confirm-in-writing")["reason"], "printer is down");
+    assert_eq!(step("pay-replacement")["approved_by"], "maria");
+    assert_eq!(i["amends_total"], "250");
+    assert_eq!(i["follow_ups"].as_array().unwrap().len(), 2);
+    assert_eq!(i["steps"].as_array().unwrap().len(), 12);
+}
+
+fn answer_first_two(p: &mut PtySession) {
+    answer(p, "How bad is it?", &[ENTER]);
+    answer(p, "own-it", &[ENTER]);
+    p.exp_string("reassure").expect("second step shown");
+}
+
+fn finish_with_enter(p: &mut PtySession) {
+    answer(p, "reassure", &[ENTER]);
+    answer(p, "find-room (pick one)", &[ENTER]);
+    answer(p, "Note (Enter for none)", &[ENTER]);
+    answer(p, "arrange-transport", &[ENTER]);
+    answer(p, "confirm-in-writing", &[ENTER]);
+    answer(p, "ask-comfort", &[ENTER]);
+    answer(p, "Amends to give", &[ENTER]);
+    answer(p, "call-next-morning", &[ENTER]);
+    answer(p, "written-apology", &[ENTER]);
+    answer(p, "Failure point", &[ENTER]);
+    p.exp_string("Incident id").expect("summary");
+    p.exp_eof().expect("eof");
+}
+
+#[test]
+fn ctrl_c_keeps_every_answer_restores_the_cursor_and_resume_continues() {
+    let t = Test::new();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["start", "--type", "reservation"]).env_clear().current_dir(t.dir());
+    for (k, v) in base_env(t.dir(), &t.log()) {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "xterm-256color");
+    // Escapes kept, to see the cursor being shown again.
+    let mut p = spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000))).expect("spawn");
+    answer_first_two(&mut p);
+    p.send_control('c').expect("ctrl-c");
+    let rest = p.exp_eof().expect("eof");
+    assert!(rest.contains("\u{1b}[?25h"), "cursor shown again: {rest:?}");
+    assert!(rest.contains("continue with `recover resume"), "{rest}");
+    assert_eq!(exit_code(&p), 130);
+
+    let i = incident(&t);
+    assert_eq!(i["status"], "in_progress");
+    assert_eq!(i["steps"].as_array().unwrap().len(), 1, "own-it was answered and kept");
+
+    let mut p = spawn(&t, &["resume"]);
+    finish_with_enter(&mut p);
+    assert_eq!(exit_code(&p), 0);
+    let i = incident(&t);
+    assert_eq!(i["status"], "complete");
+    assert_eq!(i["steps"][0]["id"], "own-it", "the summary covers the whole incident");
+    assert_eq!(i["steps"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn kill_9_loses_nothing_answered_and_resume_takes_an_id() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--ref", "table 7"]);
+    answer_first_two(&mut p);
+    p.process_mut().kill(Signal::SIGKILL).expect("kill -9");
+    let i = incident(&t);
+    assert_eq!(i["status"], "in_progress");
+    assert_eq!(i["steps"][0]["id"], "own-it");
+    let id = i["id"].as_str().unwrap().to_owned();
+
+    let mut p = spawn(&t, &["resume", &id.to_lowercase()]);
+    finish_with_enter(&mut p);
+    assert_eq!(exit_code(&p), 0);
+    assert_eq!(incident(&t)["status"], "complete");
+}
+
+#[test]
+fn without_a_terminal_start_names_the_scripted_options() {
+    let t = Test::new();
+    t.cmd(&["start", "--type", "reservation"]).run().code(2).one_error_line("--answers FILE or --yes");
+    assert!(!t.log().exists(), "nothing recorded");
+}
+
+#[test]
+fn several_terminals_record_at_once_without_losing_anything() {
+    let t = Test::new();
+    let handles: Vec<_> = (0..4)
+        .map(|n| {
+            let dir = t.dir().to_path_buf();
+            let log = t.log();
+            std::thread::spawn(move || {
+                for k in 0..10 {
+                    let out = Command::new(BIN)
+                        .args(["start", "--type", "wrong-order", "--yes", "--ref", &format!("table {n}-{k}")])
+                        .env_clear()
+                        .envs(base_env(&dir, &log))
+                        .output()
+                        .expect("run");
+                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("writer thread");
+    }
+    let rows = t.cmd(&["log", "--json"]).run().json_lines();
+    assert_eq!(rows.len(), 40);
+    assert!(rows.iter().all(|r| r["status"] == "complete"));
+    let mut ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 40, "short ids are unique");
+}
