@@ -90,10 +90,10 @@ impl Error {
                 Some("free some space; everything recorded before this point is kept".into())
             }
             Error::Store(StoreError::TooNew { .. } | StoreError::NoSuchFollowUp { .. })
-            | Error::Rule(Rule::OverLimit { .. })
             | Error::BadInput { .. }
             | Error::Io { .. } => None,
             Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),
+            Error::Rule(Rule::OverLimit { .. }) => Some("name an approver or give fewer amends".into()),
             Error::Rule(_) => Some("see `recover show TYPE` for the playbook".into()),
             Error::Interrupted { resume } => resume.clone(),
         }

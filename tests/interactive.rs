@@ -17,7 +17,8 @@ fn spawn(t: &Test, args: &[&str]) -> PtySession {
         cmd.env(k, v);
     }
     cmd.env("TERM", "xterm-256color");
-    spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000)).strip_ansi_escape_codes(true)).expect("spawn in a pty")
+    spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000)).strip_ansi_escape_codes(true))
+        .expect("spawn in a pty")
 }
 
 /// Waits for `prompt`, then types `keys`.
@@ -74,7 +75,8 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     assert_eq!(i["severity"], "major");
     assert_eq!(i["ref"], "room 214");
     assert_eq!(i["failure_point"], "arrival");
-    let step = |id: &str| i["steps"].as_array().unwrap().iter().find(|s| s["id"] == id).cloned().unwrap_or_default();
+    let step =
+        |id: &str| i["steps"].as_array().unwrap().iter().find(|s| s["id"] == id).cloned().unwrap_or_default();
     assert_eq!(step("find-room")["choice"], "partner hotel nearby");
     assert_eq!(step("find-room")["note"], "Hotel Lux, two streets away");
     assert_eq!(step("confirm-in-writing")["outcome"], "skipped");

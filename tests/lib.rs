@@ -2,6 +2,7 @@
 
 mod support;
 
-mod library;
 mod interactive;
+mod library;
 mod scripted;
+mod shift;

@@ -1,6 +1,27 @@
-//! Non-interactive sessions: `--yes` and `--answers`.
+//! Non-interactive sessions: `--yes` and `--answers`, the same engine as the prompts.
 
-use crate::support::Test;
+use crate::support::{Test, assert_expected};
+
+const SPEC_ANSWERS: &str = r#"type: reservation
+severity: major
+staff: anna
+role: staff
+ref: "room 214"
+steps:
+  own-it: done
+  find-room: {choice: partner hotel nearby, note: "Hotel Lux, two streets away"}
+  pay-replacement: {done: true, approved_by: maria}
+  written-apology: skipped       # a reason may follow as {skipped: "guest declined"}
+"#;
+
+fn step<'a>(incident: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    incident["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id}"))
+}
 
 #[test]
 fn yes_records_a_complete_session() {
@@ -9,10 +30,158 @@ fn yes_records_a_complete_session() {
         .cmd(&["start", "--type", "reservation", "--yes", "--json", "--staff", "anna", "--ref", "room 214"])
         .run();
     let summary = &out.code(0).json_lines()[0];
+    assert_eq!(out.stdout.lines().count(), 1, "nothing but the JSON on stdout");
     assert_eq!(summary["status"], "complete");
+    assert_eq!(summary["severity"], "minor");
     assert_eq!(summary["staff"], "anna");
     assert_eq!(summary["ref"], "room 214");
+    assert_eq!(step(summary, "find-room")["choice"], "our hotel", "first option");
+    for key in [
+        "id",
+        "type",
+        "severity",
+        "staff",
+        "ref",
+        "started_at",
+        "finished_at",
+        "status",
+        "steps",
+        "amends_total",
+        "currency",
+        "failure_point",
+        "follow_ups",
+    ] {
+        assert!(summary.get(key).is_some(), "core field {key} missing");
+    }
     let logged = t.cmd(&["log", "--json"]).run().json_lines();
     assert_eq!(logged.len(), 1);
     assert_eq!(&logged[0], summary, "the log holds what the summary showed");
+}
+
+#[test]
+fn yes_over_the_limit_needs_an_approver_and_records_nothing_without_one() {
+    let t = Test::new();
+    t.cmd(&["start", "--type", "reservation", "--yes", "--severity", "major"])
+        .run()
+        .code(2)
+        .one_error_line("--approved-by NAME");
+    assert_eq!(t.cmd(&["log", "--json"]).run().stdout, "", "nothing recorded");
+    let out = t
+        .cmd(&[
+            "start",
+            "--type",
+            "reservation",
+            "--yes",
+            "--severity",
+            "major",
+            "--approved-by",
+            "maria",
+            "--json",
+        ])
+        .run();
+    let i = &out.code(0).json_lines()[0];
+    assert_eq!(i["amends_total"], "250");
+    assert_eq!(step(i, "pay-replacement")["approved_by"], "maria");
+    let role = t
+        .cmd(&[
+            "start",
+            "--type",
+            "reservation",
+            "--yes",
+            "--severity",
+            "major",
+            "--role",
+            "supervisor",
+            "--json",
+        ])
+        .run();
+    assert_eq!(role.code(0).json_lines()[0]["limit"], "250", "a supervisor may give it alone");
+}
+
+#[test]
+fn the_answers_file_of_the_spec_runs_and_skipped_required_steps_exit_1() {
+    let t = Test::new();
+    let file = t.write("answers.yaml", SPEC_ANSWERS);
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap(), "--json"]).run();
+    out.code(1);
+    let i = &out.json_lines()[0];
+    assert_eq!(i["status"], "incomplete");
+    assert_eq!(i["staff"], "anna");
+    assert_eq!(step(i, "find-room")["note"], "Hotel Lux, two streets away");
+    assert_eq!(step(i, "reassure")["outcome"], "skipped", "left out means skipped");
+    assert_eq!(step(i, "written-apology")["outcome"], "skipped");
+    assert_eq!(i["amends_total"], "150");
+    assert!(out.stderr.contains("incomplete"), "{}", out.stderr);
+}
+
+#[test]
+fn every_problem_in_an_answers_file_is_reported_with_its_line_and_nothing_is_recorded() {
+    let t = Test::new();
+    let file = t.write(
+        "bad.yaml",
+        "type: reservation\nseverity: major\nsteps:\n  own-it: done\n  find-room: {choice: a tent}\n  pay-replacement: done\n  \
+         buy-dinner: done\n  nonsense-step: done\n  written-apology: {skipped: \"guest declined\", colour: red}\n  reassure: maybe\n",
+    );
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    let shown = out.stderr.replace(&format!("{}", file.display()), "bad.yaml");
+    assert_expected("answers-problems.txt", &shown);
+    for expected in [
+        "bad.yaml:5:3: step `find-room`: `a tent` is not offered",
+        "bad.yaml:6:3: amends total 205 EUR is over the staff limit",
+        "bad.yaml:8:3: unknown step `nonsense-step`",
+        "bad.yaml:9:48: step `written-apology`: unknown field `colour`",
+        "bad.yaml:10:13: step `reassure`: `maybe` is not an answer",
+    ] {
+        assert!(shown.lines().any(|l| l.starts_with(expected)), "missing {expected:?} in\n{shown}");
+    }
+    assert!(!t.log().exists(), "the log was not even created");
+}
+
+#[test]
+fn answers_for_another_type_amends_not_offered_and_bad_values_are_errors() {
+    let t = Test::new();
+    let other = t.write("other.yaml", "type: wrong-order\nseverity: minor\nsteps:\n  own-it: done\n");
+    t.cmd(&["start", "--type", "reservation", "--answers", other.to_str().unwrap()])
+        .run()
+        .code(2)
+        .stderr
+        .contains("the answers are for type `wrong-order`");
+    let not_offered =
+        t.write("minor.yaml", "type: reservation\nseverity: minor\nsteps:\n  choice-of-comp: done\n");
+    let out = t.cmd(&["start", "--answers", not_offered.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(
+        out.stderr.contains("4:3: amend `choice-of-comp` is not offered at severity minor"),
+        "{}",
+        out.stderr
+    );
+    let dup = t
+        .write("dup.yaml", "type: reservation\nseverity: minor\nsteps:\n  own-it: done\n  own-it: skipped\n");
+    let out = t.cmd(&["start", "--answers", dup.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(out.stderr.contains("duplicate entry with key \"own-it\""), "{}", out.stderr);
+    let no_severity = t.write("nosev.yaml", "type: reservation\nsteps: {}\n");
+    let out = t.cmd(&["start", "--answers", no_severity.to_str().unwrap()]).run();
+    assert!(out.code(2).stderr.contains("severity is missing"), "{}", out.stderr);
+    let missing = t.cmd(&["start", "--answers", "nope.yaml"]).run();
+    missing.code(2).one_error_line("cannot read the answers file nope.yaml");
+    assert!(!t.log().exists(), "nothing recorded by any of them");
+}
+
+#[test]
+fn staff_and_role_come_from_the_environment() {
+    let t = Test::new();
+    let out = t
+        .cmd(&["start", "--type", "wrong-order", "--yes", "--json"])
+        .env("RECOVER_STAFF", "jonas")
+        .env("RECOVER_ROLE", "supervisor")
+        .run();
+    let i = &out.code(0).json_lines()[0];
+    assert_eq!(i["staff"], "jonas");
+    assert_eq!(i["role"], "supervisor");
+    t.cmd(&["start", "--type", "wrong-order", "--yes", "--role", "chef"])
+        .run()
+        .code(2)
+        .one_error_line("unknown role `chef`");
 }

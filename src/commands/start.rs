@@ -84,7 +84,15 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     if args.yes {
         let mut driver = Yes { severity: Severity::Minor, approved_by: args.approved_by.clone() };
         // Check the rules before recording anything, as for an answers file.
-        drive(&mut session.clone(), &mut driver, &mut crate::drivers::DryRun)?;
+        match drive(&mut session.clone(), &mut driver, &mut crate::drivers::DryRun) {
+            Err(Error::Rule(over @ crate::engine::Rule::OverLimit { .. })) => {
+                return Err(Error::usage(
+                    over.to_string(),
+                    "pass --approved-by NAME once they agree, or use --answers to give fewer amends",
+                ));
+            }
+            other => other?,
+        }
         let mut store = config.store()?;
         create(&mut store, &mut session)?;
         drive(&mut session, &mut driver, &mut store)?;

@@ -171,6 +171,7 @@ impl AnswersFile {
             problems.push(self.problem("", e.to_string()));
         }
         problems.extend(driver.found);
+        problems.sort_by_key(|p| (p.pos.line, p.pos.col));
         problems
     }
 }
@@ -317,7 +318,11 @@ impl Driver for Answers<'_> {
             (_, Some(id)) => format!("steps.{id}"),
             (_, None) => String::new(),
         };
-        self.found.push(self.file.problem(&path, rule.to_string()));
+        let advice = match rule {
+            Rule::OverLimit { .. } => " (add `approved_by: NAME` to an amend, or leave some out)",
+            _ => "",
+        };
+        self.found.push(self.file.problem(&path, format!("{rule}{advice}")));
         match &rule {
             Rule::AmendNotOffered { step, .. } => {
                 self.fallback.insert(step.clone());

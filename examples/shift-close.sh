@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Shift-close checklist for recover: what happened this shift, what it cost, what is still
+# open, and a failing exit status when a follow-up is overdue, so the checklist cannot be
+# signed off with a customer forgotten.
+#
+# Usage: shift-close.sh [SINCE]    (default 8h; also today, 12h, 2026-11-23T06:00:00Z)
+# Needs: recover and jq on PATH. RECOVER_LOG chooses the log as usual.
+set -euo pipefail
+
+since="${1:-8h}"
+
+echo "== Incidents since $since"
+recover log --since "$since"
+
+echo
+echo "== Report"
+recover report --since "$since"
+
+report=$(recover report --since "$since" --json)
+incidents=$(jq -r '.incidents' <<<"$report")
+amends=$(jq -r '"\(.currency) \(.amends_total)"' <<<"$report")
+unfinished=$(recover log --since "$since" --json | jq -r 'select(.status == "in_progress") | .id')
+
+echo
+echo "== Follow-ups due"
+due=$(recover due --json)
+if [ -z "$due" ]; then
+  echo "none"
+else
+  jq -r '[(if .overdue then "OVERDUE" else "due" end), .incident, .step, .due, (.ref // "")] | @tsv' <<<"$due"
+fi
+overdue=$(jq -s 'map(select(.overdue)) | length' <<<"$due")
+
+echo
+echo "== Summary"
+echo "incidents: $incidents; amends given: $amends; follow-ups overdue: $overdue"
+status=0
+if [ -n "$unfinished" ]; then
+  echo "UNFINISHED: $(tr '\n' ' ' <<<"$unfinished")— finish them with: recover resume ID"
+  status=1
+fi
+if ! recover due --check >/dev/null 2>&1; then
+  echo "OVERDUE follow-ups: close each with: recover done ID STEP --outcome recovered|lost"
+  status=1
+fi
+[ "$status" -eq 0 ] && echo "Shift closed: nothing left undone."
+exit "$status"

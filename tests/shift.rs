@@ -1,0 +1,241 @@
+//! The commands a shift manager scripts: `log`, `show-incident`, `due`, `done`, `report`,
+//! `export`, `import`, `purge`, and the example shift-close script.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{BIN, Test, assert_expected, base_env};
+
+/// An incident recorded three days ago, as another desk's export would carry it.
+const OLD_INCIDENT: &str = r#"{"id":"OLD-222","uid":"0b7c8f3e-1111-4c4c-9c9c-000000000001","type":"wrong-order","severity":"minor","staff":"ole","role":"staff","ref":"table 9","started_at":"2026-01-10T12:00:00Z","finished_at":"2026-01-10T12:05:00Z","status":"complete","steps":[{"phase":"apologise","id":"own-it","outcome":"done","at":"2026-01-10T12:00:30Z"}],"amends_total":"0","currency":"EUR","limit":"50","failure_point":"pass","follow_ups":[{"step":"manager-check-back","due":"2026-01-10T12:15:00Z","done_at":null,"outcome":null}]}"#;
+
+fn session(t: &Test, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["start", "--yes", "--json"];
+    all.extend_from_slice(args);
+    t.cmd(&all).run().code(0).json_lines().remove(0)
+}
+
+#[test]
+fn log_filters_and_prints_json_csv_and_a_table() {
+    let t = Test::new();
+    session(&t, &["--type", "reservation", "--staff", "anna", "--ref", "room 214"]);
+    session(&t, &["--type", "wrong-order", "--staff", "ole", "--ref", "table 7"]);
+    assert_eq!(t.cmd(&["log", "--json"]).run().json_lines().len(), 2);
+    let by_type = t.cmd(&["log", "--json", "--type", "booking"]).run().json_lines();
+    assert_eq!(by_type.len(), 1, "an alias filters by its playbook");
+    assert_eq!(by_type[0]["type"], "reservation");
+    assert_eq!(t.cmd(&["log", "--json", "--staff", "OLE"]).run().json_lines().len(), 1);
+    assert_eq!(t.cmd(&["log", "--json", "--since", "1h"]).run().json_lines().len(), 2);
+    assert_eq!(t.cmd(&["log", "--json", "--since", "2099-01-01"]).run().json_lines().len(), 0);
+    assert_eq!(t.cmd(&["log", "--json", "--open"]).run().json_lines().len(), 2, "follow-ups still open");
+    let csv = t.ok(&["log", "--csv"]);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "id,started,type,severity,staff,ref,status,amends,follow-ups open,failure point");
+    assert_eq!(lines.len(), 3);
+    assert!(csv.contains(",reservation,minor,anna,room 214,complete,EUR 45,2,"), "{csv}");
+    let table = t.ok(&["log"]);
+    assert!(table.starts_with("ID "), "{table}");
+    t.cmd(&["log", "--since", "yesterdayish"]).run().code(2).one_error_line("--since");
+}
+
+#[test]
+fn show_incident_repeats_the_summary() {
+    let t = Test::new();
+    let i = session(&t, &["--type", "noise", "--ref", "room 12"]);
+    let id = i["id"].as_str().unwrap();
+    let out = t.ok(&["show-incident", id]);
+    assert!(out.contains(&format!("Incident {id} · noise · minor")), "{out}");
+    assert!(out.contains("Time to apology"));
+    let json = t.cmd(&["show-incident", id, "--json"]).run().json_lines();
+    assert_eq!(json[0], i);
+    t.cmd(&["show-incident", "NOPE-000"]).run().code(2).one_error_line("no incident `NOPE-000`");
+}
+
+#[test]
+fn due_lists_overdue_first_and_check_fails_until_done_closes_it() {
+    let t = Test::new();
+    session(&t, &["--type", "wrong-order", "--ref", "table 7"]);
+    let old = t.write("old.jsonl", format!("{OLD_INCIDENT}\n"));
+    t.cmd(&["import", old.to_str().unwrap()]).run().code(0);
+
+    let due = t.cmd(&["due", "--json", "--within", "1h"]).run().json_lines();
+    assert_eq!(due.len(), 2, "{due:?}");
+    assert_eq!(due[0]["incident"], "OLD-222");
+    assert_eq!(due[0]["overdue"], true);
+    assert_eq!(due[0]["do"].as_str().map(|s| !s.is_empty()), Some(true), "the text of the follow-up");
+    assert_eq!(due[1]["overdue"], false);
+    let table = t.cmd(&["due", "--within", "1h"]).run();
+    assert!(table.stdout.lines().nth(1).unwrap_or_default().starts_with("OVERDUE"), "{}", table.stdout);
+    t.cmd(&["due", "--check"]).run().code(1);
+
+    t.cmd(&["done", "OLD-222", "nope"]).run().code(2).one_error_line("has no follow-up `nope`");
+    let out = t
+        .cmd(&[
+            "done",
+            "old-222",
+            "manager-check-back",
+            "--outcome",
+            "recovered",
+            "--note",
+            "happy again",
+            "--staff",
+            "kim",
+        ])
+        .run();
+    out.code(0);
+    t.cmd(&["due", "--check"]).run().code(0);
+    let closed = t.cmd(&["show-incident", "OLD-222", "--json"]).run().json_lines().remove(0);
+    let f = &closed["follow_ups"][0];
+    assert_eq!(f["outcome"], "recovered");
+    assert_eq!(f["done_by"], "kim");
+    assert_eq!(f["note"], "happy again");
+    assert!(f["done_at"].is_string());
+}
+
+#[test]
+fn report_aggregates_the_period() {
+    let t = Test::new();
+    session(&t, &["--type", "reservation", "--severity", "major", "--approved-by", "maria"]);
+    session(&t, &["--type", "wrong-order"]);
+    session(&t, &["--type", "wrong-order", "--role", "manager"]);
+    let r = t.cmd(&["report", "--json"]).run().json_lines().remove(0);
+    assert_eq!(r["incidents"], 3);
+    assert_eq!(r["by_type"]["wrong-order"], 2);
+    assert_eq!(r["by_severity"]["major"], 1);
+    assert_eq!(r["amends_total"], "250".parse::<String>().map(|_| r["amends_total"].clone()).unwrap());
+    assert_eq!(r["amends_approved"], "250");
+    assert_eq!(r["incidents_needing_approval"], 1);
+    assert_eq!(r["amends_by_role"]["manager"].as_str().is_some(), true);
+    assert_eq!(r["follow_ups"]["open"], 6);
+    assert!(r["time_to_apology"]["median"].is_number());
+    assert_eq!(r["servqual"][0][0], "reliability");
+    let csv = t.ok(&["report", "--csv", "--since", "1d"]);
+    assert!(csv.starts_with("section,item,value\r\n"), "{csv}");
+    assert!(csv.contains("by type,wrong-order,2"), "{csv}");
+    let table = t.ok(&["report"]);
+    assert!(table.contains("time to apology") && table.contains("90th percentile"), "{table}");
+}
+
+#[test]
+fn export_then_import_into_another_log_is_idempotent() {
+    let t = Test::new();
+    session(&t, &["--type", "reservation", "--ref", "room 214"]);
+    session(&t, &["--type", "noise", "--ref", "room 12"]);
+    let export = t.ok(&["export"]);
+    assert_eq!(export.lines().count(), 2);
+    let file = t.write("export.jsonl", &export);
+    let other = t.path("other/log.db");
+    let run = |args: &[&str]| t.cmd(args).env("RECOVER_LOG", other.to_str().unwrap()).run();
+    let first = run(&["import", file.to_str().unwrap()]);
+    assert!(first.code(0).stderr.contains("2 added"), "{}", first.stderr);
+    let second = run(&["import", file.to_str().unwrap()]);
+    assert!(second.code(0).stderr.contains("0 added, 0 updated, 2 already here"), "{}", second.stderr);
+    let mut theirs = run(&["log", "--json"]).json_lines();
+    let mut ours = t.cmd(&["log", "--json"]).run().json_lines();
+    theirs.sort_by_key(|i| i["uid"].to_string());
+    ours.sort_by_key(|i| i["uid"].to_string());
+    assert_eq!(theirs, ours, "the merged log holds the same incidents");
+
+    let redacted = t.ok(&["export", "--redact"]);
+    assert!(!redacted.contains("room 214"), "{redacted}");
+}
+
+#[test]
+fn a_malformed_import_line_is_reported_and_nothing_is_imported() {
+    let t = Test::new();
+    let file = t.write("bad.jsonl", format!("{OLD_INCIDENT}\n{{\"id\": 3}}\n\nnot json\n"));
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(out.stderr.contains("bad.jsonl:2: not an exported incident"), "{}", out.stderr);
+    assert!(out.stderr.contains("bad.jsonl:4: not an exported incident"), "{}", out.stderr);
+    assert_eq!(t.cmd(&["log", "--json"]).run().stdout, "", "nothing imported");
+}
+
+#[test]
+fn purge_deletes_old_incidents_after_confirmation() {
+    let t = Test::new();
+    let old = t.write("old.jsonl", format!("{OLD_INCIDENT}\n"));
+    t.cmd(&["import", old.to_str().unwrap()]).run().code(0);
+    session(&t, &["--type", "noise"]);
+    t.cmd(&["purge", "--before", "2026-06-01"]).run().code(2).one_error_line("pass --yes");
+    let out = t.cmd(&["purge", "--before", "2026-06-01", "--yes"]).run();
+    assert!(out.code(0).stderr.contains("deleted 1 incident"), "{}", out.stderr);
+    let left = t.cmd(&["log", "--json"]).run().json_lines();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["type"], "noise");
+    let bytes = std::fs::read(t.log()).unwrap();
+    assert!(!bytes.windows(7).any(|w| w == b"table 9"), "the purged ref is gone from the file");
+}
+
+#[test]
+fn completions_man_and_paths() {
+    let t = Test::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = t.ok(&["completions", shell]);
+        assert!(out.contains("show-incident"), "{shell} completions name the subcommands");
+    }
+    let man = t.ok(&["man"]);
+    assert!(man.starts_with(".ie") || man.contains(".TH recover"), "{}", &man[..80.min(man.len())]);
+    let paths = t.cmd(&["paths", "--log", "/tmp/x.db"]).env("RECOVER_PLAYBOOKS", "/srv/pb").run();
+    assert!(paths.stdout.contains("log        /tmp/x.db  (flag --log)"), "{}", paths.stdout);
+    assert!(paths.stdout.contains("playbooks  /srv/pb  (environment RECOVER_PLAYBOOKS)"), "{}", paths.stdout);
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let t = Test::new();
+    for _ in 0..3 {
+        session(&t, &["--type", "noise"]);
+    }
+    let script = format!(
+        "'{BIN}' export | head -c 10 >/dev/null; '{BIN}' log | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}"
+    );
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .env_clear()
+        .envs(base_env(t.dir(), &t.log()))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no error for a closed pipe");
+}
+
+fn shift_close(t: &Test) -> (i32, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shift-close.sh");
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let out = Command::new("bash")
+        .arg(script)
+        .arg("8h")
+        .env_clear()
+        .envs(base_env(t.dir(), &t.log()))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
+    if Command::new("jq").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install jq");
+        eprintln!("skipped: jq is not installed");
+        return;
+    }
+    let t = Test::new();
+    let answers = t.write("a.yaml", "type: wrong-order\nseverity: major\nstaff: anna\nref: table 4\nsteps:\n  own-it: done\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  treat: done\n  manager-check-back: scheduled\n");
+    t.cmd(&["start", "--answers", answers.to_str().unwrap()]).run().code(0);
+    session(&t, &["--type", "noise", "--ref", "room 12"]);
+    let (code, out) = shift_close(&t);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("== Incidents since 8h") && out.contains("incidents: 2;"), "{out}");
+    assert!(out.contains("Shift closed: nothing left undone."), "{out}");
+
+    let old = t.write("old.jsonl", format!("{OLD_INCIDENT}\n"));
+    t.cmd(&["import", old.to_str().unwrap()]).run().code(0);
+    let (code, out) = shift_close(&t);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("OVERDUE\tOLD-222\tmanager-check-back"), "{out}");
+    assert!(out.contains("follow-ups overdue: 1"), "{out}");
+    let _ = assert_expected;
+}
