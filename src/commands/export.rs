@@ -31,12 +31,23 @@ pub fn run(config: &Config, args: &ExportArgs) -> Result<Exit, Error> {
         since: args.since.as_deref().map(|s| moment(s, "--since", config)).transpose()?,
         ..Filter::default()
     };
-    let mut incidents = config.store()?.list(&filter)?;
-    incidents.reverse();
+    let store = config.store()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for i in incidents {
+    let mut failed: Option<std::io::Error> = None;
+    store.scan(&filter, true, &mut |i| {
         let i = if args.redact { redacted(i) } else { i };
-        writeln!(out, "{}", serde_json::to_string(&i).unwrap_or_default())?;
+        let written =
+            serde_json::to_string(&i).map_err(std::io::Error::other).and_then(|j| writeln!(out, "{j}"));
+        match written {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
     }
     out.flush()?;
     Ok(Exit::Success)

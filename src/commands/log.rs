@@ -64,29 +64,41 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         staff: args.staff.clone(),
         open: args.open,
     };
-    let incidents = config.store()?.list(&filter)?;
+    let store = config.store()?;
     let mut out = std::io::stdout().lock();
-    if args.output.json {
-        for i in &incidents {
-            writeln!(out, "{}", serde_json::to_string(i).unwrap_or_default())?;
+    let mut failed: Option<std::io::Error> = None;
+    let mut keep = |r: std::io::Result<()>| match r {
+        Ok(()) => true,
+        Err(e) => {
+            failed = Some(e);
+            false
         }
-    } else if args.output.csv {
-        write!(out, "{}", csv::line(&COLUMNS))?;
-        for i in &incidents {
-            write!(out, "{}", csv::line(&row(i, config, true)))?;
+    };
+    if args.output.json || args.output.csv {
+        if args.output.csv {
+            write!(out, "{}", csv::line(&COLUMNS))?;
         }
+        store.scan(&filter, false, &mut |i| {
+            keep(if args.output.json {
+                serde_json::to_string(&i).map_err(std::io::Error::other).and_then(|j| writeln!(out, "{j}"))
+            } else {
+                write!(out, "{}", csv::line(&row(&i, config, true)))
+            })
+        })?;
     } else {
-        let mut t = table::new(
-            config.styled_out,
-            &COLUMNS.map(std::borrow::ToOwned::to_owned).iter().map(String::as_str).collect::<Vec<_>>(),
-        );
+        // A table needs every row to size its columns; people ask for a shift or a day.
+        let incidents = store.list(&filter)?;
+        let mut t = table::new(config.styled_out, &COLUMNS);
         for i in &incidents {
             t.add_row(row(i, config, false).map(|c| one_line(&c)));
         }
-        write!(out, "{}", table::to_text(&t))?;
+        keep(write!(out, "{}", table::to_text(&t)));
         if incidents.is_empty() {
             eprintln!("recover: no incidents match");
         }
+    }
+    if let Some(e) = failed {
+        return Err(e.into());
     }
     Ok(Exit::Success)
 }

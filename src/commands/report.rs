@@ -103,22 +103,42 @@ fn ranked(counts: BTreeMap<String, usize>) -> Vec<(String, usize)> {
     v
 }
 
-/// Aggregates `incidents` as of `now`.
-#[must_use]
-pub fn aggregate(incidents: &[Incident], since: Option<jiff::Timestamp>, now: jiff::Timestamp) -> Report {
-    let mut r = Report {
-        since,
-        incidents: incidents.len(),
-        currency: incidents.first().map(|i| i.currency.clone()).unwrap_or_default(),
-        ..Report::default()
-    };
-    let (mut apology, mut fix) = (Vec::new(), Vec::new());
-    let (mut points, mut servqual) = (BTreeMap::new(), BTreeMap::new());
-    for i in incidents {
+/// Builds a [`Report`] one incident at a time, so a long period never sits in memory
+/// (only the timings are kept, for the percentiles).
+pub struct Tally {
+    r: Report,
+    now: jiff::Timestamp,
+    apology: Vec<i64>,
+    fix: Vec<i64>,
+    points: BTreeMap<String, usize>,
+    servqual: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    /// An empty tally for the period from `since`, judged as of `now`.
+    #[must_use]
+    pub fn new(since: Option<jiff::Timestamp>, now: jiff::Timestamp) -> Self {
+        Tally {
+            r: Report { since, ..Report::default() },
+            now,
+            apology: Vec::new(),
+            fix: Vec::new(),
+            points: BTreeMap::new(),
+            servqual: BTreeMap::new(),
+        }
+    }
+
+    /// Counts one incident.
+    pub fn add(&mut self, i: &Incident) {
+        let r = &mut self.r;
+        if r.incidents == 0 {
+            r.currency.clone_from(&i.currency);
+        }
+        r.incidents += 1;
         *r.by_type.entry(i.kind.clone()).or_default() += 1;
         *r.by_severity.entry(i.severity.map_or("unset".into(), |s| s.to_string())).or_default() += 1;
-        apology.extend(i.time_to_apology());
-        fix.extend(i.time_to_fix());
+        self.apology.extend(i.time_to_apology());
+        self.fix.extend(i.time_to_fix());
         r.amends_total = r.amends_total + i.amends_total;
         let t = r.amends_by_type.entry(i.kind.clone()).or_default();
         *t = *t + i.amends_total;
@@ -133,7 +153,7 @@ pub fn aggregate(incidents: &[Incident], since: Option<jiff::Timestamp>, now: ji
             match f.done_at {
                 Some(at) if at <= f.due => r.follow_ups.on_time += 1,
                 Some(_) => r.follow_ups.late += 1,
-                None if f.due < now => r.follow_ups.overdue += 1,
+                None if f.due < self.now => r.follow_ups.overdue += 1,
                 None => r.follow_ups.open += 1,
             }
             match f.outcome {
@@ -143,10 +163,10 @@ pub fn aggregate(incidents: &[Incident], since: Option<jiff::Timestamp>, now: ji
             }
         }
         if let Some(p) = &i.failure_point {
-            *points.entry(format!("{}: {p}", i.kind)).or_default() += 1;
+            *self.points.entry(format!("{}: {p}", i.kind)).or_default() += 1;
         }
         for d in &i.servqual {
-            *servqual.entry(d.key().to_owned()).or_default() += 1;
+            *self.servqual.entry(d.key().to_owned()).or_default() += 1;
         }
         match i.status {
             crate::engine::Status::InProgress => r.in_progress += 1,
@@ -154,11 +174,17 @@ pub fn aggregate(incidents: &[Incident], since: Option<jiff::Timestamp>, now: ji
             crate::engine::Status::Complete => {}
         }
     }
-    r.time_to_apology = Spread::of(apology);
-    r.time_to_fix = Spread::of(fix);
-    r.failure_points = ranked(points);
-    r.servqual = ranked(servqual);
-    r
+
+    /// The report.
+    #[must_use]
+    pub fn finish(self) -> Report {
+        let mut r = self.r;
+        r.time_to_apology = Spread::of(self.apology);
+        r.time_to_fix = Spread::of(self.fix);
+        r.failure_points = ranked(self.points);
+        r.servqual = ranked(self.servqual);
+        r
+    }
 }
 
 fn rows(r: &Report) -> Vec<(String, String, String)> {
@@ -214,8 +240,12 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
 /// Prints the report for the period.
 pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let since = moment(&args.since, "--since", config)?;
-    let incidents = config.store()?.list(&Filter { since: Some(since), ..Filter::default() })?;
-    let report = aggregate(&incidents, Some(since), clock::now());
+    let mut tally = Tally::new(Some(since), clock::now());
+    config.store()?.scan(&Filter { since: Some(since), ..Filter::default() }, true, &mut |i| {
+        tally.add(&i);
+        true
+    })?;
+    let report = tally.finish();
     let mut out = std::io::stdout().lock();
     if args.output.json {
         writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;

@@ -146,8 +146,25 @@ pub trait Store {
     fn get(&self, id: &str) -> Result<Incident, StoreError>;
     /// The newest unfinished incident, for `resume` without an id.
     fn latest_unfinished(&self) -> Result<Option<Incident>, StoreError>;
-    /// Incidents matching `filter`, newest first.
-    fn list(&self, filter: &Filter) -> Result<Vec<Incident>, StoreError>;
+    /// Hands each incident matching `filter` to `visit`, newest first (or oldest first),
+    /// one at a time so a million-incident log never sits in memory; `visit` returns
+    /// false to stop.
+    fn scan(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        visit: &mut dyn FnMut(Incident) -> bool,
+    ) -> Result<(), StoreError>;
+
+    /// Incidents matching `filter`, newest first, collected: for results known to be small.
+    fn list(&self, filter: &Filter) -> Result<Vec<Incident>, StoreError> {
+        let mut all = Vec::new();
+        self.scan(filter, false, &mut |i| {
+            all.push(i);
+            true
+        })?;
+        Ok(all)
+    }
     /// Open follow-ups due before `until`, soonest first.
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError>;
     /// Closes a follow-up; returns the incident as it now is.

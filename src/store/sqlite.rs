@@ -427,7 +427,12 @@ impl Store for SqliteStore {
         uid.map(|u| self.load_uid(&u)).transpose()
     }
 
-    fn list(&self, filter: &Filter) -> Result<Vec<Incident>, StoreError> {
+    fn scan(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        visit: &mut dyn FnMut(Incident) -> bool,
+    ) -> Result<(), StoreError> {
         let mut sql = String::from("SELECT * FROM incidents WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(t) = filter.since {
@@ -451,16 +456,17 @@ impl Store for SqliteStore {
                 " AND (status = 'in_progress' OR uid IN (SELECT incident FROM follow_ups WHERE done_at IS NULL))",
             );
         }
-        sql.push_str(" ORDER BY started_at DESC, id");
+        sql.push_str(if oldest_first { " ORDER BY started_at, id" } else { " ORDER BY started_at DESC, id" });
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(&e))?;
-        let mut incidents: Vec<Incident> = stmt
-            .query_map(rusqlite::params_from_iter(args), incident_row)
-            .and_then(Iterator::collect)
-            .map_err(|e| self.err(&e))?;
-        for incident in &mut incidents {
-            self.fill(incident)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(|e| self.err(&e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(&e))? {
+            let mut incident = incident_row(row).map_err(|e| self.err(&e))?;
+            self.fill(&mut incident)?;
+            if !visit(incident) {
+                break;
+            }
         }
-        Ok(incidents)
+        Ok(())
     }
 
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {
