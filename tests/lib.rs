@@ -2,6 +2,7 @@
 
 mod support;
 
+mod hardening;
 mod interactive;
 mod library;
 mod scripted;

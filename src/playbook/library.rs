@@ -73,7 +73,8 @@ pub struct ReadError {
 
 struct Source {
     name: String,
-    text: Result<String, String>,
+    /// The text, or why it cannot be had (and whether that is only worth a warning).
+    text: Result<String, (Level, String)>,
 }
 
 impl Library {
@@ -85,7 +86,10 @@ impl Library {
             .filter(|f| is_yaml(f.path()))
             .map(|f| Source {
                 name: format!("<built-in>/{}", f.path().display()),
-                text: f.contents_utf8().map(str::to_owned).ok_or_else(|| "not UTF-8 text".to_owned()),
+                text: f
+                    .contents_utf8()
+                    .map(str::to_owned)
+                    .ok_or_else(|| (Level::Error, "not UTF-8 text".to_owned())),
             })
             .collect();
         sources.sort_by(|a, b| a.name.cmp(&b.name));
@@ -122,8 +126,8 @@ impl Library {
         for source in books {
             let text = match source.text {
                 Ok(t) => t,
-                Err(why) => {
-                    problems.push(Problem::new(&source.name, Pos { line: 1, col: 1 }, Level::Error, why));
+                Err((level, why)) => {
+                    problems.push(Problem::new(&source.name, Pos { line: 1, col: 1 }, level, why));
                     continue;
                 }
             };
@@ -218,22 +222,27 @@ fn read_dir(dir: &Path) -> Result<Vec<Source>, ReadError> {
         .filter(|p| is_yaml(p))
         .collect();
     paths.sort();
-    Ok(paths.iter().filter(|p| !p.is_dir()).map(|p| read_source(p)).collect())
+    Ok(paths.iter().map(|p| read_source(p)).collect())
 }
 
 fn read_source(path: &Path) -> Source {
     let name = path.display().to_string();
+    let error = |why: String| (Level::Error, why);
     let text = (|| {
-        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+        let meta = std::fs::metadata(path).map_err(|e| error(format!("cannot read: {e}")))?;
+        if meta.is_dir() {
+            return Err((Level::Warning, "a folder, not a playbook file; skipped".to_owned()));
+        }
         if !meta.is_file() {
-            return Err("not a regular file".to_owned());
+            return Err(error("not a regular file".to_owned()));
         }
         if meta.len() > MAX_FILE_BYTES as u64 {
-            return Err(format!("file is {} bytes, over the {MAX_FILE_BYTES} byte limit", meta.len()));
+            return Err(error(format!("file is {} bytes, over the {MAX_FILE_BYTES} byte limit", meta.len())));
         }
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-        String::from_utf8(bytes)
-            .map_err(|e| format!("not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to()))
+        let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read: {e}")))?;
+        String::from_utf8(bytes).map_err(|e| {
+            error(format!("not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to()))
+        })
     })();
     Source { name, text }
 }
@@ -255,7 +264,7 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
     };
     let decoded = source
         .text
-        .map_err(|why| Problem::new(&source.name, Pos { line: 1, col: 1 }, Level::Error, why))
+        .map_err(|(level, why)| Problem::new(&source.name, Pos { line: 1, col: 1 }, level, why))
         .and_then(|t| yaml::decode::<Policy>(&t).map_err(|e| Problem::at(&source.name, &e, Level::Error)));
     match decoded {
         Ok(policy) if policy.roles.is_empty() => {

@@ -1,12 +1,13 @@
-//! CSV for spreadsheets: RFC 4180 quoting, and cells that a spreadsheet would run as a
-//! formula (`=`, `+`, `-`, `@` first) are prefixed with `'` so they stay text.
+//! CSV for spreadsheets: RFC 4180 quoting; cells that a spreadsheet would run as a
+//! formula (`=`, `+`, `-`, `@` first) are prefixed with `'` so they stay text, and control
+//! characters are made visible as everywhere else people read (JSON keeps exact data).
 
 /// One CSV line from its cells, with the line ending.
 #[must_use]
 pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
     let mut out: Vec<String> = Vec::with_capacity(cells.len());
     for cell in cells {
-        let mut c = cell.as_ref().to_owned();
+        let mut c = super::safe::clean(cell.as_ref()).into_owned();
         if c.starts_with(['=', '+', '@', '\t', '\r']) || (c.starts_with('-') && c.parse::<f64>().is_err()) {
             c.insert(0, '\'');
         }

@@ -70,6 +70,8 @@ const BUSY_TIMEOUT_MS: u64 = 10_000;
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// Why this log could only be opened for reading: every write reports it.
+    blocked: Option<StoreError>,
 }
 
 impl SqliteStore {
@@ -86,17 +88,47 @@ impl SqliteStore {
             create_private_file(path).map_err(|e| access(e.to_string()))?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| map_err(path, &e))?;
-        let mut store = SqliteStore { conn, path: path.to_path_buf() };
-        store.prepare()?;
-        Ok(store)
+        let opened =
+            Connection::open_with_flags(path, flags).map_err(|e| map_err(path, &e)).and_then(|conn| {
+                let mut store = SqliteStore { conn, path: path.to_path_buf(), blocked: None };
+                store.prepare().map(|()| store)
+            });
+        match opened {
+            // On read-only media (a mounted backup, a locked-down folder) the log can still
+            // be read; writing then fails with a clear error.
+            Err(e @ (StoreError::Access { .. } | StoreError::Full { .. })) if path.is_file() => {
+                let mut store = Self::open_read_only(path)?;
+                store.blocked = Some(e);
+                Ok(store)
+            }
+            other => other,
+        }
+    }
+
+    fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let mut uri = std::ffi::OsString::from("file:");
+        uri.push(path.as_os_str());
+        uri.push("?immutable=1");
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(Path::new(&uri), flags).map_err(|e| map_err(path, &e))?;
+        let version: i64 =
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| map_err(path, &e))?;
+        let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+        if version != known {
+            return Err(StoreError::Access {
+                path: path.to_path_buf(),
+                why: format!("it is read-only and at schema version {version}, not {known}"),
+            });
+        }
+        Ok(SqliteStore { conn, path: path.to_path_buf(), blocked: None })
     }
 
     /// A log in memory, for tests.
     pub fn in_memory() -> Result<Self, StoreError> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| map_err(&path, &e))?;
-        let mut store = SqliteStore { conn, path };
+        let mut store = SqliteStore { conn, path, blocked: None };
         store.prepare()?;
         Ok(store)
     }
@@ -136,6 +168,13 @@ impl SqliteStore {
 
     fn write(&mut self) -> Result<Transaction<'_>, StoreError> {
         let path = self.path.clone();
+        match &self.blocked {
+            Some(StoreError::Full { .. }) => return Err(StoreError::Full { path }),
+            Some(StoreError::Access { why, .. }) => {
+                return Err(StoreError::Access { path, why: why.clone() });
+            }
+            _ => {}
+        }
         self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| map_err(&path, &e))
     }
 
@@ -197,13 +236,28 @@ fn map_err(path: &Path, e: &rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotALog { path },
         Some(ErrorCode::DiskFull) => StoreError::Full { path },
-        Some(
-            ErrorCode::ReadOnly
-            | ErrorCode::CannotOpen
-            | ErrorCode::PermissionDenied
-            | ErrorCode::SystemIoFailure,
-        ) => StoreError::Access { path, why: e.to_string() },
+        Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => diagnose(path, e),
+        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
+            StoreError::Access { path, why: e.to_string() }
+        }
         _ => StoreError::Database { path, why: e.to_string() },
+    }
+}
+
+/// SQLite says only "disk I/O error" or "unable to open"; a small write beside the log
+/// tells a full disk from a read-only folder.
+fn diagnose(path: PathBuf, e: &rusqlite::Error) -> StoreError {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".recover-probe-{}", std::process::id()));
+    let written = std::fs::write(&probe, [0u8; 16 * 1024]);
+    let _ = std::fs::remove_file(&probe);
+    match written {
+        Err(io) if io.kind() == std::io::ErrorKind::StorageFull => StoreError::Full { path },
+        Err(io) if io.kind() == std::io::ErrorKind::ReadOnlyFilesystem => {
+            StoreError::Access { path, why: "its folder is on a read-only file system".into() }
+        }
+        Err(io) => StoreError::Access { path, why: format!("{e} ({io})") },
+        Ok(()) => StoreError::Access { path, why: e.to_string() },
     }
 }
 
