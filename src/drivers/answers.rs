@@ -81,9 +81,14 @@ pub struct AnswersFile {
 impl AnswersFile {
     /// Reads and decodes `path`; structural problems are collected, not returned early.
     pub fn load(path: &Path) -> Result<AnswersFile, Error> {
-        let file = path.display().to_string();
         let text = read(path)?;
-        let doc = match Document::parse(&text) {
+        Self::parse(&path.display().to_string(), &text)
+    }
+
+    /// Decodes answers from `text`, named `file` in messages.
+    pub fn parse(file: &str, text: &str) -> Result<AnswersFile, Error> {
+        let file = file.to_owned();
+        let doc = match Document::parse(text) {
             Ok(doc) => doc,
             Err(e) => {
                 let problem = Problem::at(&file, &e, Level::Error);

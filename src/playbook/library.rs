@@ -96,6 +96,14 @@ impl Library {
         Library::from_sources(Origin::BuiltIn, sources)
     }
 
+    /// A library from texts in memory (name, YAML), as fuzzers and benchmarks feed it; a
+    /// name ending in `policy.yaml` is the policy.
+    #[must_use]
+    pub fn from_memory(files: Vec<(String, String)>) -> Library {
+        let sources = files.into_iter().map(|(name, text)| Source { name, text: Ok(text) }).collect();
+        Library::from_sources(Origin::BuiltIn, sources)
+    }
+
     /// The library in `dir`; its `policy.yaml`, or the built-in policy if it has none.
     pub fn from_dir(dir: &Path) -> Result<Library, ReadError> {
         Library::from_paths(&[dir.to_path_buf()])
