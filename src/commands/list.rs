@@ -8,6 +8,7 @@ use crate::cli::ListArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::i18n as ui;
 use crate::playbook::Phase;
 use crate::render::{safe::one_line, table};
 
@@ -37,10 +38,9 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<Exit, Error> {
         }
         return Ok(Exit::Success);
     }
-    let mut t = table::new(
-        config.styled_out,
-        &["Type", "Title", "Aliases", "Apologise", "Fix", "Amend", "Follow up"],
-    );
+    let mut header = vec![ui::t(lang, "col_type"), ui::t(lang, "col_title"), ui::t(lang, "col_aliases")];
+    header.extend(Phase::ALL.map(|p| ui::phase(lang, p)));
+    let mut t = table::new(config.styled_out, &header);
     for pb in &lib.playbooks {
         let mut row =
             vec![one_line(&pb.kind), one_line(pb.title.get(lang)), one_line(&pb.aliases.join(", "))];

@@ -201,7 +201,11 @@ fn finish(config: &Config, session: &Session, json: bool) -> Result<Exit, Error>
     if json {
         writeln!(out, "{}", serde_json::to_string(incident).unwrap_or_default())?;
     } else {
-        write!(out, "{}", crate::render::summary::text(incident, &config.tz, config.styled_out))?;
+        write!(
+            out,
+            "{}",
+            crate::render::summary::text(incident, config.lang.value.code(), &config.tz, config.styled_out)
+        )?;
     }
     Ok(if incident.status == Status::Incomplete {
         eprintln!("recover: incident {} is incomplete: a required step was skipped", incident.id);

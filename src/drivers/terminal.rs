@@ -12,6 +12,7 @@ use super::Driver;
 use crate::clock::{human_seconds, local};
 use crate::engine::{AmendsAnswer, Answer, MAX_TEXT_CHARS, Question, Rule, Session, StepAnswer};
 use crate::error::Error;
+use crate::i18n as ui;
 use crate::money::Money;
 use crate::playbook::{Phase, Severity, Step};
 use crate::policy::Policy;
@@ -88,15 +89,23 @@ impl<'a> Terminal<'a> {
         let i = session.incident();
         let pb = session.playbook();
         self.heading(&format!("{} ({})", one_line(pb.title.get(&self.lang)), one_line(&pb.kind)));
-        let reference = i.reference.as_deref().map(|r| format!(" · ref {}", one_line(r))).unwrap_or_default();
-        self.say(&format!(
-            "Incident {} · {} ({}, may give up to {} {}){reference}",
-            i.id,
-            one_line(&i.staff),
-            one_line(self.policy.role_label(&i.role, &self.lang)),
-            one_line(&i.currency),
-            i.limit
-        ));
+        let reference = i
+            .reference
+            .as_deref()
+            .map(|r| ui::f(&self.lang, "summary_ref", &[("reference", &one_line(r))]))
+            .unwrap_or_default();
+        let header = ui::f(
+            &self.lang,
+            "incident_header",
+            &[
+                ("id", &i.id),
+                ("staff", &one_line(&i.staff)),
+                ("role", &one_line(self.policy.role_label(&i.role, &self.lang))),
+                ("currency", &one_line(&i.currency)),
+                ("limit", &i.limit.to_string()),
+            ],
+        );
+        self.say(&format!("{header}{reference}"));
         if let Some(summary) = &pb.summary {
             self.say(&one_line(summary.get(&self.lang)));
         }
@@ -135,7 +144,7 @@ impl<'a> Terminal<'a> {
         counter: &str,
         extra: Option<String>,
     ) -> Result<StepAnswer, Error> {
-        self.heading(format!("{} {counter}", phase.title().to_uppercase()).trim_end());
+        self.heading(format!("{} {counter}", ui::phase(&self.lang, phase).to_uppercase()).trim_end());
         for line in step_lines(phase, step, "  ", self.policy, &self.layout()) {
             self.say(&line);
         }
@@ -144,40 +153,46 @@ impl<'a> Terminal<'a> {
         }
         let required = step.is_required(phase);
         let mut answer = if step.choose.is_empty() {
-            let verb = if phase == Phase::FollowUp { "Schedule" } else { "Done" };
-            let items = vec![verb.to_owned(), format!("{verb}, add a note"), "Skip".to_owned()];
+            let (verb, with_note) =
+                if phase == Phase::FollowUp { ("schedule", "schedule_note") } else { ("done", "done_note") };
+            let items: Vec<String> =
+                [verb, with_note, "skip"].iter().map(|k| ui::t(&self.lang, k).to_owned()).collect();
             match self.select(&one_line(&step.id), &items, 0)? {
                 0 => StepAnswer::done(),
-                1 => StepAnswer { note: self.input("Note", true)?, ..StepAnswer::done() },
+                1 => StepAnswer { note: self.input(ui::t(&self.lang, "note"), true)?, ..StepAnswer::done() },
                 _ => StepAnswer::skipped(None),
             }
         } else {
             let mut items: Vec<String> =
                 step.choose.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
-            items.push("Skip this step".to_owned());
-            let picked = self.select(&format!("{} (pick one)", one_line(&step.id)), &items, 0)?;
+            items.push(ui::t(&self.lang, "skip_step").to_owned());
+            let prompt = ui::f(&self.lang, "pick_one", &[("step", &one_line(&step.id))]);
+            let picked = self.select(&prompt, &items, 0)?;
             match step.choose.get(picked) {
                 Some(choice) => StepAnswer {
                     choice: Some(choice.value.clone()),
-                    note: self.input("Note (Enter for none)", true)?,
+                    note: self.input(ui::t(&self.lang, "note_optional"), true)?,
                     ..StepAnswer::done()
                 },
                 None => StepAnswer::skipped(None),
             }
         };
         if !answer.done && required {
-            answer.reason = self.input("This step is required. Why is it skipped?", false)?;
+            answer.reason = self.input(ui::t(&self.lang, "why_skipped"), false)?;
         }
         Ok(answer)
     }
 
     fn amends(&self, offered: &[&Step], limit: Money, currency: &str) -> Result<AmendsAnswer, Error> {
-        self.heading("AMEND");
+        self.heading(&ui::phase(&self.lang, Phase::Amend).to_uppercase());
         let bundle: Money = offered.iter().map(|s| s.cost()).sum();
         let cur = one_line(currency);
-        let over = if bundle > limit { "; over it, an approver must agree" } else { "" };
-        self.say(&format!(
-            "Offer the whole bundle at once, so the customer never has to ask for more.\nBundle {cur} {bundle}, your limit {cur} {limit}{over}."
+        let key = if bundle > limit { "amends_bundle_over" } else { "amends_bundle" };
+        self.say(ui::t(&self.lang, "amends_hint"));
+        self.say(&ui::f(
+            &self.lang,
+            key,
+            &[("currency", &cur), ("bundle", &bundle.to_string()), ("limit", &limit.to_string())],
         ));
         for step in offered {
             if let Some(say) = &step.say {
@@ -194,7 +209,7 @@ impl<'a> Terminal<'a> {
         let mut checked = vec![true; offered.len()];
         loop {
             let picked = MultiSelect::with_theme(self.theme.as_ref())
-                .with_prompt("Amends to give (Space toggles, Enter confirms)")
+                .with_prompt(ui::t(&self.lang, "amends_prompt"))
                 .items(&items)
                 .defaults(&checked)
                 .report(false)
@@ -202,15 +217,29 @@ impl<'a> Terminal<'a> {
                 .map_err(interrupted)?;
             let chosen: Vec<String> = picked.iter().map(|&i| offered[i].id.clone()).collect();
             let total: Money = picked.iter().map(|&i| offered[i].cost()).sum();
-            let names = if chosen.is_empty() { "none".to_owned() } else { one_line(&chosen.join(", ")) };
-            self.say(&format!("✔ Amends: {names} ({cur} {total})"));
+            let names = if chosen.is_empty() {
+                ui::t(&self.lang, "none").to_owned()
+            } else {
+                one_line(&chosen.join(", "))
+            };
+            let line = ui::f(
+                &self.lang,
+                "amends_chosen",
+                &[("names", &names), ("currency", &cur), ("total", &total.to_string())],
+            );
+            self.say(&format!("✔ {line}"));
             if total <= limit {
                 return Ok(AmendsAnswer { chosen, ..AmendsAnswer::default() });
             }
-            self.say(&format!("Total {cur} {total} is over your limit of {cur} {limit}."));
-            let over = ["Name the approver (they agreed)".to_owned(), "Change the amends".to_owned()];
-            if self.select("Over the limit", &over, 0)? == 0 {
-                if let Some(approver) = self.input("Approver's name", false)? {
+            self.say(&ui::f(
+                &self.lang,
+                "over_limit",
+                &[("currency", &cur), ("total", &total.to_string()), ("limit", &limit.to_string())],
+            ));
+            let over =
+                [ui::t(&self.lang, "over_approver").to_owned(), ui::t(&self.lang, "over_change").to_owned()];
+            if self.select(ui::t(&self.lang, "over_prompt"), &over, 0)? == 0 {
+                if let Some(approver) = self.input(ui::t(&self.lang, "approver_name"), false)? {
                     return Ok(AmendsAnswer {
                         chosen,
                         approved_by: Some(approver),
@@ -222,17 +251,23 @@ impl<'a> Terminal<'a> {
         }
     }
 
+    fn severity_item(&self, s: Severity) -> String {
+        let name = ui::severity(&self.lang, s);
+        let pad = 10usize.saturating_sub(crate::render::wrap::width(name));
+        format!("{name}{} {}", " ".repeat(pad), ui::severity_meaning(&self.lang, s))
+    }
+
     fn failure_point(&self, session: &Session) -> Result<Answer, Error> {
         let options = &session.playbook().failure_points;
-        self.heading("WHERE DID IT GO WRONG?");
+        self.heading(ui::t(&self.lang, "failure_heading"));
         let mut items: Vec<String> = options.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
-        items.push("other".to_owned());
-        let picked = self.select("Failure point", &items, 0)?;
+        items.push(ui::t(&self.lang, "other").to_owned());
+        let picked = self.select(ui::t(&self.lang, "failure_prompt"), &items, 0)?;
         Ok(match options.get(picked) {
             Some(c) => Answer::FailurePoint { point: Some(c.value.clone()), note: None },
             None => Answer::FailurePoint {
                 point: Some("other".to_owned()),
-                note: self.input("What was it?", true)?,
+                note: self.input(ui::t(&self.lang, "what_was_it"), true)?,
             },
         })
     }
@@ -251,9 +286,10 @@ impl Driver for Terminal<'_> {
     fn ask(&mut self, session: &Session, question: &Question) -> Result<Answer, Error> {
         Ok(match question {
             Question::Severity => {
-                let items: Vec<String> =
-                    Severity::ALL.iter().map(|s| format!("{s:<9} {}", s.meaning())).collect();
-                Answer::Severity(Severity::ALL[self.select("How bad is it?", &items, 0)?])
+                let items: Vec<String> = Severity::ALL.iter().map(|s| self.severity_item(*s)).collect();
+                Answer::Severity(
+                    Severity::ALL[self.select(ui::t(&self.lang, "severity_question"), &items, 0)?],
+                )
             }
             Question::Step { phase, step, index } => {
                 Answer::Step(self.step(*phase, step, &format!("{}/{}", index.0, index.1), None)?)
@@ -264,7 +300,12 @@ impl Driver for Terminal<'_> {
             Question::FollowUp { step, due } => {
                 let when = due.map(|due| {
                     let in_time = crate::engine::seconds_between(crate::clock::now(), due);
-                    format!("  due {} (in {})", local(due, &self.tz), human_seconds(in_time))
+                    let line = ui::f(
+                        &self.lang,
+                        "due_in",
+                        &[("when", &local(due, &self.tz)), ("wait", &human_seconds(in_time))],
+                    );
+                    format!("  {line}")
                 });
                 Answer::FollowUp(self.step(Phase::FollowUp, step, "", when)?)
             }

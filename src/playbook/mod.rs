@@ -183,17 +183,6 @@ impl Phase {
         }
     }
 
-    /// The name people read.
-    #[must_use]
-    pub fn title(self) -> &'static str {
-        match self {
-            Phase::Apologise => "Apologise",
-            Phase::Fix => "Fix",
-            Phase::Amend => "Amend",
-            Phase::FollowUp => "Follow up",
-        }
-    }
-
     /// From its key.
     #[must_use]
     pub fn from_key(key: &str) -> Option<Phase> {
@@ -243,16 +232,6 @@ impl Severity {
             Severity::Minor => "minor",
             Severity::Major => "major",
             Severity::Critical => "critical",
-        }
-    }
-
-    /// A one-line meaning, shown when the employee picks it.
-    #[must_use]
-    pub fn meaning(self) -> &'static str {
-        match self {
-            Severity::Minor => "an annoyance, put right in minutes",
-            Severity::Major => "real harm: time lost, plans upset, a visit spoiled",
-            Severity::Critical => "the visit is ruined, or health, safety or money is at stake",
         }
     }
 

@@ -4,6 +4,7 @@ use console::Style;
 
 use super::safe::one_line;
 use super::wrap::wrap;
+use crate::i18n as ui;
 use crate::playbook::{Phase, Playbook, Step};
 use crate::policy::Policy;
 use crate::text::Text;
@@ -43,10 +44,12 @@ pub fn say_lines(say: &Text, layout: &Layout, indent: &str) -> Vec<String> {
             out.push(format!("{lead}{}", quote.apply_to(line)));
         }
     };
-    push(say.get(layout.lang), "SAY  ");
+    let label = format!("{}  ", ui::t(layout.lang, "say"));
+    let label_width = super::wrap::width(&label).max(5);
+    push(say.get(layout.lang), &format!("{label}{}", " ".repeat(label_width - super::wrap::width(&label))));
     if let Some(guest) = layout.guest.filter(|g| *g != layout.lang) {
         if let Some(text) = say.exactly(guest).filter(|t| *t != say.get(layout.lang)) {
-            push(text, &format!("{guest:<5}"));
+            push(text, &format!("{guest:<label_width$}"));
         }
     }
     out
@@ -68,20 +71,25 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
     let mut facts: Vec<String> = vec![format!("[{}]", one_line(&step.id))];
     let required = step.is_required(phase);
     match phase {
-        Phase::Apologise | Phase::Fix if !required => facts.push("optional".into()),
-        Phase::Amend | Phase::FollowUp if required => facts.push("required".into()),
+        Phase::Apologise | Phase::Fix if !required => facts.push(ui::t(layout.lang, "optional").into()),
+        Phase::Amend | Phase::FollowUp if required => facts.push(ui::t(layout.lang, "required").into()),
         _ => {}
     }
     if phase == Phase::Amend {
         let cost = step.cost();
         facts.push(format!("{} {}", one_line(&policy.currency), cost));
-        facts.push(format!("from {}", step.severity.unwrap_or(crate::playbook::Severity::Minor)));
+        let from = ui::severity(layout.lang, step.severity.unwrap_or(crate::playbook::Severity::Minor));
+        facts.push(ui::f(layout.lang, "from_severity", &[("severity", from)]));
         if let Some(role) = policy.approver_for(cost) {
-            facts.push(format!("{} may give", one_line(policy.role_label(role, layout.lang))));
+            facts.push(ui::f(
+                layout.lang,
+                "may_give",
+                &[("role", &one_line(policy.role_label(role, layout.lang)))],
+            ));
         }
     }
     if let Some(w) = step.within {
-        facts.push(format!("due within {w}"));
+        facts.push(ui::f(layout.lang, "due_within", &[("within", &w.to_string())]));
     }
     out.push(format!("{indent}{}", dim.apply_to(facts.join(" · "))));
     if let Some(say) = &step.say {
@@ -90,10 +98,14 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
     if !step.choose.is_empty() {
         let options: Vec<String> = step.choose.iter().map(|c| one_line(c.label.get(layout.lang))).collect();
         out.extend(
-            wrap(&format!("options: {}", options.join(" | ")), layout.width, &format!("{indent}         "))
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| if i == 0 { format!("{indent}{l}") } else { l }),
+            wrap(
+                &format!("{} {}", ui::t(layout.lang, "options"), options.join(" | ")),
+                layout.width,
+                &format!("{indent}         "),
+            )
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| if i == 0 { format!("{indent}{l}") } else { l }),
         );
     }
     out
@@ -114,7 +126,7 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
     }
     let mut facts = Vec::new();
     if !pb.aliases.is_empty() {
-        facts.push(format!("also: {}", one_line(&pb.aliases.join(", "))));
+        facts.push(ui::f(layout.lang, "also", &[("aliases", &one_line(&pb.aliases.join(", ")))]));
     }
     if !pb.servqual.is_empty() {
         let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
@@ -125,23 +137,24 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
     }
     for (n, phase) in Phase::ALL.into_iter().enumerate() {
         out.push(String::new());
-        let mut heading = format!("{}. {}", n + 1, phase.title().to_uppercase());
+        let mut heading = format!("{}. {}", n + 1, ui::phase(layout.lang, phase).to_uppercase());
         if phase == Phase::Amend {
             let limits: Vec<String> = policy
                 .roles
                 .iter()
                 .map(|(name, r)| format!("{} {}", one_line(policy.role_label(name, layout.lang)), r.limit()))
                 .collect();
-            heading.push_str(&format!(
-                "  (limits per incident, {}: {})",
-                one_line(&policy.currency),
-                limits.join(", ")
-            ));
+            let limits = ui::f(
+                layout.lang,
+                "limits",
+                &[("currency", &one_line(&policy.currency)), ("limits", &limits.join(", "))],
+            );
+            heading.push_str(&format!("  ({limits})"));
         }
         out.push(bold.apply_to(heading).to_string());
         let steps = pb.phases.steps(phase);
         if steps.is_empty() {
-            out.push("   (nothing)".into());
+            out.push(format!("   {}", ui::t(layout.lang, "nothing")));
         }
         for (i, step) in steps.iter().enumerate() {
             out.extend(step_lines(phase, step, &format!("   {}.{}", n + 1, i + 1), policy, layout));
@@ -151,7 +164,8 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
         out.push(String::new());
         let points: Vec<String> =
             pb.failure_points.iter().map(|c| one_line(c.label.get(layout.lang))).collect();
-        out.extend(wrap(&format!("Where it goes wrong: {}", points.join(", ")), layout.width, "  "));
+        let line = ui::f(layout.lang, "went_wrong_where", &[("points", &points.join(", "))]);
+        out.extend(wrap(&line, layout.width, "  "));
     }
     let mut s = out.join("\n");
     s.push('\n');

@@ -1,35 +1,50 @@
 //! The summary of an incident: each step and the totals, shown at the end of a session and
-//! by `show-incident`.
+//! by `show-incident`, in the reader's language.
 
 use jiff::tz::TimeZone;
 
 use super::safe::one_line;
 use super::table;
 use crate::clock::{human_seconds, local};
-use crate::engine::{Incident, Outcome, seconds_between};
+use crate::engine::{Incident, Outcome, Status, seconds_between};
+use crate::i18n as ui;
+use crate::playbook::Phase;
 
 /// The summary as text for standard output.
 #[must_use]
-pub fn text(incident: &Incident, tz: &TimeZone, styled: bool) -> String {
+pub fn text(incident: &Incident, lang: &str, tz: &TimeZone, styled: bool) -> String {
+    let i = incident;
     let mut out = String::new();
-    let reference =
-        incident.reference.as_deref().map(|r| format!(" · ref {}", one_line(r))).unwrap_or_default();
-    out.push_str(&format!(
-        "Incident {} · {} · {} · {} ({}){}\n",
-        incident.id,
-        one_line(&incident.kind),
-        incident.severity.map_or("severity not set".to_owned(), |s| s.to_string()),
-        one_line(&incident.staff),
-        one_line(&incident.role),
-        reference
+    let reference = i
+        .reference
+        .as_deref()
+        .map(|r| ui::f(lang, "summary_ref", &[("reference", &one_line(r))]))
+        .unwrap_or_default();
+    let severity = i.severity.map_or_else(|| ui::t(lang, "severity_unset"), |s| ui::severity(lang, s));
+    out.push_str(&ui::f(
+        lang,
+        "summary_incident",
+        &[
+            ("id", &i.id),
+            ("type", &one_line(&i.kind)),
+            ("severity", severity),
+            ("staff", &one_line(&i.staff)),
+            ("role", &one_line(&i.role)),
+            ("reference", &reference),
+        ],
     ));
-    out.push_str(&format!(
-        "Started {} · {}\n",
-        local(incident.started_at, tz),
-        incident.status.key().replace('_', " ")
-    ));
-    let mut steps = table::new(styled, &["Phase", "Step", "Outcome", "Choice / note", "Cost", "At"]);
-    for s in &incident.steps {
+    out.push('\n');
+    let status = match i.status {
+        Status::InProgress => ui::t(lang, "status_in_progress"),
+        Status::Complete => ui::t(lang, "status_complete"),
+        Status::Incomplete => ui::t(lang, "status_incomplete"),
+    };
+    out.push_str(&ui::f(lang, "summary_started", &[("when", &local(i.started_at, tz)), ("status", status)]));
+    out.push('\n');
+    let columns =
+        ["col_phase", "col_step", "col_outcome", "col_detail", "col_cost", "col_at"].map(|k| ui::t(lang, k));
+    let mut steps = table::new(styled, &columns);
+    for s in &i.steps {
         let mut detail: Vec<String> = Vec::new();
         if let Some(c) = &s.choice {
             detail.push(one_line(c));
@@ -38,54 +53,54 @@ pub fn text(incident: &Incident, tz: &TimeZone, styled: bool) -> String {
             detail.push(one_line(n));
         }
         if let Some(r) = &s.reason {
-            detail.push(format!("skipped: {}", one_line(r)));
+            detail.push(ui::f(lang, "skipped_because", &[("reason", &one_line(r))]));
         }
         if let Some(a) = &s.approved_by {
-            detail.push(format!("approved by {}", one_line(a)));
+            detail.push(ui::f(lang, "approved_by", &[("name", &one_line(a))]));
         }
         let outcome = match (s.outcome, s.phase) {
-            (Outcome::Done, crate::playbook::Phase::FollowUp) => "scheduled",
-            (Outcome::Done, _) => "done",
-            (Outcome::Skipped, _) => "skipped",
+            (Outcome::Done, Phase::FollowUp) => ui::t(lang, "outcome_scheduled"),
+            (Outcome::Done, _) => ui::t(lang, "outcome_done"),
+            (Outcome::Skipped, _) => ui::t(lang, "outcome_skipped"),
         };
         steps.add_row(vec![
-            s.phase.title().to_owned(),
+            ui::phase(lang, s.phase).to_owned(),
             one_line(&s.id),
             outcome.to_owned(),
             detail.join("; "),
             s.cost.filter(|_| s.outcome == Outcome::Done).map(|c| c.to_string()).unwrap_or_default(),
-            format!("+{}", human_seconds(seconds_between(incident.started_at, s.at))),
+            format!("+{}", human_seconds(seconds_between(i.started_at, s.at))),
         ]);
     }
     out.push_str(&table::to_text(&steps));
-    let mut totals = table::new(styled, &["Total", ""]);
+    let mut totals = table::new(styled, &[ui::t(lang, "col_total"), ""]);
     let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
-    totals.add_row(vec!["Time to apology".to_owned(), time(incident.time_to_apology())]);
-    totals.add_row(vec!["Time to fix".to_owned(), time(incident.time_to_fix())]);
-    let limit_note = if incident.over_limit() { "over the limit, approved" } else { "within the limit" };
-    totals.add_row(vec![
-        "Amends".to_owned(),
-        format!(
-            "{cur} {} of {} limit {cur} {} ({limit_note})",
-            incident.amends_total,
-            one_line(&incident.role),
-            incident.limit,
-            cur = one_line(&incident.currency)
-        ),
-    ]);
-    for f in &incident.follow_ups {
-        let state = match f.done_at {
-            Some(at) => format!("done {}", local(at, tz)),
-            None => format!("due {}", local(f.due, tz)),
+    totals.add_row(vec![ui::t(lang, "time_to_apology").to_owned(), time(i.time_to_apology())]);
+    totals.add_row(vec![ui::t(lang, "time_to_fix").to_owned(), time(i.time_to_fix())]);
+    let amends_key = if i.over_limit() { "amends_over" } else { "amends_within" };
+    let amends = ui::f(
+        lang,
+        amends_key,
+        &[
+            ("currency", &one_line(&i.currency)),
+            ("total", &i.amends_total.to_string()),
+            ("role", &one_line(&i.role)),
+            ("limit", &i.limit.to_string()),
+        ],
+    );
+    totals.add_row(vec![ui::t(lang, "amends_total").to_owned(), amends]);
+    for fu in &i.follow_ups {
+        let state = match fu.done_at {
+            Some(at) => ui::f(lang, "follow_up_done", &[("when", &local(at, tz))]),
+            None => ui::f(lang, "follow_up_due", &[("when", &local(fu.due, tz))]),
         };
-        totals.add_row(vec![format!("Follow-up {}", one_line(&f.step)), state]);
+        totals.add_row(vec![ui::f(lang, "follow_up_row", &[("step", &one_line(&fu.step))]), state]);
     }
-    if let Some(point) = &incident.failure_point {
-        let note =
-            incident.failure_note.as_deref().map(|n| format!(" ({})", one_line(n))).unwrap_or_default();
-        totals.add_row(vec!["Went wrong at".to_owned(), format!("{}{note}", one_line(point))]);
+    if let Some(point) = &i.failure_point {
+        let note = i.failure_note.as_deref().map(|n| format!(" ({})", one_line(n))).unwrap_or_default();
+        totals.add_row(vec![ui::t(lang, "went_wrong_at").to_owned(), format!("{}{note}", one_line(point))]);
     }
-    totals.add_row(vec!["Incident id".to_owned(), incident.id.clone()]);
+    totals.add_row(vec![ui::t(lang, "incident_id").to_owned(), i.id.clone()]);
     out.push_str(&table::to_text(&totals));
     out
 }
