@@ -3,4 +3,5 @@
 mod support;
 
 mod library;
+mod print;
 mod scripted;

@@ -15,7 +15,15 @@ pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
     let chosen: Vec<&Playbook> = if args.all || args.kinds.is_empty() {
         lib.playbooks.iter().collect()
     } else {
-        args.kinds.iter().map(|k| lib.find(k)).collect::<Result<_, _>>()?
+        let mut chosen: Vec<&Playbook> = Vec::new();
+        for kind in &args.kinds {
+            let pb = lib.find(kind)?;
+            // `print reservation booking` names one playbook twice: print it once.
+            if !chosen.iter().any(|c| std::ptr::eq(*c, pb)) {
+                chosen.push(pb);
+            }
+        }
+        chosen
     };
     let to_file = args.output.is_some();
     let styled = !to_file && config.styled_out;
