@@ -1,6 +1,9 @@
-//! `print`: text and Markdown handbooks as expected files.
+//! `print`: text and Markdown handbooks as expected files, the HTML handbook checked for
+//! safety and, in a real browser, for how it prints.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::support::{Test, assert_expected};
 
@@ -85,7 +88,7 @@ fn markdown_quotes_every_say_line_of_every_playbook() {
 #[test]
 fn output_writes_the_file_and_nothing_else() {
     let t = Test::new();
-    for format in ["text", "markdown"] {
+    for format in ["text", "markdown", "html"] {
         let file = format!("handbook.{format}");
         let out = t.cmd(&["print", "--format", format, "--output", &file, "--color", "always"]).run();
         out.code(0);
@@ -127,19 +130,162 @@ fn hostile_library(t: &Test) -> String {
 }
 
 #[test]
-fn playbook_text_is_escaped_in_markdown() {
+fn playbook_text_is_escaped_in_html_and_markdown() {
     let t = Test::new();
     let lib = hostile_library(&t);
+    let html = t.ok(&["print", "reservation", "--format", "html", "--playbooks", &lib]);
+    assert!(
+        html.contains(
+            "Tom &amp; &quot;Jerry&#39;s&quot; &lt;script&gt;alert(1)&lt;/script&gt; \\u{1b}[31mred"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(!html.contains("<script") && !html.contains("<img"), "markup from a playbook must not be live");
     let md = t.ok(&["print", "reservation", "--format", "markdown", "--playbooks", &lib]);
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
     assert!(md.contains(r"&lt;img src=x onerror=alert(2)&gt; \*bold\*"), "{md}");
     assert!(!md.contains("<script") && !md.contains("<img"), "{md}");
     let text = t.ok(&["print", "reservation", "--playbooks", &lib]);
-    for (format, out) in [("markdown", &md), ("text", &text)] {
+    for (format, out) in [("html", &html), ("markdown", &md), ("text", &text)] {
         assert!(
             !out.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\u{c}')),
             "{format}: a control character reached the output"
         );
         assert!(out.contains("\\u{1b}"), "{format}: the escape is shown, not obeyed");
+    }
+}
+
+#[test]
+fn html_is_self_contained_and_carries_its_languages() {
+    let t = Test::new();
+    let dir = t.copy_playbooks("lib");
+    let file = dir.join("wrong-order.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap().replace(
+        r#"say: "Your main course is on us today.""#,
+        "say:\n        en: \"Your main course is on us today.\"\n        da: \"Din hovedret er på os i dag.\"",
+    );
+    std::fs::write(&file, yaml).unwrap();
+    let lib = dir.display().to_string();
+    let html =
+        t.ok(&["print", "--format", "html", "--guest-lang", "da", "--lang", "en", "--playbooks", &lib]);
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{}", &html[..80]);
+    assert!(html.contains(
+        "<p class=\"guest\" lang=\"da\"><b>da</b> \u{201c}Din hovedret er på os i dag.\u{201d}</p>"
+    ));
+    for outside in ["http:", "https:", "src=", "<link", "<script", "@import", "url("] {
+        assert!(!html.contains(outside), "the handbook must not reach out: found {outside:?}");
+    }
+    assert_eq!(html.matches("class=\"playbook page\"").count(), default_titles_and_says().len());
+    assert!(html.contains("@page { size: A4; }"));
+    let letter = t.ok(&["print", "--format", "html", "--paper", "letter", "--lang", "\"><x>"]);
+    assert!(letter.contains("@page { size: letter; }"));
+    assert!(letter.contains("<html lang=\"und\">"), "a strange --lang cannot break the attribute");
+}
+
+/// A program on PATH (or at an absolute path), if present.
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    names.iter().find_map(|name| {
+        let direct = Path::new(name);
+        if direct.is_absolute() {
+            return direct.is_file().then(|| direct.to_owned());
+        }
+        std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
+    })
+}
+
+/// Runs `cmd` to the end, killing it after `limit`.
+fn run_with_limit(cmd: &mut Command, limit: Duration) -> std::process::Output {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("wait");
+            panic!("{cmd:?} took longer than {limit:?}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Text as compared across PDF extraction: ligatures undone, whitespace runs as one
+/// space, no space after a hyphen (a line may break there).
+fn normalise(s: &str) -> String {
+    let s =
+        s.replace('\u{fb01}', "fi").replace('\u{fb02}', "fl").replace('\u{fb00}', "ff").replace('\u{ad}', "");
+    s.split_whitespace().collect::<Vec<_>>().join(" ").replace("- ", "-")
+}
+
+#[test]
+fn html_prints_one_playbook_per_page_in_chromium() {
+    let chromium = find_program(&["chromium", "/usr/bin/chromium", "chromium-browser"]);
+    let (pdftotext, pdfinfo) = (find_program(&["pdftotext"]), find_program(&["pdfinfo"]));
+    let (Some(chromium), Some(pdftotext), Some(pdfinfo)) = (chromium, pdftotext, pdfinfo) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium and poppler-utils for the print check"
+        );
+        eprintln!(
+            "skipped: the HTML print check needs chromium and pdftotext \
+             (apt-get install chromium poppler-utils)"
+        );
+        return;
+    };
+    let t = Test::new();
+    let playbooks = default_titles_and_says();
+    for (paper, size) in [("a4", "(A4)"), ("letter", "(letter)")] {
+        let html = t.path(&format!("handbook-{paper}.html"));
+        let pdf = t.path(&format!("handbook-{paper}.pdf"));
+        t.ok(&["print", "--all", "--format", "html", "--paper", paper, "--output", html.to_str().unwrap()]);
+        let profile = tempfile::tempdir().unwrap();
+        let out = run_with_limit(
+            Command::new(&chromium)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-quic",
+                    "--no-pdf-header-footer",
+                ])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(format!("--print-to-pdf={}", pdf.display()))
+                .arg(format!("file://{}", html.display()))
+                .env("HOME", profile.path()),
+            Duration::from_secs(120),
+        );
+        assert!(pdf.is_file(), "chromium wrote no PDF: {}", String::from_utf8_lossy(&out.stderr));
+
+        let info = Command::new(&pdfinfo).arg(&pdf).output().unwrap();
+        let info = String::from_utf8_lossy(&info.stdout);
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no page count in\n{info}"));
+        let expected = 2 + playbooks.len();
+        assert_eq!(pages, expected, "{paper}: cover + glance card + one page per playbook");
+        assert!(info.lines().any(|l| l.starts_with("Page size:") && l.contains(size)), "{paper}:\n{info}");
+
+        let text = Command::new(&pdftotext).arg("-enc").arg("UTF-8").arg(&pdf).arg("-").output().unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        let pages: Vec<String> = text.split('\u{c}').map(normalise).collect();
+        assert!(
+            pages[0].contains("Service recovery handbook") && pages[0].contains("Contents"),
+            "{paper} cover"
+        );
+        assert!(pages[1].contains("Recovery at a glance") && pages[1].contains("supervisor"), "{paper} card");
+        for (i, (title, says)) in playbooks.iter().enumerate() {
+            let page = &pages[2 + i];
+            assert!(page.contains(&normalise(title)), "{paper}: page {} is not {title}:\n{page}", 3 + i);
+            for say in says {
+                assert!(page.contains(&normalise(say)), "{paper}: {title}: {say:?} not on its page:\n{page}");
+            }
+        }
     }
 }

@@ -34,7 +34,7 @@ pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
             chosen.iter().map(|pb| text(pb, &lib.policy, &layout)).collect::<Vec<_>>().join("\n\u{c}\n")
         }
         PrintFormat::Markdown => crate::render::print::markdown(&chosen, &lib.policy, &layout),
-        PrintFormat::Html => crate::render::print::html(&chosen, &lib.policy, &layout),
+        PrintFormat::Html => crate::render::print::html(&chosen, &lib.policy, &layout, args.paper),
     };
     match &args.output {
         Some(path) => std::fs::write(path, doc).map_err(|source| Error::Io {

@@ -2,23 +2,35 @@
 //! for paper. Both open with the same "how we recover" pages, written here once.
 
 pub mod escape;
+mod html;
 mod markdown;
 
+pub use html::html;
 pub use markdown::markdown;
 
 use crate::money::Money;
 use crate::playbook::{Phase, Step};
 use crate::policy::Policy;
 
-/// The printable HTML handbook (not written yet).
-#[must_use]
-pub fn html(
-    playbooks: &[&crate::playbook::Playbook],
-    policy: &Policy,
-    layout: &crate::render::playbook::Layout,
-) -> String {
-    let _ = (playbooks, policy, layout);
-    String::new()
+/// The paper the HTML handbook is laid out for; each playbook fits one page of either.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Paper {
+    /// 210 × 297 mm, the rest of the world.
+    #[default]
+    A4,
+    /// 8.5 × 11 in, North America.
+    Letter,
+}
+
+impl Paper {
+    /// The CSS `@page size` keyword.
+    #[must_use]
+    pub fn css(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::Letter => "letter",
+        }
+    }
 }
 
 /// The handbook's title.
