@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::FollowUpOutcome;
 use crate::playbook::Severity;
+use crate::render::print::Paper;
 
 /// Steps you through service recovery: apologise, fix, amend, follow up.
 #[derive(Debug, Parser)]
@@ -303,6 +304,9 @@ pub struct PrintArgs {
     /// Also show the words to say in the guest's language
     #[arg(long, value_name = "CODE")]
     pub guest_lang: Option<String>,
+    /// Paper size the HTML handbook is laid out for
+    #[arg(long, value_enum, default_value_t = Paper::A4)]
+    pub paper: Paper,
 }
 
 /// `print --format`.

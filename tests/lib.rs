@@ -5,5 +5,6 @@ mod support;
 mod hardening;
 mod interactive;
 mod library;
+mod print;
 mod scripted;
 mod shift;

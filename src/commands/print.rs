@@ -15,7 +15,15 @@ pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
     let chosen: Vec<&Playbook> = if args.all || args.kinds.is_empty() {
         lib.playbooks.iter().collect()
     } else {
-        args.kinds.iter().map(|k| lib.find(k)).collect::<Result<_, _>>()?
+        let mut chosen: Vec<&Playbook> = Vec::new();
+        for kind in &args.kinds {
+            let pb = lib.find(kind)?;
+            // `print reservation booking` names one playbook twice: print it once.
+            if !chosen.iter().any(|c| std::ptr::eq(*c, pb)) {
+                chosen.push(pb);
+            }
+        }
+        chosen
     };
     let to_file = args.output.is_some();
     let styled = !to_file && config.styled_out;
@@ -26,7 +34,7 @@ pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
             chosen.iter().map(|pb| text(pb, &lib.policy, &layout)).collect::<Vec<_>>().join("\n\u{c}\n")
         }
         PrintFormat::Markdown => crate::render::print::markdown(&chosen, &lib.policy, &layout),
-        PrintFormat::Html => crate::render::print::html(&chosen, &lib.policy, &layout),
+        PrintFormat::Html => crate::render::print::html(&chosen, &lib.policy, &layout, args.paper),
     };
     match &args.output {
         Some(path) => std::fs::write(path, doc).map_err(|source| Error::Io {

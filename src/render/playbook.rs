@@ -49,7 +49,7 @@ pub fn say_lines(say: &Text, layout: &Layout, indent: &str) -> Vec<String> {
     push(say.get(layout.lang), &format!("{label}{}", " ".repeat(label_width - super::wrap::width(&label))));
     if let Some(guest) = layout.guest.filter(|g| *g != layout.lang) {
         if let Some(text) = say.exactly(guest).filter(|t| *t != say.get(layout.lang)) {
-            push(text, &format!("{guest:<label_width$}"));
+            push(text, &format!("{:<label_width$}", one_line(guest)));
         }
     }
     out
@@ -91,21 +91,20 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
     if let Some(w) = step.within {
         facts.push(ui::f(layout.lang, "due_within", &[("within", &w.to_string())]));
     }
-    out.push(format!("{indent}{}", dim.apply_to(facts.join(" · "))));
+    for line in wrap(&facts.join(" · "), layout.width.saturating_sub(indent.len()), "") {
+        out.push(format!("{indent}{}", dim.apply_to(line)));
+    }
     if let Some(say) = &step.say {
         out.extend(say_lines(say, layout, &indent));
     }
     if !step.choose.is_empty() {
         let options: Vec<String> = step.choose.iter().map(|c| one_line(c.label.get(layout.lang))).collect();
+        // Every line sits under the indent, so the indent comes off the room for each.
+        let room = layout.width.saturating_sub(indent.len());
         out.extend(
-            wrap(
-                &format!("{} {}", ui::t(layout.lang, "options"), options.join(" | ")),
-                layout.width,
-                &format!("{indent}         "),
-            )
-            .into_iter()
-            .enumerate()
-            .map(|(i, l)| if i == 0 { format!("{indent}{l}") } else { l }),
+            wrap(&format!("{} {}", ui::t(layout.lang, "options"), options.join(" | ")), room, "         ")
+                .into_iter()
+                .map(|l| format!("{indent}{l}")),
         );
     }
     out
@@ -116,11 +115,14 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
 pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
     let bold = layout.style(Style::new().bold());
     let mut out: Vec<String> = Vec::new();
-    out.push(format!(
-        "{}  {}",
-        bold.apply_to(one_line(pb.title.get(layout.lang))),
-        one_line(&format!("({})", pb.kind))
-    ));
+    let title = one_line(pb.title.get(layout.lang));
+    let kind = one_line(&format!("({})", pb.kind));
+    if super::wrap::width(&title) + 2 + super::wrap::width(&kind) <= layout.width {
+        out.push(format!("{}  {kind}", bold.apply_to(title)));
+    } else {
+        out.extend(wrap(&title, layout.width, "").into_iter().map(|l| bold.apply_to(l).to_string()));
+        out.push(kind);
+    }
     if let Some(summary) = &pb.summary {
         out.extend(wrap(&one_line(summary.get(layout.lang)), layout.width, ""));
     }
@@ -132,8 +134,14 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
         let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
         facts.push(format!("SERVQUAL: {}", dims.join(", ")));
     }
-    if !facts.is_empty() {
-        out.push(facts.join(" · "));
+    // On one line when they fit, else each on its own.
+    let joined = facts.join(" · ");
+    if super::wrap::width(&joined) <= layout.width {
+        out.push(joined);
+    } else {
+        for fact in &facts {
+            out.extend(wrap(fact, layout.width, "  "));
+        }
     }
     for (n, phase) in Phase::ALL.into_iter().enumerate() {
         out.push(String::new());
@@ -151,7 +159,11 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
             );
             heading.push_str(&format!("  ({limits})"));
         }
-        out.push(bold.apply_to(heading).to_string());
+        if super::wrap::width(&heading) <= layout.width {
+            out.push(bold.apply_to(heading).to_string());
+        } else {
+            out.extend(wrap(&heading, layout.width, "   ").into_iter().map(|l| bold.apply_to(l).to_string()));
+        }
         let steps = pb.phases.steps(phase);
         if steps.is_empty() {
             out.push(format!("   {}", ui::t(layout.lang, "nothing")));
