@@ -6,9 +6,9 @@ use crate::cli::{ResumeArgs, StartArgs};
 use crate::clock;
 use crate::config::Config;
 use crate::drivers::answers::{Answers, AnswersFile};
+use crate::drivers::drive;
 use crate::drivers::terminal::{Terminal, install_interrupt_handler, resume_hint, set_resumable};
 use crate::drivers::yes::Yes;
-use crate::drivers::{Driver, drive};
 use crate::engine::{Incident, Session, Start, Status};
 use crate::error::Error;
 use crate::exit_code::Exit;
@@ -103,15 +103,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     }
     let mut store = config.store()?;
     create(&mut store, &mut session)?;
-    let mut driver = Terminal::new(
-        &lib.policy,
-        config.lang.value.code(),
-        args.guest_lang.clone(),
-        config.styled_err,
-        config.tz.clone(),
-    );
-    driver.header(&session);
-    interactive(config, &mut session, &mut driver, &mut store, args.json)
+    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), args.json)
 }
 
 /// Continues an interrupted incident at its first unanswered question.
@@ -141,15 +133,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     if !interactive_ok() {
         return Err(no_terminal());
     }
-    let mut driver = Terminal::new(
-        &lib.policy,
-        config.lang.value.code(),
-        args.guest_lang.clone(),
-        config.styled_err,
-        config.tz.clone(),
-    );
-    driver.header(&session);
-    interactive(config, &mut session, &mut driver, &mut store, args.json)
+    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), args.json)
 }
 
 fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::money::Money), Error> {
@@ -177,15 +161,19 @@ fn create(store: &mut SqliteStore, session: &mut Session) -> Result<(), Error> {
 
 fn interactive(
     config: &Config,
+    lib: &Library,
     session: &mut Session,
-    driver: &mut dyn Driver,
     store: &mut SqliteStore,
+    guest: Option<String>,
     json: bool,
 ) -> Result<Exit, Error> {
+    let mut driver =
+        Terminal::new(&lib.policy, config.lang.value.code(), guest, config.styled_err, config.tz.clone());
+    driver.header(session);
     let id = session.incident().id.clone();
     set_resumable(&id);
     install_interrupt_handler();
-    match drive(session, driver, store) {
+    match drive(session, &mut driver, store) {
         Ok(()) => finish(config, session, json),
         Err(Error::Interrupted { .. }) => {
             let _ = console::Term::stderr().show_cursor();

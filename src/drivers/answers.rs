@@ -88,23 +88,15 @@ impl AnswersFile {
     /// Decodes answers from `text`, named `file` in messages.
     pub fn parse(file: &str, text: &str) -> Result<AnswersFile, Error> {
         let file = file.to_owned();
-        let doc = match Document::parse(text) {
-            Ok(doc) => doc,
-            Err(e) => {
-                let problem = Problem::at(&file, &e, Level::Error);
-                eprintln!("{}", crate::render::safe::one_line(&problem.to_string()));
-                return Err(Error::BadInput { file, count: 1 });
-            }
+        // A file that is not YAML, or not an answers mapping, has one problem worth telling.
+        let fatal = |e: &crate::yaml::YamlError| {
+            let problem = Problem::at(&file, e, Level::Error);
+            eprintln!("{}", crate::render::safe::one_line(&problem.to_string()));
+            Error::BadInput { file: file.clone(), count: 1 }
         };
+        let doc = Document::parse(text).map_err(|e| fatal(&e))?;
+        let header = doc.root().decode::<Header>(&doc, "").map_err(|e| fatal(&e))?;
         let mut problems = Vec::new();
-        let header = match doc.root().decode::<Header>(&doc, "") {
-            Ok(h) => h,
-            Err(e) => {
-                let problem = Problem::at(&file, &e, Level::Error);
-                eprintln!("{}", crate::render::safe::one_line(&problem.to_string()));
-                return Err(Error::BadInput { file, count: 1 });
-            }
-        };
         let mut steps = Vec::new();
         if !header.steps.is_null() {
             match header.steps.entries() {
