@@ -104,15 +104,11 @@ fn control_characters_never_reach_the_terminal_but_json_keeps_them() {
     let err = t.cmd(&["show", "\u{1b}[31mred"]).run();
     assert!(!err.stderr.contains('\u{1b}'), "{:?}", err.stderr);
 
-    let dir = t.copy_playbooks("lib");
-    let noise = std::fs::read_to_string(dir.join("noise.yaml")).unwrap();
-    std::fs::write(
-        dir.join("noise.yaml"),
-        noise.replacen("title: ", "title: \"\\e[31mRed\\e]0;x\\a \" # ", 1),
-    )
-    .unwrap();
-    let shown = t.cmd(&["show", "noise", "--playbooks", dir.to_str().unwrap()]).run();
+    let hostile = PLAYBOOK_HEAD.replace("title: X", "title: \"\\e[31mRed\\e]0;x\\a \"");
+    t.write("hostile/x.yaml", hostile);
+    let shown = t.cmd(&["show", "x", "--playbooks", t.path("hostile").to_str().unwrap()]).run();
     shown.code(0);
+    assert!(shown.stdout.contains("\\u{1b}[31mRed"), "{}", shown.stdout);
     assert!(!shown.stdout.contains('\u{1b}') && !shown.stdout.contains('\u{7}'), "{:?}", shown.stdout);
 }
 

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::support::{Test, assert_expected};
 
-/// Every default playbook's title and words to say, read from the YAML files themselves
-/// (all default text is plain English).
-fn default_titles_and_says() -> Vec<(String, Vec<String>)> {
+/// Every default playbook's English title and words to say, read from the YAML files
+/// themselves (independently of the loader under test).
+pub fn default_titles_and_says() -> Vec<(String, Vec<String>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
@@ -17,17 +17,19 @@ fn default_titles_and_says() -> Vec<(String, Vec<String>)> {
         .filter(|p| p.file_name().unwrap() != "policy.yaml")
         .collect();
     files.sort();
+    let english = |v: &serde_yaml::Value| -> String {
+        v.as_str().or_else(|| v.get("en").and_then(serde_yaml::Value::as_str)).unwrap().to_owned()
+    };
     files
         .iter()
         .map(|f| {
-            let yaml = std::fs::read_to_string(f).unwrap();
-            let field = |line: &str, key: &str| {
-                let value = line.trim().strip_prefix(key)?.trim();
-                Some(value.trim_matches('"').to_owned())
-            };
-            let title = yaml.lines().find_map(|l| field(l, "title:")).unwrap();
-            let says = yaml.lines().filter_map(|l| field(l, "say:")).collect();
-            (title, says)
+            let doc: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            let says = ["apologise", "fix", "amend", "follow_up"]
+                .iter()
+                .flat_map(|p| doc["phases"][p].as_sequence().cloned().unwrap_or_default())
+                .filter_map(|step| step.get("say").map(english))
+                .collect();
+            (english(&doc["title"]), says)
         })
         .collect()
 }
@@ -110,23 +112,24 @@ fn unknown_type_exits_2_with_one_line() {
         .one_error_line("unknown type `resrvation`; did you mean `reservation`?");
 }
 
-/// A copy of the library whose reservation playbook holds markup, an escape character,
-/// an ampersand and quotes, in its title and in words to say.
+/// A library whose reservation playbook holds markup, an escape character, an ampersand
+/// and quotes, in its title and in words to say.
 fn hostile_library(t: &Test) -> String {
-    let dir = t.copy_playbooks("lib");
-    let file = dir.join("reservation.yaml");
-    let yaml = std::fs::read_to_string(&file).unwrap();
-    let yaml = yaml
-        .replace(
-            "title: Reservation lost or wrong",
-            r#"title: "Tom & \"Jerry's\" <script>alert(1)</script> \e[31mred""#,
-        )
-        .replace(
-            r#"say: "I'm very sorry. This is our mistake"#,
-            r#"say: "<img src=x onerror=alert(2)> *bold* \e]0;pwned\a I'm very sorry. This is our mistake"#,
-        );
-    std::fs::write(&file, yaml).unwrap();
-    dir.display().to_string()
+    let yaml = r#"type: reservation
+title: "Tom & \"Jerry's\" <script>alert(1)</script> \e[31mred"
+phases:
+  apologise:
+    - id: own-it
+      do: Apologise.
+      say: "<img src=x onerror=alert(2)> *bold* \e]0;pwned\a I'm very sorry. This is our mistake."
+  fix:
+    - id: fix
+      do: Fix it.
+  amend: []
+  follow_up: []
+"#;
+    t.write("hostile/reservation.yaml", yaml);
+    t.path("hostile").display().to_string()
 }
 
 #[test]
@@ -159,19 +162,10 @@ fn playbook_text_is_escaped_in_html_and_markdown() {
 #[test]
 fn html_is_self_contained_and_carries_its_languages() {
     let t = Test::new();
-    let dir = t.copy_playbooks("lib");
-    let file = dir.join("wrong-order.yaml");
-    let yaml = std::fs::read_to_string(&file).unwrap().replace(
-        r#"say: "Your main course is on us today.""#,
-        "say:\n        en: \"Your main course is on us today.\"\n        da: \"Din hovedret er på os i dag.\"",
-    );
-    std::fs::write(&file, yaml).unwrap();
-    let lib = dir.display().to_string();
-    let html =
-        t.ok(&["print", "--format", "html", "--guest-lang", "da", "--lang", "en", "--playbooks", &lib]);
+    let html = t.ok(&["print", "--format", "html", "--guest-lang", "da", "--lang", "en"]);
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{}", &html[..80]);
     assert!(html.contains(
-        "<p class=\"guest\" lang=\"da\"><b>da</b> \u{201c}Din hovedret er på os i dag.\u{201d}</p>"
+        "<p class=\"guest\" lang=\"da\"><b>da</b> \u{201c}Din hovedret er på huset i dag.\u{201d}</p>"
     ));
     for outside in ["http:", "https:", "src=", "<link", "<script", "@import", "url("] {
         assert!(!html.contains(outside), "the handbook must not reach out: found {outside:?}");

@@ -261,11 +261,15 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
             .get_file(POLICY_FILE)
             .and_then(|f| f.contents_utf8())
             .unwrap_or("currency: EUR\nroles: {staff: 0}\n");
-        yaml::decode::<Policy>(text).unwrap_or_else(|_| Policy {
+        let mut policy = yaml::decode::<Policy>(text).unwrap_or_else(|_| Policy {
             currency: "EUR".into(),
             roles: indexmap::IndexMap::new(),
             languages: Vec::new(),
-        })
+        });
+        // A folder without a policy of its own borrows the built-in currency and limits,
+        // not its languages: its playbooks were not written to that promise.
+        policy.languages.clear();
+        policy
     };
     let Some(source) = sources.pop() else {
         return built_in();
