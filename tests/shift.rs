@@ -238,3 +238,30 @@ fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
     assert!(out.contains("OVERDUE\tOLD-222\tmanager-check-back"), "{out}");
     assert!(out.contains("follow-ups overdue: 1"), "{out}");
 }
+
+/// A log filled from a fixed export (January 2026), so tables and CSV are the same on
+/// every run.
+fn fixed_log() -> Test {
+    let t = Test::new();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shift.jsonl");
+    t.cmd(&[std::ffi::OsStr::new("import"), fixture.as_os_str()]).run().code(0);
+    t
+}
+
+#[test]
+fn tables_and_csv_read_as_expected() {
+    let t = fixed_log();
+    crate::support::assert_expected("log.txt", &t.ok(&["log"]));
+    crate::support::assert_expected("log.csv", &t.ok(&["log", "--csv"]));
+    crate::support::assert_expected("report.txt", &t.ok(&["report", "--since", "2026-01-01"]));
+    crate::support::assert_expected("report.csv", &t.ok(&["report", "--since", "2026-01-01", "--csv"]));
+    crate::support::assert_expected("show-incident.txt", &t.ok(&["show-incident", "AAA-222"]));
+    let exported = t.ok(&["export"]);
+    let fixture =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shift.jsonl"))
+            .unwrap();
+    let parse = |s: &str| {
+        s.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(parse(&exported), parse(&fixture), "export gives back what was imported");
+}

@@ -9,6 +9,8 @@ use std::borrow::Cow;
 fn is_unsafe(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        // Reserved by the table layout as its placeholder (see `table`).
+        || c == '\u{f8ff}'
 }
 
 /// `s` with every unsafe character replaced by a visible escape (`\u{1b}`); tabs become

@@ -1,39 +1,146 @@
 //! Tables for people: boxes and colour in a terminal, plain aligned columns when piped.
+//!
+//! comfy-table draws the table. It measures text with `unicode-width`, which counts some
+//! spacing marks (Bengali vowel signs, for one) as taking no column where terminals give
+//! them one; so the columns are sized and the cells wrapped here, by terminal columns, and
+//! each cell line is topped up with placeholder characters that comfy-table counts and
+//! that are removed after layout. Every border then lands where a terminal puts it.
 
 use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
-use comfy_table::{ContentArrangement, Table};
+use comfy_table::{ContentArrangement, Table as Layout};
+use unicode_width::UnicodeWidthStr;
+
+use super::wrap::{width, wrap};
+
+/// Counted as one column by comfy-table, removed before printing; from the private use
+/// area, and [`super::safe`] never lets one through from real text.
+const FILL: char = '\u{f8ff}';
+
+/// Narrowest a column is squeezed to when the table is wider than the terminal.
+const MIN_COLUMN: usize = 10;
+
+/// A table being built; laid out when turned into text.
+pub struct Table {
+    styled: bool,
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
 
 /// A table styled for where it goes: boxes when `styled`, bare columns otherwise.
 #[must_use]
 pub fn new(styled: bool, header: &[&str]) -> Table {
-    let mut t = Table::new();
-    if styled {
-        t.load_style(UTF8_FULL_CONDENSED);
-        // Fit a known terminal; a terminal that reports no size (some ptys) gets the natural width.
-        if let Some(cols) = console::Term::stdout().size_checked().map(|(_, c)| c).filter(|c| *c >= 40) {
-            t.set_content_arrangement(ContentArrangement::Dynamic);
-            t.set_width(cols);
-        }
-    } else {
-        t.load_style(NOTHING);
-        t.force_no_tty();
+    let header = header.iter().map(|h| if styled { (*h).to_owned() } else { h.to_uppercase() }).collect();
+    Table { styled, header, rows: Vec::new() }
+}
+
+impl Table {
+    /// Adds a row of cells.
+    pub fn add_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.rows.push(cells.into_iter().map(|c| c.as_ref().to_owned()).collect());
     }
-    t.set_header(header.iter().map(|h| if styled { (*h).to_owned() } else { h.to_uppercase() }));
-    if !styled {
-        for column in t.column_iter_mut() {
+
+    /// Column widths that fit `max` columns in all (borders and padding included) when
+    /// they can, narrowing the widest first.
+    fn widths(&self, max: Option<usize>) -> Vec<usize> {
+        let columns = self.header.len();
+        let mut widths: Vec<usize> = (0..columns)
+            .map(|i| {
+                std::iter::once(&self.header)
+                    .chain(&self.rows)
+                    .filter_map(|r| r.get(i))
+                    .flat_map(|c| c.lines().map(width).collect::<Vec<_>>())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let Some(max) = max else { return widths };
+        let chrome = if self.styled { 3 * columns + 1 } else { 2 * columns };
+        while widths.iter().sum::<usize>() + chrome > max {
+            let Some((i, w)) = widths.iter().copied().enumerate().max_by_key(|(_, w)| *w) else { break };
+            if w <= MIN_COLUMN {
+                break;
+            }
+            widths[i] = w - 1;
+        }
+        widths
+    }
+}
+
+/// A cell wrapped to `max` columns, each line topped up so comfy-table counts what a
+/// terminal shows.
+fn fit(cell: &str, max: usize) -> String {
+    let lines: Vec<String> = cell
+        .lines()
+        .flat_map(|l| if width(l) > max { wrap(l, max, "") } else { vec![l.to_owned()] })
+        .collect();
+    let fitted: Vec<String> = lines
+        .into_iter()
+        .map(|mut line| {
+            let missing = width(&line).saturating_sub(UnicodeWidthStr::width(line.as_str()));
+            line.extend(std::iter::repeat_n(FILL, missing));
+            line
+        })
+        .collect();
+    fitted.join("\n")
+}
+
+/// The table as text: fitted to the terminal when styled and its width is known, laid
+/// out by comfy-table, placeholders removed and trailing spaces trimmed.
+#[must_use]
+pub fn to_text(t: &Table) -> String {
+    let terminal = console::Term::stdout().size_checked().map(|(_, c)| usize::from(c)).filter(|c| *c >= 40);
+    let widths = t.widths(if t.styled { terminal } else { None });
+    let row = |cells: &[String]| -> Vec<String> {
+        cells.iter().enumerate().map(|(i, c)| fit(c, widths.get(i).copied().unwrap_or(usize::MAX))).collect()
+    };
+    let mut layout = Layout::new();
+    if t.styled {
+        layout.load_style(UTF8_FULL_CONDENSED);
+    } else {
+        layout.load_style(NOTHING);
+        layout.force_no_tty();
+    }
+    layout.set_content_arrangement(ContentArrangement::Disabled);
+    layout.set_header(row(&t.header));
+    for r in &t.rows {
+        layout.add_row(row(r));
+    }
+    if !t.styled {
+        for column in layout.column_iter_mut() {
             column.set_padding((0, 2));
         }
     }
-    t
-}
-
-/// The table as text, trailing spaces trimmed from each line (plain mode pads them).
-#[must_use]
-pub fn to_text(t: &Table) -> String {
     let mut out = String::new();
-    for line in t.lines() {
+    for line in layout.lines() {
+        let line: String = line.chars().filter(|c| *c != FILL).collect();
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borders_line_up_by_terminal_columns() {
+        let mut t = new(true, &["Type", "Title"]);
+        t.add_row(["flight-cancelled", "ফ্লাইট বাতিল"]);
+        t.add_row(["noise", "আওয়াজের উপদ্রব"]);
+        t.add_row(["x", "plain"]);
+        let text = to_text(&t);
+        let widths: Vec<usize> = text.lines().map(width).collect();
+        assert!(widths.windows(2).all(|w| w[0] == w[1]), "{text}\n{widths:?}");
+        assert!(!text.contains(FILL));
+    }
+
+    #[test]
+    fn squeezes_the_widest_column_to_fit() {
+        let mut t = new(true, &["a", "b"]);
+        t.add_row(["short", &"word ".repeat(30)]);
+        let widths = t.widths(Some(60));
+        assert!(widths.iter().sum::<usize>() + 7 <= 60, "{widths:?}");
+        assert_eq!(widths[0], 5);
+    }
 }

@@ -1,13 +1,30 @@
 //! Wrapping by display width that never splits a grapheme cluster, so Bengali conjuncts,
 //! combining accents and emoji with modifiers stay whole.
 
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 use unicode_segmentation::UnicodeSegmentation;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::UnicodeWidthChar;
 
-/// Columns `s` takes in a terminal.
+/// Columns `s` takes in a terminal, counted as terminals count them (wcwidth): nothing for
+/// controls, non-spacing and enclosing marks and format characters, two for wide
+/// characters, one for everything else, including spacing marks such as Bengali vowel
+/// signs (which `unicode-width` counts as nothing).
 #[must_use]
 pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    use unicode_properties::GeneralCategory::{EnclosingMark, Format, NonspacingMark};
+    if c.is_control() || matches!(c.general_category(), NonspacingMark | EnclosingMark | Format) {
+        return 0;
+    }
+    match c.width() {
+        Some(2) => 2,
+        _ if c.general_category_group() == GeneralCategoryGroup::Mark => 1,
+        Some(w) => w.max(1),
+        None => 0,
+    }
 }
 
 /// The width to wrap standard output at: the terminal's, or 80 when piped.
@@ -72,6 +89,15 @@ mod tests {
         let lines = wrap("one two three four five six", 12, "  ");
         assert_eq!(lines, vec!["one two", "  three four", "  five six"]);
         assert!(lines.iter().all(|l| width(l) <= 12));
+    }
+
+    #[test]
+    fn counts_columns_as_terminals_do() {
+        // ফ ্ ল া ই ট: the virama takes no column, the vowel sign AA takes one.
+        assert_eq!(width("ফ্লাইট বাতিল"), 11);
+        assert_eq!(width("e\u{301}"), 1);
+        assert_eq!(width("日本"), 4);
+        assert_eq!(width("a\u{200d}b"), 2);
     }
 
     #[test]
