@@ -145,7 +145,23 @@ impl SqliteStore {
         }
         let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") && self.path != Path::new(":memory:") {
-            self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).map_err(err)?;
+            // Switching needs the file to itself; when terminals open a new log at the same
+            // moment, wait for the others as a write would.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_millis(BUSY_TIMEOUT_MS);
+            loop {
+                match self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+                    Err(e)
+                        if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                            && std::time::Instant::now() < deadline =>
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    other => {
+                        other.map_err(err)?;
+                        break;
+                    }
+                }
+            }
         }
         self.conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;").map_err(err)?;
         if version < known {
