@@ -11,7 +11,7 @@ use crate::render::print::Paper;
 
 /// Steps you through service recovery: apologise, fix, amend, follow up.
 #[derive(Debug, Parser)]
-#[command(name = "recover", version, about, long_about = None, propagate_version = true)]
+#[command(name = "recover", version, about, long_about = None, propagate_version = true, arg_required_else_help = true)]
 #[command(after_help = "Start with `recover start --type reservation`; `recover list` shows the types.")]
 pub struct Cli {
     /// Settings every command takes.

@@ -3,6 +3,7 @@
 mod support;
 
 mod hardening;
+mod help;
 mod interactive;
 mod library;
 mod print;

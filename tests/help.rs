@@ -1,0 +1,14 @@
+//! What people read first: the help texts, as expected files.
+
+use crate::support::{Test, assert_expected};
+
+#[test]
+fn help_texts_read_as_expected() {
+    let t = Test::new();
+    assert_expected("help.txt", &t.ok(&["--help"]));
+    assert_expected("help-start.txt", &t.ok(&["start", "--help"]));
+    let bare = t.cmd::<&str>(&[]).run();
+    assert_eq!(bare.code, 2, "no command: usage and exit 2");
+    assert!(bare.stderr.contains("Usage: recover [OPTIONS] <COMMAND>"), "{}", bare.stderr);
+    t.cmd(&["start", "--type", "noise", "--bogus"]).run().code(2);
+}
