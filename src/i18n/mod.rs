@@ -57,6 +57,14 @@ pub fn severity_meaning(lang: &str, severity: crate::playbook::Severity) -> &'st
 /// The languages every catalog entry is written in, checked by the tests.
 pub const LANGUAGES: [&str; 5] = ["en", "da", "nb", "et", "bn"];
 
+/// The language the catalog's words are shown in for `lang`: `lang` itself when the catalog
+/// is written in it, else English (what [`t`] falls back to). HTML labels its own words
+/// with it, so `--lang fr` does not claim English headings are French.
+#[must_use]
+pub fn shown_lang(lang: &str) -> &str {
+    if LANGUAGES.contains(&lang) { lang } else { "en" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,8 +121,11 @@ mod tests {
 
     #[test]
     fn dynamic_keys_exist() {
-        for key in
-            PHASE_KEYS.iter().chain(&["severity_name_minor", "severity_name_major", "severity_name_critical"])
+        for key in PHASE_KEYS
+            .iter()
+            .chain(&["severity_name_minor", "severity_name_major", "severity_name_critical"])
+            .chain(&["severity_minor", "severity_major", "severity_critical"])
+            .chain(&crate::render::print::MEANING_KEYS)
         {
             assert!(catalog().contains_key(*key), "{key}");
         }
