@@ -4,6 +4,7 @@ mod support;
 
 mod hardening;
 mod interactive;
+mod languages;
 mod library;
 mod print;
 mod scripted;
