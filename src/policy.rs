@@ -89,4 +89,21 @@ impl Policy {
             None => role,
         }
     }
+
+    /// The language [`role_label`](Self::role_label) shows for `lang`, as
+    /// [`Text::lang_of`] tells it; `None` when the name is not translated.
+    #[must_use]
+    pub fn role_label_lang<'a>(&'a self, role: &str, lang: &str) -> Option<&'a str> {
+        match self.role(role) {
+            Some((_, Role::Named { name, .. })) => name.lang_of(lang),
+            _ => None,
+        }
+    }
+
+    /// The language a plain, untranslated text of this library is taken to be in: the
+    /// first one the policy declares (as `check` assumes), if it declares any.
+    #[must_use]
+    pub fn library_lang(&self) -> Option<&str> {
+        self.languages.first().map(String::as_str)
+    }
 }

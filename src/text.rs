@@ -29,6 +29,22 @@ impl Text {
         }
     }
 
+    /// The language [`get`](Self::get) shows for `lang`: `lang` itself, else `en`, else the
+    /// first language written. `None` for a plain string, whose language the text does not
+    /// say (the policy's first language, by convention), and for an empty map. HTML needs
+    /// it to label a fallback honestly, so screen readers and hyphenation follow the text.
+    #[must_use]
+    pub fn lang_of(&self, lang: &str) -> Option<&str> {
+        match self {
+            Text::Plain(_) => None,
+            Text::Translated(map) => map
+                .get_key_value(lang)
+                .or_else(|| map.get_key_value("en"))
+                .or_else(|| map.first())
+                .map(|(k, _)| k.as_str()),
+        }
+    }
+
     /// The text in exactly `lang`, if written in it (a plain string counts for any).
     #[must_use]
     pub fn exactly(&self, lang: &str) -> Option<&str> {
@@ -168,7 +184,13 @@ mod tests {
         assert_eq!(t.get("et"), "Sorry");
         let mut only = IndexMap::new();
         only.insert("bn".to_owned(), "দুঃখিত".to_owned());
-        assert_eq!(Text::Translated(only).get("en"), "দুঃখিত");
+        let only = Text::Translated(only);
+        assert_eq!(only.get("en"), "দুঃখিত");
+        assert_eq!(only.lang_of("en"), Some("bn"));
+        assert_eq!(t.lang_of("da"), Some("da"));
+        assert_eq!(t.lang_of("et"), Some("en"));
+        assert_eq!(Text::from("Sorry").lang_of("da"), None);
+        assert_eq!(Text::Translated(IndexMap::new()).lang_of("da"), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod support;
 mod hardening;
 mod help;
 mod interactive;
+mod languages;
 mod library;
 mod print;
 mod scripted;

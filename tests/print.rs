@@ -178,7 +178,7 @@ fn html_is_self_contained_and_carries_its_languages() {
 }
 
 /// A program on PATH (or at an absolute path), if present.
-fn find_program(names: &[&str]) -> Option<PathBuf> {
+pub fn find_program(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     names.iter().find_map(|name| {
         let direct = Path::new(name);
@@ -190,7 +190,7 @@ fn find_program(names: &[&str]) -> Option<PathBuf> {
 }
 
 /// Runs `cmd` to the end, killing it after `limit`.
-fn run_with_limit(cmd: &mut Command, limit: Duration) -> std::process::Output {
+pub fn run_with_limit(cmd: &mut Command, limit: Duration) -> std::process::Output {
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let start = Instant::now();
     while child.try_wait().expect("wait").is_none() {

@@ -57,6 +57,14 @@ pub fn severity_meaning(lang: &str, severity: crate::playbook::Severity) -> &'st
 /// The languages every catalog entry is written in, checked by the tests.
 pub const LANGUAGES: [&str; 5] = ["en", "da", "nb", "et", "bn"];
 
+/// The language the catalog's words are shown in for `lang`: `lang` itself when the catalog
+/// is written in it, else English (what [`t`] falls back to). HTML labels its own words
+/// with it, so `--lang fr` does not claim English headings are French.
+#[must_use]
+pub fn shown_lang(lang: &str) -> &str {
+    if LANGUAGES.contains(&lang) { lang } else { "en" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,7 +78,7 @@ mod tests {
 
     #[test]
     fn catalog_parses_and_translations_keep_placeholders() {
-        assert!(catalog().len() > 50);
+        assert!(catalog().len() > 100);
         for (key, text) in catalog() {
             let english = text.exactly("en").unwrap_or_else(|| panic!("{key} has no English"));
             for lang in LANGUAGES {
@@ -79,6 +87,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_key_is_written_in_every_language() {
+        let mut missing = Vec::new();
+        for (key, text) in catalog() {
+            assert!(matches!(text, Text::Translated(_)), "{key} is a plain string, not a language map");
+            for lang in LANGUAGES {
+                if text.exactly(lang).is_none_or(|s| s.trim().is_empty()) {
+                    missing.push(format!("{key}: {lang}"));
+                }
+            }
+            let extra: Vec<&str> = text.languages().into_iter().filter(|l| !LANGUAGES.contains(l)).collect();
+            assert!(extra.is_empty(), "{key} has languages outside LANGUAGES: {extra:?}");
+        }
+        missing.sort();
+        assert!(missing.is_empty(), "untranslated:\n{}", missing.join("\n"));
+        for lang in LANGUAGES {
+            assert_eq!(shown_lang(lang), lang);
+        }
+        assert_eq!(shown_lang("fr"), "en", "a language the catalog lacks shows English");
     }
 
     #[test]
@@ -113,8 +142,11 @@ mod tests {
 
     #[test]
     fn dynamic_keys_exist() {
-        for key in
-            PHASE_KEYS.iter().chain(&["severity_name_minor", "severity_name_major", "severity_name_critical"])
+        for key in PHASE_KEYS
+            .iter()
+            .chain(&["severity_name_minor", "severity_name_major", "severity_name_critical"])
+            .chain(&["severity_minor", "severity_major", "severity_critical"])
+            .chain(&crate::render::print::MEANING_KEYS)
         {
             assert!(catalog().contains_key(*key), "{key}");
         }
@@ -124,5 +156,7 @@ mod tests {
     fn fills_placeholders_and_falls_back_to_english() {
         assert_eq!(f("en", "pick_one", &[("step", "find-room")]), "find-room (pick one)");
         assert_eq!(t("xx", "done"), "Done");
+        assert_eq!(f("da", "pick_one", &[("step", "find-room")]), "find-room (vælg én)");
+        assert_eq!(phase("bn", crate::playbook::Phase::FollowUp), "ফলো-আপ");
     }
 }

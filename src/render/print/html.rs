@@ -1,14 +1,17 @@
 //! The training handbook as one self-contained HTML file made for paper: a cover with the
 //! contents, a one-page "recovery at a glance" card, then one playbook per page. No
 //! scripts, no network: the style is inline and a Content-Security-Policy forbids the rest.
+//!
+//! Every section says the language its text is shown in (`lang`), and so does any element
+//! inside whose text is in another: a playbook missing the reader's language falls back to
+//! English and says so, while the handbook's own words stay in the reader's language.
+//! Browsers hyphenate, pick fonts and read aloud by it.
 
 use crate::i18n as ui;
 use std::collections::HashSet;
 
 use super::escape::{html as esc, lang_attr};
-use super::{
-    AUTHORITY, INTRO, NEVER_PUSH, NEVER_PUSH_MEANS, Paper, SEVERITY, TITLE, approver, guest_say, limits,
-};
+use super::{Approver, Mark, Paper, approver, guest_say, limits};
 use crate::playbook::{Phase, Playbook, Severity, Step};
 use crate::policy::Policy;
 use crate::render::playbook::Layout;
@@ -17,9 +20,66 @@ use crate::text::Text;
 /// The style sheet, kept in its own file so it can be read and edited as CSS.
 const CSS: &str = include_str!("handbook.css");
 
+/// What a renderer needs besides the playbook: the policy, the layout, and the language
+/// of the handbook's own words.
+struct Ctx<'a> {
+    policy: &'a Policy,
+    layout: &'a Layout<'a>,
+    /// The language the catalog's words are shown in.
+    ui: &'a str,
+}
+
+impl<'a> Ctx<'a> {
+    /// The language a playbook text is shown in: its own, else the library's.
+    fn lang_of(&self, text: &'a Text) -> Option<&'a str> {
+        text.lang_of(self.layout.lang).or_else(|| self.policy.library_lang())
+    }
+
+    /// The language a role's name is shown in.
+    fn role_lang(&self, lang: Option<&'a str>) -> Option<&'a str> {
+        lang.or_else(|| self.policy.library_lang())
+    }
+}
+
+/// The language an element inherits, so its children say `lang` only where theirs differs.
+struct Here(String);
+
+impl Here {
+    /// Inside an element in `lang` (sanitised as the attribute would be).
+    fn new(lang: &str) -> Self {
+        Here(lang_attr(lang))
+    }
+
+    /// ` lang="xx"` when `shown` is known and not the language here, else nothing.
+    fn attr(&self, shown: Option<&str>) -> String {
+        match shown.map(lang_attr) {
+            Some(l) if l != self.0 => format!(" lang=\"{l}\""),
+            _ => String::new(),
+        }
+    }
+
+    /// `text` escaped, in a `span` that says its language when it differs from here.
+    fn text(&self, text: &str, shown: Option<&str>) -> String {
+        let attr = self.attr(shown);
+        if attr.is_empty() { esc(text) } else { format!("<span{attr}>{}</span>", esc(text)) }
+    }
+}
+
+/// A catalog `template` as HTML text with its `{name}` placeholders filled by `args`,
+/// which are HTML already (escaped text, spans).
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = esc(template);
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
 /// The printable HTML handbook of `playbooks`, in the given order, laid out for `paper`.
 #[must_use]
 pub fn html(playbooks: &[&Playbook], policy: &Policy, layout: &Layout, paper: Paper) -> String {
+    let ctx = Ctx { policy, layout, ui: ui::shown_lang(layout.lang) };
+    let document = Here::new(layout.lang);
     let mut ids = HashSet::new();
     let anchors: Vec<String> = playbooks.iter().map(|pb| anchor(&pb.kind, &mut ids)).collect();
     let mut out = format!(
@@ -27,15 +87,17 @@ pub fn html(playbooks: &[&Playbook], policy: &Policy, layout: &Layout, paper: Pa
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"recover {version}\">\n\
-         <title>{TITLE}</title>\n<style>\n{CSS}\n@page {{ size: {size}; }}\n</style>\n</head>\n<body>\n",
+         <title{title_lang}>{title}</title>\n<style>\n{CSS}\n@page {{ size: {size}; }}\n</style>\n</head>\n<body>\n",
         lang = lang_attr(layout.lang),
         version = env!("CARGO_PKG_VERSION"),
+        title_lang = document.attr(Some(ctx.ui)),
+        title = esc(ui::t(ctx.ui, "print_title")),
         size = paper.css(),
     );
-    out.push_str(&cover(playbooks, &anchors, policy, layout));
-    out.push_str(&glance(policy, layout));
+    out.push_str(&cover(playbooks, &anchors, &ctx));
+    out.push_str(&glance(&ctx));
     for (i, (pb, id)) in playbooks.iter().zip(&anchors).enumerate() {
-        out.push_str(&playbook(pb, id, i + 1, playbooks.len(), policy, layout));
+        out.push_str(&playbook(pb, id, i + 1, playbooks.len(), &ctx, &document));
     }
     out.push_str("</body>\n</html>\n");
     out
@@ -57,66 +119,90 @@ fn anchor(kind: &str, taken: &mut HashSet<String>) -> String {
 }
 
 /// The first page: title, the four phases in a line, the contents.
-fn cover(playbooks: &[&Playbook], anchors: &[String], policy: &Policy, layout: &Layout) -> String {
-    let phases: Vec<&str> = Phase::ALL.iter().map(|p| ui::phase(layout.lang, *p)).collect();
+fn cover(playbooks: &[&Playbook], anchors: &[String], ctx: &Ctx) -> String {
+    let lang = ctx.layout.lang;
+    let here = Here::new(ctx.ui);
+    let phases: Vec<String> = Phase::ALL.iter().map(|p| esc(ui::phase(lang, *p))).collect();
     let mut out = format!(
-        "<section class=\"cover\" id=\"contents\">\n<p class=\"kicker\">Training handbook</p>\n\
-         <h1>{TITLE}</h1>\n<p class=\"phases-line\">{}</p>\n<h2>Contents</h2>\n<ol class=\"toc\">\n\
-         <li><span class=\"no\"></span><a href=\"#glance\">Recovery at a glance</a></li>\n",
-        phases.join(" \u{b7} ")
+        "<section class=\"cover\" id=\"contents\" lang=\"{}\">\n<p class=\"kicker\">{}</p>\n\
+         <h1>{}</h1>\n<p class=\"phases-line\">{}</p>\n<h2>{}</h2>\n<ol class=\"toc\">\n\
+         <li><span class=\"no\"></span><a href=\"#glance\">{}</a></li>\n",
+        here.0,
+        esc(ui::t(lang, "print_kicker")),
+        esc(ui::t(lang, "print_title")),
+        phases.join(" \u{b7} "),
+        esc(ui::t(lang, "print_contents")),
+        esc(ui::t(lang, "print_glance")),
     );
     for (i, (pb, id)) in playbooks.iter().zip(anchors).enumerate() {
         out.push_str(&format!(
-            "<li><span class=\"no\">{}</span><a href=\"#{id}\">{}</a><span class=\"kind\">{}</span></li>\n",
+            "<li><span class=\"no\">{}</span><a href=\"#{id}\"{}>{}</a><span class=\"kind\">{}</span></li>\n",
             i + 1,
-            esc(pb.title.get(layout.lang)),
+            here.attr(ctx.lang_of(&pb.title)),
+            esc(pb.title.get(lang)),
             esc(&pb.kind)
         ));
     }
-    out.push_str(&format!(
-        "</ol>\n<p class=\"made\">{} playbook(s). Amounts in {}. Made by recover {}.</p>\n</section>\n",
-        playbooks.len(),
-        esc(&policy.currency),
-        env!("CARGO_PKG_VERSION")
-    ));
+    let made = fill(
+        ui::t(lang, "print_made"),
+        &[
+            ("count", &playbooks.len().to_string()),
+            ("currency", &esc(&ctx.policy.currency)),
+            ("version", env!("CARGO_PKG_VERSION")),
+        ],
+    );
+    out.push_str(&format!("</ol>\n<p class=\"made\">{made}</p>\n</section>\n"));
     out
 }
 
 /// The one-page card: the four phases, the rule, the role limits, the severities.
-fn glance(policy: &Policy, layout: &Layout) -> String {
+fn glance(ctx: &Ctx) -> String {
+    let lang = ctx.layout.lang;
+    let here = Here::new(ctx.ui);
     let mut out = format!(
-        "<section class=\"glance page\" id=\"glance\">\n<div class=\"card\">\n<h2>Recovery at a glance</h2>\n\
+        "<section class=\"glance page\" id=\"glance\" lang=\"{}\">\n<div class=\"card\">\n<h2>{}</h2>\n\
          <p class=\"intro\">{}</p>\n<ol class=\"phases\">\n",
-        esc(INTRO)
+        here.0,
+        esc(ui::t(lang, "print_glance")),
+        esc(ui::t(lang, "print_intro"))
     );
     for (n, phase) in Phase::ALL.into_iter().enumerate() {
         out.push_str(&format!(
             "<li><span class=\"big\">{}</span><div><h3>{}</h3><p>{}</p></div></li>\n",
             n + 1,
-            ui::phase(layout.lang, phase),
-            esc(super::phase_meaning(phase))
+            esc(ui::phase(lang, phase)),
+            esc(super::phase_meaning(lang, phase))
         ));
     }
     out.push_str(&format!(
-        "</ol>\n<p class=\"rule\"><b>{}</b> {}</p>\n<h3 class=\"sub\">Who may give what</h3>\n<p>{}</p>\n\
-         <table class=\"limits\">\n<thead><tr><th>Role</th><th class=\"num\">Limit per incident ({})</th></tr></thead>\n<tbody>\n",
-        esc(NEVER_PUSH),
-        esc(NEVER_PUSH_MEANS),
-        esc(AUTHORITY),
-        esc(&policy.currency)
+        "</ol>\n<p class=\"rule\"><b>{}</b> {}</p>\n<h3 class=\"sub\">{}</h3>\n<p>{}</p>\n\
+         <table class=\"limits\">\n<thead><tr><th>{}</th><th class=\"num\">{}</th></tr></thead>\n<tbody>\n",
+        esc(ui::t(lang, "print_never_push")),
+        esc(ui::t(lang, "print_never_push_means")),
+        esc(ui::t(lang, "print_who")),
+        esc(ui::t(lang, "print_authority")),
+        esc(ui::t(lang, "print_role")),
+        fill(ui::t(lang, "print_limit"), &[("currency", &esc(&ctx.policy.currency))])
     ));
-    for (role, limit) in limits(policy, layout.lang) {
-        out.push_str(&format!("<tr><td>{}</td><td class=\"num\">{limit}</td></tr>\n", esc(role)));
+    for role in limits(ctx.policy, lang) {
+        out.push_str(&format!(
+            "<tr><td{}>{}</td><td class=\"num\">{}</td></tr>\n",
+            here.attr(ctx.role_lang(role.lang)),
+            esc(role.label),
+            role.limit
+        ));
     }
     out.push_str(&format!(
-        "</tbody>\n</table>\n<h3 class=\"sub\">How bad is it?</h3>\n<p>{}</p>\n<ul class=\"severity\">\n",
-        esc(SEVERITY)
+        "</tbody>\n</table>\n<h3 class=\"sub\">{}</h3>\n<p>{}</p>\n<ul class=\"severity\">\n",
+        esc(ui::t(lang, "print_how_bad")),
+        esc(ui::t(lang, "print_severity"))
     ));
     for severity in Severity::ALL {
         out.push_str(&format!(
-            "<li><b>{severity}</b> <span class=\"dots\">{}</span>: {}</li>\n",
+            "<li><b>{}</b> <span class=\"dots\">{}</span>: {}</li>\n",
+            esc(ui::severity(lang, severity)),
             dots(severity),
-            ui::severity_meaning(layout.lang, severity)
+            esc(ui::severity_meaning(lang, severity))
         ));
     }
     out.push_str("</ul>\n</div>\n</section>\n");
@@ -128,122 +214,155 @@ fn dots(severity: Severity) -> String {
     Severity::ALL.iter().map(|s| if *s <= severity { '\u{25cf}' } else { '\u{25cb}' }).collect()
 }
 
-/// One playbook's page.
-fn playbook(pb: &Playbook, id: &str, n: usize, of: usize, policy: &Policy, layout: &Layout) -> String {
-    let lang = layout.lang;
+/// One playbook's page, in the language its title is shown in.
+fn playbook(pb: &Playbook, id: &str, n: usize, of: usize, ctx: &Ctx, document: &Here) -> String {
+    let lang = ctx.layout.lang;
+    let section_lang = ctx.lang_of(&pb.title);
+    let here = section_lang.map_or_else(|| Here(document.0.clone()), Here::new);
+    let ui_attr = here.attr(Some(ctx.ui));
     let mut out = format!(
-        "<section class=\"playbook page\" id=\"{id}\">\n<header>\n<p class=\"no\">Playbook {n} of {of}</p>\n<h2>{}</h2>\n",
+        "<section class=\"playbook page\" id=\"{id}\"{}>\n<header>\n<p class=\"no\"{ui_attr}>{}</p>\n<h2>{}</h2>\n",
+        section_lang.map(|l| format!(" lang=\"{}\"", lang_attr(l))).unwrap_or_default(),
+        fill(ui::t(lang, "print_playbook_n"), &[("n", &n.to_string()), ("of", &of.to_string())]),
         esc(pb.title.get(lang))
     );
     if let Some(summary) = &pb.summary {
-        out.push_str(&format!("<p class=\"summary\">{}</p>\n", esc(summary.get(lang))));
+        out.push_str(&format!(
+            "<p class=\"summary\"{}>{}</p>\n",
+            here.attr(ctx.lang_of(summary)),
+            esc(summary.get(lang))
+        ));
     }
-    let mut facts = vec![format!("Type <span class=\"kind\">{}</span>", esc(&pb.kind))];
+    let mut facts =
+        vec![format!("{} <span class=\"kind\">{}</span>", esc(ui::t(lang, "print_type")), esc(&pb.kind))];
     if !pb.aliases.is_empty() {
         let aliases: Vec<String> =
             pb.aliases.iter().map(|a| format!("<span class=\"kind\">{}</span>", esc(a))).collect();
-        facts.push(format!("also {}", aliases.join(", ")));
+        facts.push(fill(ui::t(lang, "print_also"), &[("aliases", &aliases.join(", "))]));
     }
     if !pb.servqual.is_empty() {
         let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
         facts.push(format!("SERVQUAL: {}", dims.join(", ")));
     }
-    out.push_str(&format!("<p class=\"facts\">{}</p>\n</header>\n", facts.join(" \u{b7} ")));
+    out.push_str(&format!("<p class=\"facts\"{ui_attr}>{}</p>\n</header>\n", facts.join(" \u{b7} ")));
     for (i, phase) in Phase::ALL.into_iter().enumerate() {
         let number = i + 1;
-        out.push_str(&format!("<section class=\"phase\">\n<h3>{number}. {}", ui::phase(lang, phase)));
+        out.push_str(&format!(
+            "<section class=\"phase\">\n<h3{ui_attr}>{number}. {}",
+            esc(ui::phase(lang, phase))
+        ));
         if phase == Phase::Amend {
-            let roles: Vec<String> = limits(policy, lang)
+            let in_heading = Here::new(ctx.ui);
+            let roles: Vec<String> = limits(ctx.policy, lang)
                 .into_iter()
-                .map(|(role, limit)| format!("{} {limit}", esc(role)))
+                .map(|role| {
+                    format!("{} {}", in_heading.text(role.label, ctx.role_lang(role.lang)), role.limit)
+                })
                 .collect();
-            out.push_str(&format!(
-                " <span class=\"limits\">(limits per incident, {}: {})</span>",
-                esc(&policy.currency),
-                roles.join(", ")
-            ));
+            let limits = fill(
+                ui::t(lang, "limits"),
+                &[("currency", &esc(&ctx.policy.currency)), ("limits", &roles.join(", "))],
+            );
+            out.push_str(&format!(" <span class=\"limits\">({limits})</span>"));
         }
         out.push_str("</h3>\n");
         let steps = pb.phases.steps(phase);
         if steps.is_empty() {
-            out.push_str("<p class=\"none\">Nothing in this phase.</p>\n");
+            out.push_str(&format!("<p class=\"none\"{ui_attr}>{}</p>\n", esc(ui::t(lang, "print_nothing"))));
         } else if phase == Phase::Amend {
-            out.push_str(&amends(steps, number, policy, layout));
+            out.push_str(&amends(steps, number, ctx, &here));
         } else {
             out.push_str("<ol class=\"steps\">\n");
             for (j, step) in steps.iter().enumerate() {
-                out.push_str(&step_item(phase, step, &format!("{number}.{}", j + 1), layout));
+                out.push_str(&step_item(phase, step, &format!("{number}.{}", j + 1), ctx, &here));
             }
             out.push_str("</ol>\n");
         }
         out.push_str("</section>\n");
     }
     if !pb.failure_points.is_empty() {
-        let points: Vec<String> = pb.failure_points.iter().map(|c| esc(c.label.get(lang))).collect();
-        out.push_str(&format!("<p class=\"where\"><b>Where it goes wrong:</b> {}</p>\n", points.join(", ")));
+        let points: Vec<String> =
+            pb.failure_points.iter().map(|c| here.text(c.label.get(lang), ctx.lang_of(&c.label))).collect();
+        out.push_str(&format!(
+            "<p class=\"where\"><b{ui_attr}>{}:</b> {}</p>\n",
+            esc(ui::t(lang, "print_where")),
+            points.join(", ")
+        ));
     }
     out.push_str("</section>\n");
     out
 }
 
 /// A step: number, what to do with its id and marks, the words to say, the options.
-fn step_item(phase: Phase, step: &Step, number: &str, layout: &Layout) -> String {
+fn step_item(phase: Phase, step: &Step, number: &str, ctx: &Ctx, here: &Here) -> String {
     let mut out = format!(
         "<li class=\"step\"><span class=\"n\">{number}</span><div>\n<p class=\"do\">{}{} <span class=\"id\">{}</span></p>\n",
-        marks(phase, step),
-        esc(step.action.get(layout.lang)),
+        marks(phase, step, ctx, here),
+        here.text(step.action.get(ctx.layout.lang), ctx.lang_of(&step.action)),
         esc(&step.id)
     );
     if let Some(say) = &step.say {
-        out.push_str(&say_block(say, layout));
+        out.push_str(&say_block(say, ctx, here));
     }
     if !step.choose.is_empty() {
-        out.push_str(&options(step, layout));
+        out.push_str(&options(step, ctx, here));
     }
     out.push_str("</div></li>\n");
     out
 }
 
 /// Optional, required and due marks, boxed so they survive photocopying.
-fn marks(phase: Phase, step: &Step) -> String {
+fn marks(phase: Phase, step: &Step, ctx: &Ctx, here: &Here) -> String {
+    let lang = ctx.layout.lang;
+    let attr = here.attr(Some(ctx.ui));
     let mut out = String::new();
     for mark in super::step_marks(phase, step) {
-        let class = if mark.starts_with("due") { "due" } else { "mark" };
-        out.push_str(&format!("<span class=\"{class}\">{}</span> ", esc(&mark)));
+        let (class, text) = match mark {
+            Mark::Optional => ("mark", ui::t(lang, "optional").to_owned()),
+            Mark::Required => ("mark", ui::t(lang, "required").to_owned()),
+            Mark::Due(within) => ("due", ui::f(lang, "due_within", &[("within", &within.to_string())])),
+        };
+        out.push_str(&format!("<span class=\"{class}\"{attr}>{}</span> ", esc(&text)));
     }
     out
 }
 
 /// The amends as a table: what, cost, from which severity, who may give it; the words to
 /// say and the options on a full-width row below each.
-fn amends(steps: &[Step], number: usize, policy: &Policy, layout: &Layout) -> String {
+fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
+    let lang = ctx.layout.lang;
+    let ui_attr = here.attr(Some(ctx.ui));
     let mut out = format!(
         "<table class=\"amends\">\n<colgroup><col class=\"n\"><col><col class=\"num\"><col class=\"sev\">\
-         <col class=\"who\"></colgroup>\n<thead><tr><th>#</th><th>Amend</th><th class=\"num\">Cost ({})</th>\
-         <th>From</th><th>Given by</th></tr></thead>\n",
-        esc(&policy.currency)
+         <col class=\"who\"></colgroup>\n<thead{ui_attr}><tr><th>#</th><th>{}</th><th class=\"num\">{}</th>\
+         <th>{}</th><th>{}</th></tr></thead>\n",
+        esc(ui::t(lang, "print_amend")),
+        fill(ui::t(lang, "print_cost"), &[("currency", &esc(&ctx.policy.currency))]),
+        esc(ui::t(lang, "print_from")),
+        esc(ui::t(lang, "print_given_by")),
     );
     for (j, step) in steps.iter().enumerate() {
         let cost = step.cost();
         let severity = step.severity.unwrap_or(Severity::Minor);
         out.push_str(&format!(
             "<tbody>\n<tr><td class=\"n\">{number}.{}</td><td>{}{} <span class=\"id\">{}</span></td>\
-             <td class=\"num\">{cost}</td><td class=\"sev\">{severity} <span class=\"dots\">{}</span></td>\
-             <td class=\"who\">{}</td></tr>\n",
+             <td class=\"num\">{cost}</td><td class=\"sev\"{ui_attr}>{} <span class=\"dots\">{}</span></td>\
+             {}</tr>\n",
             j + 1,
-            marks(Phase::Amend, step),
-            esc(step.action.get(layout.lang)),
+            marks(Phase::Amend, step, ctx, here),
+            here.text(step.action.get(lang), ctx.lang_of(&step.action)),
             esc(&step.id),
+            esc(ui::severity(lang, severity)),
             dots(severity),
-            esc(&approver(policy, cost, layout.lang))
+            who(cost, ctx, here)
         ));
         if step.say.is_some() || !step.choose.is_empty() {
             out.push_str("<tr class=\"say-row\"><td></td><td colspan=\"4\">\n");
             if let Some(say) = &step.say {
-                out.push_str(&say_block(say, layout));
+                out.push_str(&say_block(say, ctx, here));
             }
             if !step.choose.is_empty() {
-                out.push_str(&options(step, layout));
+                out.push_str(&options(step, ctx, here));
             }
             out.push_str("</td></tr>\n");
         }
@@ -253,10 +372,38 @@ fn amends(steps: &[Step], number: usize, policy: &Policy, layout: &Layout) -> St
     out
 }
 
+/// The cell saying who may give an amend of `cost`: a role's name (its own language), or
+/// the catalog's words around it (the reader's).
+fn who(cost: crate::money::Money, ctx: &Ctx, here: &Here) -> String {
+    let lang = ctx.layout.lang;
+    match approver(ctx.policy, cost, lang) {
+        Approver::Role { label, lang: role_lang, or_above: false } => {
+            format!("<td class=\"who\"{}>{}</td>", here.attr(ctx.role_lang(role_lang)), esc(label))
+        }
+        Approver::Role { label, lang: role_lang, or_above: true } => {
+            let inside = Here::new(ctx.ui);
+            let role = inside.text(label, ctx.role_lang(role_lang));
+            format!(
+                "<td class=\"who\"{}>{}</td>",
+                here.attr(Some(ctx.ui)),
+                fill(ui::t(lang, "print_or_above"), &[("role", &role)])
+            )
+        }
+        Approver::Nobody => {
+            format!("<td class=\"who\"{}>{}</td>", here.attr(Some(ctx.ui)), esc(ui::t(lang, "print_nobody")))
+        }
+    }
+}
+
 /// The words to say, set apart; the guest's language below, marked with its `lang`.
-fn say_block(say: &Text, layout: &Layout) -> String {
-    let mut out = format!("<blockquote class=\"say\"><p>\u{201c}{}\u{201d}</p>", esc(say.get(layout.lang)));
-    if let Some((guest, text)) = guest_say(say, layout.lang, layout.guest) {
+fn say_block(say: &Text, ctx: &Ctx, here: &Here) -> String {
+    let lang = ctx.layout.lang;
+    let mut out = format!(
+        "<blockquote class=\"say\"><p{}>\u{201c}{}\u{201d}</p>",
+        here.attr(ctx.lang_of(say)),
+        esc(say.get(lang))
+    );
+    if let Some((guest, text)) = guest_say(say, lang, ctx.layout.guest) {
         out.push_str(&format!(
             "<p class=\"guest\" lang=\"{}\"><b>{}</b> \u{201c}{}\u{201d}</p>",
             lang_attr(guest),
@@ -269,7 +416,14 @@ fn say_block(say: &Text, layout: &Layout) -> String {
 }
 
 /// The options a step offers.
-fn options(step: &Step, layout: &Layout) -> String {
-    let labels: Vec<String> = step.choose.iter().map(|c| esc(c.label.get(layout.lang))).collect();
-    format!("<p class=\"options\"><b>Options:</b> {}</p>\n", labels.join(" \u{b7} "))
+fn options(step: &Step, ctx: &Ctx, here: &Here) -> String {
+    let lang = ctx.layout.lang;
+    let labels: Vec<String> =
+        step.choose.iter().map(|c| here.text(c.label.get(lang), ctx.lang_of(&c.label))).collect();
+    format!(
+        "<p class=\"options\"><b{}>{}</b> {}</p>\n",
+        here.attr(Some(ctx.ui)),
+        esc(ui::t(lang, "print_options")),
+        labels.join(" \u{b7} ")
+    )
 }

@@ -1,12 +1,13 @@
 //! The training handbook in Markdown: a title, contents, "how we recover", then a section
 //! per playbook. Plain CommonMark plus GitHub tables, so it reads well on GitHub, GitLab,
-//! editors' previews and Pandoc, and still reads well as raw text.
+//! editors' previews and Pandoc, and still reads well as raw text. Every word of its own
+//! comes from the UI catalog in the reader's language, escaped like playbook text.
 
 use crate::i18n as ui;
 use std::collections::HashSet;
 
 use super::escape::{markdown as md, markdown_code as code};
-use super::{AUTHORITY, INTRO, NEVER_PUSH, NEVER_PUSH_MEANS, SEVERITY, TITLE, approver, guest_say, limits};
+use super::{Approver, Mark, approver, guest_say, limits};
 use crate::playbook::{Phase, Playbook, Severity, Step};
 use crate::policy::Policy;
 use crate::render::playbook::Layout;
@@ -15,21 +16,28 @@ use crate::text::Text;
 /// The Markdown handbook of `playbooks`, in the given order.
 #[must_use]
 pub fn markdown(playbooks: &[&Playbook], policy: &Policy, layout: &Layout) -> String {
+    let lang = layout.lang;
+    let title = ui::t(lang, "print_title");
+    let contents_heading = ui::t(lang, "print_contents");
+    let how_heading = ui::t(lang, "print_how");
+    // Anchors are handed out in document order, from the headings as shown.
     let mut slugs = Slugs::default();
-    slugs.add(TITLE);
-    slugs.add("Contents");
-    let how = slugs.add("How we recover");
+    slugs.add(title);
+    slugs.add(contents_heading);
+    let how = slugs.add(how_heading);
     let mut body = how_we_recover(policy, layout, &mut slugs);
-    let mut contents = format!("- [How we recover](#{how})\n");
+    let mut contents = format!("- [{}](#{how})\n", md(how_heading));
     for pb in playbooks {
-        let title = pb.title.get(layout.lang);
+        let title = pb.title.get(lang);
         let anchor = slugs.add(title);
         contents.push_str(&format!("- [{}](#{anchor}) ({})\n", md(title), code(&pb.kind)));
         body.push_str(&playbook(pb, policy, layout, &mut slugs));
     }
     let doc = format!(
-        "# {TITLE}\n\nPlaybooks for training: what to do and what to say when something has gone \
-         wrong for a customer.\n\n## Contents\n\n{contents}{body}"
+        "# {}\n\n{}\n\n## {}\n\n{contents}{body}",
+        md(title),
+        md(ui::t(lang, "print_subtitle")),
+        md(contents_heading)
     );
     // Sections and list items each end in a blank line; one between blocks is enough.
     let mut tidy = String::with_capacity(doc.len());
@@ -44,26 +52,41 @@ pub fn markdown(playbooks: &[&Playbook], policy: &Policy, layout: &Layout) -> St
 
 /// The opening section: the four phases, the rule, who may give what, severities.
 fn how_we_recover(policy: &Policy, layout: &Layout, slugs: &mut Slugs) -> String {
-    let mut out = format!("\n## How we recover\n\n{INTRO}\n\n");
+    let lang = layout.lang;
+    let mut out = format!("\n## {}\n\n{}\n\n", md(ui::t(lang, "print_how")), md(ui::t(lang, "print_intro")));
     for (n, phase) in Phase::ALL.into_iter().enumerate() {
         out.push_str(&format!(
             "{}. **{}.** {}\n",
             n + 1,
-            ui::phase(layout.lang, phase),
-            super::phase_meaning(phase)
+            md(ui::phase(lang, phase)),
+            md(super::phase_meaning(lang, phase))
         ));
     }
-    out.push_str(&format!("\n**{NEVER_PUSH}** {NEVER_PUSH_MEANS}\n"));
-    slugs.add("Who may give what");
-    out.push_str(&format!("\n### Who may give what\n\n{AUTHORITY}\n\n"));
-    out.push_str(&format!("| Role | Limit per incident ({}) |\n|---|--:|\n", md(&policy.currency)));
-    for (role, limit) in limits(policy, layout.lang) {
-        out.push_str(&format!("| {} | {limit} |\n", md(role)));
+    out.push_str(&format!(
+        "\n**{}** {}\n",
+        md(ui::t(lang, "print_never_push")),
+        md(ui::t(lang, "print_never_push_means"))
+    ));
+    let who = ui::t(lang, "print_who");
+    slugs.add(who);
+    out.push_str(&format!("\n### {}\n\n{}\n\n", md(who), md(ui::t(lang, "print_authority"))));
+    out.push_str(&format!(
+        "| {} | {} |\n|---|--:|\n",
+        md(ui::t(lang, "print_role")),
+        md(&ui::f(lang, "print_limit", &[("currency", &policy.currency)]))
+    ));
+    for role in limits(policy, lang) {
+        out.push_str(&format!("| {} | {} |\n", md(role.label), role.limit));
     }
-    slugs.add("How bad is it?");
-    out.push_str(&format!("\n### How bad is it?\n\n{SEVERITY}\n\n"));
+    let how_bad = ui::t(lang, "print_how_bad");
+    slugs.add(how_bad);
+    out.push_str(&format!("\n### {}\n\n{}\n\n", md(how_bad), md(ui::t(lang, "print_severity"))));
     for severity in Severity::ALL {
-        out.push_str(&format!("- **{severity}**: {}\n", ui::severity_meaning(layout.lang, severity)));
+        out.push_str(&format!(
+            "- **{}**: {}\n",
+            md(ui::severity(lang, severity)),
+            md(ui::severity_meaning(lang, severity))
+        ));
     }
     out
 }
@@ -75,10 +98,13 @@ fn playbook(pb: &Playbook, policy: &Policy, layout: &Layout, slugs: &mut Slugs) 
     if let Some(summary) = &pb.summary {
         out.push_str(&format!("{}\n\n", md(summary.get(lang))));
     }
-    let mut kind = format!("- **Type:** {}", code(&pb.kind));
+    let mut kind = format!("- **{}:** {}", md(ui::t(lang, "print_type")), code(&pb.kind));
     if !pb.aliases.is_empty() {
         let aliases: Vec<String> = pb.aliases.iter().map(|a| code(a)).collect();
-        kind.push_str(&format!(" (also {})", aliases.join(", ")));
+        kind.push_str(&format!(
+            " ({})",
+            fill(ui::t(lang, "print_also"), &[("aliases", &aliases.join(", "))])
+        ));
     }
     out.push_str(&kind);
     out.push('\n');
@@ -88,15 +114,15 @@ fn playbook(pb: &Playbook, policy: &Policy, layout: &Layout, slugs: &mut Slugs) 
     }
     if !pb.failure_points.is_empty() {
         let points: Vec<String> = pb.failure_points.iter().map(|c| md(c.label.get(lang))).collect();
-        out.push_str(&format!("- **Where it goes wrong:** {}\n", points.join(", ")));
+        out.push_str(&format!("- **{}:** {}\n", md(ui::t(lang, "print_where")), points.join(", ")));
     }
     for (n, phase) in Phase::ALL.into_iter().enumerate() {
-        let heading = format!("{}. {}", n + 1, ui::phase(layout.lang, phase));
-        slugs.add(&heading);
-        out.push_str(&format!("\n### {heading}\n\n"));
+        let name = ui::phase(lang, phase);
+        slugs.add(&format!("{}. {name}", n + 1));
+        out.push_str(&format!("\n### {}. {}\n\n", n + 1, md(name)));
         let steps = pb.phases.steps(phase);
         if steps.is_empty() {
-            out.push_str("*Nothing in this phase.*\n");
+            out.push_str(&format!("*{}*\n", md(ui::t(lang, "print_nothing"))));
         } else if phase == Phase::Amend {
             out.push_str(&amends(steps, policy, layout));
         } else {
@@ -111,16 +137,24 @@ fn playbook(pb: &Playbook, policy: &Policy, layout: &Layout, slugs: &mut Slugs) 
 /// A step as a loose list item: what to do, its id and marks, the words to say as a quote,
 /// the options.
 fn step_item(phase: Phase, step: &Step, number: usize, layout: &Layout) -> String {
+    let lang = layout.lang;
     let marker = format!("{number}. ");
     let pad = " ".repeat(marker.len());
     let mut out = marker;
     let marks = super::step_marks(phase, step);
-    if let Some(first) = marks.first().filter(|m| matches!(m.as_str(), "optional" | "required")) {
-        out.push_str(&format!("*{}{}.* ", first[..1].to_uppercase(), &first[1..]));
+    for mark in &marks {
+        match mark {
+            Mark::Optional => out.push_str(&format!("*{}* ", md(ui::t(lang, "print_optional")))),
+            Mark::Required => out.push_str(&format!("*{}* ", md(ui::t(lang, "print_required")))),
+            Mark::Due(_) => {}
+        }
     }
-    out.push_str(&format!("{} {}\n", md(step.action.get(layout.lang)), code(&step.id)));
-    if let Some(due) = marks.iter().find(|m| m.starts_with("due")) {
-        out.push_str(&format!("{pad}**{}{}.**\n", due[..1].to_uppercase(), &due[1..]));
+    out.push_str(&format!("{} {}\n", md(step.action.get(lang)), code(&step.id)));
+    for mark in &marks {
+        if let Mark::Due(within) = mark {
+            let due = ui::f(lang, "print_due_within", &[("within", &within.to_string())]);
+            out.push_str(&format!("{pad}**{}**\n", md(&due)));
+        }
     }
     if let Some(say) = &step.say {
         out.push('\n');
@@ -138,32 +172,41 @@ fn step_item(phase: Phase, step: &Step, number: usize, layout: &Layout) -> Strin
 /// The amends as a table (what, cost, from which severity, who may give it), then the
 /// words to say for those that have them, as quotes keyed by number.
 fn amends(steps: &[Step], policy: &Policy, layout: &Layout) -> String {
+    let lang = layout.lang;
     let mut out = format!(
-        "| # | Amend | Cost ({}) | From | Who may give it |\n|--:|---|--:|---|---|\n",
-        md(&policy.currency)
+        "| # | {} | {} | {} | {} |\n|--:|---|--:|---|---|\n",
+        md(ui::t(lang, "print_amend")),
+        md(&ui::f(lang, "print_cost", &[("currency", &policy.currency)])),
+        md(ui::t(lang, "print_from")),
+        md(ui::t(lang, "print_who_may")),
     );
     let mut quotes = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
-        let mut what = format!("{} {}", md(step.action.get(layout.lang)), code(&step.id));
+        let mut what = format!("{} {}", md(step.action.get(lang)), code(&step.id));
         if step.is_required(Phase::Amend) {
-            what.insert_str(0, "*Required.* ");
+            what.insert_str(0, &format!("*{}* ", md(ui::t(lang, "print_required"))));
         }
         if !step.choose.is_empty() {
             what.push_str(&format!(" {}", options(step, layout)));
         }
         let cost = step.cost();
+        let who = match approver(policy, cost, lang) {
+            Approver::Role { label, or_above: true, .. } => ui::f(lang, "print_or_above", &[("role", label)]),
+            Approver::Role { label, .. } => label.to_owned(),
+            Approver::Nobody => ui::t(lang, "print_nobody").to_owned(),
+        };
         out.push_str(&format!(
             "| {n} | {what} | {cost} | {} | {} |\n",
-            step.severity.unwrap_or(Severity::Minor),
-            md(&approver(policy, cost, layout.lang))
+            md(ui::severity(lang, step.severity.unwrap_or(Severity::Minor))),
+            md(&who)
         ));
         if let Some(say) = &step.say {
             quotes.push((n, say));
         }
     }
     if !quotes.is_empty() {
-        out.push_str("\nWhat to say when you offer them:\n\n");
+        out.push_str(&format!("\n{}\n\n", md(ui::t(lang, "print_say_intro"))));
         let blocks: Vec<String> = quotes
             .into_iter()
             .map(|(n, say)| {
@@ -191,7 +234,17 @@ fn quote(say: &Text, layout: &Layout) -> Vec<String> {
 /// The options a step offers, on one line.
 fn options(step: &Step, layout: &Layout) -> String {
     let labels: Vec<String> = step.choose.iter().map(|c| md(c.label.get(layout.lang))).collect();
-    format!("Options: {}.", labels.join(" · "))
+    format!("{} {}.", md(ui::t(layout.lang, "print_options")), labels.join(" \u{b7} "))
+}
+
+/// A catalog `template` as Markdown text with its `{name}` placeholders filled by `args`,
+/// which are Markdown already (code spans, escaped text).
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = md(template);
+    for (name, value) in args {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }
 
 /// The anchors headings get on GitHub and GitLab, handed out in document order so the

@@ -1,5 +1,6 @@
 //! Training handbooks (`recover print`): Markdown for reading on screen and printable HTML
-//! for paper. Both open with the same "how we recover" pages, written here once.
+//! for paper. Both open with the same "how we recover" pages, their words in the UI
+//! catalog (`print_*` keys) so a handbook reads in the chosen language.
 
 pub mod escape;
 mod html;
@@ -8,6 +9,8 @@ mod markdown;
 pub use html::html;
 pub use markdown::markdown;
 
+use crate::duration::Within;
+use crate::i18n as ui;
 use crate::money::Money;
 use crate::playbook::{Phase, Step};
 use crate::policy::Policy;
@@ -33,82 +36,93 @@ impl Paper {
     }
 }
 
-/// The handbook's title.
-pub const TITLE: &str = "Service recovery handbook";
-
-/// The opening sentence of "how we recover".
-pub const INTRO: &str = "Something has gone wrong for a customer. Every recovery has four parts, \
-     in this order, and the faster the apology and the fix, the better.";
-
-/// The rule every playbook rests on.
-pub const NEVER_PUSH: &str = "The customer never has to push for the next step.";
-
-/// What the rule means in practice.
-pub const NEVER_PUSH_MEANS: &str = "Do the whole fix at once and offer the amend that fits, \
-     not the minimum first and a little more each time the customer complains.";
-
-/// What the role limits mean.
-pub const AUTHORITY: &str = "Give an amend up to your role's limit on the spot, without asking anyone. \
-     Above it, get a named approver at once, while the customer is still with you.";
-
-/// How severity decides the amends offered.
-pub const SEVERITY: &str = "Each amend is offered from a severity up:";
-
-/// What a phase asks of the employee, in a sentence or two.
+/// What a phase asks of the employee, in a sentence or two, in `lang`.
 #[must_use]
-pub fn phase_meaning(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Apologise => {
-            "Sincerely and at once. Own it: no excuses, no blame on the customer. \
-             \u{201c}I will fix this for you.\u{201d}"
-        }
-        Phase::Fix => "Solve the actual problem now, completely, without making the customer ask twice.",
-        Phase::Amend => {
-            "Make it right beyond the fix, in proportion to the harm. Offer options, so the \
-             customer regains a sense of control."
-        }
-        Phase::FollowUp => {
-            "Every complaint, big or small, gets a follow-up soon after: check the customer is \
-             satisfied and tell them what we changed."
-        }
-    }
+pub fn phase_meaning(lang: &str, phase: Phase) -> &'static str {
+    ui::t(lang, MEANING_KEYS[phase as usize])
+}
+
+/// The catalog keys of [`phase_meaning`], in phase order.
+pub const MEANING_KEYS: [&str; 4] =
+    ["print_meaning_apologise", "print_meaning_fix", "print_meaning_amend", "print_meaning_follow_up"];
+
+/// A role as the printouts show it: its name in the reader's language, the language that
+/// name is actually in (for HTML `lang`), and its limit.
+pub struct RoleLimit<'a> {
+    /// The name shown.
+    pub label: &'a str,
+    /// The language of `label`, when the policy says it.
+    pub lang: Option<&'a str>,
+    /// What the role may give per incident.
+    pub limit: Money,
 }
 
 /// Each role's shown name and limit, in policy order (lowest first by convention).
 #[must_use]
-pub fn limits<'a>(policy: &'a Policy, lang: &str) -> Vec<(&'a str, Money)> {
-    policy.roles.iter().map(|(name, role)| (policy.role_label(name, lang), role.limit())).collect()
+pub fn limits<'a>(policy: &'a Policy, lang: &str) -> Vec<RoleLimit<'a>> {
+    policy
+        .roles
+        .iter()
+        .map(|(name, role)| RoleLimit {
+            label: policy.role_label(name, lang),
+            lang: policy.role_label_lang(name, lang),
+            limit: role.limit(),
+        })
+        .collect()
+}
+
+/// Who may give an amend on their own, for the renderers to word in their own markup.
+pub enum Approver<'a> {
+    /// The lowest role whose limit covers it; `or_above` unless it is the top role.
+    Role {
+        /// The role's shown name and its language.
+        label: &'a str,
+        /// The language of `label`, when the policy says it.
+        lang: Option<&'a str>,
+        /// Higher roles may give it too.
+        or_above: bool,
+    },
+    /// No role's limit covers it (`check` reports that too).
+    Nobody,
 }
 
 /// Who may give an amend of `cost` on their own: the lowest role whose limit covers it
-/// ("supervisor or above"), or a warning when no role's does (`check` reports that too).
+/// ("supervisor or above"), or nobody when no role's does.
 #[must_use]
-pub fn approver(policy: &Policy, cost: Money, lang: &str) -> String {
+pub fn approver<'a>(policy: &'a Policy, cost: Money, lang: &str) -> Approver<'a> {
     match policy.approver_for(cost) {
-        Some(role) => {
-            let label = policy.role_label(role, lang);
-            if policy.limit_of(role) == Some(policy.highest_limit()) {
-                label.to_owned()
-            } else {
-                format!("{label} or above")
-            }
-        }
-        None => "nobody: above every limit".to_owned(),
+        Some(role) => Approver::Role {
+            label: policy.role_label(role, lang),
+            lang: policy.role_label_lang(role, lang),
+            or_above: policy.limit_of(role) != Some(policy.highest_limit()),
+        },
+        None => Approver::Nobody,
     }
+}
+
+/// A fact printed under a step besides its cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// An apologise or fix step that may be skipped.
+    Optional,
+    /// An amend or follow-up step that must be done.
+    Required,
+    /// A follow-up due this long after the incident started.
+    Due(Within),
 }
 
 /// The facts printed under a step besides its cost: optional or required, when due.
 #[must_use]
-pub fn step_marks(phase: Phase, step: &Step) -> Vec<String> {
+pub fn step_marks(phase: Phase, step: &Step) -> Vec<Mark> {
     let mut marks = Vec::new();
     let required = step.is_required(phase);
     match phase {
-        Phase::Apologise | Phase::Fix if !required => marks.push("optional".to_owned()),
-        Phase::Amend | Phase::FollowUp if required => marks.push("required".to_owned()),
+        Phase::Apologise | Phase::Fix if !required => marks.push(Mark::Optional),
+        Phase::Amend | Phase::FollowUp if required => marks.push(Mark::Required),
         _ => {}
     }
     if let Some(within) = step.within {
-        marks.push(format!("due within {within}"));
+        marks.push(Mark::Due(within));
     }
     marks
 }
