@@ -110,7 +110,17 @@ pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, E
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&incident).unwrap_or_default())?;
     } else {
-        write!(out, "{}", summary::text(&incident, config.lang.value.code(), &config.tz, config.styled_out))?;
+        write!(
+            out,
+            "{}",
+            summary::text(
+                &incident,
+                config.library_quiet().ok().as_ref(),
+                config.lang.value.code(),
+                &config.tz,
+                config.styled_out
+            )
+        )?;
     }
     Ok(Exit::Success)
 }

@@ -79,7 +79,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         let mut store = config.store()?;
         create(&mut store, &mut session)?;
         drive(&mut session, &mut Answers::new(file), &mut store)?;
-        return finish(config, &session, args.json);
+        return finish(config, &lib, &session, args.json);
     }
     if args.yes {
         let mut driver = Yes { severity: Severity::Minor, approved_by: args.approved_by.clone() };
@@ -96,7 +96,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         let mut store = config.store()?;
         create(&mut store, &mut session)?;
         drive(&mut session, &mut driver, &mut store)?;
-        return finish(config, &session, args.json);
+        return finish(config, &lib, &session, args.json);
     }
     if !interactive_ok() {
         return Err(no_terminal());
@@ -120,7 +120,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     let mut session = Session::resume(playbook, incident);
     if session.is_finished() {
         eprintln!("recover: incident {} is already finished", session.incident().id);
-        return finish(config, &session, args.json);
+        return finish(config, &lib, &session, args.json);
     }
     if session.next_question().is_none() {
         drive(
@@ -128,7 +128,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
             &mut crate::drivers::yes::Yes { severity: Severity::Minor, approved_by: None },
             &mut store,
         )?;
-        return finish(config, &session, args.json);
+        return finish(config, &lib, &session, args.json);
     }
     if !interactive_ok() {
         return Err(no_terminal());
@@ -174,7 +174,7 @@ fn interactive(
     set_resumable(&id);
     install_interrupt_handler();
     match drive(session, &mut driver, store) {
-        Ok(()) => finish(config, session, json),
+        Ok(()) => finish(config, lib, session, json),
         Err(Error::Interrupted { .. }) => {
             let _ = console::Term::stderr().show_cursor();
             Err(Error::Interrupted { resume: Some(resume_hint(&id)) })
@@ -183,7 +183,7 @@ fn interactive(
     }
 }
 
-fn finish(config: &Config, session: &Session, json: bool) -> Result<Exit, Error> {
+fn finish(config: &Config, lib: &Library, session: &Session, json: bool) -> Result<Exit, Error> {
     let incident = session.incident();
     let mut out = std::io::stdout().lock();
     if json {
@@ -192,7 +192,13 @@ fn finish(config: &Config, session: &Session, json: bool) -> Result<Exit, Error>
         write!(
             out,
             "{}",
-            crate::render::summary::text(incident, config.lang.value.code(), &config.tz, config.styled_out)
+            crate::render::summary::text(
+                incident,
+                Some(lib),
+                config.lang.value.code(),
+                &config.tz,
+                config.styled_out
+            )
         )?;
     }
     Ok(if incident.status == Status::Incomplete {

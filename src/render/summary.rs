@@ -8,99 +8,160 @@ use super::table;
 use crate::clock::{human_seconds, local};
 use crate::engine::{Incident, Outcome, Status, seconds_between};
 use crate::i18n as ui;
-use crate::playbook::Phase;
+use crate::playbook::{Library, Phase, Playbook};
 
-/// The summary as text for standard output.
+/// The summary as text for standard output. With the library, choices, failure points and
+/// roles are shown by their labels in `lang`; without it (or for a playbook it no longer
+/// has), by their recorded values.
 #[must_use]
-pub fn text(incident: &Incident, lang: &str, tz: &TimeZone, styled: bool) -> String {
-    let i = incident;
-    let mut out = String::new();
-    let reference = i
-        .reference
-        .as_deref()
-        .map(|r| ui::f(lang, "summary_ref", &[("reference", &one_line(r))]))
-        .unwrap_or_default();
-    let severity = i.severity.map_or_else(|| ui::t(lang, "severity_unset"), |s| ui::severity(lang, s));
-    out.push_str(&ui::f(
-        lang,
-        "summary_incident",
-        &[
-            ("id", &i.id),
-            ("type", &one_line(&i.kind)),
-            ("severity", severity),
-            ("staff", &one_line(&i.staff)),
-            ("role", &one_line(&i.role)),
-            ("reference", &reference),
-        ],
-    ));
-    out.push('\n');
-    let status = match i.status {
-        Status::InProgress => ui::t(lang, "status_in_progress"),
-        Status::Complete => ui::t(lang, "status_complete"),
-        Status::Incomplete => ui::t(lang, "status_incomplete"),
-    };
-    out.push_str(&ui::f(lang, "summary_started", &[("when", &local(i.started_at, tz)), ("status", status)]));
-    out.push('\n');
-    let columns =
-        ["col_phase", "col_step", "col_outcome", "col_detail", "col_cost", "col_at"].map(|k| ui::t(lang, k));
-    let mut steps = table::new(styled, &columns);
-    for s in &i.steps {
-        let mut detail: Vec<String> = Vec::new();
-        if let Some(c) = &s.choice {
-            detail.push(one_line(c));
-        }
-        if let Some(n) = &s.note {
-            detail.push(one_line(n));
-        }
-        if let Some(r) = &s.reason {
-            detail.push(ui::f(lang, "skipped_because", &[("reason", &one_line(r))]));
-        }
-        if let Some(a) = &s.approved_by {
-            detail.push(ui::f(lang, "approved_by", &[("name", &one_line(a))]));
-        }
-        let outcome = match (s.outcome, s.phase) {
-            (Outcome::Done, Phase::FollowUp) => ui::t(lang, "outcome_scheduled"),
-            (Outcome::Done, _) => ui::t(lang, "outcome_done"),
-            (Outcome::Skipped, _) => ui::t(lang, "outcome_skipped"),
-        };
-        steps.add_row(vec![
-            ui::phase(lang, s.phase).to_owned(),
-            one_line(&s.id),
-            outcome.to_owned(),
-            detail.join("; "),
-            s.cost.filter(|_| s.outcome == Outcome::Done).map(|c| c.to_string()).unwrap_or_default(),
-            format!("+{}", human_seconds(seconds_between(i.started_at, s.at))),
-        ]);
-    }
-    out.push_str(&table::to_text(&steps));
-    let mut totals = table::new(styled, &[ui::t(lang, "col_total"), ""]);
-    let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
-    totals.add_row(vec![ui::t(lang, "time_to_apology").to_owned(), time(i.time_to_apology())]);
-    totals.add_row(vec![ui::t(lang, "time_to_fix").to_owned(), time(i.time_to_fix())]);
-    let amends_key = if i.over_limit() { "amends_over" } else { "amends_within" };
-    let amends = ui::f(
-        lang,
-        amends_key,
-        &[
-            ("currency", &one_line(&i.currency)),
-            ("total", &i.amends_total.to_string()),
-            ("role", &one_line(&i.role)),
-            ("limit", &i.limit.to_string()),
-        ],
-    );
-    totals.add_row(vec![ui::t(lang, "amends_total").to_owned(), amends]);
-    for fu in &i.follow_ups {
-        let state = match fu.done_at {
-            Some(at) => ui::f(lang, "follow_up_done", &[("when", &local(at, tz))]),
-            None => ui::f(lang, "follow_up_due", &[("when", &local(fu.due, tz))]),
-        };
-        totals.add_row(vec![ui::f(lang, "follow_up_row", &[("step", &one_line(&fu.step))]), state]);
-    }
-    if let Some(point) = &i.failure_point {
-        let note = i.failure_note.as_deref().map(|n| format!(" ({})", one_line(n))).unwrap_or_default();
-        totals.add_row(vec![ui::t(lang, "went_wrong_at").to_owned(), format!("{}{note}", one_line(point))]);
-    }
-    totals.add_row(vec![ui::t(lang, "incident_id").to_owned(), i.id.clone()]);
-    out.push_str(&table::to_text(&totals));
+pub fn text(
+    incident: &Incident,
+    library: Option<&Library>,
+    lang: &str,
+    tz: &TimeZone,
+    styled: bool,
+) -> String {
+    let view =
+        View { i: incident, playbook: library.and_then(|l| l.find(&incident.kind).ok()), library, lang, tz };
+    let mut out = view.header();
+    out.push_str(&table::to_text(&view.steps(styled)));
+    out.push_str(&table::to_text(&view.totals(styled)));
     out
+}
+
+/// One incident seen in one language, with the library that names its values.
+struct View<'a> {
+    i: &'a Incident,
+    playbook: Option<&'a Playbook>,
+    library: Option<&'a Library>,
+    lang: &'a str,
+    tz: &'a TimeZone,
+}
+
+impl View<'_> {
+    fn role(&self) -> String {
+        one_line(self.library.map_or(self.i.role.as_str(), |l| l.policy.role_label(&self.i.role, self.lang)))
+    }
+
+    fn choice(&self, step: &str, value: &str) -> String {
+        self.playbook
+            .and_then(|pb| pb.step(step))
+            .and_then(|(_, s)| s.choose.iter().find(|c| c.value == value))
+            .map_or_else(|| one_line(value), |c| one_line(c.label.get(self.lang)))
+    }
+
+    fn failure_point(&self, point: &str) -> String {
+        let lang = self.lang;
+        self.playbook.and_then(|pb| pb.failure_points.iter().find(|c| c.value == point)).map_or_else(
+            || one_line(if point == "other" { ui::t(lang, "other") } else { point }),
+            |c| one_line(c.label.get(lang)),
+        )
+    }
+
+    fn header(&self) -> String {
+        let (i, lang) = (self.i, self.lang);
+        let reference = i
+            .reference
+            .as_deref()
+            .map(|r| ui::f(lang, "summary_ref", &[("reference", &one_line(r))]))
+            .unwrap_or_default();
+        let severity = i.severity.map_or_else(|| ui::t(lang, "severity_unset"), |s| ui::severity(lang, s));
+        let mut out = ui::f(
+            lang,
+            "summary_incident",
+            &[
+                ("id", &i.id),
+                ("type", &one_line(&i.kind)),
+                ("severity", severity),
+                ("staff", &one_line(&i.staff)),
+                ("role", &self.role()),
+                ("reference", &reference),
+            ],
+        );
+        out.push('\n');
+        let status = match i.status {
+            Status::InProgress => ui::t(lang, "status_in_progress"),
+            Status::Complete => ui::t(lang, "status_complete"),
+            Status::Incomplete => ui::t(lang, "status_incomplete"),
+        };
+        out.push_str(&ui::f(
+            lang,
+            "summary_started",
+            &[("when", &local(i.started_at, self.tz)), ("status", status)],
+        ));
+        out.push('\n');
+        out
+    }
+
+    fn steps(&self, styled: bool) -> table::Table {
+        let (i, lang) = (self.i, self.lang);
+        let columns = ["col_phase", "col_step", "col_outcome", "col_detail", "col_cost", "col_at"]
+            .map(|k| ui::t(lang, k));
+        let mut steps = table::new(styled, &columns);
+        for s in &i.steps {
+            let mut detail: Vec<String> = Vec::new();
+            if let Some(c) = &s.choice {
+                detail.push(self.choice(&s.id, c));
+            }
+            if let Some(n) = &s.note {
+                detail.push(one_line(n));
+            }
+            if let Some(r) = &s.reason {
+                detail.push(ui::f(lang, "skipped_because", &[("reason", &one_line(r))]));
+            }
+            if let Some(a) = &s.approved_by {
+                detail.push(ui::f(lang, "approved_by", &[("name", &one_line(a))]));
+            }
+            let outcome = match (s.outcome, s.phase) {
+                (Outcome::Done, Phase::FollowUp) => ui::t(lang, "outcome_scheduled"),
+                (Outcome::Done, _) => ui::t(lang, "outcome_done"),
+                (Outcome::Skipped, _) => ui::t(lang, "outcome_skipped"),
+            };
+            steps.add_row(vec![
+                ui::phase(lang, s.phase).to_owned(),
+                one_line(&s.id),
+                outcome.to_owned(),
+                detail.join("; "),
+                s.cost.filter(|_| s.outcome == Outcome::Done).map(|c| c.to_string()).unwrap_or_default(),
+                format!("+{}", human_seconds(seconds_between(i.started_at, s.at))),
+            ]);
+        }
+        steps
+    }
+
+    fn totals(&self, styled: bool) -> table::Table {
+        let (i, lang, tz) = (self.i, self.lang, self.tz);
+        let mut totals = table::new(styled, &[ui::t(lang, "col_total"), ""]);
+        let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
+        totals.add_row(vec![ui::t(lang, "time_to_apology").to_owned(), time(i.time_to_apology())]);
+        totals.add_row(vec![ui::t(lang, "time_to_fix").to_owned(), time(i.time_to_fix())]);
+        let amends_key = if i.over_limit() { "amends_over" } else { "amends_within" };
+        let amends = ui::f(
+            lang,
+            amends_key,
+            &[
+                ("currency", &one_line(&i.currency)),
+                ("total", &i.amends_total.to_string()),
+                ("role", &self.role()),
+                ("limit", &i.limit.to_string()),
+            ],
+        );
+        totals.add_row(vec![ui::t(lang, "amends_total").to_owned(), amends]);
+        for fu in &i.follow_ups {
+            let state = match fu.done_at {
+                Some(at) => ui::f(lang, "follow_up_done", &[("when", &local(at, tz))]),
+                None => ui::f(lang, "follow_up_due", &[("when", &local(fu.due, tz))]),
+            };
+            totals.add_row(vec![ui::f(lang, "follow_up_row", &[("step", &one_line(&fu.step))]), state]);
+        }
+        if let Some(point) = &i.failure_point {
+            let note = i.failure_note.as_deref().map(|n| format!(" ({})", one_line(n))).unwrap_or_default();
+            totals.add_row(vec![
+                ui::t(lang, "went_wrong_at").to_owned(),
+                format!("{}{note}", self.failure_point(point)),
+            ]);
+        }
+        totals.add_row(vec![ui::t(lang, "incident_id").to_owned(), i.id.clone()]);
+        totals
+    }
 }
