@@ -30,6 +30,12 @@ fn answer(p: &mut PtySession, prompt: &str, keys: &[&str]) {
     p.flush().expect("flush");
 }
 
+/// What the pty reader returns, one char per byte, read back as the UTF-8 it was.
+fn utf8(latin1: &str) -> String {
+    let bytes: Vec<u8> = latin1.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 fn exit_code(p: &PtySession) -> i32 {
     match p.process().wait().expect("wait") {
         WaitStatus::Exited(_, code) => code,
@@ -193,4 +199,38 @@ fn several_terminals_record_at_once_without_losing_anything() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 40, "short ids are unique");
+}
+
+#[test]
+fn a_whole_session_in_danish_with_the_guests_words_in_english() {
+    let t = Test::new();
+    let mut p = spawn(
+        &t,
+        &["start", "--type", "reservation", "--lang", "da", "--guest-lang", "en", "--staff", "anna"],
+    );
+    answer(&mut p, "Hvor slemt er det?", &[ENTER]);
+    let shown = utf8(&p.exp_string("own-it ").expect("first step"));
+    assert!(shown.contains("SIG") && shown.contains("Det er jeg virkelig ked af."), "Danish words: {shown}");
+    assert!(shown.contains("I'm very sorry. This is our mistake"), "the guest's English below: {shown}");
+    p.send(ENTER).expect("enter");
+    p.flush().expect("flush");
+    answer(&mut p, "reassure", &[ENTER]);
+    // The pty reader sees bytes one by one, so prompts are matched on their ASCII parts.
+    answer(&mut p, "find-room (v", &[DOWN, ENTER]);
+    answer(&mut p, "Note (Enter for ingen)", &[ENTER]);
+    for step in ["arrange-transport", "confirm-in-writing", "ask-comfort"] {
+        answer(&mut p, step, &[ENTER]);
+    }
+    answer(&mut p, "lg kompensation", &[ENTER]);
+    answer(&mut p, "call-next-morning", &[ENTER]);
+    answer(&mut p, "written-apology", &[ENTER]);
+    answer(&mut p, "Fejlpunkt", &[ENTER]);
+    let summary = utf8(&p.exp_eof().expect("summary"));
+    assert!(summary.contains("søsterhotel"), "the choice by its Danish label: {summary}");
+    assert_eq!(exit_code(&p), 0);
+    let i = incident(&t);
+    assert_eq!(i["status"], "complete");
+    let find_room =
+        i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned().unwrap_or_default();
+    assert_eq!(find_room["choice"], "sister property", "the log keeps the stable value");
 }

@@ -107,7 +107,10 @@ impl<'a> Terminal<'a> {
         );
         self.say(&format!("{header}{reference}"));
         if let Some(summary) = &pb.summary {
-            self.say(&one_line(summary.get(&self.lang)));
+            for line in crate::render::wrap::wrap(&one_line(summary.get(&self.lang)), self.layout().width, "")
+            {
+                self.say(&line);
+            }
         }
     }
 
