@@ -8,5 +8,6 @@ mod interactive;
 mod languages;
 mod library;
 mod print;
+mod readme;
 mod scripted;
 mod shift;
