@@ -129,7 +129,7 @@ impl<'a> Terminal<'a> {
             .allow_empty(allow_empty)
             .validate_with(|s: &String| -> Result<(), String> {
                 if s.chars().count() > MAX_TEXT_CHARS {
-                    Err(format!("at most {MAX_TEXT_CHARS} characters"))
+                    Err(ui::f(&self.lang, "too_long", &[("max", &MAX_TEXT_CHARS.to_string())]))
                 } else {
                     Ok(())
                 }
