@@ -185,3 +185,16 @@ fn staff_and_role_come_from_the_environment() {
         .code(2)
         .one_error_line("unknown role `chef`");
 }
+
+#[test]
+fn a_failure_point_given_up_front_is_checked_and_recorded() {
+    let t = Test::new();
+    t.cmd(&["start", "--type", "reservation", "--yes", "--failure-point", "the moon"])
+        .run()
+        .code(2)
+        .one_error_line("--failure-point `the moon` is not one of this playbook's");
+    assert!(!t.log().exists(), "nothing recorded");
+    let out =
+        t.cmd(&["start", "--type", "reservation", "--yes", "--failure-point", "Arrival", "--json"]).run();
+    assert_eq!(out.code(0).json_lines()[0]["failure_point"], "arrival");
+}

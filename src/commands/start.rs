@@ -58,6 +58,17 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             .or(args.yes.then_some(Severity::Minor)),
         failure_point: args.failure_point.clone(),
     };
+    if let Some(point) = &args.failure_point {
+        let known =
+            point.eq_ignore_ascii_case("other") || playbook.failure_points.iter().any(|c| c.matches(point));
+        if !known {
+            let listed: Vec<&str> = playbook.failure_points.iter().map(|c| c.value.as_str()).collect();
+            return Err(Error::usage(
+                format!("--failure-point `{}` is not one of this playbook's", one_line(point)),
+                format!("use one of: {}, other", listed.join(", ")),
+            ));
+        }
+    }
     let mut session = Session::begin(playbook, start, clock::now());
 
     if let Some(file) = &answers {

@@ -47,12 +47,19 @@ impl Sink for DryRun {
 pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink) -> Result<(), Error> {
     let uid = session.incident().uid.clone();
     while let Some(question) = session.next_question() {
-        let answer = driver.ask(session, &question)?;
+        let preset = session.preset(&question);
+        let given = preset.is_some();
+        let answer = match preset {
+            Some(answer) => answer,
+            None => driver.ask(session, &question)?,
+        };
         match session.decide(answer, clock::now()) {
             Ok(events) => {
                 sink.save(&uid, &events)?;
                 session.apply(&events);
             }
+            // A value given up front is not asked again: it is the caller's error.
+            Err(rule) if given => return Err(Error::Rule(rule)),
             Err(rule) => driver.rejected(rule)?,
         }
     }

@@ -161,6 +161,8 @@ pub enum Event {
 pub struct Session<'p> {
     playbook: &'p Playbook,
     incident: Incident,
+    /// `--failure-point`, answered when the question comes.
+    preset_failure: Option<String>,
 }
 
 impl<'p> Session<'p> {
@@ -182,19 +184,32 @@ impl<'p> Session<'p> {
             amends_total: Money::ZERO,
             currency: start.currency,
             limit: start.limit,
-            failure_answered: start.failure_point.is_some(),
-            failure_point: start.failure_point,
+            failure_answered: false,
+            failure_point: None,
             failure_note: None,
             servqual: playbook.servqual.clone(),
             follow_ups: Vec::new(),
         };
-        Session { playbook, incident }
+        Session { playbook, incident, preset_failure: start.failure_point }
     }
 
     /// Continues a recorded incident where it stopped.
     #[must_use]
     pub fn resume(playbook: &'p Playbook, incident: Incident) -> Self {
-        Session { playbook, incident }
+        Session { playbook, incident, preset_failure: None }
+    }
+
+    /// The answer given up front for `question` (`--failure-point`), which is then not
+    /// asked; it goes through the same rules as any answer.
+    #[must_use]
+    pub fn preset(&self, question: &Question) -> Option<Answer> {
+        match question {
+            Question::FailurePoint { .. } => self
+                .preset_failure
+                .clone()
+                .map(|point| Answer::FailurePoint { point: Some(point), note: None }),
+            _ => None,
+        }
     }
 
     /// The incident as recorded so far.
