@@ -321,4 +321,6 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
 }
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
