@@ -103,10 +103,12 @@ enum ChoiceRepr {
 }
 
 impl<'de> Deserialize<'de> for Choice {
+    /// The value is kept without spaces around it: answers are trimmed before they are
+    /// matched, so `" our hotel "` could otherwise never be picked.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(match ChoiceRepr::deserialize(d)? {
-            ChoiceRepr::Plain(s) => Choice { label: Text::Plain(s.clone()), value: s },
-            ChoiceRepr::Labelled { value, label } => Choice { value, label },
+            ChoiceRepr::Plain(s) => Choice { value: s.trim().to_owned(), label: Text::Plain(s) },
+            ChoiceRepr::Labelled { value, label } => Choice { value: value.trim().to_owned(), label },
         })
     }
 }

@@ -138,6 +138,32 @@ fn amounts_add_up_exactly() {
     assert_eq!(out.code(0).json_lines()[0]["amends_total"], "20.25");
 }
 
+/// Found while writing the fuzz targets: `check` accepted an option written with spaces
+/// around it, but no answer could pick it (answers are trimmed), so even `--yes` failed on
+/// a valid playbook.
+#[test]
+fn options_written_with_spaces_around_can_be_picked() {
+    let t = Test::new();
+    let dir = t.path("lib");
+    std::fs::create_dir_all(&dir).unwrap();
+    let book = PLAYBOOK_HEAD
+        .replace("      do: Fix.\n", "      do: Fix.\n      choose: [\" our hotel \", \"partner \"]\n")
+        .replace("title: X\n", "title: X\nfailure_points: [\" arrival\"]\n");
+    std::fs::write(dir.join("x.yaml"), book).unwrap();
+    let lib = dir.to_str().unwrap();
+    t.cmd(&["check", lib]).run().code(0);
+    let out = t.cmd(&["start", "--type", "x", "--yes", "--json", "--playbooks", lib]).run();
+    assert_eq!(out.code(0).json_lines()[0]["steps"][1]["choice"], "our hotel");
+    let answers = t.write(
+        "a.yaml",
+        "type: x\nseverity: minor\nfailure_point: arrival\nsteps:\n  a: done\n  b: {choice: partner}\n",
+    );
+    let out = t.cmd(&["start", "--answers", answers.to_str().unwrap(), "--json", "--playbooks", lib]).run();
+    let incident = &out.code(0).json_lines()[0];
+    assert_eq!(incident["steps"][1]["choice"], "partner");
+    assert_eq!(incident["failure_point"], "arrival");
+}
+
 fn in_namespace(t: &Test, script: &str) -> Option<std::process::Output> {
     let probe = Command::new("unshare").args(["-m", "true"]).output();
     if !probe.is_ok_and(|o| o.status.success()) {

@@ -336,4 +336,6 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
 }
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;

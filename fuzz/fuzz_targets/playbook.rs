@@ -1,0 +1,41 @@
+//! The playbook loader on arbitrary text: whatever the bytes, loading gives playbooks and
+//! placed problems, never a panic; and every playbook it accepts runs a whole `--yes`
+//! session (dry, nothing recorded) without one either.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use recover::drivers::yes::Yes;
+use recover::drivers::{DryRun, drive};
+use recover::engine::{Session, Start};
+use recover::playbook::{Library, Severity};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let lib = Library::from_memory(vec![("fuzz.yaml".into(), text)]);
+    for problem in &lib.problems {
+        assert!(problem.pos.line >= 1 && problem.pos.col >= 1, "unplaced problem: {problem}");
+        let _ = problem.to_string();
+    }
+    let _ = lib.broken_files();
+    for pb in &lib.playbooks {
+        assert!(lib.find(&pb.kind).is_ok(), "accepted playbook `{}` cannot be found", pb.kind);
+        for severity in Severity::ALL {
+            let start = Start {
+                staff: "fuzz".into(),
+                role: "staff".into(),
+                limit: lib.policy.limit_of("staff").unwrap_or_default(),
+                currency: lib.policy.currency.clone(),
+                reference: None,
+                severity: Some(severity),
+                failure_point: None,
+            };
+            let mut session = Session::begin(pb, start, recover::clock::now());
+            let mut yes = Yes { severity, approved_by: Some("fuzz".into()) };
+            if let Err(e) = drive(&mut session, &mut yes, &mut DryRun) {
+                panic!("`--yes` failed on accepted playbook `{}`: {e}", pb.kind);
+            }
+            assert!(session.is_finished());
+        }
+    }
+});
