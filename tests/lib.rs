@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bench;
 mod interactive;
 mod library;
 mod scripted;
