@@ -14,7 +14,7 @@ use crate::store::{Filter, Store};
 pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
     let before = moment(&args.before, "--before", config)?;
     let mut store = config.store()?;
-    let count = store.list(&Filter { before: Some(before), ..Filter::default() })?.len();
+    let count = store.count(&Filter { before: Some(before), ..Filter::default() })?;
     if count == 0 {
         eprintln!("recover: no incidents started before {}", clock::local(before, &config.tz));
         return Ok(Exit::Success);

@@ -297,4 +297,18 @@ impl Servqual {
             Servqual::Tangibles => "tangibles",
         }
     }
+
+    /// From its key; the store reads a log's tags back with it, once per incident.
+    #[must_use]
+    pub fn from_key(key: &str) -> Option<Servqual> {
+        [
+            Servqual::Reliability,
+            Servqual::Responsiveness,
+            Servqual::Assurance,
+            Servqual::Empathy,
+            Servqual::Tangibles,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
+    }
 }
