@@ -36,7 +36,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             .parse::<Within>()
             .map_err(|why| Error::usage(format!("--within: {why}"), "e.g. --within 8h"))?
             .after(now),
-        None => end_of_today(now, &config.tz),
+        None => end_of_today(now, config.tz()),
     };
     let lib = config.library_quiet().ok();
     let lang = config.lang.value.code();
@@ -87,7 +87,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
         for r in &rows {
             t.add_row(vec![
                 if r.overdue { "OVERDUE".to_owned() } else { String::new() },
-                clock::local(r.due, &config.tz),
+                clock::local(r.due, config.tz()),
                 r.incident.clone(),
                 one_line(&r.kind),
                 one_line(r.reference.as_deref().unwrap_or("")),

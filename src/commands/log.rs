@@ -30,7 +30,7 @@ fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
     let open = i.follow_ups.iter().filter(|f| f.done_at.is_none()).count();
     [
         i.id.clone(),
-        if exact_time { i.started_at.to_string() } else { clock::local(i.started_at, &config.tz) },
+        if exact_time { i.started_at.to_string() } else { clock::local(i.started_at, config.tz()) },
         i.kind.clone(),
         i.severity.map(|s| s.to_string()).unwrap_or_default(),
         i.staff.clone(),
@@ -44,7 +44,7 @@ fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
 
 /// Resolves `--since`-style values, reporting bad ones as usage errors.
 pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestamp, Error> {
-    parse_moment(value, clock::now(), &config.tz)
+    parse_moment(value, clock::now(), config.tz())
         .map_err(|why| Error::usage(format!("{flag}: {why}"), "see `recover help`"))
 }
 
@@ -110,7 +110,7 @@ pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, E
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&incident).unwrap_or_default())?;
     } else {
-        write!(out, "{}", summary::text(&incident, &config.tz, config.styled_out))?;
+        write!(out, "{}", summary::text(&incident, config.tz(), config.styled_out))?;
     }
     Ok(Exit::Success)
 }

@@ -80,7 +80,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
             write!(out, "{}", csv::line(&[s, k, v]))?;
         }
     } else {
-        writeln!(out, "Report since {}", clock::local(since, &config.tz))?;
+        writeln!(out, "Report since {}", clock::local(since, config.tz()))?;
         let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
         let mut last = String::new();
         for (s, k, v) in rows(&report) {

@@ -108,7 +108,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         config.lang.value.code(),
         args.guest_lang.clone(),
         config.styled_err,
-        config.tz.clone(),
+        config.tz().clone(),
     );
     driver.header(&session);
     interactive(config, &mut session, &mut driver, &mut store, args.json)
@@ -146,7 +146,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
         config.lang.value.code(),
         args.guest_lang.clone(),
         config.styled_err,
-        config.tz.clone(),
+        config.tz().clone(),
     );
     driver.header(&session);
     interactive(config, &mut session, &mut driver, &mut store, args.json)
@@ -201,7 +201,7 @@ fn finish(config: &Config, session: &Session, json: bool) -> Result<Exit, Error>
     if json {
         writeln!(out, "{}", serde_json::to_string(incident).unwrap_or_default())?;
     } else {
-        write!(out, "{}", crate::render::summary::text(incident, &config.tz, config.styled_out))?;
+        write!(out, "{}", crate::render::summary::text(incident, config.tz(), config.styled_out))?;
     }
     Ok(if incident.status == Status::Incomplete {
         eprintln!("recover: incident {} is incomplete: a required step was skipped", incident.id);
