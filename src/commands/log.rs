@@ -9,6 +9,7 @@ use crate::duration::parse_moment;
 use crate::engine::Incident;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::render::table::Columns;
 use crate::render::{csv, safe::one_line, summary, table};
 use crate::store::{Filter, Store};
 
@@ -41,6 +42,10 @@ fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
         i.failure_point.clone().unwrap_or_default(),
     ]
 }
+
+/// Most rows `log` lays out as one table in memory (boxes and colour in a terminal);
+/// longer results are streamed as plain columns.
+const TABLE_ROWS_IN_MEMORY: usize = 2000;
 
 /// Resolves `--since`-style values, reporting bad ones as usage errors.
 pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestamp, Error> {
@@ -86,14 +91,40 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             })
         })?;
     } else {
-        // A table needs every row to size its columns; people ask for a shift or a day.
-        let incidents = store.list(&filter)?;
-        let mut t = table::new(config.styled_out, &COLUMNS);
-        for i in &incidents {
-            t.add_row(row(i, config, false).map(|c| one_line(&c)));
+        // A table needs every row to size its columns. People ask for a shift or a day,
+        // which is built in memory as before; past that, a first reading sizes the columns
+        // and a second prints them a row at a time, so a year's log never sits in memory.
+        let mut rows: Vec<[String; 10]> = Vec::new();
+        let mut columns = Columns::new(&COLUMNS);
+        let mut count = 0usize;
+        store.scan(&filter, false, &mut |i| {
+            let cells = row(&i, config, false).map(|c| one_line(&c));
+            columns.fit(&cells);
+            count += 1;
+            if count <= TABLE_ROWS_IN_MEMORY {
+                rows.push(cells);
+            } else if !rows.is_empty() {
+                // Too long for one table: the second reading prints it.
+                rows = Vec::new();
+            }
+            true
+        })?;
+        if count <= TABLE_ROWS_IN_MEMORY {
+            let mut t = table::new(config.styled_out, &COLUMNS);
+            for cells in rows {
+                t.add_row(cells);
+            }
+            keep(write!(out, "{}", table::to_text(&t)));
+        } else {
+            let mut out = std::io::BufWriter::new(out);
+            if keep(write!(out, "{}", columns.header(&COLUMNS))) {
+                store.scan(&filter, false, &mut |i| {
+                    keep(write!(out, "{}", columns.line(&row(&i, config, false).map(|c| one_line(&c)))))
+                })?;
+            }
+            keep(out.flush());
         }
-        keep(write!(out, "{}", table::to_text(&t)));
-        if incidents.is_empty() {
+        if count == 0 {
             eprintln!("recover: no incidents match");
         }
     }

@@ -2,6 +2,7 @@
 
 use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table};
+use unicode_width::UnicodeWidthStr;
 
 /// A table styled for where it goes: boxes when `styled`, bare columns otherwise.
 #[must_use]
@@ -36,4 +37,73 @@ pub fn to_text(t: &Table) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Plain aligned columns written a row at a time, exactly as [`new`] lays out an unstyled
+/// table, for results too long to hold in memory: the widths come from a first reading.
+#[derive(Clone, Debug)]
+pub struct Columns {
+    widths: Vec<usize>,
+}
+
+impl Columns {
+    /// Columns as wide as the headers (in capitals, as plain tables show them).
+    #[must_use]
+    pub fn new(header: &[&str]) -> Self {
+        Columns { widths: header.iter().map(|h| h.to_uppercase().width()).collect() }
+    }
+
+    /// Widens the columns to fit `row` (one-line cells).
+    pub fn fit<S: AsRef<str>>(&mut self, row: &[S]) {
+        for (w, cell) in self.widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.as_ref().width());
+        }
+    }
+
+    /// The header line.
+    #[must_use]
+    pub fn header(&self, header: &[&str]) -> String {
+        let upper: Vec<String> = header.iter().map(|h| h.to_uppercase()).collect();
+        self.line(&upper)
+    }
+
+    /// One row as a line: each cell padded to its column and two spaces, the end trimmed.
+    #[must_use]
+    pub fn line<S: AsRef<str>>(&self, row: &[S]) -> String {
+        let mut out = String::new();
+        for (cell, w) in row.iter().zip(&self.widths) {
+            let cell = cell.as_ref();
+            out.push_str(cell);
+            out.extend(std::iter::repeat_n(' ', w.saturating_sub(cell.width()) + 2));
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_columns_match_the_plain_table() {
+        let header = ["id", "type", "ref", "note"];
+        let rows = [
+            ["K7Q-4MX", "reservation", "room 214", "দুঃখিত ✓"],
+            ["A", "noise", "", "x"],
+            ["ZZZ-999", "flight-cancelled", "BK123456", ""],
+        ];
+        let mut t = new(false, &header);
+        let mut columns = Columns::new(&header);
+        for r in &rows {
+            t.add_row(r.to_vec());
+            columns.fit(r);
+        }
+        let mut streamed = columns.header(&header);
+        for r in &rows {
+            streamed.push_str(&columns.line(r));
+        }
+        assert_eq!(streamed, to_text(&t));
+    }
 }
