@@ -151,7 +151,8 @@ pub trait Store {
     fn get(&self, id: &str) -> Result<Incident, StoreError>;
     /// The newest unfinished incident, for `resume` without an id.
     fn latest_unfinished(&self) -> Result<Option<Incident>, StoreError>;
-    /// Hands each incident matching `filter` to `visit`, newest first (or oldest first),
+    /// Hands each incident matching `filter` to `visit`, newest first (or oldest first;
+    /// newest first is its exact reverse, incidents started the same instant included),
     /// one at a time so a million-incident log never sits in memory; `visit` returns
     /// false to stop.
     fn scan(

@@ -9,7 +9,7 @@ use rusqlite::{
 };
 
 use super::{Closing, Due, Filter, Imported, Rejected, Store, StoreError};
-use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_event};
+use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_step};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 
@@ -412,8 +412,10 @@ fn follow_up_row(r: &Row, at: usize) -> rusqlite::Result<FollowUp> {
 /// first), read in whatever order the tables keep them.
 fn complete(incident: &mut Incident, mut steps: Vec<(i64, StepRecord)>, mut follow_ups: Vec<FollowUp>) {
     steps.sort_by_key(|(seq, _)| *seq);
+    incident.steps.reserve(steps.len());
+    // The table's key keeps one row per step id, so each is new to the incident.
     for (_, step) in steps {
-        apply_event(incident, &Event::Step(step));
+        apply_step(incident, step);
     }
     follow_ups.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.step.cmp(&b.step)));
     incident.follow_ups = follow_ups;
@@ -665,8 +667,10 @@ impl Store for SqliteStore {
         let err = |e: rusqlite::Error| self.err(&e);
         let (cond, args) = condition(filter);
         // (started_at, id) is unique, so the joined queries list incidents in exactly this
-        // order; CROSS JOIN keeps SQLite from reading the big child tables first.
-        let order = if oldest_first { "i.started_at, i.id" } else { "i.started_at DESC, i.id" };
+        // order; CROSS JOIN keeps SQLite from reading the big child tables first. Newest
+        // first is the exact reverse (ties by id descending too), so all three queries walk
+        // the (started_at, id) index backwards with nothing to sort.
+        let order = if oldest_first { "i.started_at, i.id" } else { "i.started_at DESC, i.id DESC" };
         let mut incidents = self
             .conn
             .prepare(&format!(
@@ -877,6 +881,7 @@ fn merge(tx: &Transaction, n: i64, incoming: &Incident) -> rusqlite::Result<bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::apply_event;
     use crate::store::Filter;
 
     fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usize) -> Incident {
@@ -958,8 +963,8 @@ mod tests {
         let ids: Vec<&str> = newest.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["EEE-555", "DDD-444", "BBB-222", "CCC-333", "AAA-111"][..],
-            "newest first, ties by id"
+            ["EEE-555", "DDD-444", "CCC-333", "BBB-222", "AAA-111"][..],
+            "newest first: the reverse of oldest first"
         );
         assert!(newest.iter().all(|i| all.contains(i)));
         let since =
