@@ -70,7 +70,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         open: args.open,
     };
     let store = config.store()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed: Option<std::io::Error> = None;
     let mut keep = |r: std::io::Result<()>| match r {
         Ok(()) => true,
@@ -85,7 +85,9 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         }
         store.scan(&filter, false, &mut |i| {
             keep(if args.output.json {
-                serde_json::to_string(&i).map_err(std::io::Error::other).and_then(|j| writeln!(out, "{j}"))
+                serde_json::to_writer(&mut out, &i)
+                    .map_err(std::io::Error::other)
+                    .and_then(|()| writeln!(out))
             } else {
                 write!(out, "{}", csv::line(&row(&i, config, true)))
             })
@@ -110,24 +112,17 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             true
         })?;
         if count <= TABLE_ROWS_IN_MEMORY {
-            let mut t = table::new(config.styled_out, &COLUMNS);
-            for cells in rows {
-                t.add_row(cells);
-            }
-            keep(write!(out, "{}", table::to_text(&t)));
-        } else {
-            let mut out = std::io::BufWriter::new(out);
-            if keep(write!(out, "{}", columns.header(&COLUMNS))) {
-                store.scan(&filter, false, &mut |i| {
-                    keep(write!(out, "{}", columns.line(&row(&i, config, false).map(|c| one_line(&c)))))
-                })?;
-            }
-            keep(out.flush());
+            keep(write!(out, "{}", table::text(config.styled_out, &COLUMNS, &rows)));
+        } else if keep(write!(out, "{}", columns.header(&COLUMNS))) {
+            store.scan(&filter, false, &mut |i| {
+                keep(write!(out, "{}", columns.line(&row(&i, config, false).map(|c| one_line(&c)))))
+            })?;
         }
-        if count == 0 {
+        if count == 0 && keep(out.flush()) {
             eprintln!("recover: no incidents match");
         }
     }
+    keep(out.flush());
     if let Some(e) = failed {
         return Err(e.into());
     }

@@ -39,6 +39,29 @@ pub fn to_text(t: &Table) -> String {
     out
 }
 
+/// A whole table: boxed by comfy-table when `styled`; otherwise plain columns laid out
+/// directly, the same text a plain comfy-table gives without its per-cell work (a due
+/// list of hundreds of rows is printed in a fraction of the time).
+#[must_use]
+pub fn text<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> String {
+    if styled {
+        let mut t = new(true, header);
+        for row in rows {
+            t.add_row(row.as_ref());
+        }
+        return to_text(&t);
+    }
+    let mut columns = Columns::new(header);
+    for row in rows {
+        columns.fit(row.as_ref());
+    }
+    let mut out = columns.header(header);
+    for row in rows {
+        out.push_str(&columns.line(row.as_ref()));
+    }
+    out
+}
+
 /// Plain aligned columns written a row at a time, exactly as [`new`] lays out an unstyled
 /// table, for results too long to hold in memory: the widths come from a first reading.
 #[derive(Clone, Debug)]
@@ -105,5 +128,10 @@ mod tests {
             streamed.push_str(&columns.line(r));
         }
         assert_eq!(streamed, to_text(&t));
+        let rows: Vec<Vec<String>> =
+            rows.iter().map(|r| r.iter().map(|c| (*c).to_owned()).collect()).collect();
+        assert_eq!(text(false, &header, &rows), to_text(&t));
+        let none: [Vec<String>; 0] = [];
+        assert_eq!(text(false, &header, &none), to_text(&new(false, &header)));
     }
 }
