@@ -717,25 +717,36 @@ impl Store for SqliteStore {
     }
 
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {
+        // The open follow-ups' index gives them by due time; ties are put in order here
+        // rather than by SQLite's sorter, which would start over for every due time.
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff FROM follow_ups f JOIN incidents i ON i.n = f.incident
-                 WHERE f.done_at IS NULL AND f.due < ?1 ORDER BY f.due, i.id, f.step",
+                 WHERE f.done_at IS NULL AND f.due < ?1 ORDER BY f.due",
             )
             .map_err(|e| self.err(&e))?;
-        stmt.query_map([ms(until)], |r| {
-            Ok(Due {
-                incident: r.get(0)?,
-                kind: r.get(1)?,
-                reference: r.get(2)?,
-                step: r.get(3)?,
-                due: from_ms(r.get(4)?)?,
-                staff: r.get(5)?,
+        let mut due: Vec<Due> = stmt
+            .query_map([ms(until)], |r| {
+                Ok(Due {
+                    incident: r.get(0)?,
+                    kind: r.get(1)?,
+                    reference: r.get(2)?,
+                    step: r.get(3)?,
+                    due: from_ms(r.get(4)?)?,
+                    staff: r.get(5)?,
+                })
             })
-        })
-        .and_then(Iterator::collect)
-        .map_err(|e| self.err(&e))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(&e))?;
+        // Ids compare as the id column does (SQLite's NOCASE: ASCII folded to lower case).
+        let nocase = |a: &str, b: &str| {
+            a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+        };
+        due.sort_by(|a, b| {
+            a.due.cmp(&b.due).then_with(|| nocase(&a.incident, &b.incident)).then_with(|| a.step.cmp(&b.step))
+        });
+        Ok(due)
     }
 
     fn close_follow_up(&mut self, id: &str, step: &str, closing: &Closing) -> Result<Incident, StoreError> {
