@@ -1,6 +1,7 @@
 //! The incident log in one SQLite file: WAL so readers never block the writer, write
 //! transactions that take the lock up front and wait for it, schema migrations on open.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -269,6 +270,37 @@ impl SqliteStore {
         Ok(incident)
     }
 
+    /// How SQLite answers the statements `scan` runs for `filter` (newest first) and the
+    /// one `due` runs: each statement with its EXPLAIN QUERY PLAN, one line per step,
+    /// indented by nesting. For BENCHMARKS.md, and for the test that keeps the queries of
+    /// `log --since`, `log --open` and `due` on their indexes.
+    pub fn query_plans(&self, filter: &Filter) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        let err = |e: rusqlite::Error| self.err(&e);
+        let (statements, args) = scan_statements(filter, false);
+        let mut plans = Vec::new();
+        for sql in statements.iter().map(String::as_str).chain([DUE_STATEMENT]) {
+            let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).map_err(err)?;
+            let row = |r: &Row| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(3)?));
+            let steps: Vec<(i64, i64, String)> = if sql == DUE_STATEMENT {
+                stmt.query_map([0_i64], row).and_then(Iterator::collect)
+            } else {
+                stmt.query_map(rusqlite::params_from_iter(args.iter()), row).and_then(Iterator::collect)
+            }
+            .map_err(err)?;
+            let mut depth: HashMap<i64, usize> = HashMap::new();
+            let lines = steps
+                .into_iter()
+                .map(|(id, parent, detail)| {
+                    let d = depth.get(&parent).map_or(0, |d| d + 1);
+                    depth.insert(id, d);
+                    format!("{}{detail}", "  ".repeat(d))
+                })
+                .collect();
+            plans.push((sql.split_whitespace().collect::<Vec<_>>().join(" "), lines));
+        }
+        Ok(plans)
+    }
+
     /// The integer key of the incident with this short id (any case) or global id.
     fn key_of(&self, id: &str) -> Result<i64, StoreError> {
         let id = id.trim();
@@ -498,12 +530,42 @@ fn condition(filter: &Filter) -> (String, Vec<rusqlite::types::Value>) {
         sql.push_str(&format!(" AND i.staff = ?{} COLLATE NOCASE", args.len()));
     }
     if filter.open {
+        // Both sets come from small partial indexes, so SQLite starts from them rather
+        // than testing every incident of the log.
         sql.push_str(
-            " AND (i.status = 'in_progress' OR i.n IN (SELECT incident FROM follow_ups WHERE done_at IS NULL))",
+            " AND i.n IN (SELECT n FROM incidents WHERE status = 'in_progress'
+                UNION ALL SELECT incident FROM follow_ups WHERE done_at IS NULL)",
         );
     }
     (sql, args)
 }
+
+/// What `scan` runs for `filter`: the incidents, their steps and their follow-ups, each
+/// in the same order of incidents, and the parameters all three take.
+fn scan_statements(filter: &Filter, oldest_first: bool) -> ([String; 3], Vec<rusqlite::types::Value>) {
+    let (cond, args) = condition(filter);
+    // (started_at, id) is unique, so the joined queries list incidents in exactly this
+    // order; CROSS JOIN keeps SQLite from reading the big child tables first. Newest
+    // first is the exact reverse (ties by id descending too), so all three queries walk
+    // the (started_at, id) index backwards with nothing to sort.
+    let order = if oldest_first { "i.started_at, i.id" } else { "i.started_at DESC, i.id DESC" };
+    let statements = [
+        format!("SELECT {} FROM incidents i WHERE {cond} ORDER BY {order}", incident_columns!()),
+        format!(
+            "SELECT i.n, {} FROM incidents i CROSS JOIN steps s ON s.incident = i.n WHERE {cond} ORDER BY {order}",
+            step_columns!()
+        ),
+        format!(
+            "SELECT i.n, {} FROM incidents i CROSS JOIN follow_ups f ON f.incident = i.n WHERE {cond} ORDER BY {order}",
+            follow_up_columns!()
+        ),
+    ];
+    (statements, args)
+}
+
+/// Open follow-ups due before `?1`, by due time, with what `due` shows of their incident.
+const DUE_STATEMENT: &str = "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff FROM follow_ups f
+    JOIN incidents i ON i.n = f.incident WHERE f.done_at IS NULL AND f.due < ?1 ORDER BY f.due";
 
 fn short_id() -> String {
     let bytes = *uuid::Uuid::new_v4().as_bytes();
@@ -665,33 +727,10 @@ impl Store for SqliteStore {
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError> {
         let err = |e: rusqlite::Error| self.err(&e);
-        let (cond, args) = condition(filter);
-        // (started_at, id) is unique, so the joined queries list incidents in exactly this
-        // order; CROSS JOIN keeps SQLite from reading the big child tables first. Newest
-        // first is the exact reverse (ties by id descending too), so all three queries walk
-        // the (started_at, id) index backwards with nothing to sort.
-        let order = if oldest_first { "i.started_at, i.id" } else { "i.started_at DESC, i.id DESC" };
-        let mut incidents = self
-            .conn
-            .prepare(&format!(
-                "SELECT {} FROM incidents i WHERE {cond} ORDER BY {order}",
-                incident_columns!()
-            ))
-            .map_err(err)?;
-        let mut steps = self
-            .conn
-            .prepare(&format!(
-                "SELECT i.n, {} FROM incidents i CROSS JOIN steps s ON s.incident = i.n WHERE {cond} ORDER BY {order}",
-                step_columns!()
-            ))
-            .map_err(err)?;
-        let mut follow_ups = self
-            .conn
-            .prepare(&format!(
-                "SELECT i.n, {} FROM incidents i CROSS JOIN follow_ups f ON f.incident = i.n WHERE {cond} ORDER BY {order}",
-                follow_up_columns!()
-            ))
-            .map_err(err)?;
+        let ([incidents, steps, follow_ups], args) = scan_statements(filter, oldest_first);
+        let mut incidents = self.conn.prepare(&incidents).map_err(err)?;
+        let mut steps = self.conn.prepare(&steps).map_err(err)?;
+        let mut follow_ups = self.conn.prepare(&follow_ups).map_err(err)?;
         let params = || rusqlite::params_from_iter(args.iter());
         let mut rows = incidents.query(params()).map_err(err)?;
         let mut steps = Children::new(steps.query(params()).map_err(err)?, joined_step);
@@ -719,13 +758,7 @@ impl Store for SqliteStore {
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {
         // The open follow-ups' index gives them by due time; ties are put in order here
         // rather than by SQLite's sorter, which would start over for every due time.
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff FROM follow_ups f JOIN incidents i ON i.n = f.incident
-                 WHERE f.done_at IS NULL AND f.due < ?1 ORDER BY f.due",
-            )
-            .map_err(|e| self.err(&e))?;
+        let mut stmt = self.conn.prepare_cached(DUE_STATEMENT).map_err(|e| self.err(&e))?;
         let mut due: Vec<Due> = stmt
             .query_map([ms(until)], |r| {
                 Ok(Due {
@@ -993,6 +1026,27 @@ mod tests {
             })
             .unwrap();
         assert_eq!(seen, 2, "a visit can stop the scan");
+    }
+
+    #[test]
+    fn log_and_due_queries_read_only_what_they_return() {
+        let store = SqliteStore::in_memory().unwrap();
+        let since = Some(Timestamp::from_millisecond(1_000).unwrap());
+        let filters = [
+            Filter { since, ..Filter::default() },
+            Filter { since, kind: Some("noise".into()), staff: Some("anna".into()), ..Filter::default() },
+            Filter { open: true, ..Filter::default() },
+        ];
+        for filter in &filters {
+            for (sql, plan) in store.query_plans(filter).unwrap() {
+                // A SCAN reads a whole table or index: only the small partial indexes of
+                // what is open may be read whole.
+                let whole = plan.iter().map(|l| l.trim()).filter(|l| l.starts_with("SCAN ")).find(|l| {
+                    !l.ends_with("INDEX incidents_unfinished") && !l.ends_with("INDEX follow_ups_open")
+                });
+                assert!(whole.is_none(), "{filter:?}: {sql}\n{}", plan.join("\n"));
+            }
+        }
     }
 
     #[test]
