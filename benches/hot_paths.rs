@@ -3,7 +3,8 @@
 //!
 //! `cargo bench --bench hot_paths` (add `-- NAME` to pick some). The store benchmarks use
 //! the logs `python3 bench/run.py` imports into `target/bench-data/log-N.db`; sizes whose
-//! log is missing are skipped. `RECOVER_BENCH_SIZES=10000,100000` limits the sizes.
+//! log is missing are skipped. `RECOVER_BENCH_SIZES=10000,100000` limits the sizes;
+//! `RECOVER_BENCH_PLANS=1` prints the query plans of `log` and `due` on each log.
 //! Not part of the test suite; see BENCHMARKS.md for the figures.
 
 #![allow(missing_docs)]
@@ -83,11 +84,10 @@ fn library(c: &mut Criterion) {
 
 /// One answer: the engine decides, the store commits (to a real file, fsync and all), the
 /// session applies it and finds the next question. Sessions are started as needed, untimed.
-fn session_step(c: &mut Criterion) {
+fn answers(c: &mut Criterion, name: &str, log: &Path, engine_only: bool) {
     let lib = Library::built_in();
     let pb = lib.find("reservation").expect("reservation");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = SqliteStore::open(&dir.path().join("log.db")).expect("log");
+    let mut store = SqliteStore::open(log).expect("log");
     let start = || Start {
         staff: "anna".into(),
         role: "staff".into(),
@@ -101,7 +101,7 @@ fn session_step(c: &mut Criterion) {
     let mut session = Session::begin(pb, start(), Timestamp::now());
     let id = store.create(session.incident()).expect("create");
     session.set_id(id);
-    let mut answer_one = |engine_only: bool| -> Duration {
+    let mut answer_one = || -> Duration {
         if session.next_question().is_none() {
             session = Session::begin(pb, start(), Timestamp::now());
             let id = store.create(session.incident()).expect("create");
@@ -119,12 +119,25 @@ fn session_step(c: &mut Criterion) {
         black_box(session.next_question());
         t.elapsed()
     };
-    c.bench_function("session/answer_engine_only", |b| {
-        b.iter_custom(|n| (0..n).map(|_| answer_one(true)).sum());
-    });
-    c.bench_function("session/answer_and_commit", |b| {
-        b.iter_custom(|n| (0..n).map(|_| answer_one(false)).sum());
-    });
+    c.bench_function(name, |b| b.iter_custom(|n| (0..n).map(|_| answer_one()).sum()));
+}
+
+fn session_step(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    answers(c, "session/answer_engine_only", &dir.path().join("log.db"), true);
+    answers(c, "session/answer_and_commit", &dir.path().join("log.db"), false);
+    // The same on a copy of the largest log there is: committing does not grow with it.
+    let data = root().join("target/bench-data");
+    if let Some(n) = sizes().into_iter().rev().find(|n| data.join(format!("log-{n}.db")).exists()) {
+        let copy = dir.path().join("big.db");
+        for suffix in ["", "-wal"] {
+            let from = data.join(format!("log-{n}.db{suffix}"));
+            if from.exists() {
+                std::fs::copy(&from, dir.path().join(format!("big.db{suffix}"))).expect("copy the log");
+            }
+        }
+        answers(c, &format!("session/answer_and_commit_on_{n}"), &copy, false);
+    }
 }
 
 fn sizes() -> Vec<u64> {
@@ -146,6 +159,16 @@ fn queries(c: &mut Criterion) {
         };
         let now = Timestamp::from_millisecond(now.trim().parse().expect("ms")).expect("time");
         let store = SqliteStore::open(&db).expect("log");
+        if std::env::var_os("RECOVER_BENCH_PLANS").is_some() {
+            let since = Filter { since: Some(now - 8.hours()), ..Filter::default() };
+            let open = Filter { open: true, ..Filter::default() };
+            for (what, filter) in [("log --since 8h", since), ("log --open", open)] {
+                eprintln!("== query plans for {what} and due, {n}-incident log");
+                for (sql, plan) in store.query_plans(&filter).expect("plans") {
+                    eprintln!("{sql}\n    {}", plan.join("\n    "));
+                }
+            }
+        }
         let mut group = c.benchmark_group(format!("store_{n}"));
         group.sample_size(10).measurement_time(Duration::from_secs(3));
         let since = |h: i64| Filter { since: Some(now - h.hours()), ..Filter::default() };
