@@ -205,6 +205,24 @@ impl Document {
     }
 }
 
+/// Decodes `text` as `T` in one pass when it is plainly fine: within the size limit, one
+/// document, no anchors or aliases (a text with `&` or `*` anywhere is not tried, since
+/// serde_yaml would follow aliases that [`Document::parse`] refuses) and of `T`'s shape.
+/// `None` means not vouched for: parse it with [`Document::parse`] and decode it part by
+/// part to find and place its problems. The document returned has no value tree (its
+/// root is null); it works out positions from the text when a later check asks.
+#[must_use]
+pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.len() > MAX_FILE_BYTES || text.contains(['&', '*']) {
+        return None;
+    }
+    let value: T = serde_yaml::from_str(text).ok()?;
+    let doc =
+        Document { root: Node(serde_yaml::Value::Null), text: text.to_owned(), places: OnceLock::new() };
+    Some((value, doc))
+}
+
 /// Decodes a whole document as `T` in one go; for small files where the first problem is
 /// enough (the policy).
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
