@@ -97,6 +97,33 @@ def iso(ms_epoch):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms_epoch / 1000))
 
 
+def markdown(results, sizes, binary_bytes):
+    """The results as BENCHMARKS.md shows them: every figure, then growth with the log."""
+    out = ["| command | log | median | IQR | min-max | / floor | peak RSS | lines out |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        lo, hi = r["iqr_s"]
+        out.append(f"| `{r['command']}` | {r['size'] or ''} | {ms(r['median_s'])} ms"
+                   f" | {ms(lo)}-{ms(hi)} | {ms(r['min_s'])}-{ms(r['max_s'])}"
+                   f" | {r['ratio']:.1f}x | {r['max_rss_kib'] / 1024:.1f} MB | {r['lines']} |")
+    out += ["", f"Release binary: {binary_bytes:,} bytes.", ""]
+    by_size = {}
+    for r in results:
+        if r["size"]:
+            by_size.setdefault(r["command"], {})[r["size"]] = r
+    head = " | ".join(f"{n:,}" for n in sizes)
+    out += [f"| command | {head} | {sizes[0]:,} -> {sizes[-1]:,} |",
+            "|---|" + "---:|" * (len(sizes) + 1)]
+    for command, rows in by_size.items():
+        cells = " | ".join(
+            f"{ms(rows[n]['median_s'])} ms ({rows[n]['ratio']:.1f}x, {rows[n]['lines']} lines)"
+            if n in rows else "" for n in sizes)
+        first, last = rows.get(sizes[0]), rows.get(sizes[-1])
+        growth = f"x{last['median_s'] / first['median_s']:.1f}" if first and last else ""
+        out.append(f"| `{command}` | {cells} | {growth} |")
+    return "\n".join(out) + "\n"
+
+
 def main():
     p = argparse.ArgumentParser(description="Times recover commands against a hello-world floor.")
     p.add_argument("--bin", help="recover binary (default: build target/release/recover)")
@@ -106,6 +133,7 @@ def main():
     p.add_argument("--data", default=os.path.join(ROOT, "target", "bench-data"))
     p.add_argument("--library", type=int, default=500, help="playbooks for `check`")
     p.add_argument("--json", help="also write the results here as JSON")
+    p.add_argument("--markdown", help="also write the results here as Markdown tables")
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
@@ -210,6 +238,9 @@ def main():
         with open(args.json, "w") as f:
             json.dump({"floor_median_s": floor_med, "binary_bytes": os.path.getsize(binary),
                        "results": results}, f, indent=1)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(markdown(results, sizes, os.path.getsize(binary)))
     print(f"release binary: {os.path.getsize(binary)} bytes", flush=True)
     shutil.rmtree(scratch, ignore_errors=True)
 
