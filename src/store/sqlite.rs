@@ -67,7 +67,8 @@ const MIGRATIONS: &[&str] = &[
     // far fewer pages); incidents ordered by (start, id) in one index, as `log` and
     // `export` read them; short ids compared without case by their index, as people type
     // them. Ids that only differ in case (possible through `import` before) get their
-    // uid's start appended, so the one index can be unique.
+    // uid's start appended, so the one index can be unique. The open follow-ups' index
+    // holds done_at (always NULL in it) so that `due` never reads the table itself.
     "CREATE TABLE incidents_v2 (
         n INTEGER PRIMARY KEY,
         uid TEXT NOT NULL UNIQUE,
@@ -133,7 +134,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE follow_ups_v2 RENAME TO follow_ups;
     CREATE INDEX incidents_started ON incidents(started_at, id);
     CREATE INDEX incidents_unfinished ON incidents(started_at) WHERE status = 'in_progress';
-    CREATE INDEX follow_ups_open ON follow_ups(due) WHERE done_at IS NULL;",
+    CREATE INDEX follow_ups_open ON follow_ups(due, done_at) WHERE done_at IS NULL;",
 ];
 
 /// The columns [`incident_row`] reads, in its order, from `incidents i`.
