@@ -47,7 +47,9 @@ fn zone_file() -> Option<TimeZone> {
 /// A time as people read it in the local zone: `2026-11-23 14:05`.
 #[must_use]
 pub fn local(t: Timestamp, tz: &TimeZone) -> String {
-    t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+    // Written out rather than through strftime: `log` and `due` show one per row.
+    let d = tz.to_datetime(t);
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", d.year(), d.month(), d.day(), d.hour(), d.minute())
 }
 
 /// Seconds as `45s`, `3m 20s`, `2h 05m`, `3d 4h`.
@@ -74,6 +76,16 @@ mod tests {
             let t = jiff::Timestamp::from_second(1_790_000_000).unwrap();
             assert_eq!(quick.to_offset(t), jiff.to_offset(t));
             assert_eq!(quick.iana_name(), jiff.iana_name());
+        }
+    }
+
+    #[test]
+    fn local_time_as_strftime_writes_it() {
+        let tz = jiff::tz::TimeZone::get("Asia/Kolkata").unwrap_or(jiff::tz::TimeZone::UTC);
+        for s in [0, 1_790_000_000, -86_400 * 365 * 30, 253_000_000_000] {
+            let t = jiff::Timestamp::from_second(s).unwrap();
+            let strftime = t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+            assert_eq!(super::local(t, &tz), strftime);
         }
     }
 

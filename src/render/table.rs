@@ -62,6 +62,11 @@ pub fn text<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> St
     out
 }
 
+/// Columns `s` takes in a terminal; printable ASCII (most cells) is counted by its bytes.
+fn width(s: &str) -> usize {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) { s.len() } else { s.width() }
+}
+
 /// Plain aligned columns written a row at a time, exactly as [`new`] lays out an unstyled
 /// table, for results too long to hold in memory: the widths come from a first reading.
 #[derive(Clone, Debug)]
@@ -73,13 +78,13 @@ impl Columns {
     /// Columns as wide as the headers (in capitals, as plain tables show them).
     #[must_use]
     pub fn new(header: &[&str]) -> Self {
-        Columns { widths: header.iter().map(|h| h.to_uppercase().width()).collect() }
+        Columns { widths: header.iter().map(|h| width(&h.to_uppercase())).collect() }
     }
 
     /// Widens the columns to fit `row` (one-line cells).
     pub fn fit<S: AsRef<str>>(&mut self, row: &[S]) {
         for (w, cell) in self.widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.as_ref().width());
+            *w = (*w).max(width(cell.as_ref()));
         }
     }
 
@@ -97,7 +102,7 @@ impl Columns {
         for (cell, w) in row.iter().zip(&self.widths) {
             let cell = cell.as_ref();
             out.push_str(cell);
-            out.extend(std::iter::repeat_n(' ', w.saturating_sub(cell.width()) + 2));
+            out.extend(std::iter::repeat_n(' ', w.saturating_sub(width(cell)) + 2));
         }
         out.truncate(out.trim_end().len());
         out.push('\n');
