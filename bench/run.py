@@ -129,7 +129,7 @@ def main():
     p.add_argument("--bin", help="recover binary (default: build target/release/recover)")
     p.add_argument("--floor", help="floor binary (default: build bench/floor)")
     p.add_argument("--sizes", default="10000,100000,1000000")
-    p.add_argument("--runs", type=int, default=15)
+    p.add_argument("--runs", type=int, default=21)
     p.add_argument("--data", default=os.path.join(ROOT, "target", "bench-data"))
     p.add_argument("--library", type=int, default=500, help="playbooks for `check`")
     p.add_argument("--json", help="also write the results here as JSON")
@@ -216,6 +216,8 @@ def main():
                     r = int(f.read().split()[-1])
             if code != 0:
                 sys.exit(f"import of {jsonl} failed with exit {code}")
+            # Let the system write the new log out now, not during the timings below.
+            os.sync()
             record("recover import", n, [t], r, code, 0, [floor_med])
         log_env = {"RECOVER_LOG": db}
         since_8h = iso(now_ms - 8 * 3_600_000)
