@@ -4,6 +4,7 @@
 use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use jiff::tz::TimeZone;
 
@@ -60,8 +61,10 @@ pub struct Config {
     pub staff: Option<String>,
     /// `RECOVER_ROLE`.
     pub role: Option<String>,
-    /// The local time zone.
-    pub tz: TimeZone,
+    /// The local time zone, found when first asked for: finding it reads the system's
+    /// time-zone database, which commands that show no times (`list`, `show`, `check`)
+    /// should not wait for.
+    tz: OnceLock<TimeZone>,
 }
 
 /// Reads an environment variable, treating empty as unset.
@@ -116,8 +119,14 @@ impl Config {
             styled_err: styled(std::io::stderr().is_terminal()),
             staff: env("RECOVER_STAFF"),
             role: env("RECOVER_ROLE"),
-            tz: crate::clock::local_zone(),
+            tz: OnceLock::new(),
         })
+    }
+
+    /// The local time zone (UTC if it cannot be found).
+    #[must_use]
+    pub fn tz(&self) -> &TimeZone {
+        self.tz.get_or_init(crate::clock::local_zone)
     }
 
     /// The playbook library in force. Broken files are warned about on stderr, one line

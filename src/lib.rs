@@ -18,6 +18,7 @@ pub mod money;
 pub mod playbook;
 pub mod policy;
 pub mod render;
+pub mod report;
 pub mod store;
 pub mod text;
 pub mod yaml;

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 use serde::de::DeserializeOwned;
@@ -42,11 +43,14 @@ pub struct YamlError {
     pub message: String,
 }
 
-/// A parsed document: its value tree and where each path in it stands in the text.
+/// A parsed document: its value tree, and where each path in it stands in the text,
+/// worked out the first time a problem needs placing (a clean file never needs it, and
+/// `check` of a large library spent a good part of its time noting positions).
 #[derive(Debug)]
 pub struct Document {
     root: Node,
-    places: HashMap<String, Place>,
+    text: String,
+    places: OnceLock<HashMap<String, Place>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -104,7 +108,7 @@ impl Node {
     /// Decodes this value as `T`; on failure the error is placed at the offending key or
     /// value, found by its path below `path` (the path of this node in `doc`).
     pub fn decode<T: DeserializeOwned>(&self, doc: &Document, path: &str) -> Result<T, YamlError> {
-        let result: Result<T, _> = serde_path_to_error::deserialize(self.0.clone());
+        let result: Result<T, _> = serde_path_to_error::deserialize(&self.0);
         result.map_err(|err| {
             let inner = err.path().to_string();
             let message = tidy_message(&err.inner().to_string());
@@ -163,7 +167,7 @@ impl Document {
             });
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let places = locate(text)?;
+        walk(text, false)?;
         let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| from_serde(&e))?;
         if !value.is_mapping() {
             let what = if value.is_null() {
@@ -173,7 +177,7 @@ impl Document {
             };
             return Err(YamlError { pos: Pos { line: 1, col: 1 }, message: what.to_owned() });
         }
-        Ok(Self { root: Node(value), places })
+        Ok(Self { root: Node(value), text: text.to_owned(), places: OnceLock::new() })
     }
 
     /// The whole document.
@@ -186,9 +190,11 @@ impl Document {
     /// the nearest enclosing path that exists otherwise, or the top of the file.
     #[must_use]
     pub fn pos_of(&self, path: &str, at_key: bool) -> Pos {
+        // The text was walked once already in `parse`, so this walk cannot fail.
+        let places = self.places.get_or_init(|| walk(&self.text, true).unwrap_or_default());
         let mut p = path;
         loop {
-            if let Some(place) = self.places.get(p) {
+            if let Some(place) = places.get(p) {
                 return if at_key { place.key } else { place.value };
             }
             match p.rfind(['.', '[']) {
@@ -197,6 +203,24 @@ impl Document {
             }
         }
     }
+}
+
+/// Decodes `text` as `T` in one pass when it is plainly fine: within the size limit, one
+/// document, no anchors or aliases (a text with `&` or `*` anywhere is not tried, since
+/// serde_yaml would follow aliases that [`Document::parse`] refuses) and of `T`'s shape.
+/// `None` means not vouched for: parse it with [`Document::parse`] and decode it part by
+/// part to find and place its problems. The document returned has no value tree (its
+/// root is null); it works out positions from the text when a later check asks.
+#[must_use]
+pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.len() > MAX_FILE_BYTES || text.contains(['&', '*']) {
+        return None;
+    }
+    let value: T = serde_yaml::from_str(text).ok()?;
+    let doc =
+        Document { root: Node(serde_yaml::Value::Null), text: text.to_owned(), places: OnceLock::new() };
+    Some((value, doc))
 }
 
 /// Decodes a whole document as `T` in one go; for small files where the first problem is
@@ -216,9 +240,10 @@ fn from_serde(e: &serde_yaml::Error) -> YamlError {
     YamlError { pos, message: tidy_message(&e.to_string()) }
 }
 
-/// Walks the event stream once and notes where every key and value stands, by path.
-fn locate(text: &str) -> Result<HashMap<String, Place>, YamlError> {
-    let mut walker = Walker::default();
+/// Walks the event stream, refusing what `Document::parse` refuses; with `positions`,
+/// notes where every key and value stands, by path.
+fn walk(text: &str, positions: bool) -> Result<HashMap<String, Place>, YamlError> {
+    let mut walker = Walker { positions, ..Walker::default() };
     let mut parser = Parser::new_from_str(text);
     let loaded = parser.load(&mut walker, true);
     if let Err(e) = loaded {
@@ -242,6 +267,8 @@ enum Frame {
 
 #[derive(Debug, Default)]
 struct Walker {
+    /// Whether to note positions (else only check the limits).
+    positions: bool,
     stack: Vec<Frame>,
     places: HashMap<String, Place>,
     documents: usize,
@@ -294,7 +321,7 @@ impl<'input> SpannedEventReceiver<'input> for Walker {
             Event::Alias(_) => {
                 self.fail(pos, "aliases (*name) are not allowed; write the value out");
             }
-            Event::Scalar(text, ..) => {
+            Event::Scalar(text, ..) if self.positions => {
                 let _ = self.value_path(pos, Some(&text));
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
@@ -302,7 +329,11 @@ impl<'input> SpannedEventReceiver<'input> for Walker {
                     self.fail(pos, "nesting is too deep");
                     // Keep a frame so the matching end event stays balanced.
                 }
-                let path = self.value_path(pos, None).unwrap_or_else(|| "?".to_owned());
+                let path = if self.positions {
+                    self.value_path(pos, None).unwrap_or_else(|| "?".to_owned())
+                } else {
+                    String::new()
+                };
                 self.stack.push(if matches!(ev, Event::MappingStart(..)) {
                     Frame::Map { path, key: None }
                 } else {

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bench;
 mod hardening;
 mod help;
 mod interactive;

@@ -36,7 +36,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             .parse::<Within>()
             .map_err(|why| Error::usage(format!("--within: {why}"), "e.g. --within 8h"))?
             .after(now),
-        None => end_of_today(now, &config.tz),
+        None => end_of_today(now, config.tz()),
     };
     let lib = config.library_quiet().ok();
     let lang = config.lang.value.code();
@@ -61,10 +61,11 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
         })
         .collect();
     let overdue = rows.iter().filter(|r| r.overdue).count();
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.output.json {
         for r in &rows {
-            writeln!(out, "{}", serde_json::to_string(r).unwrap_or_default())?;
+            serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
+            writeln!(out)?;
         }
     } else if args.output.csv {
         write!(out, "{}", csv::line(&["incident", "type", "ref", "step", "do", "due", "overdue", "staff"]))?;
@@ -82,30 +83,34 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             write!(out, "{}", csv::line(&cells))?;
         }
     } else {
-        let mut t =
-            table::new(config.styled_out, &["", "Due", "Incident", "Type", "Ref", "Step", "Do", "Staff"]);
-        for r in &rows {
-            t.add_row(vec![
-                if r.overdue { "OVERDUE".to_owned() } else { String::new() },
-                clock::local(r.due, &config.tz),
-                r.incident.clone(),
-                one_line(&r.kind),
-                one_line(r.reference.as_deref().unwrap_or("")),
-                one_line(&r.step),
-                one_line(&r.action),
-                one_line(&r.staff),
-            ]);
-        }
+        let cells: Vec<[String; 8]> = rows
+            .iter()
+            .map(|r| {
+                [
+                    if r.overdue { "OVERDUE".to_owned() } else { String::new() },
+                    clock::local(r.due, config.tz()),
+                    r.incident.clone(),
+                    one_line(&r.kind),
+                    one_line(r.reference.as_deref().unwrap_or("")),
+                    one_line(&r.step),
+                    one_line(&r.action),
+                    one_line(&r.staff),
+                ]
+            })
+            .collect();
         if rows.is_empty() {
             eprintln!("recover: nothing due");
         } else {
-            write!(out, "{}", table::to_text(&t))?;
+            let header = ["", "Due", "Incident", "Type", "Ref", "Step", "Do", "Staff"];
+            write!(out, "{}", table::text(config.styled_out, &header, &cells))?;
+            out.flush()?;
             eprintln!(
                 "recover: {} due, {overdue} overdue; close one with `recover done ID STEP`",
                 rows.len()
             );
         }
     }
+    out.flush()?;
     Ok(if args.check && overdue > 0 { Exit::NotInOrder } else { Exit::Success })
 }
 

@@ -9,6 +9,7 @@ use crate::duration::parse_moment;
 use crate::engine::Incident;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::render::table::Columns;
 use crate::render::{csv, safe::one_line, summary, table};
 use crate::store::{Filter, Store};
 
@@ -30,7 +31,7 @@ fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
     let open = i.follow_ups.iter().filter(|f| f.done_at.is_none()).count();
     [
         i.id.clone(),
-        if exact_time { i.started_at.to_string() } else { clock::local(i.started_at, &config.tz) },
+        if exact_time { i.started_at.to_string() } else { clock::local(i.started_at, config.tz()) },
         i.kind.clone(),
         i.severity.map(|s| s.to_string()).unwrap_or_default(),
         i.staff.clone(),
@@ -42,9 +43,13 @@ fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
     ]
 }
 
+/// Most rows `log` lays out as one table in memory (boxes and colour in a terminal);
+/// longer results are streamed as plain columns.
+const TABLE_ROWS_IN_MEMORY: usize = 2000;
+
 /// Resolves `--since`-style values, reporting bad ones as usage errors.
 pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestamp, Error> {
-    parse_moment(value, clock::now(), &config.tz)
+    parse_moment(value, clock::now(), config.tz())
         .map_err(|why| Error::usage(format!("{flag}: {why}"), "see `recover help`"))
 }
 
@@ -65,7 +70,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         open: args.open,
     };
     let store = config.store()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed: Option<std::io::Error> = None;
     let mut keep = |r: std::io::Result<()>| match r {
         Ok(()) => true,
@@ -80,23 +85,44 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         }
         store.scan(&filter, false, &mut |i| {
             keep(if args.output.json {
-                serde_json::to_string(&i).map_err(std::io::Error::other).and_then(|j| writeln!(out, "{j}"))
+                serde_json::to_writer(&mut out, &i)
+                    .map_err(std::io::Error::other)
+                    .and_then(|()| writeln!(out))
             } else {
                 write!(out, "{}", csv::line(&row(&i, config, true)))
             })
         })?;
     } else {
-        // A table needs every row to size its columns; people ask for a shift or a day.
-        let incidents = store.list(&filter)?;
-        let mut t = table::new(config.styled_out, &COLUMNS);
-        for i in &incidents {
-            t.add_row(row(i, config, false).map(|c| one_line(&c)));
+        // A table needs every row to size its columns. People ask for a shift or a day,
+        // which is built in memory as before; past that, a first reading sizes the columns
+        // and a second prints them a row at a time, so a year's log never sits in memory.
+        let mut rows: Vec<[String; 10]> = Vec::new();
+        let mut columns = Columns::new(&COLUMNS);
+        let mut count = 0usize;
+        store.scan(&filter, false, &mut |i| {
+            let cells = row(&i, config, false).map(|c| one_line(&c));
+            columns.fit(&cells);
+            count += 1;
+            if count <= TABLE_ROWS_IN_MEMORY {
+                rows.push(cells);
+            } else if !rows.is_empty() {
+                // Too long for one table: the second reading prints it.
+                rows = Vec::new();
+            }
+            true
+        })?;
+        if count <= TABLE_ROWS_IN_MEMORY {
+            keep(write!(out, "{}", table::text(config.styled_out, &COLUMNS, &rows)));
+        } else if keep(write!(out, "{}", columns.header(&COLUMNS))) {
+            store.scan(&filter, false, &mut |i| {
+                keep(write!(out, "{}", columns.line(&row(&i, config, false).map(|c| one_line(&c)))))
+            })?;
         }
-        keep(write!(out, "{}", table::to_text(&t)));
-        if incidents.is_empty() {
+        if count == 0 && keep(out.flush()) {
             eprintln!("recover: no incidents match");
         }
     }
+    keep(out.flush());
     if let Some(e) = failed {
         return Err(e.into());
     }
@@ -117,7 +143,7 @@ pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, E
                 &incident,
                 config.library_quiet().ok().as_ref(),
                 config.lang.value.code(),
-                &config.tz,
+                config.tz(),
                 config.styled_out
             )
         )?;

@@ -14,9 +14,9 @@ use crate::store::{Filter, Store};
 pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
     let before = moment(&args.before, "--before", config)?;
     let mut store = config.store()?;
-    let count = store.list(&Filter { before: Some(before), ..Filter::default() })?.len();
+    let count = store.count(&Filter { before: Some(before), ..Filter::default() })?;
     if count == 0 {
-        eprintln!("recover: no incidents started before {}", clock::local(before, &config.tz));
+        eprintln!("recover: no incidents started before {}", clock::local(before, config.tz()));
         return Ok(Exit::Success);
     }
     if !args.yes {
@@ -29,7 +29,7 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
         let sure = dialoguer::Confirm::new()
             .with_prompt(format!(
                 "Delete {count} incident(s) started before {} for good?",
-                clock::local(before, &config.tz)
+                clock::local(before, config.tz())
             ))
             .default(false)
             .interact_on(&console::Term::stderr())

@@ -1,191 +1,16 @@
 //! `recover report`: how the recoveries of a period went.
 
-use std::collections::BTreeMap;
 use std::io::Write;
-
-use serde::Serialize;
 
 use super::log::moment;
 use crate::cli::ReportArgs;
 use crate::clock::{self, human_seconds};
 use crate::config::Config;
-use crate::engine::{FollowUpOutcome, Incident};
 use crate::error::Error;
 use crate::exit_code::Exit;
-use crate::money::Money;
 use crate::render::{csv, safe::one_line, table};
+use crate::report::{Report, Tally};
 use crate::store::{Filter, Store};
-
-/// Median and 90th percentile, in seconds.
-#[derive(Debug, Default, Serialize)]
-pub struct Spread {
-    /// How many incidents had a value.
-    pub count: usize,
-    /// The median.
-    pub median: Option<i64>,
-    /// The 90th percentile (nearest rank).
-    pub p90: Option<i64>,
-}
-
-impl Spread {
-    fn of(mut values: Vec<i64>) -> Spread {
-        values.sort_unstable();
-        let rank = |p: usize| -> Option<i64> {
-            if values.is_empty() {
-                return None;
-            }
-            let i = (p * values.len()).div_ceil(100).max(1) - 1;
-            values.get(i).copied()
-        };
-        Spread { count: values.len(), median: rank(50), p90: rank(90) }
-    }
-}
-
-/// Follow-ups by how they went.
-#[derive(Debug, Default, Serialize)]
-pub struct FollowUps {
-    /// Done by their due time.
-    pub on_time: usize,
-    /// Done after it.
-    pub late: usize,
-    /// Not done, not yet due.
-    pub open: usize,
-    /// Not done and past due.
-    pub overdue: usize,
-    /// The customer was won back.
-    pub recovered: usize,
-    /// The customer was not.
-    pub lost: usize,
-}
-
-/// Everything `report` tells.
-#[derive(Debug, Default, Serialize)]
-pub struct Report {
-    /// Start of the period.
-    pub since: Option<jiff::Timestamp>,
-    /// Incidents in it.
-    pub incidents: usize,
-    /// Count per type.
-    pub by_type: BTreeMap<String, usize>,
-    /// Count per severity.
-    pub by_severity: BTreeMap<String, usize>,
-    /// Seconds from start to first apology.
-    pub time_to_apology: Spread,
-    /// Seconds from start to the fix.
-    pub time_to_fix: Spread,
-    /// Currency of the amounts (the first incident's).
-    pub currency: String,
-    /// All amends given.
-    pub amends_total: Money,
-    /// Amends per type.
-    pub amends_by_type: BTreeMap<String, Money>,
-    /// Amends per role of who gave them.
-    pub amends_by_role: BTreeMap<String, Money>,
-    /// Amends given with an approver's name (over the giver's limit).
-    pub amends_approved: Money,
-    /// Incidents whose amends needed an approver.
-    pub incidents_needing_approval: usize,
-    /// Follow-ups by how they went.
-    pub follow_ups: FollowUps,
-    /// Failure points, most hit first.
-    pub failure_points: Vec<(String, usize)>,
-    /// SERVQUAL dimensions, most hit first.
-    pub servqual: Vec<(String, usize)>,
-    /// Unfinished incidents.
-    pub in_progress: usize,
-    /// Finished with a required step skipped.
-    pub incomplete: usize,
-}
-
-fn ranked(counts: BTreeMap<String, usize>) -> Vec<(String, usize)> {
-    let mut v: Vec<(String, usize)> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    v
-}
-
-/// Builds a [`Report`] one incident at a time, so a long period never sits in memory
-/// (only the timings are kept, for the percentiles).
-pub struct Tally {
-    r: Report,
-    now: jiff::Timestamp,
-    apology: Vec<i64>,
-    fix: Vec<i64>,
-    points: BTreeMap<String, usize>,
-    servqual: BTreeMap<String, usize>,
-}
-
-impl Tally {
-    /// An empty tally for the period from `since`, judged as of `now`.
-    #[must_use]
-    pub fn new(since: Option<jiff::Timestamp>, now: jiff::Timestamp) -> Self {
-        Tally {
-            r: Report { since, ..Report::default() },
-            now,
-            apology: Vec::new(),
-            fix: Vec::new(),
-            points: BTreeMap::new(),
-            servqual: BTreeMap::new(),
-        }
-    }
-
-    /// Counts one incident.
-    pub fn add(&mut self, i: &Incident) {
-        let r = &mut self.r;
-        if r.incidents == 0 {
-            r.currency.clone_from(&i.currency);
-        }
-        r.incidents += 1;
-        *r.by_type.entry(i.kind.clone()).or_default() += 1;
-        *r.by_severity.entry(i.severity.map_or("unset".into(), |s| s.to_string())).or_default() += 1;
-        self.apology.extend(i.time_to_apology());
-        self.fix.extend(i.time_to_fix());
-        r.amends_total = r.amends_total + i.amends_total;
-        let t = r.amends_by_type.entry(i.kind.clone()).or_default();
-        *t = *t + i.amends_total;
-        let t = r.amends_by_role.entry(i.role.clone()).or_default();
-        *t = *t + i.amends_total;
-        let approved: Money = i.steps.iter().filter(|s| s.approved_by.is_some()).filter_map(|s| s.cost).sum();
-        if approved > Money::ZERO {
-            r.amends_approved = r.amends_approved + approved;
-            r.incidents_needing_approval += 1;
-        }
-        for f in &i.follow_ups {
-            match f.done_at {
-                Some(at) if at <= f.due => r.follow_ups.on_time += 1,
-                Some(_) => r.follow_ups.late += 1,
-                None if f.due < self.now => r.follow_ups.overdue += 1,
-                None => r.follow_ups.open += 1,
-            }
-            match f.outcome {
-                Some(FollowUpOutcome::Recovered) => r.follow_ups.recovered += 1,
-                Some(FollowUpOutcome::Lost) => r.follow_ups.lost += 1,
-                _ => {}
-            }
-        }
-        if let Some(p) = &i.failure_point {
-            *self.points.entry(format!("{}: {p}", i.kind)).or_default() += 1;
-        }
-        for d in &i.servqual {
-            *self.servqual.entry(d.key().to_owned()).or_default() += 1;
-        }
-        match i.status {
-            crate::engine::Status::InProgress => r.in_progress += 1,
-            crate::engine::Status::Incomplete => r.incomplete += 1,
-            crate::engine::Status::Complete => {}
-        }
-    }
-
-    /// The report.
-    #[must_use]
-    pub fn finish(self) -> Report {
-        let mut r = self.r;
-        r.time_to_apology = Spread::of(self.apology);
-        r.time_to_fix = Spread::of(self.fix);
-        r.failure_points = ranked(self.points);
-        r.servqual = ranked(self.servqual);
-        r
-    }
-}
 
 fn rows(r: &Report) -> Vec<(String, String, String)> {
     let mut v: Vec<(String, String, String)> = Vec::new();
@@ -255,7 +80,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
             write!(out, "{}", csv::line(&[s, k, v]))?;
         }
     } else {
-        writeln!(out, "Report since {}", clock::local(since, &config.tz))?;
+        writeln!(out, "Report since {}", clock::local(since, config.tz()))?;
         let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
         let mut last = String::new();
         for (s, k, v) in rows(&report) {
@@ -266,18 +91,4 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
         write!(out, "{}", table::to_text(&t))?;
     }
     Ok(Exit::Success)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Spread;
-
-    #[test]
-    fn nearest_rank_percentiles() {
-        let s = Spread::of((1..=10).collect());
-        assert_eq!((s.median, s.p90), (Some(5), Some(9)));
-        let s = Spread::of(vec![7]);
-        assert_eq!((s.median, s.p90), (Some(7), Some(7)));
-        assert_eq!(Spread::of(Vec::new()).median, None);
-    }
 }

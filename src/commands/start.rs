@@ -179,7 +179,7 @@ fn interactive(
     json: bool,
 ) -> Result<Exit, Error> {
     let mut driver =
-        Terminal::new(&lib.policy, config.lang.value.code(), guest, config.styled_err, config.tz.clone());
+        Terminal::new(&lib.policy, config.lang.value.code(), guest, config.styled_err, config.tz().clone());
     driver.header(session);
     let id = session.incident().id.clone();
     set_resumable(&id);
@@ -207,7 +207,7 @@ fn finish(config: &Config, lib: &Library, session: &Session, json: bool) -> Resu
                 incident,
                 Some(lib),
                 config.lang.value.code(),
-                &config.tz,
+                config.tz(),
                 config.styled_out
             )
         )?;

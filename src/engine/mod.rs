@@ -305,6 +305,16 @@ impl<'p> Session<'p> {
     }
 }
 
+/// Adds a step answered (not answered before) to an incident, as [`apply_event`] does
+/// with [`Event::Step`]; taking it by value spares a store rebuilding an incident a copy
+/// of every step.
+pub fn apply_step(incident: &mut Incident, record: StepRecord) {
+    if record.outcome == Outcome::Done {
+        incident.amends_total = incident.amends_total + record.cost.unwrap_or(Money::ZERO);
+    }
+    incident.steps.push(record);
+}
+
 /// Applies one event to an incident: the one place that says what an event means, used
 /// by the session and by stores rebuilding an incident.
 pub fn apply_event(incident: &mut Incident, event: &Event) {
@@ -312,10 +322,7 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
         Event::Severity(s) => incident.severity = Some(*s),
         Event::Step(record) => {
             if incident.step(&record.id).is_none() {
-                if record.outcome == Outcome::Done {
-                    incident.amends_total = incident.amends_total + record.cost.unwrap_or(Money::ZERO);
-                }
-                incident.steps.push(record.clone());
+                apply_step(incident, record.clone());
             }
         }
         Event::FollowUpScheduled(f) => {

@@ -1,5 +1,6 @@
 //! The playbook library: the built-in one compiled from `playbooks/`, or a folder's.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -9,7 +10,7 @@ use super::Playbook;
 use super::check::{Level, Problem, check_playbook};
 use super::load::decode_playbook;
 use crate::policy::Policy;
-use crate::yaml::{self, MAX_FILE_BYTES, Pos};
+use crate::yaml::{self, Document, MAX_FILE_BYTES, Pos};
 
 /// The repo's `playbooks/` folder, compiled in: the one source of the defaults.
 static BUILT_IN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/playbooks");
@@ -77,10 +78,34 @@ struct Source {
     text: Result<String, (Level, String)>,
 }
 
+/// The built-in playbooks and policy as JSON, made from `playbooks/` by build.rs.
+static BUILT_IN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/built_in.json"));
+
+#[derive(serde::Deserialize)]
+struct BuiltInJson {
+    policy: Policy,
+    playbooks: Vec<Playbook>,
+}
+
 impl Library {
-    /// The library compiled into the binary.
+    /// The library compiled into the binary. Read from the JSON copy build.rs makes (a
+    /// tenth of the time of YAML with positions); the `built_in_library_is_clean` test
+    /// keeps the playbooks free of problems, and should the copy not decode, the YAML is
+    /// read and checked as for any folder.
     #[must_use]
     pub fn built_in() -> Library {
+        match serde_json::from_str::<BuiltInJson>(BUILT_IN_JSON) {
+            Ok(BuiltInJson { policy, mut playbooks }) if !policy.roles.is_empty() => {
+                playbooks.sort_by(|a, b| a.kind.cmp(&b.kind));
+                Library { origin: Origin::BuiltIn, playbooks, policy, problems: Vec::new() }
+            }
+            _ => Library::built_in_checked(),
+        }
+    }
+
+    /// The built-in library read from its YAML, with every check `check` makes.
+    #[must_use]
+    pub fn built_in_checked() -> Library {
         let mut sources: Vec<Source> = BUILT_IN
             .files()
             .filter(|f| is_yaml(f.path()))
@@ -130,36 +155,29 @@ impl Library {
         let policy = load_policy(policies, &mut problems);
         let mut playbooks: Vec<Playbook> = Vec::new();
         // Every type and alias seen so far, with its playbook, broken files included.
-        let mut names: Vec<(String, String)> = Vec::new();
-        for source in books {
-            let text = match source.text {
-                Ok(t) => t,
-                Err((level, why)) => {
-                    problems.push(Problem::new(&source.name, Pos { line: 1, col: 1 }, level, why));
+        let mut names: HashMap<String, String> = HashMap::new();
+        for (name, read) in read_all(books, &policy) {
+            let (pb, doc, mut found) = match read {
+                Ok(read) => read,
+                Err(found) => {
+                    problems.extend(found);
                     continue;
                 }
             };
-            let decoded = decode_playbook(&source.name, &text);
-            let mut found = decoded.problems;
-            let Some((pb, doc)) = decoded.playbook else {
-                problems.extend(found);
-                continue;
-            };
-            found.extend(check_playbook(&pb, &doc, &source.name, &policy));
             let own = std::iter::once(("type".to_owned(), &pb.kind))
                 .chain(pb.aliases.iter().enumerate().map(|(i, a)| (format!("aliases[{i}]"), a)))
                 .filter(|(_, name)| !name.is_empty());
-            for (path, name) in own {
-                let lower = name.to_ascii_lowercase();
-                if let Some((_, other)) = names.iter().find(|(n, _)| *n == lower) {
+            for (path, alias) in own {
+                let lower = alias.to_ascii_lowercase();
+                if let Some(other) = names.get(&lower) {
                     found.push(Problem::new(
-                        &source.name,
+                        &name,
                         doc.pos_of(&path, false),
                         Level::Error,
-                        format!("`{name}` is already the type or an alias of playbook `{other}`"),
+                        format!("`{alias}` is already the type or an alias of playbook `{other}`"),
                     ));
                 } else {
-                    names.push((lower, pb.kind.clone()));
+                    names.insert(lower, pb.kind.clone());
                 }
             }
             found.sort_by_key(|p| (p.pos.line, p.pos.col));
@@ -215,6 +233,58 @@ impl Library {
         }
         lines
     }
+}
+
+/// A playbook file decoded and checked on its own: the playbook, its document and its
+/// problems so far, or only problems when it could not be read as a playbook.
+type Read = Result<(Playbook, Document, Vec<Problem>), Vec<Problem>>;
+
+/// Files a library needs before reading them on more than one thread pays off.
+const FILES_PER_THREAD: usize = 32;
+
+fn read_one(source: Source, policy: &Policy) -> (String, Read) {
+    let read = match source.text {
+        Err((level, why)) => Err(vec![Problem::new(&source.name, Pos { line: 1, col: 1 }, level, why)]),
+        Ok(text) => {
+            let decoded = decode_playbook(&source.name, &text);
+            match decoded.playbook {
+                None => Err(decoded.problems),
+                Some((pb, doc)) => {
+                    let mut found = decoded.problems;
+                    found.extend(check_playbook(&pb, &doc, &source.name, policy));
+                    Ok((pb, doc, found))
+                }
+            }
+        }
+    };
+    (source.name, read)
+}
+
+/// Decodes and checks every file, in order; a large library (`check` of hundreds of
+/// playbooks) is shared out between the machine's cores.
+fn read_all(books: Vec<Source>, policy: &Policy) -> Vec<(String, Read)> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = cores.min(books.len() / FILES_PER_THREAD);
+    read_on(books, policy, threads)
+}
+
+fn read_on(books: Vec<Source>, policy: &Policy, threads: usize) -> Vec<(String, Read)> {
+    if threads <= 1 {
+        return books.into_iter().map(|b| read_one(b, policy)).collect();
+    }
+    let per_thread = books.len().div_ceil(threads);
+    let mut books = books.into_iter();
+    let chunks: Vec<Vec<Source>> = (0..threads).map(|_| books.by_ref().take(per_thread).collect()).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || chunk.into_iter().map(|b| read_one(b, policy)).collect::<Vec<_>>())
+            })
+            .collect();
+        // A panic in a reader is a bug; it is carried on, as on one thread.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -318,9 +388,18 @@ mod tests {
 
     #[test]
     fn built_in_library_is_clean() {
-        let lib = Library::built_in();
+        let lib = Library::built_in_checked();
         assert!(lib.problems.is_empty(), "{:?}", lib.problems);
         assert!(lib.playbooks.len() >= 10);
+    }
+
+    #[test]
+    fn built_in_json_copy_is_the_yaml() {
+        let fast = Library::built_in();
+        let checked = Library::built_in_checked();
+        let json = |lib: &Library| serde_json::to_string(&(&lib.playbooks, &lib.policy)).expect("serialize");
+        assert_eq!(json(&fast), json(&checked));
+        assert!(fast.problems.is_empty());
     }
 
     #[test]
@@ -330,6 +409,43 @@ mod tests {
         let err = lib.find("resevation").unwrap_err();
         assert!(err.hint.contains("reservation"), "{err}");
         assert!(lib.find("../../etc/passwd").is_err());
+    }
+
+    #[test]
+    fn threads_read_a_large_library_as_one_does() {
+        let books = || -> Vec<Source> {
+            let mut books = Vec::new();
+            for i in 0..40 {
+                for f in BUILT_IN.files().filter(|f| is_yaml(f.path()) && !f.path().ends_with(POLICY_FILE)) {
+                    let text = f.contents_utf8().unwrap();
+                    // Every fifth copy keeps its type and all keep their aliases, so names
+                    // clash; one file is broken.
+                    let text = if i % 5 == 0 {
+                        text.to_owned()
+                    } else {
+                        text.replace("type: ", &format!("type: x{i}-"))
+                    };
+                    let text = if i == 7 { text.replace("phases:", "phases: [") } else { text };
+                    books.push(Source { name: format!("{i}/{}", f.path().display()), text: Ok(text) });
+                }
+            }
+            books
+        };
+        let policy = Library::built_in().policy;
+        let summary = |read: Vec<(String, Read)>| -> Vec<String> {
+            read.into_iter()
+                .map(|(name, r)| match r {
+                    Ok((pb, _, found)) => format!("{name} {} {:?}", pb.kind, found),
+                    Err(found) => format!("{name} {found:?}"),
+                })
+                .collect()
+        };
+        let one = summary(read_on(books(), &policy, 1));
+        assert_eq!(one.len(), 400);
+        assert_eq!(summary(read_on(books(), &policy, 3)), one);
+        let lib = Library::from_sources(Origin::BuiltIn, books());
+        assert!(lib.problems.iter().any(|p| p.message.contains("is already the type")));
+        assert!(lib.playbooks.len() >= 10, "the first copy of each still loads");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 
 use super::check::{Level, Problem};
 use super::{PLAYBOOK_KEYS, Phase, Phases, Playbook, Step};
-use crate::yaml::{Document, Node, Pos};
+use crate::yaml::{self, Document, Node, Pos};
 
 /// A playbook file read as far as it could be.
 pub(crate) struct Decoded {
@@ -15,10 +15,19 @@ pub(crate) struct Decoded {
     pub problems: Vec<Problem>,
 }
 
-/// Decodes `text` (the file `file`) key by key and step by step, so an unknown key does
-/// not hide a bad duration three steps down, and later checks still see every step that
-/// could be read.
+/// Decodes `text` (the file `file`): in one pass when it is a well-formed playbook (most
+/// files, most of the time), else key by key and step by step, so an unknown key does not
+/// hide a bad duration three steps down, and later checks still see every step that could
+/// be read.
 pub(crate) fn decode_playbook(file: &str, text: &str) -> Decoded {
+    if let Some(clean) = yaml::decode_clean::<Playbook>(text) {
+        return Decoded { playbook: Some(clean), problems: Vec::new() };
+    }
+    decode_in_parts(file, text)
+}
+
+/// Decodes `text` key by key and step by step, collecting every problem.
+fn decode_in_parts(file: &str, text: &str) -> Decoded {
     let mut problems = Vec::new();
     let doc = match Document::parse(text) {
         Ok(doc) => doc,
@@ -131,4 +140,51 @@ fn decode_phases(node: &Node, doc: &Document, file: &str, problems: &mut Vec<Pro
         }
     }
     phases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_and_part_by_part_read_a_good_playbook_alike() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+        let mut read = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n == "policy.yaml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let json = |d: Decoded| serde_json::to_string(&d.playbook.unwrap().0).unwrap();
+            let (pb, _) = yaml::decode_clean::<Playbook>(&text).expect("a clean playbook");
+            assert_eq!(serde_json::to_string(&pb).unwrap(), json(decode_in_parts("f", &text)));
+            // An empty phase reads as no steps either way.
+            let (amend, follow_up) = (text.find("  amend:").unwrap(), text.find("  follow_up:").unwrap());
+            let empty = format!("{}  amend:\n{}", &text[..amend], &text[follow_up..]);
+            assert!(yaml::decode_clean::<Playbook>(&empty).is_some());
+            assert_eq!(json(decode_playbook("f", &empty)), json(decode_in_parts("f", &empty)));
+            read += 1;
+        }
+        assert!(read >= 10);
+    }
+
+    #[test]
+    fn what_one_pass_cannot_vouch_for_is_read_part_by_part() {
+        let good = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/noise.yaml"),
+        )
+        .unwrap();
+        let apologise = good.find("  apologise:").unwrap();
+        let fix = good.find("  fix:").unwrap();
+        let amend = good.find("  amend:").unwrap();
+        // fix before apologise: fine for a struct, not for a playbook.
+        let swapped =
+            format!("{}{}{}{}", &good[..apologise], &good[fix..amend], &good[apologise..fix], &good[amend..]);
+        let alias = good.replacen("title:", "title: &t", 1).replacen("summary:", "summary: *t #", 1);
+        for bad in [swapped, alias, format!("{good}---\na: 1\n")] {
+            assert!(yaml::decode_clean::<Playbook>(&bad).is_none());
+            assert!(!decode_playbook("f", &bad).problems.is_empty());
+        }
+    }
 }

@@ -48,8 +48,10 @@ pub struct Playbook {
 pub const PLAYBOOK_KEYS: [&str; 7] =
     ["type", "title", "aliases", "summary", "servqual", "failure_points", "phases"];
 
-/// The four phases of a recovery, in the order they happen.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+/// The four phases of a recovery, in the order they happen. Decoded whole only when
+/// all four are there, in order (the loader reads a file that is not part by part, to
+/// say what is wrong).
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Phases {
     /// Say sorry at once, own it, no excuses.
@@ -60,6 +62,47 @@ pub struct Phases {
     pub amend: Vec<Step>,
     /// Check back with the customer later.
     pub follow_up: Vec<Step>,
+}
+
+/// The phases' keys, in order.
+const PHASE_KEYS: &[&str] = &["apologise", "fix", "amend", "follow_up"];
+
+impl<'de> Deserialize<'de> for Phases {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct InOrder;
+        impl<'de> serde::de::Visitor<'de> for InOrder {
+            type Value = Phases;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the phases apologise, fix, amend and follow_up, in that order")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Phases, A::Error> {
+                let mut phases = Phases::default();
+                let mut last: Option<Phase> = None;
+                let mut seen = 0;
+                while let Some(key) = map.next_key::<String>()? {
+                    let Some(phase) = Phase::from_key(&key) else {
+                        return Err(serde::de::Error::unknown_field(&key, PHASE_KEYS));
+                    };
+                    if last.is_some_and(|l| l >= phase) {
+                        return Err(serde::de::Error::custom(format!("phase `{phase}` is out of order")));
+                    }
+                    last = Some(phase);
+                    seen += 1;
+                    // An empty phase (nothing after the colon) has no steps.
+                    *phases.steps_mut(phase) = map.next_value::<Option<Vec<Step>>>()?.unwrap_or_default();
+                }
+                // In strict order, four keys are all four phases.
+                if seen == Phase::ALL.len() {
+                    Ok(phases)
+                } else {
+                    Err(serde::de::Error::custom(
+                        "all four phases are needed: apologise, fix, amend, follow_up",
+                    ))
+                }
+            }
+        }
+        d.deserialize_map(InOrder)
+    }
 }
 
 impl Phases {
@@ -275,5 +318,19 @@ impl Servqual {
             Servqual::Empathy => "empathy",
             Servqual::Tangibles => "tangibles",
         }
+    }
+
+    /// From its key; the store reads a log's tags back with it, once per incident.
+    #[must_use]
+    pub fn from_key(key: &str) -> Option<Servqual> {
+        [
+            Servqual::Reliability,
+            Servqual::Responsiveness,
+            Servqual::Assurance,
+            Servqual::Empathy,
+            Servqual::Tangibles,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
     }
 }

@@ -36,7 +36,12 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 /// [`clean`], and on one line: newlines shown as ` ⏎ `, for table cells and prompts.
 #[must_use]
 pub fn one_line(s: &str) -> String {
-    clean(s).replace("\r\n", " ⏎ ").replace('\n', " ⏎ ")
+    let cleaned = clean(s);
+    // Most cells are one line already: no second and third copy for them.
+    if !cleaned.contains('\n') {
+        return cleaned.into_owned();
+    }
+    cleaned.replace("\r\n", " ⏎ ").replace('\n', " ⏎ ")
 }
 
 #[cfg(test)]

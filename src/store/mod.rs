@@ -136,6 +136,11 @@ pub struct Imported {
     pub unchanged: usize,
 }
 
+/// An incident the caller could not read from its input (a bad line in a file), already
+/// reported by the caller: the import it was part of keeps nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rejected;
+
 /// The incident log.
 pub trait Store {
     /// Saves a new incident and gives it a short id no other incident in this log has.
@@ -146,7 +151,8 @@ pub trait Store {
     fn get(&self, id: &str) -> Result<Incident, StoreError>;
     /// The newest unfinished incident, for `resume` without an id.
     fn latest_unfinished(&self) -> Result<Option<Incident>, StoreError>;
-    /// Hands each incident matching `filter` to `visit`, newest first (or oldest first),
+    /// Hands each incident matching `filter` to `visit`, newest first (or oldest first;
+    /// newest first is its exact reverse, incidents started the same instant included),
     /// one at a time so a million-incident log never sits in memory; `visit` returns
     /// false to stop.
     fn scan(
@@ -165,12 +171,27 @@ pub trait Store {
         })?;
         Ok(all)
     }
+    /// How many incidents match `filter`.
+    fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
+        let mut n = 0;
+        self.scan(filter, false, &mut |_| {
+            n += 1;
+            true
+        })?;
+        Ok(n)
+    }
     /// Open follow-ups due before `until`, soonest first.
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError>;
     /// Closes a follow-up; returns the incident as it now is.
     fn close_follow_up(&mut self, id: &str, step: &str, closing: &Closing) -> Result<Incident, StoreError>;
-    /// Merges incidents by global id, all or nothing.
-    fn import(&mut self, incidents: &[Incident]) -> Result<Imported, StoreError>;
+    /// Merges incidents by global id, all or nothing, taking them one at a time so an
+    /// import of years of incidents never sits in memory. A [`Rejected`] item means the
+    /// input is bad: the rest is still read (so the caller can report every bad item),
+    /// nothing is merged, and the answer is `None`.
+    fn import(
+        &mut self,
+        incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+    ) -> Result<Option<Imported>, StoreError>;
     /// Deletes incidents started before `before` and reclaims the space; returns how many.
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError>;
 }
