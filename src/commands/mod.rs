@@ -57,7 +57,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Purge(a) => purge::run(&config, &a),
         Command::Print(a) => print::run(&config, &a),
         Command::Paths => paths::run(&config),
-        Command::Completions(a) => Ok(help::completions(a.shell)),
+        Command::Completions(a) => help::completions(a.shell),
         Command::Man => help::man(),
     }
 }
