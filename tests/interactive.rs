@@ -53,7 +53,6 @@ fn incident(t: &Test) -> serde_json::Value {
 fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation", "--ref", "room 214", "--staff", "anna"]);
-    answer(&mut p, "How bad is it?", &[DOWN, ENTER]);
     answer(&mut p, "own-it", &[ENTER]);
     answer(&mut p, "reassure", &[ENTER]);
     answer(&mut p, "find-room (pick one)", &[DOWN, DOWN, ENTER]);
@@ -63,6 +62,8 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     answer(&mut p, "confirm-in-writing", &[DOWN, DOWN, ENTER]);
     answer(&mut p, "Why is it skipped?", &["printer is down", ENTER]);
     answer(&mut p, "ask-comfort", &[ENTER]);
+    // How bad it was is asked once the apology and the fix are done, before the amends.
+    answer(&mut p, "How bad is it?", &[DOWN, ENTER]);
     // The whole bundle is pre-selected: Enter gives it all, which is over the staff limit.
     answer(&mut p, "Amends to give", &[ENTER]);
     answer(&mut p, "Over the limit", &[ENTER]);
@@ -94,7 +95,6 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
 }
 
 fn answer_first_two(p: &mut PtySession) {
-    answer(p, "How bad is it?", &[ENTER]);
     answer(p, "own-it", &[ENTER]);
     p.exp_string("reassure").expect("second step shown");
 }
@@ -106,6 +106,7 @@ fn finish_with_enter(p: &mut PtySession) {
     answer(p, "arrange-transport", &[ENTER]);
     answer(p, "confirm-in-writing", &[ENTER]);
     answer(p, "ask-comfort", &[ENTER]);
+    answer(p, "How bad is it?", &[ENTER]);
     answer(p, "Amends to give", &[ENTER]);
     answer(p, "call-next-morning", &[ENTER]);
     answer(p, "written-apology", &[ENTER]);
@@ -208,7 +209,6 @@ fn a_whole_session_in_danish_with_the_guests_words_in_english() {
         &t,
         &["start", "--type", "reservation", "--lang", "da", "--guest-lang", "en", "--staff", "anna"],
     );
-    answer(&mut p, "Hvor slemt er det?", &[ENTER]);
     let shown = utf8(&p.exp_string("own-it ").expect("first step"));
     assert!(shown.contains("SIG") && shown.contains("Det er jeg virkelig ked af."), "Danish words: {shown}");
     assert!(shown.contains("I'm very sorry. This is our mistake"), "the guest's English below: {shown}");
@@ -221,6 +221,7 @@ fn a_whole_session_in_danish_with_the_guests_words_in_english() {
     for step in ["arrange-transport", "confirm-in-writing", "ask-comfort"] {
         answer(&mut p, step, &[ENTER]);
     }
+    answer(&mut p, "Hvor slemt er det?", &[ENTER]);
     answer(&mut p, "lg kompensation", &[ENTER]);
     answer(&mut p, "call-next-morning", &[ENTER]);
     answer(&mut p, "written-apology", &[ENTER]);

@@ -233,9 +233,8 @@ impl<'p> Session<'p> {
     #[must_use]
     pub fn next_question(&self) -> Option<Question<'p>> {
         let pb = self.playbook;
-        let Some(severity) = self.incident.severity else {
-            return Some(Question::Severity);
-        };
+        // The apology and the fix come first, at once; how bad it was only matters for
+        // the amends, so it is asked after the fix.
         for phase in [Phase::Apologise, Phase::Fix] {
             let steps = pb.phases.steps(phase);
             if let Some((i, step)) =
@@ -244,6 +243,9 @@ impl<'p> Session<'p> {
                 return Some(Question::Step { phase, step, index: (i + 1, steps.len()) });
             }
         }
+        let Some(severity) = self.incident.severity else {
+            return Some(Question::Severity);
+        };
         let offered = self.offered_amends(severity);
         if !offered.is_empty() && offered.iter().all(|s| self.incident.step(&s.id).is_none()) {
             return Some(Question::Amends { offered, limit: self.incident.limit });

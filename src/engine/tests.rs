@@ -35,13 +35,16 @@ fn reservation(lib: &Library) -> &Playbook {
 }
 
 #[test]
-fn asks_severity_then_phases_in_order() {
+fn apologises_first_asks_severity_before_the_amends_and_keeps_phases_in_order() {
     let lib = library();
     let pb = reservation(&lib);
     let mut s = Session::begin(pb, start(50, None), t(0));
-    assert!(matches!(s.next_question(), Some(Question::Severity)));
-    answer(&mut s, Answer::Severity(Severity::Minor), t(1));
+    assert!(
+        matches!(s.next_question(), Some(Question::Step { phase: Phase::Apologise, .. })),
+        "the apology comes before anything else"
+    );
     let mut phases = Vec::new();
+    let mut severity_asked_after = None;
     while let Some(q) = s.next_question() {
         match q {
             Question::Step { phase, step, .. } => {
@@ -63,9 +66,13 @@ fn asks_severity_then_phases_in_order() {
             Question::FailurePoint { .. } => {
                 answer(&mut s, Answer::FailurePoint { point: Some("arrival".into()), note: None }, t(5));
             }
-            Question::Severity => unreachable!(),
+            Question::Severity => {
+                severity_asked_after = phases.last().copied();
+                answer(&mut s, Answer::Severity(Severity::Minor), t(2));
+            }
         }
     }
+    assert_eq!(severity_asked_after, Some(Phase::Fix), "severity is asked once the fix is done");
     let mut sorted = phases.clone();
     sorted.sort();
     assert_eq!(phases, sorted, "phases must come in order");
