@@ -133,6 +133,15 @@ impl Config {
     /// each, and the rest still work.
     pub fn library(&self) -> Result<Library, Error> {
         let lib = self.library_quiet()?;
+        if let Some(p) = lib.broken_policy() {
+            return Err(Error::usage(
+                format!("the policy {} is broken: line {}: {}", p.file, p.pos.line, p.message),
+                "fix it before recording anything; `recover check` lists every problem",
+            ));
+        }
+        if let Some(p) = lib.borrowed_policy() {
+            eprintln!("recover: warning: {}: {}", crate::render::safe::clean(&p.file), p.message);
+        }
         for line in lib.broken_files() {
             eprintln!("recover: warning: {}", crate::render::safe::clean(&line));
         }

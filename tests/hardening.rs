@@ -373,3 +373,25 @@ fn kill_9_at_random_moments_never_corrupts_or_duplicates() {
         );
     }
 }
+
+#[test]
+fn a_broken_policy_stops_sessions_and_a_missing_one_is_said() {
+    let t = Test::new();
+    let dir = t.copy_playbooks("lib");
+    std::fs::write(dir.join("policy.yaml"), "currency: DKK\nroles: {staff: 5, manager: 2000\n").unwrap();
+    let lib = dir.to_str().unwrap();
+    t.cmd(&["start", "--type", "noise", "--yes", "--playbooks", lib])
+        .run()
+        .code(2)
+        .one_error_line("the policy");
+    assert!(!t.log().exists(), "nothing recorded on limits nobody set");
+    t.cmd(&["check", "--playbooks", lib]).run().code(1);
+    std::fs::remove_file(dir.join("policy.yaml")).unwrap();
+    let out = t.cmd(&["start", "--type", "noise", "--yes", "--playbooks", lib]).run();
+    out.code(0);
+    assert!(
+        out.stderr.contains("warning") && out.stderr.contains("built-in currency and role limits"),
+        "{}",
+        out.stderr
+    );
+}

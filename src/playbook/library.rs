@@ -152,6 +152,16 @@ impl Library {
         let mut problems = Vec::new();
         let (policies, books): (Vec<Source>, Vec<Source>) =
             sources.into_iter().partition(|s| s.name.ends_with(POLICY_FILE));
+        if let (Origin::Files(paths), true) = (&origin, policies.is_empty()) {
+            if let Some(first) = paths.iter().find(|p| p.is_dir()) {
+                problems.push(Problem::new(
+                    &first.join(POLICY_FILE).display().to_string(),
+                    Pos { line: 1, col: 1 },
+                    Level::Warning,
+                    "no policy here: the built-in currency and role limits apply".into(),
+                ));
+            }
+        }
         let policy = load_policy(policies, &mut problems);
         let mut playbooks: Vec<Playbook> = Vec::new();
         // Every type and alias seen so far, with its playbook, broken files included.
@@ -215,6 +225,18 @@ impl Library {
     #[must_use]
     pub fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.level == Level::Error)
+    }
+
+    /// The policy's own problem, when it is broken: no session may run on limits nobody set.
+    #[must_use]
+    pub fn broken_policy(&self) -> Option<&Problem> {
+        self.problems.iter().find(|p| p.level == Level::Error && p.file.ends_with(POLICY_FILE))
+    }
+
+    /// The warning that a folder has no policy and borrows the built-in one.
+    #[must_use]
+    pub fn borrowed_policy(&self) -> Option<&Problem> {
+        self.problems.iter().find(|p| p.level == Level::Warning && p.file.ends_with(POLICY_FILE))
     }
 
     /// One line per broken file, for commands that carry on with the others.
