@@ -89,7 +89,11 @@ impl Error {
             Error::Store(StoreError::Full { .. }) => {
                 Some("free some space; everything recorded before this point is kept".into())
             }
-            Error::Store(StoreError::TooNew { .. } | StoreError::NoSuchFollowUp { .. })
+            Error::Store(
+                StoreError::TooNew { .. }
+                | StoreError::NoSuchFollowUp { .. }
+                | StoreError::AlreadyClosed { .. },
+            )
             | Error::BadInput { .. }
             | Error::Io { .. } => None,
             Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),

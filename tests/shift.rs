@@ -84,6 +84,10 @@ fn due_lists_overdue_first_and_check_fails_until_done_closes_it() {
         .run();
     out.code(0);
     t.cmd(&["due", "--check"]).run().code(0);
+    t.cmd(&["done", "OLD-222", "manager-check-back", "--outcome", "lost"])
+        .run()
+        .code(2)
+        .one_error_line("was already closed");
     let closed = t.cmd(&["show-incident", "OLD-222", "--json"]).run().json_lines().remove(0);
     let f = &closed["follow_ups"][0];
     assert_eq!(f["outcome"], "recovered");

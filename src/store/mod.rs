@@ -58,6 +58,18 @@ pub enum StoreError {
     /// No incident with that id.
     #[error("no incident `{0}` in the log")]
     NotFound(String),
+    /// The follow-up was closed already; closing it again would overwrite who and how.
+    #[error("follow-up `{step}` of incident `{incident}` was already closed at {at} by {by}")]
+    AlreadyClosed {
+        /// The incident.
+        incident: String,
+        /// The follow-up.
+        step: String,
+        /// When it was closed.
+        at: String,
+        /// Who closed it.
+        by: String,
+    },
     /// The incident has no such follow-up.
     #[error("incident `{incident}` has no follow-up `{step}` (its follow-ups: {known})")]
     NoSuchFollowUp {
@@ -74,7 +86,10 @@ impl StoreError {
     /// True when the problem is what the user asked for, not the log itself.
     #[must_use]
     pub fn is_usage(&self) -> bool {
-        matches!(self, StoreError::NotFound(_) | StoreError::NoSuchFollowUp { .. })
+        matches!(
+            self,
+            StoreError::NotFound(_) | StoreError::NoSuchFollowUp { .. } | StoreError::AlreadyClosed { .. }
+        )
     }
 }
 

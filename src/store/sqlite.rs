@@ -867,11 +867,20 @@ impl Store for SqliteStore {
                 },
             });
         };
+        if let Some(at) = f.done_at {
+            return Err(StoreError::AlreadyClosed {
+                incident: incident.id.clone(),
+                step: f.step.clone(),
+                at: at.to_string(),
+                by: f.done_by.clone().unwrap_or_else(|| "someone".to_owned()),
+            });
+        }
         let step = f.step.clone();
         let path = self.path.clone();
         let tx = self.write()?;
+        // `done_at IS NULL`: of two terminals closing it at once, the first one wins.
         tx.execute(
-            "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6 WHERE incident = ?1 AND step = ?2",
+            "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6 WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
             params![n, step, ms(closing.at), closing.outcome.key(), closing.by, closing.note],
         )
         .map_err(|e| map_err(&path, &e))?;
