@@ -103,7 +103,7 @@ def load_playbooks():
 
 
 class Clock:
-    """RFC 3339 UTC text for millisecond times, as jiff writes them (fraction trimmed)."""
+    """RFC 3339 UTC text for millisecond times, as recover writes them (three fractional digits)."""
 
     def __init__(self):
         self.day = None
@@ -117,8 +117,7 @@ class Clock:
             self.prefix = time.strftime("%Y-%m-%dT", time.gmtime(day * 86400))
         h, rest = divmod(rest, 3600)
         m, s = divmod(rest, 60)
-        frac = "" if milli == 0 else "." + f"{milli:03d}".rstrip("0")
-        return f"{self.prefix}{h:02d}:{m:02d}:{s:02d}{frac}Z"
+        return f"{self.prefix}{h:02d}:{m:02d}:{s:02d}.{milli:03d}Z"
 
 
 def generate_log(args):
@@ -217,7 +216,7 @@ def generate_log(args):
             if within is None:
                 continue
             due = started + within * 60_000
-            f = {"step": sid, "due": ts(due), "done_at": None, "outcome": None}
+            f = {"step": sid, "due": ts(due), "done_at": None, "outcome": None, "done_by": None, "note": None}
             age = now_ms - due
             # Teams that run `due --check` each shift: what is past due gets done within a
             # day or two, and only a very few are forgotten for good.

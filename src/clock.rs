@@ -97,3 +97,46 @@ mod tests {
         assert_eq!(super::human_seconds(-90), "-1m 30s");
     }
 }
+
+/// Timestamps in JSON as RFC 3339 UTC with exactly three fractional digits
+/// (`2026-11-23T15:20:11.120Z`), so that the strings sort as the times do; any RFC 3339
+/// time is read.
+pub mod rfc3339 {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// The fixed-width text of `t`.
+    #[must_use]
+    pub fn text(t: &Timestamp) -> String {
+        format!("{t:.3}")
+    }
+
+    /// Writes `t` as fixed-width text.
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text(t))
+    }
+
+    /// Reads any RFC 3339 time.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        Timestamp::deserialize(d)
+    }
+
+    /// The same for optional times (`null` while not yet).
+    pub mod option {
+        use jiff::Timestamp;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// Writes `t` as fixed-width text, or `null`.
+        pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_str(&super::text(t)),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// Reads an RFC 3339 time or `null`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+            Option::<Timestamp>::deserialize(d)
+        }
+    }
+}

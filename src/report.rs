@@ -54,6 +54,7 @@ pub struct FollowUps {
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
     /// Start of the period.
+    #[serde(with = "crate::clock::rfc3339::option")]
     pub since: Option<jiff::Timestamp>,
     /// Incidents in it.
     pub incidents: usize,

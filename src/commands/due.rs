@@ -23,6 +23,7 @@ struct DueLine {
     step: String,
     #[serde(rename = "do")]
     action: String,
+    #[serde(with = "crate::clock::rfc3339")]
     due: jiff::Timestamp,
     overdue: bool,
     staff: String,
@@ -76,7 +77,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
                 r.reference.as_deref().unwrap_or(""),
                 &r.step,
                 &r.action,
-                &r.due.to_string(),
+                &clock::rfc3339::text(&r.due),
                 &r.overdue.to_string(),
                 &r.staff,
             ];

@@ -31,7 +31,11 @@ fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
     let open = i.follow_ups.iter().filter(|f| f.done_at.is_none()).count();
     [
         i.id.clone(),
-        if exact_time { i.started_at.to_string() } else { clock::local(i.started_at, config.tz()) },
+        if exact_time {
+            clock::rfc3339::text(&i.started_at)
+        } else {
+            clock::local(i.started_at, config.tz())
+        },
         i.kind.clone(),
         i.severity.map(|s| s.to_string()).unwrap_or_default(),
         i.staff.clone(),

@@ -26,8 +26,10 @@ pub struct Incident {
     #[serde(rename = "ref")]
     pub reference: Option<String>,
     /// When the recovery began.
+    #[serde(with = "crate::clock::rfc3339")]
     pub started_at: Timestamp,
     /// When the last question was answered.
+    #[serde(default, with = "crate::clock::rfc3339::option")]
     pub finished_at: Option<Timestamp>,
     /// Where the recovery stands.
     pub status: Status,
@@ -104,6 +106,7 @@ pub struct StepRecord {
     /// Done or skipped.
     pub outcome: Outcome,
     /// When it was answered.
+    #[serde(with = "crate::clock::rfc3339")]
     pub at: Timestamp,
     /// The option picked, by its stable value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,16 +131,18 @@ pub struct FollowUp {
     /// The follow-up step's id.
     pub step: String,
     /// When it is due.
+    #[serde(with = "crate::clock::rfc3339")]
     pub due: Timestamp,
     /// When it was done; `None` while open.
+    #[serde(default, with = "crate::clock::rfc3339::option")]
     pub done_at: Option<Timestamp>,
     /// How it ended: `recovered`, `lost`, or `done` when not said.
     pub outcome: Option<FollowUpOutcome>,
     /// Who closed it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub done_by: Option<String>,
     /// What was said when closing it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<String>,
 }
 

@@ -122,6 +122,7 @@ pub struct Due {
     /// The follow-up step.
     pub step: String,
     /// When it is due.
+    #[serde(with = "crate::clock::rfc3339")]
     pub due: Timestamp,
     /// Who handled the incident.
     pub staff: String,
