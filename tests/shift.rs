@@ -30,7 +30,7 @@ fn log_filters_and_prints_json_csv_and_a_table() {
     assert_eq!(t.cmd(&["log", "--json", "--open"]).run().json_lines().len(), 2, "follow-ups still open");
     let csv = t.ok(&["log", "--csv"]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "id,started,type,severity,staff,ref,status,amends,follow-ups open,failure point");
+    assert_eq!(lines[0], "id,started,type,severity,staff,ref,status,amends,open_follow_ups,failure_point");
     assert_eq!(lines.len(), 3);
     assert!(csv.contains(",reservation,minor,anna,room 214,complete,EUR 45,2,"), "{csv}");
     let table = t.ok(&["log"]);

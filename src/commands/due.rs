@@ -84,14 +84,14 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             write!(out, "{}", csv::line(&cells))?;
         }
     } else {
-        let cells: Vec<[String; 8]> = rows
+        // The step says what kind of follow-up it is; the type is in --json and --csv.
+        let cells: Vec<[String; 7]> = rows
             .iter()
             .map(|r| {
                 [
                     if r.overdue { "OVERDUE".to_owned() } else { String::new() },
                     clock::local(r.due, config.tz()),
                     r.incident.clone(),
-                    one_line(&r.kind),
                     one_line(r.reference.as_deref().unwrap_or("")),
                     one_line(&r.step),
                     one_line(&r.action),
@@ -102,7 +102,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
         if rows.is_empty() {
             eprintln!("recover: nothing due");
         } else {
-            let header = ["", "Due", "Incident", "Type", "Ref", "Step", "Do", "Staff"];
+            let header = ["", "Due", "Incident", "Ref", "Step", "Do", "Staff"];
             write!(out, "{}", table::text(config.styled_out, &header, &cells))?;
             out.flush()?;
             eprintln!(

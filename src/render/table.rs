@@ -10,14 +10,17 @@ use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table as Layout};
 use unicode_width::UnicodeWidthStr;
 
-use super::wrap::{width, wrap};
+use super::wrap::width;
 
 /// Counted as one column by comfy-table, removed before printing; from the private use
 /// area, and [`super::safe`] never lets one through from real text.
 const FILL: char = '\u{f8ff}';
 
 /// Narrowest a column is squeezed to when the table is wider than the terminal.
-const MIN_COLUMN: usize = 10;
+const MIN_COLUMN: usize = 6;
+
+/// Narrowest a column is squeezed to while a wider one can give way: a date and time fit.
+const COMFORTABLE_COLUMN: usize = 16;
 
 /// A table being built; laid out when turned into text.
 pub struct Table {
@@ -55,12 +58,16 @@ impl Table {
             .collect();
         let Some(max) = max else { return widths };
         let chrome = if self.styled { 3 * columns + 1 } else { 2 * columns };
-        while widths.iter().sum::<usize>() + chrome > max {
-            let Some((i, w)) = widths.iter().copied().enumerate().max_by_key(|(_, w)| *w) else { break };
-            if w <= MIN_COLUMN {
-                break;
+        // First the long columns give way, down to what a date or an id needs; only then,
+        // on a very narrow terminal, every column.
+        for floor in [COMFORTABLE_COLUMN, MIN_COLUMN] {
+            while widths.iter().sum::<usize>() + chrome > max {
+                let Some((i, w)) = widths.iter().copied().enumerate().max_by_key(|(_, w)| *w) else { break };
+                if w <= floor {
+                    break;
+                }
+                widths[i] = w - 1;
             }
-            widths[i] = w - 1;
         }
         widths
     }
@@ -71,7 +78,7 @@ impl Table {
 fn fit(cell: &str, max: usize) -> String {
     let lines: Vec<String> = cell
         .lines()
-        .flat_map(|l| if width(l) > max { wrap(l, max, "") } else { vec![l.to_owned()] })
+        .flat_map(|l| if width(l) > max { wrap_cell(l, max) } else { vec![l.to_owned()] })
         .collect();
     let fitted: Vec<String> = lines
         .into_iter()
@@ -82,6 +89,48 @@ fn fit(cell: &str, max: usize) -> String {
         })
         .collect();
     fitted.join("\n")
+}
+
+/// `text` wrapped to `max` columns for a narrow cell: between words, else after a dash,
+/// slash or comma inside one (`special-` / `request-missed`), else between graphemes.
+fn wrap_cell(text: &str, max: usize) -> Vec<String> {
+    let mut pieces: Vec<(String, bool)> = Vec::new();
+    for word in text.split_whitespace() {
+        let mut start = 0;
+        for (i, c) in word.char_indices() {
+            let end = i + c.len_utf8();
+            if matches!(c, '-' | '/' | ',') && end < word.len() {
+                pieces.push((word[start..end].to_owned(), start == 0));
+                start = end;
+            }
+        }
+        pieces.push((word[start..].to_owned(), start == 0));
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for (piece, new_word) in pieces {
+        let gap = usize::from(new_word && !line.is_empty());
+        if !line.is_empty() && width(&line) + gap + width(&piece) > max {
+            lines.push(std::mem::take(&mut line));
+        } else if gap == 1 {
+            line.push(' ');
+        }
+        if width(&piece) > max {
+            // Between graphemes, never inside one.
+            for g in unicode_segmentation::UnicodeSegmentation::graphemes(piece.as_str(), true) {
+                if !line.is_empty() && width(&line) + width(g) > max {
+                    lines.push(std::mem::take(&mut line));
+                }
+                line.push_str(g);
+            }
+        } else {
+            line.push_str(&piece);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// The table as text: fitted to the terminal when styled and its width is known, laid
@@ -204,6 +253,13 @@ mod tests {
         let widths: Vec<usize> = text.lines().map(width).collect();
         assert!(widths.windows(2).all(|w| w[0] == w[1]), "{text}\n{widths:?}");
         assert!(!text.contains(FILL));
+    }
+
+    #[test]
+    fn narrow_cells_break_after_dashes_before_inside_words() {
+        assert_eq!(wrap_cell("special-request-missed", 10), vec!["special-", "request-", "missed"]);
+        assert_eq!(wrap_cell("noise, room 12", 8), vec!["noise,", "room 12"]);
+        assert_eq!(wrap_cell("abcdefghijkl", 5), vec!["abcde", "fghij", "kl"]);
     }
 
     #[test]
