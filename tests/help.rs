@@ -10,5 +10,12 @@ fn help_texts_read_as_expected() {
     let bare = t.cmd::<&str>(&[]).run();
     assert_eq!(bare.code, 2, "no command: usage and exit 2");
     assert!(bare.stderr.contains("Usage: recover [OPTIONS] <COMMAND>"), "{}", bare.stderr);
-    t.cmd(&["start", "--type", "noise", "--bogus"]).run().code(2);
+    t.cmd(&["start", "--type", "noise", "--bogus"])
+        .run()
+        .code(2)
+        .one_error_line("unexpected argument '--bogus'");
+    t.cmd(&["start", "--type", "noise", "--severity", "extreme"])
+        .run()
+        .code(2)
+        .one_error_line("[possible values: minor, major, critical]");
 }

@@ -32,11 +32,18 @@ impl From<std::io::Error> for Error {
 
 /// Parses `args` and runs the command. Clap's own errors (and `--help`) exit here.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
-    let cli = Cli::try_parse_from(args).unwrap_or_else(|e| {
-        // Help and version go to stdout with 0; usage errors to stderr with 2.
-        let _ = e.print();
-        std::process::exit(if e.use_stderr() { i32::from(Exit::Usage.code()) } else { 0 });
-    });
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        // Help and version go to stdout with 0; a bare `recover` shows help on stderr.
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            let _ = e.print();
+            return Ok(if e.use_stderr() { Exit::Usage } else { Exit::Success });
+        }
+        Err(e) => return Err(usage_error(&e)),
+    };
     let config = Config::resolve(&cli.global, &process_env)?;
     console::set_colors_enabled(config.styled_out);
     console::set_colors_enabled_stderr(config.styled_err);
@@ -60,4 +67,18 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Completions(a) => help::completions(a.shell),
         Command::Man => help::man(),
     }
+}
+
+/// A flag error as one line, like every other error: clap's message, the values it would
+/// take, and where to read more.
+fn usage_error(e: &clap::Error) -> Error {
+    let rendered = e.render().to_string();
+    let mut parts: Vec<&str> = Vec::new();
+    for line in rendered.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("Usage:") || line.starts_with("For more information") {
+            continue;
+        }
+        parts.push(line.strip_prefix("error: ").unwrap_or(line));
+    }
+    Error::usage(parts.join(" "), "see `recover --help`, or `recover COMMAND --help`")
 }
