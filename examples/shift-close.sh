@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Shift-close checklist for recover: what happened this shift, what it cost, what is still
-# open, and a failing exit status when a follow-up is overdue, so the checklist cannot be
-# signed off with a customer forgotten.
+# open, and a failing exit status when a follow-up is overdue, an incident is unfinished or
+# a required step was skipped, so the checklist cannot be signed off with a customer
+# forgotten.
 #
 # Usage: shift-close.sh [SINCE]    (default 8h; also today, 12h, 2026-11-23T06:00:00Z)
-# Needs: recover and jq on PATH. RECOVER_LOG chooses the log as usual.
+# Needs: recover (`cargo install --path . --locked`) and jq on PATH. RECOVER_LOG chooses
+# the log as usual.
 set -euo pipefail
 
 since="${1:-8h}"
@@ -20,6 +22,7 @@ report=$(recover report --since "$since" --json)
 incidents=$(jq -r '.incidents' <<<"$report")
 amends=$(jq -r '"\(.currency) \(.amends_total)"' <<<"$report")
 unfinished=$(recover log --since "$since" --json | jq -r 'select(.status == "in_progress") | .id')
+incomplete=$(recover log --since "$since" --json | jq -r 'select(.status == "incomplete") | .id')
 
 echo
 echo "== Follow-ups due"
@@ -37,6 +40,10 @@ echo "incidents: $incidents; amends given: $amends; follow-ups overdue: $overdue
 status=0
 if [ -n "$unfinished" ]; then
   echo "UNFINISHED: $(tr '\n' ' ' <<<"$unfinished")— finish them with: recover resume ID"
+  status=1
+fi
+if [ -n "$incomplete" ]; then
+  echo "INCOMPLETE (a required step was skipped): $(tr '\n' ' ' <<<"$incomplete")— see: recover show-incident ID"
   status=1
 fi
 if ! recover due --check >/dev/null 2>&1; then

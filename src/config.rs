@@ -170,6 +170,21 @@ impl Config {
     pub fn store(&self) -> Result<SqliteStore, Error> {
         Ok(SqliteStore::open(self.log_path()?)?)
     }
+
+    /// The log for commands that only read it. A log that does not exist yet is read as
+    /// empty and not created, so a mistyped `--log` does not leave files about; a line on
+    /// stderr says so.
+    pub fn store_to_read(&self) -> Result<SqliteStore, Error> {
+        let path = self.log_path()?;
+        if path.exists() {
+            return self.store();
+        }
+        eprintln!(
+            "recover: warning: no log at {} yet; nothing has been recorded there",
+            crate::render::safe::clean(&path.display().to_string())
+        );
+        Ok(SqliteStore::in_memory()?)
+    }
 }
 
 /// `$XDG_DATA_HOME/recover/log.db` (only an absolute one counts), else

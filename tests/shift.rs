@@ -271,3 +271,14 @@ fn tables_and_csv_read_as_expected() {
     };
     assert_eq!(parse(&exported), parse(&fixture), "export gives back what was imported");
 }
+
+#[test]
+fn reading_a_log_that_is_not_there_creates_nothing() {
+    let t = Test::new();
+    for args in [["log", "--json"], ["due", "--json"], ["report", "--json"], ["export", "--redact"]] {
+        let out = t.cmd(&args).run();
+        out.code(0);
+        assert!(out.stderr.contains("no log at"), "{args:?}: {}", out.stderr);
+    }
+    assert!(!t.log().exists() && !t.log().parent().unwrap().exists(), "nothing created by reading");
+}

@@ -42,7 +42,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
     let lib = config.library_quiet().ok();
     let lang = config.lang.value.code();
     let rows: Vec<DueLine> = config
-        .store()?
+        .store_to_read()?
         .due(until)?
         .into_iter()
         .map(|d| DueLine {

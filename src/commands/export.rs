@@ -31,7 +31,7 @@ pub fn run(config: &Config, args: &ExportArgs) -> Result<Exit, Error> {
         since: args.since.as_deref().map(|s| moment(s, "--since", config)).transpose()?,
         ..Filter::default()
     };
-    let store = config.store()?;
+    let store = config.store_to_read()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed: Option<std::io::Error> = None;
     store.scan(&filter, true, &mut |i| {

@@ -82,7 +82,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         staff: args.staff.clone(),
         open: args.open,
     };
-    let store = config.store()?;
+    let store = config.store_to_read()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut failed: Option<std::io::Error> = None;
     let mut keep = |r: std::io::Result<()>| match r {
@@ -144,7 +144,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
 
 /// One incident's summary again.
 pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, Error> {
-    let incident = config.store()?.get(&args.id)?;
+    let incident = config.store_to_read()?.get(&args.id)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&incident).unwrap_or_default())?;

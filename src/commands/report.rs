@@ -66,7 +66,7 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
 pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let since = moment(&args.since, "--since", config)?;
     let mut tally = Tally::new(Some(since), clock::now());
-    config.store()?.scan(&Filter { since: Some(since), ..Filter::default() }, true, &mut |i| {
+    config.store_to_read()?.scan(&Filter { since: Some(since), ..Filter::default() }, true, &mut |i| {
         tally.add(&i);
         true
     })?;
