@@ -198,3 +198,23 @@ fn a_failure_point_given_up_front_is_checked_and_recorded() {
         t.cmd(&["start", "--type", "reservation", "--yes", "--failure-point", "Arrival", "--json"]).run();
     assert_eq!(out.code(0).json_lines()[0]["failure_point"], "arrival");
 }
+
+#[test]
+fn every_bad_key_of_an_answers_file_is_reported_at_once() {
+    let t = Test::new();
+    let file = t.write(
+        "bad.yaml",
+        "type: reservation\nseverity: huge\nextra: 1\nsteps:\n  own-it: donee\n  nope: done\n",
+    );
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    for expected in [
+        "bad.yaml:2:11: unknown variant `huge`",
+        "bad.yaml:3:1: unknown key `extra`",
+        "bad.yaml:5:11: step `own-it`",
+        "bad.yaml:6:3: unknown step `nope`",
+    ] {
+        assert!(out.stderr.contains(expected), "missing {expected:?} in\n{}", out.stderr);
+    }
+    assert!(!t.log().exists());
+}

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::playbook::{Level, Playbook, Problem, Severity};
 use crate::yaml::{Document, Node, Pos};
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Header {
     #[serde(rename = "type")]
@@ -95,8 +95,12 @@ impl AnswersFile {
             Error::BadInput { file: file.clone(), count: 1 }
         };
         let doc = Document::parse(text).map_err(|e| fatal(&e))?;
-        let header = doc.root().decode::<Header>(&doc, "").map_err(|e| fatal(&e))?;
         let mut problems = Vec::new();
+        let header = match doc.root().decode::<Header>(&doc, "") {
+            Ok(header) => header,
+            // Read again key by key, so every bad key is reported, not only the first.
+            Err(_) => header_by_key(&doc, &file, &mut problems),
+        };
         let mut steps = Vec::new();
         if !header.steps.is_null() {
             match header.steps.entries() {
@@ -171,6 +175,39 @@ impl AnswersFile {
         problems.sort_by_key(|p| (p.pos.line, p.pos.col));
         problems
     }
+}
+
+/// The keys an answers file may have.
+const KEYS: [&str; 8] =
+    ["type", "severity", "staff", "role", "ref", "failure_point", "failure_note", "steps"];
+
+/// The header decoded one key at a time: what decodes is kept, every problem is noted.
+fn header_by_key(doc: &Document, file: &str, problems: &mut Vec<Problem>) -> Header {
+    let mut header = Header::default();
+    for (key, node) in doc.root().entries().unwrap_or_default() {
+        let mut take = |result: Result<(), crate::yaml::YamlError>| {
+            if let Err(e) = result {
+                problems.push(Problem::at(file, &e, Level::Error));
+            }
+        };
+        match key.as_str() {
+            "type" => take(node.decode(doc, "type").map(|v| header.kind = v)),
+            "severity" => take(node.decode(doc, "severity").map(|v| header.severity = v)),
+            "staff" => take(node.decode(doc, "staff").map(|v| header.staff = v)),
+            "role" => take(node.decode(doc, "role").map(|v| header.role = v)),
+            "ref" => take(node.decode(doc, "ref").map(|v| header.reference = v)),
+            "failure_point" => take(node.decode(doc, "failure_point").map(|v| header.failure_point = v)),
+            "failure_note" => take(node.decode(doc, "failure_note").map(|v| header.failure_note = v)),
+            "steps" => header.steps = node,
+            other => problems.push(Problem::new(
+                file,
+                doc.pos_of(other, true),
+                Level::Error,
+                format!("unknown key `{other}` (an answers file has {})", KEYS.join(", ")),
+            )),
+        }
+    }
+    header
 }
 
 fn read(path: &Path) -> Result<String, Error> {
