@@ -139,6 +139,16 @@ impl Config {
                 "fix it before recording anything; `recover check` lists every problem",
             ));
         }
+        let code = self.lang.value.code();
+        let asked = matches!(self.lang.source, Source::Flag(_) | Source::Env("RECOVER_LANG"));
+        if asked && !crate::i18n::LANGUAGES.contains(&code) && !lib.policy.languages.iter().any(|l| l == code)
+        {
+            eprintln!(
+                "recover: warning: no text in language `{}`; showing English (languages: {})",
+                crate::render::safe::clean(code),
+                crate::i18n::LANGUAGES.join(", ")
+            );
+        }
         if let Some(p) = lib.borrowed_policy() {
             eprintln!("recover: warning: {}: {}", crate::render::safe::clean(&p.file), p.message);
         }

@@ -447,3 +447,14 @@ fn translated_handbooks_still_print_one_playbook_per_letter_page_in_chromium() {
         assert_eq!(pages, Some(expected.as_str()), "{lang}: cover + glance card + one page per playbook");
     }
 }
+
+#[test]
+fn an_unknown_language_asked_for_is_warned_about_and_english_shown() {
+    let t = crate::support::Test::new();
+    let out = t.cmd(&["list", "--lang", "dk"]).run();
+    out.code(0);
+    assert!(out.stderr.contains("no text in language `dk`"), "{}", out.stderr);
+    assert!(out.stdout.contains("Reservation lost or wrong"));
+    let quiet = t.cmd(&["list"]).env("LANG", "fr_FR.UTF-8").run();
+    assert_eq!(quiet.stderr, "", "a locale the library lacks is not worth a warning");
+}
