@@ -398,7 +398,7 @@ fn bengali_is_wrapped_at_80_columns_by_display_width_and_never_inside_a_cluster(
 
 #[test]
 fn translated_handbooks_still_print_one_playbook_per_letter_page_in_chromium() {
-    use crate::print::{find_program, run_with_limit};
+    use crate::print::{find_program, print_to_pdf};
     use std::process::Command;
     let chromium = find_program(&["chromium", "/usr/bin/chromium", "chromium-browser"]);
     let (Some(chromium), Some(pdfinfo)) = (chromium, find_program(&["pdfinfo"])) else {
@@ -423,23 +423,7 @@ fn translated_handbooks_still_print_one_playbook_per_letter_page_in_chromium() {
             "--output",
             html.to_str().unwrap(),
         ]);
-        let profile = tempfile::tempdir().unwrap();
-        run_with_limit(
-            Command::new(&chromium)
-                .args([
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--no-pdf-header-footer",
-                ])
-                .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
-                .arg(format!("--user-data-dir={}", profile.path().display()))
-                .arg(format!("--print-to-pdf={}", pdf.display()))
-                .arg(format!("file://{}", html.display()))
-                .env("HOME", profile.path()),
-            std::time::Duration::from_secs(120),
-        );
+        print_to_pdf(&chromium, &html, &pdf);
         let info = Command::new(&pdfinfo).arg(&pdf).output().unwrap();
         let info = String::from_utf8_lossy(&info.stdout);
         let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).map(str::trim);

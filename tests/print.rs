@@ -189,6 +189,31 @@ pub fn find_program(names: &[&str]) -> Option<PathBuf> {
     })
 }
 
+/// Prints `html` to `pdf` with headless Chromium, started as this machine needs it: no
+/// sandbox (root), no GPU, no network of its own, a fresh profile, no header or footer.
+pub fn print_to_pdf(chromium: &Path, html: &Path, pdf: &Path) -> std::process::Output {
+    let profile = tempfile::tempdir().unwrap();
+    run_with_limit(
+        Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(format!("file://{}", html.display()))
+            .env("HOME", profile.path()),
+        Duration::from_secs(120),
+    )
+}
+
 /// Runs `cmd` to the end, killing it after `limit`.
 pub fn run_with_limit(cmd: &mut Command, limit: Duration) -> std::process::Output {
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
@@ -233,26 +258,7 @@ fn html_prints_one_playbook_per_page_in_chromium() {
         let html = t.path(&format!("handbook-{paper}.html"));
         let pdf = t.path(&format!("handbook-{paper}.pdf"));
         t.ok(&["print", "--all", "--format", "html", "--paper", paper, "--output", html.to_str().unwrap()]);
-        let profile = tempfile::tempdir().unwrap();
-        let out = run_with_limit(
-            Command::new(&chromium)
-                .args([
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--disable-quic",
-                    "--no-pdf-header-footer",
-                ])
-                .arg(format!("--user-data-dir={}", profile.path().display()))
-                .arg(format!("--print-to-pdf={}", pdf.display()))
-                .arg(format!("file://{}", html.display()))
-                .env("HOME", profile.path()),
-            Duration::from_secs(120),
-        );
+        let out = print_to_pdf(&chromium, &html, &pdf);
         assert!(pdf.is_file(), "chromium wrote no PDF: {}", String::from_utf8_lossy(&out.stderr));
 
         let info = Command::new(&pdfinfo).arg(&pdf).output().unwrap();
