@@ -59,6 +59,21 @@ TYPE_WEIGHT = {"wrong-order": 20, "long-wait": 18, "room-not-clean": 12, "noise"
                "special-request-missed": 7, "damaged-item": 5, "flight-cancelled": 3}
 
 
+ID_SPACE = len(ID_ALPHABET) ** 6
+# An odd multiplier that is no multiple of 31: i -> (i * MUL + ADD) mod 31**6 is a bijection,
+# so the n-th incident's short id is unique by construction (no retry loop).
+ID_MUL, ID_ADD = 492_876_847, 7_919
+
+
+def short_id(n):
+    v = (n * ID_MUL + ID_ADD) % ID_SPACE
+    chars = []
+    for _ in range(6):
+        v, r = divmod(v, len(ID_ALPHABET))
+        chars.append(ID_ALPHABET[r])
+    return f"{''.join(chars[:3])}-{''.join(chars[3:])}"
+
+
 def within_minutes(text):
     m = re.fullmatch(r"\s*(\d+)\s*(m|min|h|d|w)\s*", str(text))
     if not m:
@@ -133,25 +148,26 @@ def generate_log(args):
     now_ms = args.now_ms
     day_ms = 86_400_000
     span_ms = max(1, int(args.incidents / args.per_day * day_ms))
-    # Start times: a day within the span, a daily rhythm peaking in the evening; none
-    # later than now.
+    # Start times: a day within the span and a daily rhythm peaking in the evening, folded
+    # into the window [now - span, now - 1 s) so that every draw lands (the generator ends
+    # by construction, whatever the hour of --now: a log made at 03:30 has no evening yet).
     midnight = now_ms - now_ms % day_ms
     days = max(1, -(-span_ms // day_ms))
+    lo, hi = now_ms - span_ms, now_ms - 1_000
+    width = max(1, hi - lo)
     starts = []
-    while len(starts) < args.incidents:
+    for _ in range(args.incidents):
         t = midnight - rng.randrange(0, days) * day_ms + int(
             rng.triangular(7, 23.99, 19) * 3_600_000) + rng.randrange(0, 60_000)
-        if now_ms - span_ms <= t < now_ms - 1_000:
-            starts.append(t)
+        starts.append(lo + (t - lo) % width)
     starts.sort()
     for i in range(1, len(starts)):
         starts[i] = max(starts[i], starts[i - 1] + 1)
     clock = Clock()
     ts = clock.text
-    seen_ids = set()
     out = open(args.out, "w", encoding="utf-8") if args.out != "-" else sys.stdout
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for started in starts:
+    for n, started in enumerate(starts):
         kind = rng.choices(types, weights)[0]
         pb = books[kind]
         r = rng.random()
@@ -161,12 +177,7 @@ def generate_log(args):
         if role not in roles:
             role = next(iter(roles))
         limit = roles[role]
-        while True:
-            short = "".join(rng.choice(ID_ALPHABET) for _ in range(6))
-            short = f"{short[:3]}-{short[3:]}"
-            if short not in seen_ids:
-                seen_ids.add(short)
-                break
+        short = short_id(n)
         interrupted = rng.random() < 0.002
         skip_required = rng.random() < 0.03
         steps = []

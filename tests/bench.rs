@@ -44,3 +44,45 @@ fn generated_logs_import_and_export_byte_for_byte_and_the_timing_script_runs() {
     }
     assert!(!stdout.contains("exit 1") && !stdout.contains("exit 2"), "{stdout}");
 }
+
+/// The generator draws start times with a daily rhythm from 07:00; before 07:00 UTC it used
+/// to draw for ever. It must end at any hour of `--now`, and keep ids unique.
+#[test]
+fn the_log_generator_ends_at_any_hour() {
+    let t = Test::new();
+    let generate = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/generate.py");
+    for now in
+        ["2026-11-30T00:30:00Z", "2026-11-30T03:30:00Z", "2026-11-30T06:59:59Z", "2026-11-30T23:59:00Z"]
+    {
+        let out = t.path("hour.jsonl");
+        let mut child = Command::new("python3")
+            .arg(&generate)
+            .args(["log", "--incidents", "30", "--now", now, "--out"])
+            .arg(&out)
+            .spawn()
+            .expect("python3 runs");
+        // A hang guard, not a timing: the run takes well under a second.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("bench/generate.py log --now {now} did not end");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert!(status.success(), "--now {now}");
+        let text = std::fs::read_to_string(&out).expect("generated");
+        let lines: Vec<serde_json::Value> =
+            text.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+        assert_eq!(lines.len(), 30, "--now {now}");
+        let ids: std::collections::HashSet<&str> =
+            lines.iter().map(|l| l["id"].as_str().expect("id")).collect();
+        assert_eq!(ids.len(), 30, "ids are unique");
+        for l in &lines {
+            assert!(l["started_at"].as_str().expect("start") < now, "{now}: {}", l["started_at"]);
+        }
+    }
+}
