@@ -12,12 +12,22 @@ use saphyr_parser::{Event, Parser, SpannedEventReceiver};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+mod guard;
+
 /// Largest YAML file we parse: far above any real playbook, far below what could exhaust
 /// memory. Checked before parsing.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
 /// Deepest nesting a playbook or answers file may have; real ones need five levels.
 const MAX_DEPTH: usize = 64;
+
+/// Most values (scalars and collections) a document may hold: a large real playbook has a
+/// few hundred. Past this, decoding and placing problems would take seconds per file.
+const MAX_NODES: usize = 50_000;
+
+/// Most significant digits a number may have: a float holds 15 exactly, and an amount
+/// needs at most 14 (10 before the point, 4 after); more would be silently rounded.
+const MAX_NUMBER_DIGITS: usize = 15;
 
 /// A line and column, both counted from 1, as editors show them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -167,6 +177,7 @@ impl Document {
             });
         }
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        guard::flow_depth(text, MAX_DEPTH)?;
         walk(text, false)?;
         let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| from_serde(&e))?;
         if !value.is_mapping() {
@@ -214,9 +225,11 @@ impl Document {
 #[must_use]
 pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.len() > MAX_FILE_BYTES || text.contains(['&', '*']) {
+    if text.len() > MAX_FILE_BYTES || text.contains(['&', '*']) || guard::long_digit_run(text) {
         return None;
     }
+    // The parsers' time grows with the square of flow nesting: refuse it before they run.
+    guard::flow_depth(text, MAX_DEPTH).ok()?;
     let value: T = serde_yaml::from_str(text).ok()?;
     let doc =
         Document { root: Node(serde_yaml::Value::Null), text: text.to_owned(), places: OnceLock::new() };
@@ -244,17 +257,25 @@ fn from_serde(e: &serde_yaml::Error) -> YamlError {
 /// notes where every key and value stands, by path.
 fn walk(text: &str, positions: bool) -> Result<HashMap<String, Place>, YamlError> {
     let mut walker = Walker { positions, ..Walker::default() };
-    let mut parser = Parser::new_from_str(text);
-    let loaded = parser.load(&mut walker, true);
-    if let Err(e) = loaded {
-        let m = e.marker();
-        return Err(YamlError {
-            pos: Pos { line: m.line(), col: m.col() + 1 },
-            message: e.info().to_owned(),
-        });
-    }
-    if let Some(err) = walker.error {
-        return Err(err);
+    // Event by event rather than `load`, so that the first refusal stops the parser.
+    for event in Parser::new_from_str(text) {
+        let (ev, span) = match event {
+            Ok(event) => event,
+            Err(e) => {
+                let m = e.marker();
+                let mut pos = Pos { line: m.line(), col: m.col() + 1 };
+                if e.info().contains("found a tab") {
+                    // The scanner notices a tab after the token before it, often at the end
+                    // of the line above: place the message at the tab itself.
+                    pos = guard::next_tab(text, m.line(), m.col()).unwrap_or(pos);
+                }
+                return Err(YamlError { pos, message: e.info().to_owned() });
+            }
+        };
+        walker.on_event(ev, span);
+        if let Some(err) = walker.error {
+            return Err(err);
+        }
     }
     Ok(walker.places)
 }
@@ -272,6 +293,7 @@ struct Walker {
     stack: Vec<Frame>,
     places: HashMap<String, Place>,
     documents: usize,
+    nodes: usize,
     error: Option<YamlError>,
 }
 
@@ -311,6 +333,12 @@ impl Walker {
 impl<'input> SpannedEventReceiver<'input> for Walker {
     fn on_event(&mut self, ev: Event<'input>, span: saphyr_parser::Span) {
         let pos = Pos { line: span.start.line(), col: span.start.col() + 1 };
+        if matches!(ev, Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..)) {
+            self.nodes += 1;
+            if self.nodes > MAX_NODES {
+                self.fail(pos, &format!("the file holds more than {MAX_NODES} values; split it"));
+            }
+        }
         match ev {
             Event::DocumentStart(_) => {
                 self.documents += 1;
@@ -321,8 +349,21 @@ impl<'input> SpannedEventReceiver<'input> for Walker {
             Event::Alias(_) => {
                 self.fail(pos, "aliases (*name) are not allowed; write the value out");
             }
-            Event::Scalar(text, ..) if self.positions => {
-                let _ = self.value_path(pos, Some(&text));
+            Event::Scalar(text, style, ..) => {
+                if style == saphyr_parser::ScalarStyle::Plain
+                    && guard::significant_digits(&text).is_some_and(|n| n > MAX_NUMBER_DIGITS)
+                {
+                    let message = format!(
+                        "`{text}` has more digits than a number can hold exactly (an amount has at most \
+                         {} before the point and {} after)",
+                        10,
+                        crate::money::MAX_PLACES
+                    );
+                    self.fail(pos, &message);
+                }
+                if self.positions {
+                    let _ = self.value_path(pos, Some(&text));
+                }
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 if self.stack.len() >= MAX_DEPTH {

@@ -5,6 +5,7 @@ mod support;
 mod bench;
 mod hardening;
 mod help;
+mod input;
 mod interactive;
 mod languages;
 mod library;

@@ -1,10 +1,11 @@
 //! `recover import FILE`: merges an export into this log by global id.
 
+use std::collections::BTreeSet;
 use std::io::BufRead;
 
 use crate::cli::ImportArgs;
 use crate::config::Config;
-use crate::engine::Incident;
+use crate::engine::{Incident, validate};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::safe::one_line;
@@ -12,6 +13,71 @@ use crate::store::{Rejected, Store};
 
 /// Longest line accepted: an incident with every step noted at length fits many times.
 const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// How far past an over-long line's limit its end is looked for: a file with no line
+/// breaks at all (`/dev/zero`) must stop somewhere.
+const MAX_SKIP_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One line as read by [`BoundedLines`].
+enum Line {
+    /// Its bytes, without the line break.
+    Bytes(Vec<u8>),
+    /// Longer than the limit: its bytes were passed over, not kept.
+    TooLong,
+    /// Longer than the limit with no end in sight: reading stops here.
+    Endless,
+}
+
+/// Lines of at most [`MAX_LINE_BYTES`], read from any file (a pipe, a FIFO, a device)
+/// without ever holding more than that: a longer line is skipped as it streams past.
+struct BoundedLines<R> {
+    inner: R,
+    done: bool,
+}
+
+impl<R: BufRead> BoundedLines<R> {
+    fn next_line(&mut self) -> std::io::Result<Option<Line>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut buf = Vec::new();
+        let (mut read, mut over) = (false, false);
+        let mut skipped: u64 = 0;
+        loop {
+            let chunk = self.inner.fill_buf()?;
+            if chunk.is_empty() {
+                self.done = true;
+                if !read {
+                    return Ok(None);
+                }
+                break;
+            }
+            read = true;
+            let (part, used, ends) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], i + 1, true),
+                None => (chunk, chunk.len(), false),
+            };
+            if !over && buf.len() + part.len() > MAX_LINE_BYTES {
+                over = true;
+                buf = Vec::new();
+            }
+            if over {
+                skipped += part.len() as u64;
+            } else {
+                buf.extend_from_slice(part);
+            }
+            self.inner.consume(used);
+            if ends {
+                break;
+            }
+            if skipped > MAX_SKIP_BYTES {
+                self.done = true;
+                return Ok(Some(Line::Endless));
+            }
+        }
+        Ok(Some(if over { Line::TooLong } else { Line::Bytes(buf) }))
+    }
+}
 
 /// Reads the file line by line into the log in one transaction; one bad line and nothing
 /// is imported, but every bad line is still reported.
@@ -25,40 +91,71 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
         Box::new(std::io::BufReader::with_capacity(1 << 16, file))
     };
     let mut store = config.store()?;
+    let library = config.library().ok();
+    let mut foreign = BTreeSet::new();
     let mut problems = 0;
     let mut unreadable: Option<Error> = None;
-    let mut lines = reader.split(b'\n').enumerate();
+    let mut lines = BoundedLines { inner: reader, done: false };
+    let mut n = 0;
     let mut incidents = std::iter::from_fn(|| {
         loop {
             if unreadable.is_some() {
                 return None;
             }
-            let (n, line) = lines.next()?;
-            let line = match line {
-                Ok(line) => line,
+            n += 1;
+            let line = match lines.next_line() {
+                Ok(None) => return None,
+                Ok(Some(line)) => line,
                 Err(e) => {
                     unreadable = Some(Error::usage(format!("cannot read {name}: {e}"), "check the file"));
                     return Some(Err(Rejected));
                 }
             };
-            let mut report = |why: String| {
+            let mut report = |why: &str| {
                 problems += 1;
-                eprintln!("{}:{}: {}", one_line(&name), n + 1, one_line(&why));
-                Some(Err(Rejected))
+                eprintln!("{}:{}: {}", one_line(&name), n, one_line(why));
             };
-            if line.len() > MAX_LINE_BYTES {
-                return report(format!("line is over {MAX_LINE_BYTES} bytes"));
-            }
+            let line = match line {
+                Line::Bytes(line) => line,
+                Line::TooLong => {
+                    report(&format!("line is over {MAX_LINE_BYTES} bytes"));
+                    return Some(Err(Rejected));
+                }
+                Line::Endless => {
+                    report(&format!(
+                        "line is over {MAX_LINE_BYTES} bytes with no end in the next {MAX_SKIP_BYTES}; stopped reading"
+                    ));
+                    return Some(Err(Rejected));
+                }
+            };
             let Ok(text) = std::str::from_utf8(&line) else {
-                return report("not UTF-8 text".into());
+                report("not UTF-8 text");
+                return Some(Err(Rejected));
             };
+            // A byte-order mark some editors put first is no part of the data.
+            let text = if n == 1 { text.strip_prefix('\u{feff}').unwrap_or(text) } else { text };
             if text.trim().is_empty() {
                 continue;
             }
-            return match serde_json::from_str::<Incident>(text) {
-                Ok(i) => Some(Ok(i)),
-                Err(e) => report(format!("not an exported incident: {e}")),
+            let incident = match serde_json::from_str::<Incident>(text) {
+                Ok(i) => i,
+                Err(e) => {
+                    report(&format!("not an exported incident: {e}"));
+                    return Some(Err(Rejected));
+                }
             };
+            let playbook = library.as_ref().and_then(|lib| lib.find(&incident.kind).ok());
+            let found = validate(&incident, playbook);
+            if !found.is_empty() {
+                for why in &found {
+                    report(why);
+                }
+                return Some(Err(Rejected));
+            }
+            if library.is_some() && playbook.is_none() {
+                foreign.insert(incident.kind.clone());
+            }
+            return Some(Ok(incident));
         }
     })
     .fuse();
@@ -70,6 +167,15 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     let Some(stats) = stats else {
         return Err(Error::BadInput { file: name, count: problems });
     };
+    if !foreign.is_empty() {
+        // Another site's library may have types this one lacks: kept, but said.
+        let types: Vec<&str> = foreign.iter().map(String::as_str).collect();
+        eprintln!(
+            "recover: warning: {} has incidents of types this library does not have: {}",
+            one_line(&name),
+            one_line(&types.join(", "))
+        );
+    }
     eprintln!(
         "recover: imported {}: {} added, {} updated, {} already here",
         one_line(&name),

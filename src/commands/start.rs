@@ -58,6 +58,8 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             .or(args.yes.then_some(Severity::Minor)),
         failure_point: args.failure_point.clone(),
     };
+    start.check()?;
+    crate::engine::check_name("the approver's name", args.approved_by.as_deref())?;
     if let Some(point) = &args.failure_point {
         let known =
             point.eq_ignore_ascii_case("other") || playbook.failure_points.iter().any(|c| c.matches(point));

@@ -169,7 +169,9 @@ impl AnswersFile {
         let mut driver = Answers::new(self);
         driver.collect = true;
         if let Err(e) = drive(&mut dry, &mut driver, &mut DryRun) {
-            problems.push(self.problem("", e.to_string()));
+            if !driver.stopped {
+                problems.push(self.problem("", e.to_string()));
+            }
         }
         problems.extend(driver.found);
         problems.sort_by_key(|p| (p.pos.line, p.pos.col));
@@ -217,11 +219,16 @@ fn read(path: &Path) -> Result<String, Error> {
             "check the path given to --answers",
         )
     };
-    let meta = std::fs::metadata(path).map_err(|e| usage(e.to_string()))?;
-    if meta.len() > crate::yaml::MAX_FILE_BYTES as u64 {
-        return Err(usage(format!("it is over the {} byte limit", crate::yaml::MAX_FILE_BYTES)));
+    // Read through a limit whatever the file is: a device or a pipe has no size to check
+    // beforehand, and `/dev/zero` never ends.
+    let limit = crate::yaml::MAX_FILE_BYTES as u64;
+    let file = std::fs::File::open(path).map_err(|e| usage(e.to_string()))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, limit + 1), &mut bytes)
+        .map_err(|e| usage(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(usage(format!("it is over the {limit} byte limit")));
     }
-    let bytes = std::fs::read(path).map_err(|e| usage(e.to_string()))?;
     String::from_utf8(bytes).map_err(|_| usage("it is not UTF-8 text".into()))
 }
 
@@ -263,6 +270,8 @@ fn planned(id: &str, node: &Node, doc: &Document) -> Result<Planned, (Pos, Strin
 }
 
 /// Answers from the file; steps it leaves out are skipped.
+// Each flag is one independent fact of the check in progress, not a mode.
+#[allow(clippy::struct_excessive_bools)]
 pub struct Answers<'f> {
     file: &'f AnswersFile,
     /// When checking, a broken rule is noted and the step skipped, to find every problem.
@@ -270,6 +279,10 @@ pub struct Answers<'f> {
     found: Vec<Problem>,
     fallback: HashSet<String>,
     failure_fallback: bool,
+    /// The last question was the failure point.
+    asked_failure: bool,
+    /// A rejection could not be set aside, so the check stopped (already reported).
+    stopped: bool,
     last: Vec<String>,
 }
 
@@ -283,6 +296,8 @@ impl<'f> Answers<'f> {
             found: Vec::new(),
             fallback: HashSet::new(),
             failure_fallback: false,
+            asked_failure: false,
+            stopped: false,
             last: Vec::new(),
         }
     }
@@ -298,6 +313,7 @@ impl<'f> Answers<'f> {
 impl Driver for Answers<'_> {
     fn ask(&mut self, session: &Session, question: &Question) -> Result<Answer, Error> {
         self.last.clear();
+        self.asked_failure = false;
         Ok(match question {
             Question::Severity => Answer::Severity(
                 session.incident().severity.or(self.file.severity).unwrap_or(Severity::Minor),
@@ -335,10 +351,13 @@ impl Driver for Answers<'_> {
                 }
                 Answer::Amends(amends)
             }
-            Question::FailurePoint { .. } => Answer::FailurePoint {
-                point: self.file.failure_point.clone().filter(|_| !self.failure_fallback),
-                note: self.file.failure_note.clone(),
-            },
+            Question::FailurePoint { .. } => {
+                self.asked_failure = true;
+                Answer::FailurePoint {
+                    point: self.file.failure_point.clone().filter(|_| !self.failure_fallback),
+                    note: self.file.failure_note.clone().filter(|_| !self.failure_fallback),
+                }
+            }
         })
     }
 
@@ -346,8 +365,10 @@ impl Driver for Answers<'_> {
         if !self.collect {
             return Err(Error::Rule(rule));
         }
+        let failure = std::mem::take(&mut self.asked_failure);
         let path = match (&rule, self.last.first()) {
             (Rule::UnknownFailurePoint { .. }, _) => "failure_point".to_owned(),
+            (_, None) if failure => "failure_note".to_owned(),
             (Rule::AmendNotOffered { step, .. }, _) => format!("steps.{step}"),
             (_, Some(id)) => format!("steps.{id}"),
             (_, None) => String::new(),
@@ -357,13 +378,22 @@ impl Driver for Answers<'_> {
             _ => "",
         };
         self.found.push(self.file.problem(&path, format!("{rule}{advice}")));
-        match &rule {
-            Rule::AmendNotOffered { step, .. } => {
-                self.fallback.insert(step.clone());
+        // Each rejection must take an answer out of the file, or the same answer would be
+        // given and refused again forever: when nothing is left to take, the check ends.
+        let changed = match &rule {
+            Rule::AmendNotOffered { step, .. } => self.fallback.insert(step.clone()),
+            _ if failure => !std::mem::replace(&mut self.failure_fallback, true),
+            _ => {
+                let before = self.fallback.len();
+                self.fallback.extend(self.last.iter().cloned());
+                self.fallback.len() > before
             }
-            Rule::UnknownFailurePoint { .. } => self.failure_fallback = true,
-            _ => self.fallback.extend(self.last.iter().cloned()),
+        };
+        if changed {
+            Ok(())
+        } else {
+            self.stopped = true;
+            Err(Error::Rule(rule))
         }
-        Ok(())
     }
 }

@@ -5,9 +5,11 @@
 
 mod record;
 mod rules;
+mod validate;
 
 pub use record::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, seconds_between};
 pub use rules::Rule;
+pub use validate::{text_too_long, validate};
 
 use jiff::Timestamp;
 
@@ -35,6 +37,22 @@ pub struct Start {
     pub severity: Option<Severity>,
     /// Given up front (`--failure-point`), or asked.
     pub failure_point: Option<String>,
+}
+
+impl Start {
+    /// Checks what was given up front against the rules answers keep: names and the
+    /// reference are recorded, so they are held to [`MAX_TEXT_CHARS`] like any note.
+    pub fn check(&self) -> Result<(), Rule> {
+        rules::fits("the staff name", Some(&self.staff))?;
+        rules::fits("the role", Some(&self.role))?;
+        rules::fits("the reference", self.reference.as_deref())?;
+        rules::fits("the failure point", self.failure_point.as_deref())
+    }
+}
+
+/// Checks a name given for later (`--approved-by`) against the same length rule.
+pub fn check_name(what: &str, text: Option<&str>) -> Result<(), Rule> {
+    rules::fits(what, text)
 }
 
 /// What the engine needs answered next.

@@ -89,10 +89,18 @@ fn options(step: &Step) -> String {
     step.choose.iter().map(|c| c.value.as_str()).collect::<Vec<_>>().join(", ")
 }
 
+/// Checks a text given up front (a name, a reference) against the one length rule.
+pub(super) fn fits(what: &str, text: Option<&str>) -> Result<(), Rule> {
+    match text {
+        Some(t) if super::text_too_long(what, t).is_some() => Err(Rule::TooLong { what: what.to_owned() }),
+        _ => Ok(()),
+    }
+}
+
 fn short(text: Option<String>, what: &str) -> Result<Option<String>, Rule> {
     let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     match text {
-        Some(t) if t.chars().count() > MAX_TEXT_CHARS => Err(Rule::TooLong { what: what.to_owned() }),
+        Some(t) if super::text_too_long(what, &t).is_some() => Err(Rule::TooLong { what: what.to_owned() }),
         t => Ok(t),
     }
 }

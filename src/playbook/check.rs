@@ -157,6 +157,8 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
             if let Some(cost) = step.cost {
                 if cost.is_negative() {
                     c.error(&at("cost"), format!("cost {cost} is negative"));
+                } else if let Some(why) = cost.unfit_for(&policy.currency) {
+                    c.error(&at("cost"), format!("cost {why}"));
                 } else if cost > highest {
                     c.error(
                         &at("cost"),

@@ -369,7 +369,12 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
     let decoded = source
         .text
         .map_err(|(level, why)| Problem::new(&source.name, Pos { line: 1, col: 1 }, level, why))
-        .and_then(|t| yaml::decode::<Policy>(&t).map_err(|e| Problem::at(&source.name, &e, Level::Error)));
+        .and_then(|t| {
+            let policy =
+                yaml::decode::<Policy>(&t).map_err(|e| Problem::at(&source.name, &e, Level::Error))?;
+            unfit_limit(&policy, &t)
+                .map_or(Ok(policy), |(pos, why)| Err(Problem::new(&source.name, pos, Level::Error, why)))
+        });
     match decoded {
         Ok(policy) if policy.roles.is_empty() => {
             problems.push(Problem::new(
@@ -386,6 +391,23 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
             built_in()
         }
     }
+}
+
+/// The first role limit that is no amount in the policy's currency (more decimal places
+/// than it has, or negative), placed in `text`.
+fn unfit_limit(policy: &Policy, text: &str) -> Option<(Pos, String)> {
+    let (name, why) = policy.roles.iter().find_map(|(name, role)| {
+        let limit = role.limit();
+        let why = if limit.is_negative() {
+            Some(format!("the limit of `{name}`, {limit}, is negative"))
+        } else {
+            limit.unfit_for(&policy.currency).map(|why| format!("the limit of `{name}`: {why}"))
+        };
+        why.map(|w| (name.clone(), w))
+    })?;
+    let pos = yaml::Document::parse(text)
+        .map_or(Pos { line: 1, col: 1 }, |doc| doc.pos_of(&format!("roles.{name}"), false));
+    Some((pos, why))
 }
 
 /// Levenshtein distance, for "did you mean".

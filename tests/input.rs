@@ -1,0 +1,307 @@
+//! Data that would break the log: amounts past what sums can hold, imports that are not
+//! what an export writes, texts past the documented limits, files without an end, and
+//! YAML built to stall the parsers. Each is refused with a placed message, nothing kept.
+
+use crate::support::Test;
+
+const PLAYBOOK: &str = "type: x\ntitle: X\nphases:\n  apologise:\n    - id: a\n      do: Sorry.\n      say: \"Sorry.\"\n  fix:\n    - id: b\n      do: Fix.\n  amend:\n    - id: c\n      do: Comp.\n      cost: COST\n  follow_up: []\n";
+
+/// A library folder holding one playbook with amend cost `cost`, and `policy`.
+fn library(t: &Test, name: &str, cost: &str, policy: &str) -> String {
+    let dir = t.path(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("x.yaml"), PLAYBOOK.replace("COST", cost)).unwrap();
+    std::fs::write(dir.join("policy.yaml"), policy).unwrap();
+    dir.to_str().unwrap().to_owned()
+}
+
+const EUR: &str = "currency: EUR\nroles: {staff: 50, manager: 2000}\n";
+
+fn refused(t: &Test, name: &str, cost: &str, policy: &str) -> String {
+    let dir = library(t, name, cost, policy);
+    let out = t.cmd(&["check", &dir]).run();
+    out.code(1);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    out.stdout
+}
+
+#[test]
+fn amounts_are_bounded_and_exact_where_they_enter() {
+    let t = Test::new();
+    let out = refused(&t, "huge", "79228162514264337593543950335", EUR);
+    assert!(out.contains("x.yaml:14:13: `79228162514264337593543950335` has more digits"), "{out}");
+    let out = refused(&t, "billion", "1000000001", EUR);
+    assert!(
+        out.contains("x.yaml:14:13: `1000000001` is over the largest amount accepted (1000000000)"),
+        "{out}"
+    );
+    let out = refused(&t, "precise", "10.123456789012345678901234567890", EUR);
+    assert!(out.contains("x.yaml:14:13: `10.123456789012345678901234567890` has more digits"), "{out}");
+    let out = refused(&t, "tiny", "0.0000000000000000000000000000001", EUR);
+    assert!(out.contains("x.yaml:14:13:") && out.contains("more than 4 decimal places"), "{out}");
+    let out = refused(&t, "quoted", "\"10.123456789012345678901234567890\"", EUR);
+    assert!(out.contains("x.yaml:14:13:") && out.contains("more than 4 decimal places"), "{out}");
+    let out = refused(&t, "cents", "10.125", EUR);
+    assert!(out.contains("x.yaml:14:13: cost 10.125 has more decimal places than EUR has (2)"), "{out}");
+    let out = refused(&t, "yen", "10.5", "currency: JPY\nroles: {staff: 5000}\n");
+    assert!(out.contains("cost 10.50 has more decimal places than JPY has (0)"), "{out}");
+    let out = refused(&t, "policy", "10", "currency: EUR\nroles:\n  staff: 79228162514264337593543950335\n");
+    assert!(out.contains("policy.yaml:3:10:"), "{out}");
+    let out = refused(&t, "limit", "10", "currency: EUR\nroles:\n  staff: 50.001\n");
+    assert!(out.contains("policy.yaml:3:10: the limit of `staff`: 50.001 has more decimal places"), "{out}");
+    // The same library with sane amounts is fine, and so is a three-place currency.
+    t.cmd(&["check", &library(&t, "fine", "12.50", EUR)]).run().code(0);
+    t.cmd(&["check", &library(&t, "kwd", "1.125", "currency: KWD\nroles: {staff: 50}\n")]).run().code(0);
+
+    // A session on a refused library records nothing and does not panic.
+    let dir = library(&t, "start", "79228162514264337593543950335", EUR);
+    let out = t.cmd(&["start", "--type", "x", "--yes", "--playbooks", &dir]).run();
+    assert!(!out.stderr.contains("panicked") && out.code != 0 && out.code != 101, "{}", out.stderr);
+    assert_eq!(t.ok(&["export"]), "");
+}
+
+/// Two incidents recorded here, then their costs set to the largest decimal, as a log
+/// written before amounts were bounded may hold.
+fn log_with_huge_amounts(t: &Test) {
+    for _ in 0..2 {
+        t.cmd(&[
+            "start",
+            "--type",
+            "reservation",
+            "--yes",
+            "--severity",
+            "critical",
+            "--approved-by",
+            "maria",
+        ])
+        .run()
+        .code(0);
+    }
+    let db = rusqlite::Connection::open(t.log()).unwrap();
+    let n = db
+        .execute("UPDATE steps SET cost = '79228162514264337593543950335' WHERE cost IS NOT NULL", [])
+        .unwrap();
+    assert!(n > 1, "{n}");
+}
+
+#[test]
+fn every_read_path_survives_an_over_large_amount_already_in_the_log() {
+    let t = Test::new();
+    log_with_huge_amounts(&t);
+    let id = t.cmd(&["log", "--json"]).run().json_lines()[0]["id"].as_str().unwrap().to_owned();
+    for args in [
+        vec!["log"],
+        vec!["log", "--json"],
+        vec!["export"],
+        vec!["report"],
+        vec!["report", "--json"],
+        vec!["show-incident", &id],
+        vec!["due"],
+    ] {
+        let out = t.cmd(&args).run();
+        assert!(!out.stderr.contains("panicked") && out.code == 0, "{args:?}: {}{}", out.code, out.stderr);
+    }
+    assert!(t.ok(&["log"]).contains("79228162514264337593543950335"), "a saturated total shows");
+}
+
+fn an_incident(t: &Test) -> serde_json::Value {
+    t.cmd(&["start", "--type", "reservation", "--yes", "--ref", "room 1", "--json"])
+        .run()
+        .json_lines()
+        .remove(0)
+}
+
+fn import(t: &Test, name: &str, lines: &[serde_json::Value]) -> crate::support::Output {
+    let text: String = lines.iter().flat_map(|l| [l.to_string(), "\n".to_owned()]).collect();
+    let file = t.write(name, text);
+    let other = t.path("other.db");
+    t.cmd(&["import", file.to_str().unwrap()]).env("RECOVER_LOG", other.to_str().unwrap()).run()
+}
+
+#[test]
+fn an_over_large_imported_cost_is_refused_with_its_line() {
+    let t = Test::new();
+    let mut i = an_incident(&t);
+    i["uid"] = "u-1".into();
+    let mut big = i.clone();
+    big["uid"] = "u-2".into();
+    big["steps"].as_array_mut().unwrap().push(serde_json::json!({
+        "phase": "amend", "id": "pay", "outcome": "done", "at": i["started_at"],
+        "cost": "79228162514264337593543950335"
+    }));
+    let out = import(&t, "big.jsonl", &[i, big]);
+    out.code(2);
+    assert!(out.stderr.contains("big.jsonl:2: not an exported incident: `79228162514264337593543950335` is over the largest amount"), "{}", out.stderr);
+    assert!(!out.stderr.contains("big.jsonl:1:"), "{}", out.stderr);
+}
+
+#[test]
+fn import_reports_every_bad_incident_line_and_imports_nothing() {
+    let t = Test::new();
+    let good = an_incident(&t);
+    let mut bad = good.clone();
+    bad["uid"] = "".into();
+    bad["id"] = "\u{1b}]52;c;aGk=\u{7}\u{1b}[2J".into();
+    bad["ref"] = "r".repeat(100_000).into();
+    let first = bad["steps"][0].clone();
+    bad["steps"].as_array_mut().unwrap().push(first);
+    bad["steps"][0]["cost"] = "-5".into();
+    bad["follow_ups"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"step": "nope", "due": good["started_at"], "outcome": null}));
+    let mut dup = good.clone();
+    dup["uid"] = "u-3".into();
+    let second = dup["steps"][1].clone();
+    dup["steps"].as_array_mut().unwrap().push(second);
+    let out = import(&t, "bad.jsonl", &[good, bad, dup]);
+    out.code(2);
+    let e = &out.stderr;
+    for needle in [
+        "bad.jsonl:2: `uid` is empty",
+        "bad.jsonl:2: `id` \"\\u{1b}]52;c;aGk=\\u{7}\\u{1b}[2J\" is not an id",
+        "bad.jsonl:2: the cost of step `own-it` -5 is negative",
+        "bad.jsonl:2: step `own-it` is recorded twice",
+        "bad.jsonl:2: follow-up `nope` is for a step that does not exist",
+        "bad.jsonl:2: `ref` is 100000 characters long, over the limit of 2000",
+        "bad.jsonl:3: step `",
+        "bad.jsonl: 7 problem(s); nothing was recorded",
+    ] {
+        assert!(e.contains(needle), "{needle:?} missing from:\n{e}");
+    }
+    assert!(!e.contains('\u{1b}'), "no raw escape reaches the terminal");
+    assert!(!e.contains("UNIQUE"), "{e}");
+    let other = t.path("other.db");
+    assert_eq!(t.cmd(&["export"]).env("RECOVER_LOG", other.to_str().unwrap()).run().stdout, "");
+}
+
+#[test]
+fn a_bom_is_fine_and_foreign_types_are_imported_with_a_warning() {
+    let t = Test::new();
+    let mut i = an_incident(&t);
+    i["type"] = "ski-lift".into();
+    i["uid"] = "u-ski".into();
+    let file = t.write("bom.jsonl", format!("\u{feff}{i}\n"));
+    let other = t.path("other.db");
+    let out = t.cmd(&["import", file.to_str().unwrap()]).env("RECOVER_LOG", other.to_str().unwrap()).run();
+    out.code(0);
+    assert!(
+        out.stderr.contains("recover: warning: ")
+            && out.stderr.contains("types this library does not have: ski-lift"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("1 added"), "{}", out.stderr);
+}
+
+#[test]
+fn import_reads_any_file_through_a_bounded_line_reader() {
+    let t = Test::new();
+    t.cmd(&["import", "/dev/zero"]).run().code(2);
+    let out = t.cmd(&["import", "/dev/zero"]).run();
+    assert!(out.stderr.contains("/dev/zero:1: line is over 1048576 bytes"), "{}", out.stderr);
+    // A long line is refused as it streams past, and the lines after it are still read.
+    let mut text = "x".repeat(3 * 1024 * 1024);
+    text.push_str("\nnot json\n");
+    let file = t.write("long.jsonl", text);
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(out.stderr.contains("long.jsonl:1: line is over 1048576 bytes"), "{}", out.stderr);
+    assert!(out.stderr.contains("long.jsonl:2: not an exported incident"), "{}", out.stderr);
+}
+
+#[test]
+fn texts_given_up_front_keep_the_documented_limit() {
+    let t = Test::new();
+    let long = "x".repeat(5000);
+    for flag in ["--ref", "--staff", "--approved-by"] {
+        t.cmd(&["start", "--type", "reservation", "--yes", "--severity", "critical", flag, &long])
+            .run()
+            .code(2)
+            .one_error_line("longer than 2000 characters");
+    }
+    for key in ["staff", "ref"] {
+        let file =
+            t.write(&format!("{key}.yaml"), format!("type: reservation\nseverity: minor\n{key}: {long}\n"));
+        t.cmd(&["start", "--answers", file.to_str().unwrap()])
+            .run()
+            .code(2)
+            .one_error_line("longer than 2000");
+    }
+    let file = t.write(
+        "approver.yaml",
+        format!("type: reservation\nseverity: critical\nsteps:\n  pay-replacement: {{done: true, approved_by: {long}}}\n"),
+    );
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(out.stderr.contains("the approver's name is longer than 2000 characters"), "{}", out.stderr);
+    assert_eq!(t.ok(&["export"]), "", "nothing recorded");
+}
+
+#[test]
+fn an_over_long_failure_note_ends_the_check_of_an_answers_file() {
+    let t = Test::new();
+    let file = t.write(
+        "answers.yaml",
+        format!("type: reservation\nseverity: minor\nfailure_note: {}\n", "n".repeat(2001)),
+    );
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(
+        out.stderr.contains("answers.yaml:3:1: the note is longer than 2000 characters"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(t.ok(&["export"]), "", "nothing recorded");
+}
+
+#[test]
+fn an_endless_answers_file_is_refused() {
+    let t = Test::new();
+    t.cmd(&["start", "--type", "reservation", "--answers", "/dev/zero"])
+        .run()
+        .code(2)
+        .one_error_line("over the 1048576 byte limit");
+}
+
+#[test]
+fn a_megabyte_of_nesting_is_refused_before_the_parsers_run() {
+    let t = Test::new();
+    let dir = t.path("deep");
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = (1024 * 1024 - 16) / 2;
+    std::fs::write(dir.join("deep.yaml"), format!("type: {}{}\n", "[".repeat(n), "]".repeat(n))).unwrap();
+    let out = t.cmd(&["check", dir.to_str().unwrap()]).run();
+    out.code(1);
+    assert!(
+        out.stdout.contains("deep.yaml:1:71: nesting is too deep (more than 64 levels"),
+        "{}",
+        out.stdout
+    );
+    let n = (1024 * 1024 - 16) / 5;
+    std::fs::write(dir.join("deep.yaml"), format!("type: {}1{}\n", "{a: ".repeat(n / 4), "}".repeat(n / 4)))
+        .unwrap();
+    let out = t.cmd(&["check", dir.to_str().unwrap()]).run();
+    assert!(
+        out.stdout.contains("deep.yaml:1:") && out.stdout.contains("nesting is too deep"),
+        "{}",
+        out.stdout
+    );
+    // `list` and `start` read the same folder: they refuse it too, without stalling.
+    t.cmd(&["list", "--playbooks", dir.to_str().unwrap()]).run();
+}
+
+#[test]
+fn a_tab_in_the_indentation_is_placed_at_the_tab() {
+    let t = Test::new();
+    let dir = t.path("tab");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("tab.yaml"),
+        "type: x\ntitle: X\nphases:\n  apologise:\n    - id: a\n      do: Sorry.\n\t  say: \"Sorry.\"\n",
+    )
+    .unwrap();
+    let out = t.cmd(&["check", dir.to_str().unwrap()]).run();
+    out.code(1);
+    assert!(out.stdout.contains("tab.yaml:7:1: "), "{}", out.stdout);
+}
