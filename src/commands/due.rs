@@ -123,12 +123,8 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
         outcome: args.outcome,
         note: args.note.clone().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
     };
-    if closing.note.as_ref().is_some_and(|n| n.chars().count() > crate::engine::MAX_TEXT_CHARS) {
-        return Err(Error::usage(
-            "--note is too long",
-            format!("keep it under {} characters", crate::engine::MAX_TEXT_CHARS),
-        ));
-    }
+    crate::engine::check_name("--note", closing.note.as_deref())?;
+    crate::engine::check_name("the staff name", closing.by.as_deref())?;
     let incident = config.store()?.close_follow_up(&args.id, &args.step, &closing)?;
     if args.json {
         writeln!(std::io::stdout().lock(), "{}", serde_json::to_string(&incident).unwrap_or_default())?;
