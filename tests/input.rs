@@ -208,6 +208,21 @@ fn import_reads_any_file_through_a_bounded_line_reader() {
     out.code(2);
     assert!(out.stderr.contains("long.jsonl:1: line is over 1048576 bytes"), "{}", out.stderr);
     assert!(out.stderr.contains("long.jsonl:2: not an exported incident"), "{}", out.stderr);
+
+    // A FIFO is read as it is written.
+    let line = format!("{}\n", an_incident(&t));
+    let fifo = t.path("export.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, line).unwrap())
+    };
+    let other = t.path("other.db");
+    let out = t.cmd(&["import", fifo.to_str().unwrap()]).env("RECOVER_LOG", other.to_str().unwrap()).run();
+    writer.join().unwrap();
+    out.code(0);
+    assert!(out.stderr.contains("1 added"), "{}", out.stderr);
 }
 
 #[test]

@@ -14,8 +14,9 @@ use crate::store::{Rejected, Store};
 /// Longest line accepted: an incident with every step noted at length fits many times.
 const MAX_LINE_BYTES: usize = 1024 * 1024;
 
-/// How far past an over-long line's limit its end is looked for: a file with no line
-/// breaks at all (`/dev/zero`) must stop somewhere.
+/// How far past an over-long line's limit its end is looked for in a pipe or a device: one
+/// with no line breaks at all (`/dev/zero`) must stop somewhere. A regular file ends, so
+/// its lines are skipped to their end, and every line after them is still checked.
 const MAX_SKIP_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One line as read by [`BoundedLines`].
@@ -32,6 +33,8 @@ enum Line {
 /// without ever holding more than that: a longer line is skipped as it streams past.
 struct BoundedLines<R> {
     inner: R,
+    /// How many bytes of one over-long line to pass over before giving up.
+    max_skip: u64,
     done: bool,
 }
 
@@ -70,7 +73,7 @@ impl<R: BufRead> BoundedLines<R> {
             if ends {
                 break;
             }
-            if skipped > MAX_SKIP_BYTES {
+            if skipped > self.max_skip {
                 self.done = true;
                 return Ok(Some(Line::Endless));
             }
@@ -79,23 +82,29 @@ impl<R: BufRead> BoundedLines<R> {
     }
 }
 
+/// The import file (or standard input) as bounded lines.
+fn open(args: &ImportArgs, name: &str) -> Result<BoundedLines<Box<dyn BufRead>>, Error> {
+    if name == "-" {
+        let inner = Box::new(std::io::BufReader::new(std::io::stdin()));
+        return Ok(BoundedLines { inner, max_skip: MAX_SKIP_BYTES, done: false });
+    }
+    let file = std::fs::File::open(&args.file)
+        .map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
+    let regular = file.metadata().is_ok_and(|m| m.is_file());
+    let inner = Box::new(std::io::BufReader::with_capacity(1 << 16, file));
+    Ok(BoundedLines { inner, max_skip: if regular { u64::MAX } else { MAX_SKIP_BYTES }, done: false })
+}
+
 /// Reads the file line by line into the log in one transaction; one bad line and nothing
 /// is imported, but every bad line is still reported.
 pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
-    let reader: Box<dyn BufRead> = if name == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        let file = std::fs::File::open(&args.file)
-            .map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
-        Box::new(std::io::BufReader::with_capacity(1 << 16, file))
-    };
+    let mut lines = open(args, &name)?;
     let mut store = config.store()?;
     let library = config.library().ok();
     let mut foreign = BTreeSet::new();
     let mut problems = 0;
     let mut unreadable: Option<Error> = None;
-    let mut lines = BoundedLines { inner: reader, done: false };
     let mut n = 0;
     let mut incidents = std::iter::from_fn(|| {
         loop {
@@ -123,7 +132,7 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
                 }
                 Line::Endless => {
                     report(&format!(
-                        "line is over {MAX_LINE_BYTES} bytes with no end in the next {MAX_SKIP_BYTES}; stopped reading"
+                        "line is over {MAX_LINE_BYTES} bytes and has no end in {MAX_SKIP_BYTES} more; stopped reading"
                     ));
                     return Some(Err(Rejected));
                 }
