@@ -11,6 +11,8 @@ Each must be accepted or refused in well under a second (release build). The sha
   flow-63        many lines nested 63 deep: just under the depth limit
   quoted-flow    brackets hidden between quotes, interleaved with real ones
   block-hide     a block scalar that looks like it opens a quote, then deep brackets
+  prescan-fooled deep brackets the pre-scan takes for block-scalar text (`   |c` continuing
+                 a plain scalar): the event walk, run before serde_yaml, refuses them
   big-sequence   one flow sequence of 500,000 numbers
   many-keys      100,000 keys
   indent-deep    mappings nested by indentation, one level a line
@@ -36,6 +38,8 @@ def shapes():
     yield "quoted-flow", "type: " + unit * n + "]" * n + "\n"
     n = (SIZE - 40) // 2
     yield "block-hide", "summary: |\n  'x\ntype: " + "[" * n + "]" * n + "\n"
+    n = (SIZE - 40) // 2
+    yield "prescan-fooled", "a:\n  b: x\n   |c\n  d: " + "[" * n + "]" * n + "\n"
     yield "big-sequence", "type: [" + "1," * (SIZE // 2 - 8) + "1]\n"
     yield "many-keys", "".join("k{}: v\n".format(i) for i in range(SIZE // 11))
     lines, total, k = [], 0, 0

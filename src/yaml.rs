@@ -21,6 +21,11 @@ pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 /// Deepest nesting a playbook or answers file may have; real ones need five levels.
 const MAX_DEPTH: usize = 64;
 
+/// Most brackets a text may have to be decoded without the event walk first: nesting
+/// cannot be deeper, and at this depth serde_yaml's quadratic cost is a few microseconds.
+/// Real playbooks have a dozen.
+const MAX_CLEAN_BRACKETS: usize = 1000;
+
 /// Most values (scalars and collections) a document may hold: a large real playbook has a
 /// few hundred. Past this, decoding and placing problems would take seconds per file.
 const MAX_NODES: usize = 50_000;
@@ -228,8 +233,22 @@ pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
     if text.len() > MAX_FILE_BYTES || text.contains(['&', '*']) || guard::long_digit_run(text) {
         return None;
     }
-    // The parsers' time grows with the square of flow nesting: refuse it before they run.
-    guard::flow_depth(text, MAX_DEPTH).ok()?;
+    // serde_yaml's time grows with the square of flow nesting, and nesting is bounded by the
+    // number of brackets: with more than a real playbook has, take the careful path, where
+    // the event walk (which stops at the first refusal) runs before serde_yaml.
+    // Likewise a text that may hold more values than allowed (each needs a line or a comma):
+    // the walk refuses it at the limit, where serde_yaml would decode it all first.
+    let (mut brackets, mut separators) = (0, 0);
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => brackets += 1,
+            b',' | b'\n' => separators += 1,
+            _ => {}
+        }
+    }
+    if brackets > MAX_CLEAN_BRACKETS || separators > MAX_NODES {
+        return None;
+    }
     let value: T = serde_yaml::from_str(text).ok()?;
     let doc =
         Document { root: Node(serde_yaml::Value::Null), text: text.to_owned(), places: OnceLock::new() };
@@ -408,6 +427,20 @@ mod tests {
         assert!(Document::parse("a: 1\n---\nb: 2\n").unwrap_err().message.contains("several"));
         assert!(Document::parse("- 1\n").unwrap_err().message.contains("mapping"));
         assert!(Document::parse("").unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_even_where_the_pre_scan_is_fooled() {
+        let n = 400_000;
+        let deep = format!("{}1{}\n", "[".repeat(n), "]".repeat(n));
+        // The pre-scan takes the `|` for a block scalar's start and skips the lines below;
+        // the event walk, which runs before serde_yaml either way, stops at the depth.
+        let fooled = format!("a:\n  b: x\n   |c\n  d: {deep}");
+        for text in [format!("type: {deep}"), fooled] {
+            let err = Document::parse(&text).unwrap_err();
+            assert!(err.message.contains("nesting") || err.message.contains("recursion"), "{err:?}");
+            assert!(decode_clean::<serde_yaml::Value>(&text).is_none());
+        }
     }
 
     #[test]
