@@ -195,8 +195,8 @@ impl JsonSchema for Money {
         schemars::json_schema!({
             "description": "An amount in the policy's currency, e.g. 150 or 12.50",
             "anyOf": [
-                {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"}
+                {"type": "number", "minimum": 0, "maximum": MAX_AMOUNT},
+                {"type": "string", "pattern": "^[0-9]{1,10}(\\.[0-9]{1,4})?$"}
             ]
         })
     }
