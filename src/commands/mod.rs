@@ -5,6 +5,7 @@ mod due;
 mod export;
 mod help;
 mod import;
+mod jsonl;
 mod list;
 mod log;
 mod paths;
