@@ -1148,6 +1148,9 @@ mod tests {
             Filter { since, ..Filter::default() },
             Filter { since, kind: Some("noise".into()), staff: Some("anna".into()), ..Filter::default() },
             Filter { open: true, ..Filter::default() },
+            // `log --staff` and `log --type` over the whole log: their own indexes.
+            Filter { staff: Some("anna".into()), ..Filter::default() },
+            Filter { kind: Some("noise".into()), ..Filter::default() },
         ];
         for filter in &filters {
             for (sql, plan) in store.query_plans(filter).unwrap() {

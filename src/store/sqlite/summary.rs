@@ -4,6 +4,7 @@
 //! table alone.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -110,7 +111,7 @@ pub(super) fn backfill(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// The report from the summary columns: one narrow row per incident of the period, added
-/// up here (counts per name in hash maps, amounts per distinct text, so sums stay exact).
+/// up here in one pass (counts per name, amounts per distinct text so sums stay exact).
 pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rusqlite::Result<Report> {
     let since_ms = ms(since);
     let mut r = Report { since: Some(since), ..Report::default() };
@@ -123,45 +124,56 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         )
         .optional()?
         .unwrap_or_default();
-    let mut stmt = conn.prepare(
+    // A period from before the first incident is the whole log: read the table straight
+    // through rather than through the start index and a lookup per incident.
+    let first: Option<i64> = conn.query_row("SELECT MIN(started_at) FROM incidents", [], |row| row.get(0))?;
+    let whole = first.is_none_or(|first| since_ms <= first);
+    let mut stmt = conn.prepare_cached(if whole {
         "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
             follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
             failure_point, servqual
-         FROM incidents WHERE started_at >= ?1",
-    )?;
+         FROM incidents NOT INDEXED WHERE ?1 IS NOT NULL"
+    } else {
+        "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
+            follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
+            failure_point, servqual
+         FROM incidents WHERE started_at >= ?1"
+    })?;
     let mut rows = stmt.query([since_ms])?;
-    let mut types: HashMap<String, Counted> = HashMap::new();
-    let mut roles: HashMap<String, Counted> = HashMap::new();
-    let mut severities: HashMap<Option<String>, usize> = HashMap::new();
-    let mut approved: HashMap<String, usize> = HashMap::new();
-    let mut servqual: HashMap<String, usize> = HashMap::new();
-    let (mut apology, mut fix) = (Vec::new(), Vec::new());
+    let mut t = Totals::default();
     let mut open = 0;
     let f = &mut r.follow_ups;
     while let Some(row) = rows.next()? {
-        let amends = text(row, 4)?;
-        counted(&mut types, text(row, 0)?).add(amends, text_or_null(row, 13)?);
-        counted(&mut roles, text(row, 2)?).add(amends, None);
-        *severities.entry(text_or_null(row, 1)?.map(str::to_owned)).or_default() += 1;
-        match text(row, 3)? {
-            "in_progress" => r.in_progress += 1,
-            "incomplete" => r.incomplete += 1,
+        let bytes = |i: usize| row.get_ref(i).and_then(|v| v.as_bytes().map_err(Into::into));
+        let number = |i: usize| row.get_ref(i).and_then(|v| v.as_i64_or_null().map_err(Into::into));
+        let count = |i: usize| -> rusqlite::Result<usize> {
+            Ok(number(i)?.and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
+        };
+        let amends = bytes(4)?;
+        let point = row.get_ref(13)?.as_bytes_or_null()?;
+        update(&mut t.types, bytes(0)?, |c: &mut Counted| c.add(amends, point));
+        update(&mut t.roles, bytes(2)?, |c: &mut Counted| c.add(amends, None));
+        match row.get_ref(1)?.as_bytes_or_null()? {
+            Some(s) => update(&mut t.severities, s, |n| *n += 1),
+            None => t.unset += 1,
+        }
+        match bytes(3)? {
+            b"in_progress" => r.in_progress += 1,
+            b"incomplete" => r.incomplete += 1,
             _ => {}
         }
-        let approved_amount = text(row, 5)?;
-        if approved_amount != "0" {
-            *entry(&mut approved, approved_amount) += 1;
+        let approved = bytes(5)?;
+        if approved != b"0" {
+            update(&mut t.approved, approved, |n| *n += 1);
         }
-        apology.extend(row.get::<_, Option<i64>>(6)?);
-        fix.extend(row.get::<_, Option<i64>>(7)?);
-        let count =
-            |i: usize| -> rusqlite::Result<usize> { Ok(usize::try_from(row.get::<_, i64>(i)?).unwrap_or(0)) };
+        t.apology.extend(number(6)?);
+        t.fix.extend(number(7)?);
         open += count(8)?;
         f.on_time += count(9)?;
         f.late += count(10)?;
         f.recovered += count(11)?;
         f.lost += count(12)?;
-        *entry(&mut servqual, text(row, 14)?) += 1;
+        update(&mut t.servqual, bytes(14)?, |n| *n += 1);
         r.incidents += 1;
     }
     let overdue: i64 = conn.query_row(
@@ -173,10 +185,60 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let overdue = usize::try_from(overdue).unwrap_or(0);
     r.follow_ups.overdue = overdue;
     r.follow_ups.open = open.saturating_sub(overdue);
-    finish(&mut r, types, roles, severities, approved, &servqual)?;
-    r.time_to_apology = Spread::of(apology);
-    r.time_to_fix = Spread::of(fix);
+    t.finish(&mut r)?;
     Ok(r)
+}
+
+/// FNV-1a, for the maps of [`report`]: a handful of short names looked up a few times per
+/// incident, where SipHash's guard against chosen keys buys nothing and costs the most.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// Counts by a saved text, kept as bytes until the end (read without copying or checking).
+type Map<V> = HashMap<Box<[u8]>, V, BuildHasherDefault<Fnv>>;
+
+/// Changes the value for `key` (starting from the default): one lookup, and no copy of
+/// the key, when it is there already, as it nearly always is.
+fn update<V: Default>(map: &mut Map<V>, key: &[u8], change: impl FnOnce(&mut V)) {
+    if let Some(v) = map.get_mut(key) {
+        change(v);
+    } else {
+        change(map.entry(key.into()).or_default());
+    }
+}
+
+fn name(bytes: &[u8]) -> rusqlite::Result<String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| bad("text", &String::from_utf8_lossy(bytes)))
+}
+
+/// What [`report`] counts as it reads, turned into the report by [`Totals::finish`].
+#[derive(Default)]
+struct Totals {
+    types: Map<Counted>,
+    roles: Map<Counted>,
+    severities: Map<usize>,
+    unset: usize,
+    approved: Map<usize>,
+    servqual: Map<usize>,
+    apology: Vec<i64>,
+    fix: Vec<i64>,
 }
 
 /// Incidents (or roles) of one name: how many, how many of each amends total, and of
@@ -184,93 +246,72 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
 #[derive(Default)]
 struct Counted {
     n: usize,
-    amends: HashMap<String, usize>,
-    points: HashMap<String, usize>,
+    amends: Map<usize>,
+    points: Map<usize>,
 }
 
 impl Counted {
-    fn add(&mut self, amends: &str, point: Option<&str>) {
+    fn add(&mut self, amends: &[u8], point: Option<&[u8]>) {
         self.n += 1;
-        *entry(&mut self.amends, amends) += 1;
+        update(&mut self.amends, amends, |n| *n += 1);
         if let Some(p) = point {
-            *entry(&mut self.points, p) += 1;
+            update(&mut self.points, p, |n| *n += 1);
         }
     }
-
-    /// The sum of the amends counted, exact.
-    fn amends(&self) -> rusqlite::Result<Money> {
-        sum(&self.amends)
-    }
-}
-
-/// The count for `key`, looked up without copying it when it is there already.
-fn entry<'m>(map: &'m mut HashMap<String, usize>, key: &str) -> &'m mut usize {
-    if !map.contains_key(key) {
-        map.insert(key.to_owned(), 0);
-    }
-    map.get_mut(key).expect("inserted just above")
-}
-
-fn counted<'m>(map: &'m mut HashMap<String, Counted>, key: &str) -> &'m mut Counted {
-    if !map.contains_key(key) {
-        map.insert(key.to_owned(), Counted::default());
-    }
-    map.get_mut(key).expect("inserted just above")
 }
 
 /// Amounts (as saved) times how often each was counted, added exactly.
-fn sum(amounts: &HashMap<String, usize>) -> rusqlite::Result<Money> {
+fn sum(amounts: &Map<usize>) -> rusqlite::Result<Money> {
     let mut total = Money::ZERO;
     for (amount, n) in amounts {
-        total = total + std::iter::repeat_n(money(amount)?, *n).sum();
+        total = total + std::iter::repeat_n(money(&name(amount)?)?, *n).sum();
     }
     Ok(total)
 }
 
-fn finish(
-    r: &mut Report,
-    types: HashMap<String, Counted>,
-    roles: HashMap<String, Counted>,
-    severities: HashMap<Option<String>, usize>,
-    approved: HashMap<String, usize>,
-    servqual: &HashMap<String, usize>,
-) -> rusqlite::Result<()> {
-    let mut points: BTreeMap<String, usize> = BTreeMap::new();
-    for (kind, c) in types {
-        let amends = c.amends()?;
-        r.amends_total = r.amends_total + amends;
-        *r.amends_by_type.entry(kind.clone()).or_default() = amends;
-        *r.by_type.entry(kind.clone()).or_default() += c.n;
-        for (p, n) in c.points {
-            *points.entry(format!("{kind}: {p}")).or_default() += n;
+impl Totals {
+    fn finish(self, r: &mut Report) -> rusqlite::Result<()> {
+        let mut points: BTreeMap<String, usize> = BTreeMap::new();
+        for (kind, c) in &self.types {
+            let kind = name(kind)?;
+            let amends = sum(&c.amends)?;
+            r.amends_total = r.amends_total + amends;
+            r.amends_by_type.insert(kind.clone(), amends);
+            r.by_type.insert(kind.clone(), c.n);
+            for (p, n) in &c.points {
+                *points.entry(format!("{kind}: {}", name(p)?)).or_default() += n;
+            }
         }
-    }
-    for (role, c) in roles {
-        *r.amends_by_role.entry(role).or_default() = c.amends()?;
-    }
-    for (severity, n) in severities {
-        let label = match severity {
-            None => "unset".to_owned(),
-            Some(s) => Severity::from_key(&s).ok_or_else(|| bad("severity", &s))?.to_string(),
-        };
-        *r.by_severity.entry(label).or_default() += n;
-    }
-    for (amount, n) in approved {
-        let m = money(&amount)?;
-        if m > Money::ZERO {
-            r.amends_approved = r.amends_approved + std::iter::repeat_n(m, n).sum();
-            r.incidents_needing_approval += n;
+        for (role, c) in &self.roles {
+            r.amends_by_role.insert(name(role)?, sum(&c.amends)?);
         }
-    }
-    let mut dimensions: BTreeMap<String, usize> = BTreeMap::new();
-    for (list, n) in servqual {
-        for d in list.split(',').filter_map(crate::playbook::Servqual::from_key) {
-            *dimensions.entry(d.key().to_owned()).or_default() += n;
+        if self.unset > 0 {
+            r.by_severity.insert("unset".to_owned(), self.unset);
         }
+        for (severity, n) in &self.severities {
+            let s = name(severity)?;
+            let label = Severity::from_key(&s).ok_or_else(|| bad("severity", &s))?.to_string();
+            *r.by_severity.entry(label).or_default() += n;
+        }
+        for (amount, n) in &self.approved {
+            let m = money(&name(amount)?)?;
+            if m > Money::ZERO {
+                r.amends_approved = r.amends_approved + std::iter::repeat_n(m, *n).sum();
+                r.incidents_needing_approval += n;
+            }
+        }
+        let mut dimensions: BTreeMap<String, usize> = BTreeMap::new();
+        for (list, n) in &self.servqual {
+            for d in name(list)?.split(',').filter_map(crate::playbook::Servqual::from_key) {
+                *dimensions.entry(d.key().to_owned()).or_default() += n;
+            }
+        }
+        r.failure_points = ranked(points);
+        r.servqual = ranked(dimensions);
+        r.time_to_apology = Spread::of(self.apology);
+        r.time_to_fix = Spread::of(self.fix);
+        Ok(())
     }
-    r.failure_points = ranked(points);
-    r.servqual = ranked(dimensions);
-    Ok(())
 }
 
 /// What the `log` table shows of the incidents matching `filter`, newest first, read from
