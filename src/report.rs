@@ -24,15 +24,17 @@ impl Spread {
     /// The spread of `values` (in any order).
     #[must_use]
     pub fn of(mut values: Vec<i64>) -> Spread {
-        values.sort_unstable();
-        let rank = |p: usize| -> Option<i64> {
-            if values.is_empty() {
+        // Two selections rather than a sort: a ten-year report has a million values.
+        let count = values.len();
+        let mut rank = |p: usize| -> Option<i64> {
+            if count == 0 {
                 return None;
             }
-            let i = (p * values.len()).div_ceil(100).max(1) - 1;
-            values.get(i).copied()
+            let i = (p * count).div_ceil(100).max(1) - 1;
+            Some(*values.select_nth_unstable(i).1)
         };
-        Spread { count: values.len(), median: rank(50), p90: rank(90) }
+        let median = rank(50);
+        Spread { count, median, p90: rank(90) }
     }
 }
 
