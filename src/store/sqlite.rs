@@ -960,7 +960,7 @@ impl Store for SqliteStore {
                 for f in &incoming.follow_ups {
                     write_follow_up(&tx, n, f)?;
                 }
-                refresh_summary(&tx, n)?;
+                summary::summarise_new(&tx, n, &incoming)?;
                 stats.added += 1;
             }
             Ok(())

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{bad, condition, from_ms, load_incident, money, ms, scan_on, text, text_or_null};
-use crate::engine::{FollowUpOutcome, Incident, Status};
+use crate::engine::{FollowUpOutcome, Incident, Outcome, Status};
 use crate::money::Money;
 use crate::playbook::Severity;
 use crate::report::{Report, Spread, ranked};
@@ -51,7 +51,8 @@ impl Summary {
     /// only say what rebuilding the incident would.
     fn of(i: &Incident) -> Summary {
         let mut s = Summary {
-            amends_total: i.amends_total,
+            // As the engine adds them up (`apply_step`), not as an imported file says.
+            amends_total: i.steps.iter().filter(|s| s.outcome == Outcome::Done).filter_map(|s| s.cost).sum(),
             amends_approved: i.steps.iter().filter(|s| s.approved_by.is_some()).filter_map(|s| s.cost).sum(),
             apology_s: i.time_to_apology(),
             fix_s: i.time_to_fix(),
@@ -102,6 +103,15 @@ impl Summary {
 /// calls this inside its transaction, so the summary never disagrees with the incident.
 pub(super) fn refresh_summary(conn: &Connection, n: i64) -> rusqlite::Result<()> {
     Summary::of(&load_incident(conn, n)?).write(conn, n)
+}
+
+/// The summary of incident `n`, just saved whole from `incident` (by an import): worked
+/// out from it rather than read back, which gives the same unless two of its follow-ups
+/// name the same step (saved as one), when it is read back after all.
+pub(super) fn summarise_new(conn: &Connection, n: i64, incident: &Incident) -> rusqlite::Result<()> {
+    let f = &incident.follow_ups;
+    let distinct = f.iter().enumerate().all(|(k, a)| f[..k].iter().all(|b| b.step != a.step));
+    if distinct { Summary::of(incident).write(conn, n) } else { refresh_summary(conn, n) }
 }
 
 /// Fills the summary columns of every incident already in the log (migration 3), reading

@@ -157,7 +157,12 @@ fn assert_same_reports(store: &SqliteStore, what: &str) {
 fn the_summaries_report_what_the_tally_of_whole_incidents_does() {
     let mut store = SqliteStore::in_memory().unwrap();
     assert_same_reports(&store, "empty log");
-    let all = log(600);
+    let mut all = log(600);
+    // A file may say anything: a total its steps do not add up to, one follow-up twice.
+    all[5].amends_total = Money::whole(999_999);
+    let twice = all.iter().position(|i| !i.follow_ups.is_empty()).unwrap();
+    let again = all[twice].follow_ups[0].clone();
+    all[twice].follow_ups.push(FollowUp { done_at: Some(at(NOW - MINUTE)), ..again });
     assert_eq!(store.import(&mut all.clone().into_iter().map(Ok)).unwrap().unwrap().added, 600);
     let r = store.report(at(0), at(NOW)).unwrap();
     assert!(r.follow_ups.overdue > 0 && r.follow_ups.open > 0 && r.follow_ups.late > 0, "{r:?}");
