@@ -196,6 +196,13 @@ pub struct LogArgs {
     /// Only unfinished incidents or ones with open follow-ups
     #[arg(long)]
     pub open: bool,
+    /// Show the newest N matches. The table shows the newest 50 unless told; --json and
+    /// --csv give every match unless told
+    #[arg(long, value_name = "N", conflicts_with = "all")]
+    pub limit: Option<usize>,
+    /// Show every match in the table, not only the newest 50
+    #[arg(long)]
+    pub all: bool,
     /// Output for scripts.
     #[command(flatten)]
     pub output: MachineOutput,

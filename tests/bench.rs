@@ -86,3 +86,48 @@ fn the_log_generator_ends_at_any_hour() {
         }
     }
 }
+
+/// The table people read shows a page, newest first, and says how to see the rest;
+/// scripts (`--json`, `--csv`) get every match unless they ask for fewer.
+#[test]
+fn log_pages_the_table_and_gives_scripts_everything() {
+    let t = Test::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generate = root.join("bench/generate.py");
+    let log = t.path("log.jsonl");
+    python(&[
+        generate.to_str().unwrap(),
+        "log",
+        "--incidents",
+        "120",
+        "--per-day",
+        "40",
+        "--out",
+        log.to_str().unwrap(),
+    ]);
+    t.ok(&["import", log.to_str().unwrap()]);
+    let ids: Vec<String> = t
+        .cmd(&["log", "--json"])
+        .run()
+        .json_lines()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 120, "--json gives every incident");
+    assert_eq!(t.ok(&["log", "--csv"]).lines().count(), 121, "--csv too, with its header");
+    assert_eq!(t.cmd(&["log", "--json", "--limit", "3"]).run().json_lines().len(), 3);
+    let shown = |out: &str| -> Vec<String> {
+        out.lines().filter_map(|l| ids.iter().find(|id| l.contains(id.as_str())).cloned()).collect()
+    };
+    let page = t.cmd(&["log"]).run();
+    page.code(0);
+    assert_eq!(shown(&page.stdout), ids[..50], "the newest 50, newest first");
+    assert!(page.stderr.contains("showing the newest 50 of 120 incidents (70 more"), "{}", page.stderr);
+    assert!(page.stderr.contains("--all"), "{}", page.stderr);
+    let out = t.cmd(&["log", "--limit", "7"]).run();
+    assert_eq!(shown(&out.stdout), ids[..7]);
+    let all = t.cmd(&["log", "--all"]).run();
+    assert_eq!(shown(&all.stdout), ids);
+    assert_eq!(all.stderr, "", "nothing more to say");
+    t.cmd(&["log", "--all", "--limit", "3"]).run().code(2);
+}

@@ -32,12 +32,13 @@ pub fn run(config: &Config, args: &ExportArgs) -> Result<Exit, Error> {
         ..Filter::default()
     };
     let store = config.store_to_read()?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // Big writes: a year's export is hundreds of megabytes.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut failed: Option<std::io::Error> = None;
     store.scan(&filter, true, &mut |i| {
         let i = if args.redact { redacted(i) } else { i };
         let written =
-            serde_json::to_string(&i).map_err(std::io::Error::other).and_then(|j| writeln!(out, "{j}"));
+            serde_json::to_writer(&mut out, &i).map_err(std::io::Error::other).and_then(|()| writeln!(out));
         match written {
             Ok(()) => true,
             Err(e) => {

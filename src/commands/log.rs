@@ -6,12 +6,11 @@ use crate::cli::{LogArgs, ShowIncidentArgs};
 use crate::clock;
 use crate::config::Config;
 use crate::duration::parse_moment;
-use crate::engine::Incident;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::table::Columns;
 use crate::render::{csv, safe::one_line, summary, table};
-use crate::store::{Filter, Store};
+use crate::store::{Filter, Listed, Store};
 
 /// The columns of `log`, for the table and CSV alike.
 const COLUMNS: [&str; 10] = [
@@ -31,13 +30,12 @@ const COLUMNS: [&str; 10] = [
 /// a terminal; CSV and JSON carry the rest.
 const TABLE_COLUMNS: [&str; 8] = ["id", "started", "type", "severity", "staff", "ref", "status", "amends"];
 
-fn table_row(i: &Incident, config: &Config) -> [String; 8] {
+fn table_row(i: &Listed, config: &Config) -> [String; 8] {
     let [id, started, kind, severity, staff, reference, status, amends, ..] = row(i, config, false);
     [id, started, kind, severity, staff, reference, status, amends].map(|c| one_line(&c))
 }
 
-fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
-    let open = i.follow_ups.iter().filter(|f| f.done_at.is_none()).count();
+fn row(i: &Listed, config: &Config, exact_time: bool) -> [String; 10] {
     [
         i.id.clone(),
         if exact_time {
@@ -51,14 +49,18 @@ fn row(i: &Incident, config: &Config, exact_time: bool) -> [String; 10] {
         i.reference.clone().unwrap_or_default(),
         i.status.key().to_owned(),
         format!("{} {}", i.currency, i.amends_total),
-        open.to_string(),
+        i.open_follow_ups.to_string(),
         i.failure_point.clone().unwrap_or_default(),
     ]
 }
 
 /// Most rows `log` lays out as one table in memory (boxes and colour in a terminal);
-/// longer results are streamed as plain columns.
+/// past that (`--all`, a large `--limit`) the columns are sized by these first rows and
+/// the rest streamed in them, so the first line comes at once whatever the size.
 const TABLE_ROWS_IN_MEMORY: usize = 2000;
+
+/// How many incidents the table for people shows unless told (`--limit N`, `--all`).
+pub const PAGE: usize = 50;
 
 /// Resolves `--since`-style values, reporting bad ones as usage errors.
 pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestamp, Error> {
@@ -92,47 +94,74 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             false
         }
     };
-    if args.output.json || args.output.csv {
-        if args.output.csv {
-            write!(out, "{}", csv::line(&COLUMNS))?;
-        }
+    // Scripts get every match unless they ask for fewer; people get a page.
+    let machine = args.output.json || args.output.csv;
+    let limit = match (args.all, args.limit) {
+        (true, _) => usize::MAX,
+        (false, Some(n)) => n,
+        (false, None) if machine => usize::MAX,
+        (false, None) => PAGE,
+    };
+    let mut shown = 0usize;
+    if args.output.json {
         store.scan(&filter, false, &mut |i| {
-            keep(if args.output.json {
-                serde_json::to_writer(&mut out, &i)
-                    .map_err(std::io::Error::other)
-                    .and_then(|()| writeln!(out))
-            } else {
-                write!(out, "{}", csv::line(&row(&i, config, true)))
-            })
+            shown += 1;
+            shown <= limit
+                && keep(
+                    serde_json::to_writer(&mut out, &i)
+                        .map_err(std::io::Error::other)
+                        .and_then(|()| writeln!(out)),
+                )
+        })?;
+    } else if args.output.csv {
+        write!(out, "{}", csv::line(&COLUMNS))?;
+        store.scan_listed(&filter, &mut |i| {
+            shown += 1;
+            shown <= limit && keep(write!(out, "{}", csv::line(&row(&i, config, true))))
         })?;
     } else {
-        // A table needs every row to size its columns. People ask for a shift or a day,
-        // which is built in memory as before; past that, a first reading sizes the columns
-        // and a second prints them a row at a time, so a year's log never sits in memory.
+        // A table needs its rows to size its columns: up to TABLE_ROWS_IN_MEMORY are laid
+        // out as one; past that, those size the columns and the rest stream in them.
         let mut rows: Vec<[String; 8]> = Vec::new();
-        let mut columns = Columns::new(&TABLE_COLUMNS);
-        let mut count = 0usize;
-        store.scan(&filter, false, &mut |i| {
-            let cells = table_row(&i, config);
-            columns.fit(&cells);
-            count += 1;
-            if count <= TABLE_ROWS_IN_MEMORY {
-                rows.push(cells);
-            } else if !rows.is_empty() {
-                // Too long for one table: the second reading prints it.
-                rows = Vec::new();
+        let mut columns: Option<Columns> = None;
+        let mut more = false;
+        store.scan_listed(&filter, &mut |i| {
+            if shown == limit {
+                more = true;
+                return false;
             }
-            true
+            shown += 1;
+            let cells = table_row(&i, config);
+            if let Some(columns) = &columns {
+                return keep(write!(out, "{}", columns.line(&cells)));
+            }
+            rows.push(cells);
+            if rows.len() < TABLE_ROWS_IN_MEMORY {
+                return true;
+            }
+            let mut sized = Columns::new(&TABLE_COLUMNS);
+            for r in &rows {
+                sized.fit(r);
+            }
+            let mut text = sized.header(&TABLE_COLUMNS);
+            for r in rows.drain(..) {
+                text.push_str(&sized.line(&r));
+            }
+            columns = Some(sized);
+            keep(write!(out, "{text}"))
         })?;
-        if count <= TABLE_ROWS_IN_MEMORY {
+        if columns.is_none() {
             keep(write!(out, "{}", table::text(config.styled_out, &TABLE_COLUMNS, &rows)));
-        } else if keep(write!(out, "{}", columns.header(&TABLE_COLUMNS))) {
-            store.scan(&filter, false, &mut |i| {
-                keep(write!(out, "{}", columns.line(&table_row(&i, config))))
-            })?;
         }
-        if count == 0 && keep(out.flush()) {
+        if shown == 0 && !more && keep(out.flush()) {
             eprintln!("recover: no incidents match");
+        }
+        if more && keep(out.flush()) {
+            let total = store.count(&filter)?;
+            eprintln!(
+                "recover: showing the newest {shown} of {total} incidents ({} more: --limit N shows the newest N, --all every one)",
+                total.saturating_sub(shown)
+            );
         }
     }
     keep(out.flush());

@@ -9,8 +9,8 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::{csv, safe::one_line, table};
-use crate::report::{Report, Tally};
-use crate::store::{Filter, Store};
+use crate::report::Report;
+use crate::store::Store;
 
 fn rows(r: &Report) -> Vec<(String, String, String)> {
     let mut v: Vec<(String, String, String)> = Vec::new();
@@ -65,12 +65,7 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
 /// Prints the report for the period.
 pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let since = moment(&args.since, "--since", config)?;
-    let mut tally = Tally::new(Some(since), clock::now());
-    config.store_to_read()?.scan(&Filter { since: Some(since), ..Filter::default() }, true, &mut |i| {
-        tally.add(&i);
-        true
-    })?;
-    let report = tally.finish();
+    let report = config.store_to_read()?.report(since, clock::now())?;
     let mut out = std::io::stdout().lock();
     if args.output.json {
         writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;

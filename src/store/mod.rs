@@ -108,6 +108,33 @@ pub struct Filter {
     pub open: bool,
 }
 
+/// What the `log` table and CSV show of an incident, read without its steps and follow-ups.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listed {
+    /// The short id.
+    pub id: String,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// The playbook's type.
+    pub kind: String,
+    /// How bad, once known.
+    pub severity: Option<crate::playbook::Severity>,
+    /// Who handled it.
+    pub staff: String,
+    /// The customer's reference.
+    pub reference: Option<String>,
+    /// Where it stands.
+    pub status: crate::engine::Status,
+    /// Currency of the amends.
+    pub currency: String,
+    /// Amends given.
+    pub amends_total: crate::money::Money,
+    /// Follow-ups not done yet.
+    pub open_follow_ups: usize,
+    /// Where it went wrong, if answered.
+    pub failure_point: Option<String>,
+}
+
 /// A follow-up that is open, with what a person needs to do it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Due {
@@ -178,6 +205,10 @@ pub trait Store {
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError>;
 
+    /// Hands what the `log` table shows of each incident matching `filter` to `visit`,
+    /// newest first, reading no steps or follow-ups; `visit` returns false to stop.
+    fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError>;
+
     /// Incidents matching `filter`, newest first, collected: for results known to be small.
     fn list(&self, filter: &Filter) -> Result<Vec<Incident>, StoreError> {
         let mut all = Vec::new();
@@ -196,6 +227,9 @@ pub trait Store {
         })?;
         Ok(n)
     }
+    /// The report for incidents started since `since`, judged as of `now`: the same as
+    /// [`crate::report::tally`] gives, which a store may use or do better than.
+    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError>;
     /// Open follow-ups due before `until`, soonest first.
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError>;
     /// Closes a follow-up; returns the incident as it now is.

@@ -9,10 +9,14 @@ use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
 };
 
-use super::{Closing, Due, Filter, Imported, Rejected, Store, StoreError};
+use super::{Closing, Due, Filter, Imported, Listed, Rejected, Store, StoreError};
 use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_step};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
+
+mod summary;
+
+use summary::refresh_summary;
 
 /// Migrations in order; the log's `user_version` says how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -135,7 +139,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX incidents_started ON incidents(started_at, id);
     CREATE INDEX incidents_unfinished ON incidents(started_at) WHERE status = 'in_progress';
     CREATE INDEX follow_ups_open ON follow_ups(due, done_at) WHERE done_at IS NULL;",
+    // 3: what each incident adds up to, in its own row, and indexes for `log --staff` and
+    // `log --type`; the summaries of incidents already here are filled in by
+    // `summary::backfill` in the same transaction.
+    summary::MIGRATION,
 ];
+
+/// The migration (counted from 1) after which [`summary::backfill`] runs.
+const SUMMARY_MIGRATION: usize = 3;
 
 /// The columns [`incident_row`] reads, in its order, from `incidents i`.
 macro_rules! incident_columns {
@@ -276,6 +287,9 @@ impl SqliteStore {
             let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
                 tx.execute_batch(sql).map_err(err)?;
+                if i + 1 == SUMMARY_MIGRATION {
+                    summary::backfill(&tx).map_err(err)?;
+                }
                 tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))
                     .map_err(err)?;
             }
@@ -302,28 +316,7 @@ impl SqliteStore {
 
     /// One incident by its integer key, with its steps and follow-ups.
     fn load(&self, n: i64) -> Result<Incident, StoreError> {
-        let err = |e: rusqlite::Error| self.err(&e);
-        let (_, mut incident) = self
-            .conn
-            .prepare_cached(concat!("SELECT ", incident_columns!(), " FROM incidents i WHERE i.n = ?1"))
-            .and_then(|mut s| s.query_row([n], incident_row))
-            .map_err(err)?;
-        let steps: Vec<(i64, StepRecord)> = self
-            .conn
-            .prepare_cached(concat!("SELECT ", step_columns!(), " FROM steps s WHERE s.incident = ?1"))
-            .and_then(|mut s| s.query_map([n], |r| step_row(r, 0))?.collect())
-            .map_err(err)?;
-        let follow_ups: Vec<FollowUp> = self
-            .conn
-            .prepare_cached(concat!(
-                "SELECT ",
-                follow_up_columns!(),
-                " FROM follow_ups f WHERE f.incident = ?1"
-            ))
-            .and_then(|mut s| s.query_map([n], |r| follow_up_row(r, 0))?.collect())
-            .map_err(err)?;
-        complete(&mut incident, steps, follow_ups);
-        Ok(incident)
+        load_incident(&self.conn, n).map_err(|e| self.err(&e))
     }
 
     /// How SQLite answers the statements `scan` runs for `filter` (newest first) and the
@@ -367,6 +360,50 @@ impl SqliteStore {
             .map_err(|e| self.err(&e))?
             .ok_or_else(|| StoreError::NotFound(id.to_owned()))
     }
+}
+
+/// One incident by its integer key, with its steps and follow-ups.
+fn load_incident(conn: &Connection, n: i64) -> rusqlite::Result<Incident> {
+    let (_, mut incident) = conn
+        .prepare_cached(concat!("SELECT ", incident_columns!(), " FROM incidents i WHERE i.n = ?1"))?
+        .query_row([n], incident_row)?;
+    let steps: Vec<(i64, StepRecord)> = conn
+        .prepare_cached(concat!("SELECT ", step_columns!(), " FROM steps s WHERE s.incident = ?1"))?
+        .query_map([n], |r| step_row(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let follow_ups: Vec<FollowUp> = conn
+        .prepare_cached(concat!("SELECT ", follow_up_columns!(), " FROM follow_ups f WHERE f.incident = ?1"))?
+        .query_map([n], |r| follow_up_row(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    complete(&mut incident, steps, follow_ups);
+    Ok(incident)
+}
+
+/// Hands each incident matching `filter` with its integer key to `visit` (which returns
+/// false to stop): three queries however many incidents match, the incidents and their
+/// steps and follow-ups joined to them in the same order, read side by side.
+fn scan_on(
+    conn: &Connection,
+    filter: &Filter,
+    oldest_first: bool,
+    visit: &mut dyn FnMut(i64, Incident) -> rusqlite::Result<bool>,
+) -> rusqlite::Result<()> {
+    let ([incidents, steps, follow_ups], args) = scan_statements(filter, oldest_first);
+    let mut incidents = conn.prepare(&incidents)?;
+    let mut steps = conn.prepare(&steps)?;
+    let mut follow_ups = conn.prepare(&follow_ups)?;
+    let params = || rusqlite::params_from_iter(args.iter());
+    let mut rows = incidents.query(params())?;
+    let mut steps = Children::new(steps.query(params())?, joined_step);
+    let mut follow_ups = Children::new(follow_ups.query(params())?, joined_follow_up);
+    while let Some(row) = rows.next()? {
+        let (n, mut incident) = incident_row(row)?;
+        complete(&mut incident, steps.of(n)?, follow_ups.of(n)?);
+        if !visit(n, incident)? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -756,7 +793,8 @@ impl Store for SqliteStore {
         let path = self.path.clone();
         let tx = self.write()?;
         let id = fresh_id(&tx).map_err(|e| map_err(&path, &e))?;
-        insert_incident(&tx, incident, &id).map_err(|e| map_err(&path, &e))?;
+        let n = insert_incident(&tx, incident, &id).map_err(|e| map_err(&path, &e))?;
+        refresh_summary(&tx, n).map_err(|e| map_err(&path, &e))?;
         tx.commit().map_err(|e| map_err(&path, &e))?;
         Ok(id)
     }
@@ -769,6 +807,7 @@ impl Store for SqliteStore {
         for event in events {
             write_event(&tx, n, event).map_err(|e| map_err(&path, &e))?;
         }
+        refresh_summary(&tx, n).map_err(|e| map_err(&path, &e))?;
         tx.commit().map_err(|e| map_err(&path, &e))
     }
 
@@ -789,31 +828,21 @@ impl Store for SqliteStore {
         n.map(|n| self.load(n)).transpose()
     }
 
-    /// Three queries however many incidents match: the incidents, and their steps and
-    /// follow-ups joined to them in the same order, read side by side.
     fn scan(
         &self,
         filter: &Filter,
         oldest_first: bool,
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError> {
-        let err = |e: rusqlite::Error| self.err(&e);
-        let ([incidents, steps, follow_ups], args) = scan_statements(filter, oldest_first);
-        let mut incidents = self.conn.prepare(&incidents).map_err(err)?;
-        let mut steps = self.conn.prepare(&steps).map_err(err)?;
-        let mut follow_ups = self.conn.prepare(&follow_ups).map_err(err)?;
-        let params = || rusqlite::params_from_iter(args.iter());
-        let mut rows = incidents.query(params()).map_err(err)?;
-        let mut steps = Children::new(steps.query(params()).map_err(err)?, joined_step);
-        let mut follow_ups = Children::new(follow_ups.query(params()).map_err(err)?, joined_follow_up);
-        while let Some(row) = rows.next().map_err(err)? {
-            let (n, mut incident) = incident_row(row).map_err(err)?;
-            complete(&mut incident, steps.of(n).map_err(err)?, follow_ups.of(n).map_err(err)?);
-            if !visit(incident) {
-                break;
-            }
-        }
-        Ok(())
+        scan_on(&self.conn, filter, oldest_first, &mut |_, i| Ok(visit(i))).map_err(|e| self.err(&e))
+    }
+
+    fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {
+        summary::scan_listed(&self.conn, filter, visit).map_err(|e| self.err(&e))
+    }
+
+    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
+        summary::report(&self.conn, since, now).map_err(|e| self.err(&e))
     }
 
     fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
@@ -884,6 +913,7 @@ impl Store for SqliteStore {
             params![n, step, ms(closing.at), closing.outcome.key(), closing.by, closing.note],
         )
         .map_err(|e| map_err(&path, &e))?;
+        refresh_summary(&tx, n).map_err(|e| map_err(&path, &e))?;
         tx.commit().map_err(|e| map_err(&path, &e))?;
         self.load(n)
     }
@@ -913,6 +943,7 @@ impl Store for SqliteStore {
                 };
                 if let Some(n) = key_of_uid(&tx, &incoming.uid)? {
                     if merge(&tx, n, &incoming)? {
+                        refresh_summary(&tx, n)?;
                         stats.updated += 1;
                     } else {
                         stats.unchanged += 1;
@@ -929,6 +960,7 @@ impl Store for SqliteStore {
                 for f in &incoming.follow_ups {
                     write_follow_up(&tx, n, f)?;
                 }
+                summary::summarise_new(&tx, n, &incoming)?;
                 stats.added += 1;
             }
             Ok(())
@@ -1116,6 +1148,9 @@ mod tests {
             Filter { since, ..Filter::default() },
             Filter { since, kind: Some("noise".into()), staff: Some("anna".into()), ..Filter::default() },
             Filter { open: true, ..Filter::default() },
+            // `log --staff` and `log --type` over the whole log: their own indexes.
+            Filter { staff: Some("anna".into()), ..Filter::default() },
+            Filter { kind: Some("noise".into()), ..Filter::default() },
         ];
         for filter in &filters {
             for (sql, plan) in store.query_plans(filter).unwrap() {
@@ -1201,6 +1236,6 @@ mod tests {
         assert!(a.starts_with("AAA-111-") && b.starts_with("aaa-111-"), "{a} {b}");
         assert_eq!(store.count(&Filter::default()).unwrap(), 3);
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 2);
+        assert_eq!(version, i64::try_from(MIGRATIONS.len()).unwrap());
     }
 }
