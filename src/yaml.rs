@@ -9,6 +9,8 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
+
+mod fast;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
@@ -214,10 +216,14 @@ impl Document {
 #[must_use]
 pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.len() > MAX_FILE_BYTES || text.contains(['&', '*']) {
+    if text.len() > MAX_FILE_BYTES || text.contains('&') || text.contains('*') {
         return None;
     }
-    let value: T = serde_yaml::from_str(text).ok()?;
+    // The quick reader covers plainly written files; what it leaves, serde_yaml reads.
+    let value: T = match fast::from_str(text) {
+        Some(value) => value,
+        None => serde_yaml::from_str(text).ok()?,
+    };
     let doc =
         Document { root: Node(serde_yaml::Value::Null), text: text.to_owned(), places: OnceLock::new() };
     Some((value, doc))
