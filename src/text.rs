@@ -2,11 +2,11 @@
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A piece of text a person reads: a plain string, or the same text in several languages
 /// keyed by language code (`en`, `da`, `nb`, `et`, `bn`), so one library serves a chain.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Text {
     /// Written once, in the library's language.
@@ -95,22 +95,14 @@ pub struct Choice {
     pub label: Text,
 }
 
-#[derive(Deserialize, JsonSchema)]
+/// The schema of a [`Choice`] as written; decoding is hand-written in [`de`], to the same
+/// rules.
+#[derive(JsonSchema)]
 #[serde(untagged)]
+#[allow(dead_code)]
 enum ChoiceRepr {
     Plain(String),
     Labelled { value: String, label: Text },
-}
-
-impl<'de> Deserialize<'de> for Choice {
-    /// The value is kept without spaces around it: answers are trimmed before they are
-    /// matched, so `" our hotel "` could otherwise never be picked.
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match ChoiceRepr::deserialize(d)? {
-            ChoiceRepr::Plain(s) => Choice { value: s.trim().to_owned(), label: Text::Plain(s) },
-            ChoiceRepr::Labelled { value, label } => Choice { value: value.trim().to_owned(), label },
-        })
-    }
 }
 
 impl JsonSchema for Choice {
@@ -171,6 +163,8 @@ fn normalise(raw: &str) -> String {
         _ => code,
     }
 }
+
+mod de;
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,8 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use saphyr_parser::{Event, Parser, SpannedEventReceiver};
+
+mod fast;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
@@ -249,7 +251,11 @@ pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
     if brackets > MAX_CLEAN_BRACKETS || separators > MAX_NODES {
         return None;
     }
-    let value: T = serde_yaml::from_str(text).ok()?;
+    // The quick reader covers plainly written files; what it leaves, serde_yaml reads.
+    let value: T = match fast::from_str(text) {
+        Some(value) => value,
+        None => serde_yaml::from_str(text).ok()?,
+    };
     let doc =
         Document { root: Node(serde_yaml::Value::Null), text: text.to_owned(), places: OnceLock::new() };
     Some((value, doc))

@@ -131,3 +131,27 @@ fn log_pages_the_table_and_gives_scripts_everything() {
     assert_eq!(all.stderr, "", "nothing more to say");
     t.cmd(&["log", "--all", "--limit", "3"]).run().code(2);
 }
+
+/// The instruction-count gate (bench/gate.py, run by CI on the release binary) keeps
+/// working: its self-check makes tiny data, counts `list` under callgrind, runs the other
+/// gated commands, and checks that three times a baseline fails naming the command.
+#[test]
+fn the_instruction_gate_self_checks() {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        eprintln!("valgrind is not installed: bench/gate.py not exercised");
+        return;
+    }
+    let gate = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gate.py");
+    let out = Command::new("python3")
+        .arg(&gate)
+        .args(["--bin", BIN, "--self-check"])
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "bench/gate.py --self-check: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("gate: self-check ok"), "{stdout}");
+}

@@ -1,17 +1,14 @@
 //! The words recover itself shows (prompts, headings, table columns) in the chosen
 //! language. Playbook text carries its own translations; these are the tool's.
-//! The catalog is `ui.yaml` beside this file, compiled in.
+//! The catalog is `ui.yaml` beside this file, which build.rs compiles into a sorted table
+//! of string literals: every command shows some of these words, and decoding the YAML at
+//! run time cost more than the rest of `list` together.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
+include!(concat!(env!("OUT_DIR"), "/ui_catalog.rs"));
 
-use crate::text::Text;
-
-static CATALOG_TEXT: &str = include_str!("ui.yaml");
-
-fn catalog() -> &'static HashMap<String, Text> {
-    static CATALOG: OnceLock<HashMap<String, Text>> = OnceLock::new();
-    CATALOG.get_or_init(|| crate::yaml::decode(CATALOG_TEXT).unwrap_or_default())
+/// The languages of `key` in written order, if the catalog has it.
+fn entry(key: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    CATALOG.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| CATALOG[i].1)
 }
 
 /// The text of `key` in `lang` (English if it has no translation; the key itself if the
@@ -21,7 +18,12 @@ pub fn t<'k>(lang: &str, key: &'k str) -> &'k str
 where
     'static: 'k,
 {
-    catalog().get(key).map_or(key, |text| text.get(lang))
+    let Some(texts) = entry(key) else {
+        return key;
+    };
+    // As `Text::get`: the language asked for, else English, else the first written.
+    let find = |want: &str| texts.iter().find(|(l, _)| *l == want).map(|(_, text)| *text);
+    find(lang).or_else(|| find("en")).or_else(|| texts.first().map(|(_, text)| *text)).unwrap_or("")
 }
 
 /// [`t`] with `{name}` placeholders filled in.
@@ -69,6 +71,38 @@ pub fn shown_lang(lang: &str) -> &str {
 mod tests {
     use super::*;
 
+    /// Exactly `lang`'s text of an entry.
+    fn exactly<'a>(texts: &'a [(&str, &str)], lang: &str) -> Option<&'a str> {
+        texts.iter().find(|(l, _)| *l == lang).map(|(_, text)| *text)
+    }
+
+    #[test]
+    fn compiled_catalog_is_the_yaml() {
+        let yaml: indexmap::IndexMap<String, crate::text::Text> =
+            crate::yaml::decode(include_str!("ui.yaml")).expect("ui.yaml decodes");
+        assert_eq!(yaml.len(), CATALOG.len());
+        for (key, text) in &yaml {
+            let texts = entry(key).unwrap_or_else(|| panic!("{key} missing from the compiled catalog"));
+            let langs: Vec<&str> = texts.iter().map(|(l, _)| *l).collect();
+            assert_eq!(langs, text.languages(), "{key}: languages in written order");
+            for (lang, compiled) in texts {
+                assert_eq!(Some(*compiled), text.exactly(lang), "{key} in {lang}");
+                assert_eq!(t(lang, key), text.get(lang), "{key} in {lang}");
+            }
+            assert_eq!(t("fr", key), text.get("fr"), "{key}: the fallback");
+        }
+    }
+
+    #[test]
+    fn catalog_is_sorted_for_binary_search() {
+        assert!(CATALOG.windows(2).all(|w| w[0].0 < w[1].0));
+        for (key, _) in CATALOG {
+            assert!(entry(key).is_some(), "{key}");
+        }
+        assert!(entry("no_such_key").is_none());
+        assert_eq!(t("en", "no_such_key"), "no_such_key");
+    }
+
     fn placeholders(s: &str) -> Vec<&str> {
         let mut v: Vec<&str> =
             s.match_indices('{').filter_map(|(i, _)| s[i..].find('}').map(|j| &s[i..=i + j])).collect();
@@ -78,11 +112,11 @@ mod tests {
 
     #[test]
     fn catalog_parses_and_translations_keep_placeholders() {
-        assert!(catalog().len() > 100);
-        for (key, text) in catalog() {
-            let english = text.exactly("en").unwrap_or_else(|| panic!("{key} has no English"));
+        assert!(CATALOG.len() > 100);
+        for (key, texts) in CATALOG {
+            let english = exactly(texts, "en").unwrap_or_else(|| panic!("{key} has no English"));
             for lang in LANGUAGES {
-                if let Some(tr) = text.exactly(lang) {
+                if let Some(tr) = exactly(texts, lang) {
                     assert_eq!(placeholders(tr), placeholders(english), "{key} in {lang}");
                 }
             }
@@ -92,14 +126,14 @@ mod tests {
     #[test]
     fn every_key_is_written_in_every_language() {
         let mut missing = Vec::new();
-        for (key, text) in catalog() {
-            assert!(matches!(text, Text::Translated(_)), "{key} is a plain string, not a language map");
+        // A plain string instead of a language map fails the build (build.rs).
+        for (key, texts) in CATALOG {
             for lang in LANGUAGES {
-                if text.exactly(lang).is_none_or(|s| s.trim().is_empty()) {
+                if exactly(texts, lang).is_none_or(|s| s.trim().is_empty()) {
                     missing.push(format!("{key}: {lang}"));
                 }
             }
-            let extra: Vec<&str> = text.languages().into_iter().filter(|l| !LANGUAGES.contains(l)).collect();
+            let extra: Vec<&str> = texts.iter().map(|(l, _)| *l).filter(|l| !LANGUAGES.contains(l)).collect();
             assert!(extra.is_empty(), "{key} has languages outside LANGUAGES: {extra:?}");
         }
         missing.sort();
@@ -136,7 +170,7 @@ mod tests {
         }
         assert!(used.len() > 20, "{used:?}");
         for (file, key) in used {
-            assert!(catalog().contains_key(&key), "{file} uses `{key}`, missing from ui.yaml");
+            assert!(entry(&key).is_some(), "{file} uses `{key}`, missing from ui.yaml");
         }
     }
 
@@ -148,7 +182,7 @@ mod tests {
             .chain(&["severity_minor", "severity_major", "severity_critical"])
             .chain(&crate::render::print::MEANING_KEYS)
         {
-            assert!(catalog().contains_key(*key), "{key}");
+            assert!(entry(key).is_some(), "{key}");
         }
     }
 
