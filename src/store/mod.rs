@@ -1,7 +1,10 @@
 //! Where incidents are kept. The engine hands events to a [`Store`]; the SQLite file is
 //! the first implementation, and a shared server can be another.
 
+mod file;
 mod sqlite;
+
+pub use file::make_private;
 
 pub use sqlite::SqliteStore;
 
@@ -23,9 +26,17 @@ pub enum StoreError {
         /// What the system said.
         why: String,
     },
-    /// The file exists but is not a log.
-    #[error("{path} is not a recover log (it is not an SQLite database); it was left untouched")]
+    /// The file exists but is not a log: not a database, or another program's database.
+    #[error("{path} is not a recover log ({why}); it was left untouched")]
     NotALog {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        why: &'static str,
+    },
+    /// Another terminal holds the write lock for longer than a write waits.
+    #[error("the log {path} is busy: another recover is writing to it")]
+    Busy {
         /// The file.
         path: PathBuf,
     },
@@ -46,6 +57,17 @@ pub enum StoreError {
     Full {
         /// The file.
         path: PathBuf,
+    },
+    /// `purge` deleted the incidents, but their old copies are still in the file: the
+    /// space could not be wiped yet. Running the same purge again finishes it.
+    #[error("deleted {deleted} incident(s) from {path}, but their old copies are still in the file: {why}")]
+    PurgeUnfinished {
+        /// The file.
+        path: PathBuf,
+        /// How many incidents were deleted.
+        deleted: usize,
+        /// Why the copies could not be wiped.
+        why: String,
     },
     /// Any other database failure.
     #[error("the log {path} failed: {why}")]

@@ -9,7 +9,7 @@ use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
 };
 
-use super::{Closing, Due, Filter, Imported, Rejected, Store, StoreError};
+use super::{Closing, Due, Filter, Imported, Rejected, Store, StoreError, file};
 use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_step};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
@@ -172,12 +172,17 @@ const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 /// How long a writer waits for another terminal's write to finish.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
 
+/// How long `purge` waits for readers before saying their copies are still in the file.
+const PURGE_WAIT_MS: u64 = 3_000;
+
 /// The SQLite log.
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
     /// Why this log could only be opened for reading: every write reports it.
     blocked: Option<StoreError>,
+    /// The private copy read instead of a read-only log, if one was needed.
+    _copy: Option<file::Copy>,
 }
 
 impl SqliteStore {
@@ -185,6 +190,7 @@ impl SqliteStore {
     /// owner only, migrations applied, WAL on.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let access = |why: String| StoreError::Access { path: path.to_path_buf(), why };
+        file::refuse_dangling_link(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.exists() {
                 create_private_dir(dir).map_err(|e| access(e.to_string()))?;
@@ -196,7 +202,7 @@ impl SqliteStore {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let opened =
             Connection::open_with_flags(path, flags).map_err(|e| map_err(path, &e)).and_then(|conn| {
-                let mut store = SqliteStore { conn, path: path.to_path_buf(), blocked: None };
+                let mut store = SqliteStore { conn, path: path.to_path_buf(), blocked: None, _copy: None };
                 store.prepare().map(|()| store)
             });
         match opened {
@@ -212,14 +218,10 @@ impl SqliteStore {
     }
 
     fn open_read_only(path: &Path) -> Result<Self, StoreError> {
-        let mut uri = std::ffi::OsString::from("file:");
-        uri.push(path.as_os_str());
-        uri.push("?immutable=1");
-        let flags =
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(Path::new(&uri), flags).map_err(|e| map_err(path, &e))?;
-        let version: i64 =
-            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| map_err(path, &e))?;
+        let (conn, copy) = file::open_read_only(path)?;
+        let err = |e: rusqlite::Error| map_err(path, &e);
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
+        file::recognise(&conn, path, version)?;
         let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
         if version != known {
             return Err(StoreError::Access {
@@ -227,14 +229,14 @@ impl SqliteStore {
                 why: format!("it is read-only and at schema version {version}, not {known}"),
             });
         }
-        Ok(SqliteStore { conn, path: path.to_path_buf(), blocked: None })
+        Ok(SqliteStore { conn, path: path.to_path_buf(), blocked: None, _copy: copy })
     }
 
     /// A log in memory, for tests.
     pub fn in_memory() -> Result<Self, StoreError> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| map_err(&path, &e))?;
-        let mut store = SqliteStore { conn, path, blocked: None };
+        let mut store = SqliteStore { conn, path, blocked: None, _copy: None };
         store.prepare()?;
         Ok(store)
     }
@@ -249,6 +251,7 @@ impl SqliteStore {
         if version > known {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
         }
+        file::recognise(&self.conn, &self.path, version)?;
         let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") && self.path != Path::new(":memory:") {
             // Switching needs the file to itself; when terminals open a new log at the same
@@ -269,11 +272,18 @@ impl SqliteStore {
                 }
             }
         }
-        self.conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;").map_err(err)?;
+        // `secure_delete`: what is deleted or overwritten is overwritten with zeros, so a
+        // purged incident cannot be read back from the file's free space.
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;")
+            .map_err(err)?;
         if version < known {
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
             // Another terminal may have migrated while we waited for the lock.
             let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
+            if now == 0 {
+                tx.pragma_update(None, "application_id", file::APPLICATION_ID).map_err(err)?;
+            }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
                 tx.execute_batch(sql).map_err(err)?;
                 tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))
@@ -385,10 +395,12 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
     options.open(path).map(drop)
 }
 
-fn map_err(path: &Path, e: &rusqlite::Error) -> StoreError {
+/// What a failure of SQLite means for the person using the log.
+pub(super) fn map_err(path: &Path, e: &rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => StoreError::NotALog { path },
+        Some(ErrorCode::NotADatabase) => StoreError::NotALog { path, why: "it is not an SQLite database" },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path },
         Some(ErrorCode::DiskFull) => StoreError::Full { path },
         Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => diagnose(path, e),
         Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
@@ -853,38 +865,59 @@ impl Store for SqliteStore {
         Ok(due)
     }
 
+    /// Checks and closes in one write transaction: of two terminals closing the same
+    /// follow-up at once, the second waits for the first, then sees who closed it.
     fn close_follow_up(&mut self, id: &str, step: &str, closing: &Closing) -> Result<Incident, StoreError> {
         let n = self.key_of(id)?;
-        let incident = self.load(n)?;
-        let Some(f) = incident.follow_ups.iter().find(|f| f.step.eq_ignore_ascii_case(step.trim())) else {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| map_err(&path, &e);
+        let tx = self.write()?;
+        let (short, follow_ups) = tx
+            .query_row("SELECT id FROM incidents WHERE n = ?1", [n], |r| r.get::<_, String>(0))
+            .and_then(|short| {
+                let mut stmt = tx.prepare_cached(concat!(
+                    "SELECT ",
+                    follow_up_columns!(),
+                    " FROM follow_ups f WHERE f.incident = ?1 ORDER BY f.due, f.step"
+                ))?;
+                let all: Vec<FollowUp> =
+                    stmt.query_map([n], |r| follow_up_row(r, 0))?.collect::<Result<_, _>>()?;
+                Ok((short, all))
+            })
+            .map_err(err)?;
+        let Some(f) = follow_ups.iter().find(|f| f.step.eq_ignore_ascii_case(step.trim())) else {
             return Err(StoreError::NoSuchFollowUp {
-                incident: incident.id.clone(),
+                incident: short,
                 step: step.to_owned(),
-                known: if incident.follow_ups.is_empty() {
+                known: if follow_ups.is_empty() {
                     "none".to_owned()
                 } else {
-                    incident.follow_ups.iter().map(|f| f.step.as_str()).collect::<Vec<_>>().join(", ")
+                    follow_ups.iter().map(|f| f.step.as_str()).collect::<Vec<_>>().join(", ")
                 },
             });
         };
         if let Some(at) = f.done_at {
             return Err(StoreError::AlreadyClosed {
-                incident: incident.id.clone(),
+                incident: short,
                 step: f.step.clone(),
                 at: at.to_string(),
                 by: f.done_by.clone().unwrap_or_else(|| "someone".to_owned()),
             });
         }
-        let step = f.step.clone();
-        let path = self.path.clone();
-        let tx = self.write()?;
-        // `done_at IS NULL`: of two terminals closing it at once, the first one wins.
-        tx.execute(
-            "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6 WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
-            params![n, step, ms(closing.at), closing.outcome.key(), closing.by, closing.note],
-        )
-        .map_err(|e| map_err(&path, &e))?;
-        tx.commit().map_err(|e| map_err(&path, &e))?;
+        let changed = tx
+            .execute(
+                "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6 WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
+                params![n, f.step, ms(closing.at), closing.outcome.key(), closing.by, closing.note],
+            )
+            .map_err(err)?;
+        if changed != 1 {
+            // Cannot happen inside the transaction; never report a close that did not happen.
+            return Err(StoreError::Database {
+                path: path.clone(),
+                why: format!("follow-up `{}` was not closed", f.step),
+            });
+        }
+        tx.commit().map_err(err)?;
         self.load(n)
     }
 
@@ -943,18 +976,55 @@ impl Store for SqliteStore {
         Ok(Some(stats))
     }
 
+    /// Deletes with `secure_delete` on, so the deleted rows are overwritten with zeros in
+    /// the same transaction, then copies the pages into the file and empties the
+    /// write-ahead file. Every step can be repeated: a purge that was stopped, or could not
+    /// finish, is finished by running it again (even when nothing is left to delete). The
+    /// cost follows what is deleted, not the size of the file: the file is only rewritten
+    /// (VACUUM) when a quarter of it is free, or once for a log made before deletions were
+    /// wiped (its free space may still hold deleted incidents).
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError> {
         let path = self.path.clone();
+        let err = |e: rusqlite::Error| map_err(&path, &e);
         let tx = self.write()?;
-        let n = tx
-            .execute("DELETE FROM incidents WHERE started_at < ?1", [ms(before)])
-            .map_err(|e| map_err(&path, &e))?;
-        tx.commit().map_err(|e| map_err(&path, &e))?;
-        // Really gone: rewrite the file and empty the write-ahead log.
-        self.conn
-            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
-            .map_err(|e| map_err(&path, &e))?;
-        Ok(n)
+        let deleted = tx.execute("DELETE FROM incidents WHERE started_at < ?1", [ms(before)]).map_err(err)?;
+        let pragma = |name: &str| tx.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
+        let (id, free, pages) =
+            (|| Ok((pragma("application_id")?, pragma("freelist_count")?, pragma("page_count")?)))()
+                .map_err(err)?;
+        tx.commit().map_err(err)?;
+        let unfinished = |why: String| StoreError::PurgeUnfinished { path: path.clone(), deleted, why };
+        let legacy = id != file::APPLICATION_ID;
+        if legacy || free * 4 > pages {
+            match self.conn.execute_batch("VACUUM") {
+                Ok(()) => {}
+                // Deleted data is wiped already; only the space is not given back.
+                Err(_) if !legacy => {}
+                Err(e) => {
+                    return Err(match map_err(&path, &e) {
+                        StoreError::Full { .. } => unfinished("the disk is too full to rewrite it".into()),
+                        StoreError::Busy { .. } => unfinished("another recover is using the log".into()),
+                        other => unfinished(other.to_string()),
+                    });
+                }
+            }
+            if legacy {
+                self.conn.pragma_update(None, "application_id", file::APPLICATION_ID).map_err(err)?;
+            }
+        }
+        // Readers of older pages keep their copies in the write-ahead file: wait a little
+        // for them (reads are short), then say so rather than claim the space is wiped.
+        self.conn.busy_timeout(std::time::Duration::from_millis(PURGE_WAIT_MS)).map_err(err)?;
+        let checkpoint = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        self.conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS)).map_err(err)?;
+        match checkpoint.map_err(err) {
+            Ok(0) => Ok(deleted),
+            Ok(_) | Err(StoreError::Busy { .. }) => {
+                Err(unfinished("another recover is reading the log".into()))
+            }
+            Err(StoreError::Full { .. }) => Err(unfinished("the disk is full".into())),
+            Err(e) => Err(unfinished(e.to_string())),
+        }
     }
 }
 

@@ -1,0 +1,168 @@
+//! Faults around the log file: other programs' files, links, permissions, busy and
+//! read-only logs, two terminals at once, purges and imports that stop half-way.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{BIN, Test, base_env};
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn side(t: &Test, suffix: &str) -> std::path::PathBuf {
+    t.log().with_file_name(format!("log.db{suffix}"))
+}
+
+#[test]
+fn a_dangling_link_as_the_log_is_refused_and_creates_nothing() {
+    let t = Test::new();
+    let target = t.path("elsewhere/log.db");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let link = t.path("link.db");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    t.cmd(&["start", "--type", "noise", "--yes", "--log", link.to_str().unwrap()])
+        .run()
+        .code(3)
+        .one_error_line("symbolic link");
+    assert!(!target.exists(), "the link's target was created");
+}
+
+#[test]
+fn a_log_readable_by_others_is_made_private_with_its_side_files() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes"]);
+    std::fs::set_permissions(t.log(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    // An open connection keeps the side files, created with the log's mode, as they are.
+    let conn = rusqlite::Connection::open(t.log()).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM incidents", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(mode(&side(&t, "-wal")), 0o644);
+    let out = t.cmd(&["start", "--type", "noise", "--yes"]).run();
+    out.code(0);
+    assert_eq!(out.stderr.matches("readable by others").count(), 1, "{}", out.stderr);
+    for file in [t.log(), side(&t, "-wal"), side(&t, "-shm")] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    let again = t.cmd(&["start", "--type", "noise", "--yes"]).run();
+    assert!(!again.stderr.contains("readable by others"), "warned twice: {}", again.stderr);
+    drop(conn);
+}
+
+#[test]
+fn another_programs_database_is_never_changed() {
+    let t = Test::new();
+    let app = t.path("app.db");
+    let conn = rusqlite::Connection::open(&app).unwrap();
+    conn.execute_batch("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('ann');").unwrap();
+    drop(conn);
+    let before = std::fs::read(&app).unwrap();
+    let log = app.to_str().unwrap();
+    for args in [vec!["log"], vec!["due"], vec!["start", "--type", "noise", "--yes"]] {
+        let mut args = args.clone();
+        args.extend(["--log", log]);
+        t.cmd(&args).run().code(3).one_error_line("is not a recover log (it is another program's database)");
+    }
+    assert_eq!(std::fs::read(&app).unwrap(), before, "the database was changed");
+    assert!(!t.path("app.db-wal").exists(), "switched to WAL");
+
+    // A log made before logs were marked is still a log.
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "old"]);
+    let conn = rusqlite::Connection::open(t.log()).unwrap();
+    assert_eq!(conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0)).unwrap(), 0x5243_5652);
+    conn.pragma_update(None, "application_id", 0).unwrap();
+    drop(conn);
+    assert!(t.ok(&["log", "--json"]).contains("\"ref\":\"old\""));
+    t.ok(&["start", "--type", "noise", "--yes"]);
+}
+
+/// Whether `text` is anywhere in the log's files, deleted space included.
+fn in_files(t: &Test, text: &str) -> bool {
+    [t.log(), side(t, "-wal")]
+        .iter()
+        .any(|p| std::fs::read(p).is_ok_and(|bytes| bytes.windows(text.len()).any(|w| w == text.as_bytes())))
+}
+
+const LATER: &str = "2999-01-01T00:00:00Z";
+
+#[test]
+fn purge_with_a_reader_open_says_so_and_a_second_purge_finishes_it() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "SECRET-ROOM-4711"]);
+    let reader = rusqlite::Connection::open(t.log()).unwrap();
+    reader.execute_batch("BEGIN; SELECT COUNT(*) FROM incidents;").unwrap();
+    let out = t.cmd(&["purge", "--yes", "--before", LATER]).run();
+    out.code(3).one_error_line("deleted 1 incident(s)");
+    assert!(out.stderr.contains("still in the file"), "{}", out.stderr);
+    assert!(in_files(&t, "SECRET-ROOM-4711"), "the message is true: copies remain while the reader reads");
+    reader.execute_batch("COMMIT").unwrap();
+    let out = t.cmd(&["purge", "--yes", "--before", LATER]).run();
+    out.code(0);
+    assert!(!in_files(&t, "SECRET-ROOM-4711"), "purged, yet readable in the file");
+    drop(reader);
+}
+
+/// An older recover committed the delete and was killed before its VACUUM: the next
+/// purge, with nothing left to delete, still wipes the free space.
+#[test]
+fn a_purge_stopped_after_its_delete_is_finished_by_the_next_one() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "SECRET-ROOM-4712"]);
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "kept"]);
+    let conn = rusqlite::Connection::open(t.log()).unwrap();
+    conn.execute_batch(
+        "PRAGMA secure_delete = OFF; PRAGMA foreign_keys = ON; PRAGMA application_id = 0;
+         DELETE FROM incidents WHERE ref = 'SECRET-ROOM-4712';",
+    )
+    .unwrap();
+    drop(conn);
+    assert!(in_files(&t, "SECRET-ROOM-4712"), "the test needs deleted data left in the file");
+    let out = t.cmd(&["purge", "--yes", "--before", "2000-01-01T00:00:00Z"]).run();
+    out.code(0);
+    assert!(!in_files(&t, "SECRET-ROOM-4712"), "still readable after a purge: {}", out.stderr);
+    assert!(t.ok(&["log", "--json"]).contains("\"ref\":\"kept\""));
+}
+
+#[test]
+fn a_follow_up_closed_meanwhile_by_another_terminal_is_a_conflict_naming_who() {
+    let t = Test::new();
+    let id = t.ok(&["start", "--type", "noise", "--yes", "--json"]);
+    let id: serde_json::Value = serde_json::from_str(id.lines().next().unwrap()).unwrap();
+    let id = id["id"].as_str().unwrap().to_owned();
+    // This terminal holds the write lock while the other one has read the follow-up open.
+    let other = rusqlite::Connection::open(t.log()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let done = Command::new(BIN)
+        .args(["done", &id, "morning-check", "--note", "called, all fine"])
+        .env_clear()
+        .envs(base_env(t.dir(), &t.log()))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    other
+        .execute(
+            "UPDATE follow_ups SET done_at = 1700000000000, done_by = 'alice', outcome = 'recovered'
+             WHERE step = 'morning-check' AND incident = (SELECT n FROM incidents WHERE id = ?1)",
+            [&id],
+        )
+        .unwrap();
+    other.execute_batch("COMMIT").unwrap();
+    let out = done.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("already closed at 2023-11-14T22:13:20Z by alice"), "{stderr}");
+}
+
+#[test]
+fn a_busy_log_says_so_instead_of_blaming_permissions() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes"]);
+    let other = rusqlite::Connection::open(t.log()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let out = t.cmd(&["start", "--type", "noise", "--yes"]).run();
+    out.code(3).one_error_line("is busy: another recover is writing to it");
+    assert!(!out.stderr.contains("permissions"), "{}", out.stderr);
+    other.execute_batch("COMMIT").unwrap();
+}
