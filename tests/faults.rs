@@ -166,3 +166,62 @@ fn a_busy_log_says_so_instead_of_blaming_permissions() {
     assert!(!out.stderr.contains("permissions"), "{}", out.stderr);
     other.execute_batch("COMMIT").unwrap();
 }
+
+/// Runs `script` with a small tmpfs on `mnt` and `mnt2` in a mount namespace of its own
+/// (as tests/hardening.rs does), the log at `mnt/log.db`; `None` where that is not allowed.
+fn in_namespace(t: &Test, script: &str) -> Option<std::process::Output> {
+    let probe = Command::new("unshare").args(["-m", "true"]).output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root and must be able to mount a small tmpfs");
+        eprintln!("skipped: needs `unshare -m` and mount (root)");
+        return None;
+    }
+    for dir in ["mnt", "mnt2"] {
+        std::fs::create_dir_all(t.path(dir)).unwrap();
+    }
+    let full = format!(
+        "set -e\nmount -t tmpfs -o size=400k tmpfs mnt\nmount -t tmpfs -o size=400k tmpfs mnt2\n{script}"
+    );
+    Some(
+        Command::new("unshare")
+            .args(["-m", "bash", "-c", &full])
+            .current_dir(t.dir())
+            .env_clear()
+            .envs(base_env(t.dir(), &t.path("mnt/log.db")))
+            .output()
+            .unwrap(),
+    )
+}
+
+/// After a crash, the newest answers may be only in the write-ahead file: a log on
+/// read-only media must still show them, with or without its shared-memory file.
+#[test]
+fn a_read_only_log_left_by_a_crash_shows_what_is_only_in_its_write_ahead_file() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "first"]);
+    let holder = rusqlite::Connection::open(t.log()).unwrap();
+    holder.query_row("SELECT COUNT(*) FROM incidents", [], |r| r.get::<_, i64>(0)).unwrap();
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "newest"]);
+    std::fs::create_dir_all(t.path("crash")).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        std::fs::copy(side(&t, suffix), t.path(&format!("crash/log.db{suffix}"))).unwrap();
+    }
+    drop(holder);
+    assert!(std::fs::metadata(t.path("crash/log.db-wal")).unwrap().len() > 0);
+    let script = format!(
+        "cp crash/log.db crash/log.db-wal crash/log.db-shm mnt/\n\
+         cp crash/log.db crash/log.db-wal mnt2/\n\
+         mount -o remount,ro mnt\nmount -o remount,ro mnt2\nset +e\n\
+         '{BIN}' log --json; echo \"code=$?\"\n\
+         '{BIN}' log --json --log mnt2/log.db; echo \"code=$?\"\n\
+         '{BIN}' start --type noise --yes --log mnt2/log.db; echo \"code=$?\""
+    );
+    let Some(out) = in_namespace(&t, &script) else { return };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stdout.matches("\"ref\":\"newest\"").count(), 2, "{stdout}\n{stderr}");
+    assert_eq!(stdout.matches("\"ref\":\"first\"").count(), 2, "{stdout}\n{stderr}");
+    assert_eq!(stdout.matches("code=0").count(), 2, "{stdout}\n{stderr}");
+    assert!(stdout.ends_with("code=3\n"), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
