@@ -225,3 +225,84 @@ fn a_read_only_log_left_by_a_crash_shows_what_is_only_in_its_write_ahead_file() 
     assert!(stdout.ends_with("code=3\n"), "{stdout}\n{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn an_import_that_tells_another_story_of_an_incident_is_a_conflict() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "214"]);
+    let export = t.ok(&["export"]);
+    let mut incident: serde_json::Value = serde_json::from_str(export.lines().next().unwrap()).unwrap();
+    let (id, uid) =
+        (incident["id"].as_str().unwrap().to_owned(), incident["uid"].as_str().unwrap().to_owned());
+    incident["steps"][0]["note"] = "guest threw a glass".into();
+    let file = t.write("other.jsonl", format!("{incident}\n"));
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    out.code(2);
+    let first = out.stderr.lines().next().unwrap();
+    assert!(
+        first.contains("other.jsonl:1:")
+            && first.contains(&uid)
+            && first.contains(&id)
+            && first.contains("step `"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(t.ok(&["export"]), export, "nothing changed");
+    // The same story, or more of it, still merges quietly.
+    let same = t.write("same.jsonl", &export);
+    let out = t.cmd(&["import", same.to_str().unwrap()]).run();
+    assert!(out.code(0).stderr.contains("1 already here"), "{}", out.stderr);
+}
+
+/// The log is not locked while the input is still coming: `slow | recover import -` used
+/// to block every other terminal until the producer finished.
+#[test]
+fn an_import_waiting_for_its_input_blocks_no_other_terminal() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "a"]);
+    let line = t.ok(&["export"]);
+    let other = t.path("other.db");
+    let mut import = Command::new(BIN)
+        .args(["import", "-", "--log", other.to_str().unwrap()])
+        .env_clear()
+        .envs(base_env(t.dir(), &t.log()))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = import.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, line.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let out = t.cmd(&["start", "--type", "noise", "--yes", "--log", other.to_str().unwrap()]).run();
+    out.code(0);
+    drop(stdin);
+    let done = import.wait_with_output().unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert_eq!(t.cmd(&["log", "--json", "--log", other.to_str().unwrap()]).run().json_lines().len(), 2);
+}
+
+/// Every line is checked before anything is written: a bad line after the first batch
+/// still keeps the whole file out, and a bad file leaves no log behind.
+#[test]
+fn a_bad_line_after_thousands_of_good_ones_keeps_everything_out() {
+    let t = Test::new();
+    let file = t.path("big.jsonl");
+    let generate = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/generate.py");
+    let status = Command::new("python3")
+        .arg(generate)
+        .args(["log", "--incidents", "2500", "--out", file.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("{\"not\": \"an incident\"}\n");
+    std::fs::write(&file, text).unwrap();
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(
+        out.stderr.starts_with("big.jsonl:2501: not an exported incident") || out.stderr.contains(":2501: "),
+        "{}",
+        out.stderr
+    );
+    assert!(!t.log().exists(), "a log was created for a file with problems");
+}

@@ -1,6 +1,12 @@
 //! `recover import FILE`: merges an export into this log by global id.
+//!
+//! Two passes, so the log is never locked while input is still being read or checked:
+//! the first reads and checks every line (and compares incidents already in the log)
+//! and reports every problem; only a clean file is read again and written, in short
+//! batches (see [`Store::import`]). Standard input is first copied to a private temporary
+//! file, so `slow-producer | recover import -` holds no lock while the producer runs.
 
-use std::io::BufRead;
+use std::io::{BufRead, Seek};
 
 use crate::cli::ImportArgs;
 use crate::config::Config;
@@ -13,62 +19,64 @@ use crate::store::{Rejected, Store};
 /// Longest line accepted: an incident with every step noted at length fits many times.
 const MAX_LINE_BYTES: usize = 1024 * 1024;
 
-/// Reads the file line by line into the log in one transaction; one bad line and nothing
-/// is imported, but every bad line is still reported.
+/// Checks the whole file, then merges it into the log; one bad line and nothing is
+/// imported, but every bad line is still reported.
 pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
-    let reader: Box<dyn BufRead> = if name == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
+    let mut file = if name == "-" {
+        spool(&mut std::io::stdin().lock(), "standard input")?
     } else {
         let file = std::fs::File::open(&args.file)
             .map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
-        Box::new(std::io::BufReader::with_capacity(1 << 16, file))
+        // A pipe (`<(producer)`) cannot be read twice.
+        if file.metadata().is_ok_and(|m| m.is_file()) { file } else { spool(&mut &file, &name)? }
     };
-    let mut store = config.store()?;
+    // Checking only reads: a file with problems leaves no new log behind.
+    let reading = config.store_to_read()?;
     let mut problems = 0;
-    let mut unreadable: Option<Error> = None;
-    let mut lines = reader.split(b'\n').enumerate();
-    let mut incidents = std::iter::from_fn(|| {
-        loop {
-            if unreadable.is_some() {
-                return None;
-            }
-            let (n, line) = lines.next()?;
-            let line = match line {
-                Ok(line) => line,
-                Err(e) => {
-                    unreadable = Some(Error::usage(format!("cannot read {name}: {e}"), "check the file"));
-                    return Some(Err(Rejected));
-                }
-            };
-            let mut report = |why: String| {
-                problems += 1;
-                eprintln!("{}:{}: {}", one_line(&name), n + 1, one_line(&why));
-                Some(Err(Rejected))
-            };
-            if line.len() > MAX_LINE_BYTES {
-                return report(format!("line is over {MAX_LINE_BYTES} bytes"));
-            }
-            let Ok(text) = std::str::from_utf8(&line) else {
-                return report("not UTF-8 text".into());
-            };
-            if text.trim().is_empty() {
-                continue;
-            }
-            return match serde_json::from_str::<Incident>(text) {
-                Ok(i) => Some(Ok(i)),
-                Err(e) => report(format!("not an exported incident: {e}")),
-            };
-        }
-    })
-    .fuse();
-    let stats = store.import(&mut incidents)?;
-    drop(incidents);
-    if let Some(e) = unreadable {
-        return Err(e);
+    let mut lines = Lines::new(&file);
+    while let Some((n, item)) = lines.next() {
+        let why = match item {
+            Ok(incident) => match reading.conflict(&incident)? {
+                Some((id, what)) => format!(
+                    "incident {} is already in the log as {id}, which says otherwise ({what}); nothing was merged",
+                    incident.uid
+                ),
+                None => continue,
+            },
+            Err(why) => why,
+        };
+        problems += 1;
+        eprintln!("{}:{n}: {}", one_line(&name), one_line(&why));
     }
-    let Some(stats) = stats else {
+    lines.finished(&name)?;
+    if problems > 0 {
         return Err(Error::BadInput { file: name, count: problems });
+    }
+    drop(reading);
+    let mut store = config.store()?;
+
+    file.rewind().map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the file"))?;
+    let mut lines = Lines::new(&file);
+    let mut changed = None;
+    let mut incidents = std::iter::from_fn(|| {
+        let (n, item) = lines.next()?;
+        Some(item.map_err(|_| {
+            changed.get_or_insert(n);
+            Rejected
+        }))
+    });
+    let stats = store.import(&mut incidents)?;
+    lines.finished(&name)?;
+    let Some(stats) = stats else {
+        return Err(Error::usage(
+            format!(
+                "{} changed while it was imported (line {} is no longer an incident); incidents before it may be in the log",
+                one_line(&name),
+                changed.unwrap_or_default()
+            ),
+            "import the finished file again: incidents already in the log are not added twice",
+        ));
     };
     eprintln!(
         "recover: imported {}: {} added, {} updated, {} already here",
@@ -78,4 +86,79 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
         stats.unchanged
     );
     Ok(Exit::Success)
+}
+
+/// One line of an export as an incident, or why it is not one.
+fn parse(text: &str) -> Result<Incident, String> {
+    match serde_json::from_str::<Incident>(text) {
+        Ok(i) => Ok(i),
+        Err(e) => Err(format!("not an exported incident: {e}")),
+    }
+}
+
+/// The file's non-blank lines, numbered from 1, each an incident or why it is not one.
+struct Lines<'f> {
+    split: std::iter::Enumerate<std::io::Split<std::io::BufReader<&'f std::fs::File>>>,
+    failed: Option<std::io::Error>,
+}
+
+impl<'f> Lines<'f> {
+    fn new(file: &'f std::fs::File) -> Self {
+        Lines {
+            split: std::io::BufReader::with_capacity(1 << 16, file).split(b'\n').enumerate(),
+            failed: None,
+        }
+    }
+
+    fn next(&mut self) -> Option<(usize, Result<Incident, String>)> {
+        loop {
+            let (n, line) = self.split.next()?;
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => {
+                    self.failed = Some(e);
+                    return None;
+                }
+            };
+            if line.len() > MAX_LINE_BYTES {
+                return Some((n + 1, Err(format!("line is over {MAX_LINE_BYTES} bytes"))));
+            }
+            let Ok(text) = std::str::from_utf8(&line) else {
+                return Some((n + 1, Err("not UTF-8 text".into())));
+            };
+            if !text.trim().is_empty() {
+                return Some((n + 1, parse(text)));
+            }
+        }
+    }
+
+    /// Whether reading stopped because the file could not be read.
+    fn finished(self, name: &str) -> Result<(), Error> {
+        match self.failed {
+            Some(e) => Err(Error::usage(format!("cannot read {name}: {e}"), "check the file")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Copies `input` (standard input, a pipe) to a private temporary file (removed at once,
+/// kept open) and gives it back rewound, so it can be read twice and the log waits for no
+/// producer.
+fn spool(input: &mut dyn std::io::Read, what: &str) -> Result<std::fs::File, Error> {
+    let path =
+        std::env::temp_dir().join(format!("recover-import-{}-{}", std::process::id(), uuid::Uuid::new_v4()));
+    let failed =
+        |e: std::io::Error| Error::Io { action: "write", path: path.display().to_string(), source: e };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(failed)?;
+    let _ = std::fs::remove_file(&path);
+    std::io::copy(input, &mut file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::StorageFull => failed(e),
+        _ => Error::usage(format!("cannot read {what}: {e}"), "check what is piped in"),
+    })?;
+    file.rewind().map_err(failed)?;
+    Ok(file)
 }

@@ -169,6 +169,10 @@ const DEFAULT_CACHE_KIB: i64 = 2000;
 /// import of a million incidents well inside the memory a command may take.
 const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 
+/// Incidents per transaction of an import: a few hundred milliseconds of writing, after
+/// which another terminal waiting for the lock gets it.
+const IMPORT_BATCH: usize = 2000;
+
 /// How long a writer waits for another terminal's write to finish.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
 
@@ -921,59 +925,44 @@ impl Store for SqliteStore {
         self.load(n)
     }
 
+    /// Writes in batches of [`IMPORT_BATCH`] incidents, each its own short transaction,
+    /// so other terminals get the lock between them; a batch is written whole or not at
+    /// all, and since merging is by global id, importing again after a crash adds nothing
+    /// twice.
     fn import(
         &mut self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
     ) -> Result<Option<Imported>, StoreError> {
         let path = self.path.clone();
+        let err = |e: rusqlite::Error| map_err(&path, &e);
         let mut stats = Imported::default();
         let mut rejected = false;
         // A bigger page cache for the import: the uid and id indexes take new entries all
         // over, and every page that falls out of the cache is written to the WAL and read
         // back. Set back afterwards (a failed import leaves the store unused anyway).
-        self.conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB).map_err(|e| map_err(&path, &e))?;
-        let tx = self.write()?;
-        let result: rusqlite::Result<()> = (|| {
-            for item in incidents {
-                let incoming = match item {
-                    Ok(incident) if !rejected => incident,
-                    // Read on, so the caller sees every bad item; nothing will be kept.
-                    Ok(_) => continue,
-                    Err(Rejected) => {
-                        rejected = true;
-                        continue;
-                    }
-                };
-                if let Some(n) = key_of_uid(&tx, &incoming.uid)? {
-                    if merge(&tx, n, &incoming)? {
-                        stats.updated += 1;
-                    } else {
-                        stats.unchanged += 1;
-                    }
-                    continue;
+        self.conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB).map_err(err)?;
+        let mut incidents = incidents.peekable();
+        while !rejected && incidents.peek().is_some() {
+            let tx = self.write()?;
+            let mut batch = Imported::default();
+            for item in incidents.by_ref().take(IMPORT_BATCH) {
+                match item {
+                    Ok(incoming) if !rejected => import_one(&tx, &incoming, &mut batch).map_err(err)?,
+                    Ok(_) => {}
+                    Err(Rejected) => rejected = true,
                 }
-                let taken: bool =
-                    tx.prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?.exists([&incoming.id])?;
-                let id = if taken || incoming.id.is_empty() { fresh_id(&tx)? } else { incoming.id.clone() };
-                let n = insert_incident(&tx, &incoming, &id)?;
-                for (seq, step) in incoming.steps.iter().enumerate() {
-                    insert_step(&tx, n, Some(seq), step)?;
-                }
-                for f in &incoming.follow_ups {
-                    write_follow_up(&tx, n, f)?;
-                }
-                stats.added += 1;
             }
-            Ok(())
-        })();
-        result.map_err(|e| map_err(&path, &e))?;
-        if rejected {
-            // Dropping the transaction rolls it back.
-            return Ok(None);
+            if !rejected {
+                tx.commit().map_err(err)?;
+                stats.added += batch.added;
+                stats.updated += batch.updated;
+                stats.unchanged += batch.unchanged;
+            }
         }
-        tx.commit().map_err(|e| map_err(&path, &e))?;
-        self.conn.pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB).map_err(|e| map_err(&path, &e))?;
-        Ok(Some(stats))
+        // Read on, so the caller sees every bad item; the batch it was in is rolled back.
+        incidents.for_each(drop);
+        self.conn.pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB).map_err(err)?;
+        Ok((!rejected).then_some(stats))
     }
 
     /// Deletes with `secure_delete` on, so the deleted rows are overwritten with zeros in
@@ -1026,6 +1015,29 @@ impl Store for SqliteStore {
             Err(e) => Err(unfinished(e.to_string())),
         }
     }
+}
+
+/// Adds one incident, or merges it into the one with its global id.
+fn import_one(tx: &Transaction, incoming: &Incident, stats: &mut Imported) -> rusqlite::Result<()> {
+    if let Some(n) = key_of_uid(tx, &incoming.uid)? {
+        if merge(tx, n, incoming)? {
+            stats.updated += 1;
+        } else {
+            stats.unchanged += 1;
+        }
+        return Ok(());
+    }
+    let taken: bool = tx.prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?.exists([&incoming.id])?;
+    let id = if taken || incoming.id.is_empty() { fresh_id(tx)? } else { incoming.id.clone() };
+    let n = insert_incident(tx, incoming, &id)?;
+    for (seq, step) in incoming.steps.iter().enumerate() {
+        insert_step(tx, n, Some(seq), step)?;
+    }
+    for f in &incoming.follow_ups {
+        write_follow_up(tx, n, f)?;
+    }
+    stats.added += 1;
+    Ok(())
 }
 
 fn fresh_id(tx: &Transaction) -> rusqlite::Result<String> {
@@ -1272,5 +1284,34 @@ mod tests {
         assert_eq!(store.count(&Filter::default()).unwrap(), 3);
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, 2);
+    }
+
+    /// Other terminals get the lock between an import's batches, and only then.
+    #[test]
+    fn an_import_lets_other_writers_in_between_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let mut store = SqliteStore::open(&path).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let can_write = || {
+            let got = other.execute_batch("BEGIN IMMEDIATE").is_ok();
+            if got {
+                other.execute_batch("COMMIT").unwrap();
+            }
+            got
+        };
+        let mut seen = Vec::new();
+        let mut items = (0..IMPORT_BATCH + 10).map(|k| {
+            if k == 5 || k == IMPORT_BATCH {
+                seen.push(can_write());
+            }
+            let start = 1_000 * i64::try_from(k).unwrap();
+            Ok(incident(&format!("u{k}"), &format!("ID-{k}"), start, 1, 0))
+        });
+        let stats = store.import(&mut items).unwrap().unwrap();
+        drop(items);
+        assert_eq!(stats.added, IMPORT_BATCH + 10);
+        assert_eq!(seen, [false, true], "locked during a batch, free between batches");
     }
 }
