@@ -306,3 +306,27 @@ fn a_bad_line_after_thousands_of_good_ones_keeps_everything_out() {
     );
     assert!(!t.log().exists(), "a log was created for a file with problems");
 }
+
+/// A person's typed answer is never lost to a busy log: the session waits, says so, and
+/// saves it once the other terminal is done.
+#[test]
+fn an_interactive_answer_waits_for_a_busy_log_and_is_kept() {
+    let t = Test::new();
+    let mut cmd = Command::new(BIN);
+    cmd.args(["start", "--type", "noise", "--ref", "busy"]).env_clear().current_dir(t.dir());
+    cmd.envs(base_env(t.dir(), &t.log())).env("TERM", "xterm-256color");
+    let options = rexpect::session::Options::new().timeout_ms(Some(30_000)).strip_ansi_escape_codes(true);
+    let mut p = rexpect::session::spawn_with_options(cmd, options).unwrap();
+    p.exp_string("own-it").unwrap();
+    let other = rusqlite::Connection::open(t.log()).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    p.send("\r").unwrap();
+    p.flush().unwrap();
+    p.exp_string("log busy, waiting").unwrap();
+    other.execute_batch("COMMIT").unwrap();
+    p.exp_string("your answer is saved").unwrap();
+    p.exp_string("stop-noise").unwrap();
+    let rows = t.cmd(&["log", "--json"]).run().json_lines();
+    assert_eq!(rows[0]["steps"][0]["id"], "own-it", "the answer typed while the log was busy is saved");
+    p.process_mut().kill(rexpect::process::Signal::SIGKILL).unwrap();
+}

@@ -31,13 +31,14 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
         // A pipe (`<(producer)`) cannot be read twice.
         if file.metadata().is_ok_and(|m| m.is_file()) { file } else { spool(&mut &file, &name)? }
     };
-    // Checking only reads: a file with problems leaves no new log behind.
-    let reading = config.store_to_read()?;
+    // Checking only reads, and a file with problems leaves no new log behind; in a log
+    // that does not exist yet, nothing can conflict.
+    let reading = if config.log_path()?.exists() { Some(config.store()?) } else { None };
     let mut problems = 0;
     let mut lines = Lines::new(&file);
     while let Some((n, item)) = lines.next() {
         let why = match item {
-            Ok(incident) => match reading.conflict(&incident)? {
+            Ok(incident) => match reading.as_ref().map(|r| r.conflict(&incident)).transpose()?.flatten() {
                 Some((id, what)) => format!(
                     "incident {} is already in the log as {id}, which says otherwise ({what}); nothing was merged",
                     incident.uid
