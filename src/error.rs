@@ -89,6 +89,9 @@ impl Error {
             Error::Store(StoreError::Busy { .. }) => {
                 Some("try again when the other command has finished".into())
             }
+            Error::Store(StoreError::PurgeFailed { .. }) => {
+                Some("free some space and run the same `recover purge` again".into())
+            }
             Error::Store(StoreError::PurgeUnfinished { .. }) => {
                 Some("run the same `recover purge` again to finish wiping them".into())
             }

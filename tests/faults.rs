@@ -330,3 +330,29 @@ fn an_interactive_answer_waits_for_a_busy_log_and_is_kept() {
     assert_eq!(rows[0]["steps"][0]["id"], "own-it", "the answer typed while the log was busy is saved");
     p.process_mut().kill(rexpect::process::Signal::SIGKILL).unwrap();
 }
+
+/// On a full disk, purge says what it did (nothing) instead of "nothing more could be
+/// recorded"; once there is room, the same purge deletes and wipes.
+#[test]
+fn purge_on_a_full_disk_says_nothing_was_deleted_and_finishes_later() {
+    let t = Test::new();
+    let script = format!(
+        "for n in 1 2 3; do '{BIN}' start --type noise --yes --ref SECRET-FULL-$n >/dev/null; done\n\
+         dd if=/dev/zero of=mnt/filler bs=1k 2>/dev/null || true\nset +e\n\
+         '{BIN}' purge --yes --before {LATER}; echo \"code=$?\"\n\
+         rm mnt/filler\n\
+         echo \"kept=$('{BIN}' log --json | grep -c SECRET-FULL)\"\n\
+         '{BIN}' purge --yes --before {LATER} 2>/dev/null; echo \"code=$?\"\n\
+         echo \"left=$(cat mnt/log.db* | grep -c SECRET-FULL)\""
+    );
+    let Some(out) = in_namespace(&t, &script) else { return };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("recover: nothing was deleted from") && lines[0].contains("full"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("code=3\nkept=3\ncode=0\nleft=0\n"), "{stdout}\n{stderr}");
+}

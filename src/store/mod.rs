@@ -60,6 +60,14 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
+    /// `purge` could not delete: nothing was deleted.
+    #[error("nothing was deleted from {path}: {why}")]
+    PurgeFailed {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
     /// `purge` deleted the incidents, but their old copies are still in the file: the
     /// space could not be wiped yet. Running the same purge again finishes it.
     #[error("deleted {deleted} incident(s) from {path}, but their old copies are still in the file: {why}")]

@@ -173,6 +173,10 @@ const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 /// which another terminal waiting for the lock gets it.
 const IMPORT_BATCH: usize = 2000;
 
+/// Pages the write-ahead file may hold during an import before they are copied into the
+/// log (SQLite's default is 1000).
+const IMPORT_CHECKPOINT_PAGES: i64 = 4000;
+
 /// How long a writer waits for another terminal's write to finish.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
 
@@ -939,8 +943,15 @@ impl Store for SqliteStore {
         let mut rejected = false;
         // A bigger page cache for the import: the uid and id indexes take new entries all
         // over, and every page that falls out of the cache is written to the WAL and read
-        // back. Set back afterwards (a failed import leaves the store unused anyway).
-        self.conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB).map_err(err)?;
+        // back. The write-ahead file is copied into the log every 16 MiB rather than every
+        // 4 MiB: the index pages each batch touches are then copied once for several
+        // batches, not once for each. Set back afterwards (a failed import leaves the store
+        // unused anyway).
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES};"
+            ))
+            .map_err(err)?;
         let mut incidents = incidents.peekable();
         while !rejected && incidents.peek().is_some() {
             let tx = self.write()?;
@@ -961,7 +972,11 @@ impl Store for SqliteStore {
         }
         // Read on, so the caller sees every bad item; the batch it was in is rolled back.
         incidents.for_each(drop);
-        self.conn.pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB).map_err(err)?;
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA cache_size = -{DEFAULT_CACHE_KIB}; PRAGMA wal_autocheckpoint = 1000;"
+            ))
+            .map_err(err)?;
         Ok((!rejected).then_some(stats))
     }
 
@@ -975,13 +990,23 @@ impl Store for SqliteStore {
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError> {
         let path = self.path.clone();
         let err = |e: rusqlite::Error| map_err(&path, &e);
-        let tx = self.write()?;
-        let deleted = tx.execute("DELETE FROM incidents WHERE started_at < ?1", [ms(before)]).map_err(err)?;
-        let pragma = |name: &str| tx.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
-        let (id, free, pages) =
-            (|| Ok((pragma("application_id")?, pragma("freelist_count")?, pragma("page_count")?)))()
-                .map_err(err)?;
-        tx.commit().map_err(err)?;
+        let full = |e: StoreError| match e {
+            StoreError::Full { .. } => StoreError::PurgeFailed {
+                path: path.clone(),
+                why: "the disk is too full to write the deletion".into(),
+            },
+            other => other,
+        };
+        let tx = self.write().map_err(full)?;
+        let deleting = (|| {
+            let deleted = tx.execute("DELETE FROM incidents WHERE started_at < ?1", [ms(before)])?;
+            let pragma = |name: &str| tx.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
+            let counts = (pragma("application_id")?, pragma("freelist_count")?, pragma("page_count")?);
+            tx.commit()?;
+            Ok((deleted, counts))
+        })();
+        // Rolled back: say so, rather than that nothing more could be recorded.
+        let (deleted, (id, free, pages)) = deleting.map_err(|e| full(map_err(&path, &e)))?;
         let unfinished = |why: String| StoreError::PurgeUnfinished { path: path.clone(), deleted, why };
         let legacy = id != file::APPLICATION_ID;
         if legacy || free * 4 > pages {
