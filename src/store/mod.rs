@@ -70,7 +70,7 @@ pub enum StoreError {
     },
     /// `purge` deleted the incidents, but their old copies are still in the file: the
     /// space could not be wiped yet. Running the same purge again finishes it.
-    #[error("deleted {deleted} incident(s) from {path}, but their old copies are still in the file: {why}")]
+    #[error("deleted {deleted} incident(s) from {path}, but deleted data may still be in the file: {why}")]
     PurgeUnfinished {
         /// The file.
         path: PathBuf,

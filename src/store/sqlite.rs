@@ -667,13 +667,28 @@ fn short_id() -> String {
 
 /// Saves a new incident's own row; returns its integer key.
 fn insert_incident(tx: &Transaction, incident: &Incident, id: &str) -> rusqlite::Result<i64> {
+    insert_incident_unless_known(tx, incident, id, false)?.ok_or(rusqlite::Error::StatementChangedRows(0))
+}
+
+/// Saves a new incident's own row, or nothing when `unless_known` and its global id or
+/// short id is in the log already (`None`): one statement for the usual case of an import.
+fn insert_incident_unless_known(
+    tx: &Transaction,
+    incident: &Incident,
+    id: &str,
+    unless_known: bool,
+) -> rusqlite::Result<Option<i64>> {
     let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
-    tx.prepare_cached(
+    let sql = if unless_known {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
             currency, role_limit, failure_answered, failure_point, failure_note, servqual)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-    )?
-    .execute(params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING"
+    } else {
+        "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+    };
+    let inserted = tx.prepare_cached(sql)?.execute(params![
         incident.uid,
         id,
         incident.kind,
@@ -691,7 +706,7 @@ fn insert_incident(tx: &Transaction, incident: &Incident, id: &str) -> rusqlite:
         incident.failure_note,
         servqual.join(","),
     ])?;
-    Ok(tx.last_insert_rowid())
+    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
 
 /// The integer key of the incident with global id `uid`, if it is here.
@@ -1044,6 +1059,15 @@ impl Store for SqliteStore {
 
 /// Adds one incident, or merges it into the one with its global id.
 fn import_one(tx: &Transaction, incoming: &Incident, stats: &mut Imported) -> rusqlite::Result<()> {
+    // Usually new, with its short id free: one statement. Otherwise, find out which.
+    let first = if incoming.id.is_empty() {
+        None
+    } else {
+        insert_incident_unless_known(tx, incoming, &incoming.id, true)?
+    };
+    if let Some(n) = first {
+        return add_rest(tx, n, incoming, stats);
+    }
     if let Some(n) = key_of_uid(tx, &incoming.uid)? {
         if merge(tx, n, incoming)? {
             stats.updated += 1;
@@ -1052,9 +1076,13 @@ fn import_one(tx: &Transaction, incoming: &Incident, stats: &mut Imported) -> ru
         }
         return Ok(());
     }
-    let taken: bool = tx.prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?.exists([&incoming.id])?;
-    let id = if taken || incoming.id.is_empty() { fresh_id(tx)? } else { incoming.id.clone() };
-    let n = insert_incident(tx, incoming, &id)?;
+    // Its short id is another incident's: give it a fresh one.
+    let n = insert_incident(tx, incoming, &fresh_id(tx)?)?;
+    add_rest(tx, n, incoming, stats)
+}
+
+/// Adds a new incident's steps and follow-ups, once its own row is in.
+fn add_rest(tx: &Transaction, n: i64, incoming: &Incident, stats: &mut Imported) -> rusqlite::Result<()> {
     for (seq, step) in incoming.steps.iter().enumerate() {
         insert_step(tx, n, Some(seq), step)?;
     }
