@@ -169,9 +169,16 @@ const DEFAULT_CACHE_KIB: i64 = 2000;
 /// import of a million incidents well inside the memory a command may take.
 const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 
-/// Incidents per transaction of an import: a few hundred milliseconds of writing, after
-/// which another terminal waiting for the lock gets it.
-const IMPORT_BATCH: usize = 2000;
+/// How long one transaction of an import writes before it commits and another terminal
+/// waiting for the lock gets it. Not a count of incidents: the uid and id indexes take
+/// new entries all over, so every transaction rewrites most of their pages, and the
+/// number of transactions, not their size, sets how much an import writes (with 2000
+/// incidents each, a million-incident import wrote 13 GB). Two seconds keep another
+/// terminal's wait well inside its own ten.
+const IMPORT_BATCH_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Incidents written between looks at the clock.
+const IMPORT_CLOCK_EVERY: usize = 100;
 
 /// Pages the write-ahead file may hold during an import before they are copied into the
 /// log (SQLite's default is 1000).
@@ -944,7 +951,7 @@ impl Store for SqliteStore {
         self.load(n)
     }
 
-    /// Writes in batches of [`IMPORT_BATCH`] incidents, each its own short transaction,
+    /// Writes in batches of [`IMPORT_BATCH_TIME`] of writing, each its own transaction,
     /// so other terminals get the lock between them; a batch is written whole or not at
     /// all, and since merging is by global id, importing again after a crash adds nothing
     /// twice.
@@ -970,12 +977,16 @@ impl Store for SqliteStore {
         let mut incidents = incidents.peekable();
         while !rejected && incidents.peek().is_some() {
             let tx = self.write()?;
+            let started = std::time::Instant::now();
             let mut batch = Imported::default();
-            for item in incidents.by_ref().take(IMPORT_BATCH) {
+            for (k, item) in incidents.by_ref().enumerate() {
                 match item {
                     Ok(incoming) if !rejected => import_one(&tx, &incoming, &mut batch).map_err(err)?,
                     Ok(_) => {}
                     Err(Rejected) => rejected = true,
+                }
+                if !rejected && (k + 1) % IMPORT_CLOCK_EVERY == 0 && started.elapsed() >= IMPORT_BATCH_TIME {
+                    break;
                 }
             }
             if !rejected {
@@ -1354,9 +1365,16 @@ mod tests {
             }
             got
         };
+        // The first batch is made to last its time by a slow input: it ends at the next
+        // look at the clock, and the next item is read with the lock free.
+        let total = 3 * IMPORT_CLOCK_EVERY;
         let mut seen = Vec::new();
-        let mut items = (0..IMPORT_BATCH + 10).map(|k| {
-            if k == 5 || k == IMPORT_BATCH {
+        let mut items = (0..total).map(|k| {
+            if k == 5 {
+                seen.push(can_write());
+                std::thread::sleep(IMPORT_BATCH_TIME);
+            }
+            if k == IMPORT_CLOCK_EVERY {
                 seen.push(can_write());
             }
             let start = 1_000 * i64::try_from(k).unwrap();
@@ -1364,7 +1382,7 @@ mod tests {
         });
         let stats = store.import(&mut items).unwrap().unwrap();
         drop(items);
-        assert_eq!(stats.added, IMPORT_BATCH + 10);
+        assert_eq!(stats.added, total);
         assert_eq!(seen, [false, true], "locked during a batch, free between batches");
     }
 }
