@@ -176,9 +176,20 @@ impl Config {
         })
     }
 
-    /// Opens the log, creating it if need be.
+    /// Opens the log, creating it if need be. A log others could read (made by an older
+    /// version, or copied in) is made private once it is known to be a log (and with it the
+    /// files SQLite keeps beside it), and a line on stderr says so.
     pub fn store(&self) -> Result<SqliteStore, Error> {
-        Ok(SqliteStore::open(self.log_path()?)?)
+        let path = self.log_path()?;
+        let store = SqliteStore::open(path)?;
+        // Failing is not an error: a log on read-only media cannot be changed, but can be read.
+        if let Ok(Some(mode)) = crate::store::make_private(path) {
+            eprintln!(
+                "recover: warning: the log {} was readable by others (mode {mode:o}); it is now private to you (600)",
+                crate::render::safe::clean(&path.display().to_string())
+            );
+        }
+        Ok(store)
     }
 
     /// The log for commands that only read it. A log that does not exist yet is read as

@@ -86,6 +86,15 @@ impl Error {
             Error::Store(StoreError::NotALog { .. }) => {
                 Some("point --log or RECOVER_LOG at a recover log".into())
             }
+            Error::Store(StoreError::Busy { .. }) => {
+                Some("try again when the other command has finished".into())
+            }
+            Error::Store(StoreError::PurgeFailed { .. }) => {
+                Some("free some space and run the same `recover purge` again".into())
+            }
+            Error::Store(StoreError::PurgeUnfinished { .. }) => {
+                Some("run the same `recover purge` again to finish wiping them".into())
+            }
             Error::Store(StoreError::Full { .. }) => {
                 Some("free some space; everything recorded before this point is kept".into())
             }

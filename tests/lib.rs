@@ -3,6 +3,7 @@
 mod support;
 
 mod bench;
+mod faults;
 mod hardening;
 mod help;
 mod input;

@@ -1,6 +1,15 @@
 //! `recover import FILE`: merges an export into this log by global id.
+//!
+//! Two passes, so the log is never locked while input is still being read or checked:
+//! the first reads every line through a bounded reader, checks it (the engine's rules in
+//! [`validate`], and conflicts with incidents already in the log) and reports every
+//! problem; only a clean file is read again and written, in short batches (see
+//! [`Store::import`]). Standard input, pipes and devices are copied line by line, as they
+//! are checked, to a private temporary file, so `slow-producer | recover import -` holds
+//! no lock while the producer runs and `/dev/zero` never fills a disk.
 
 use std::collections::BTreeSet;
+use std::io::{Seek, Write};
 
 use crate::cli::ImportArgs;
 use crate::config::Config;
@@ -10,75 +19,118 @@ use crate::exit_code::Exit;
 use crate::render::safe::one_line;
 use crate::store::{Rejected, Store};
 
-use super::jsonl::BoundedLines;
+use super::jsonl::{BoundedLines, Line};
 
-/// Reads the file line by line into the log in one transaction; one bad line and nothing
-/// is imported, but every bad line is still reported.
+/// Checks the whole file, then merges it into the log; one bad line and nothing is
+/// imported, but every bad line is still reported.
 pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
-    let mut lines = BoundedLines::open(&args.file)
+    let unreadable = |e: std::io::Error| Error::usage(format!("cannot read {name}: {e}"), "check the file");
+    let (mut lines, original) = BoundedLines::open(&args.file)
         .map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
-    let mut store = config.store()?;
+    // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
+    let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };
+    // Checking only reads, and a file with problems leaves no new log behind; in a log
+    // that does not exist yet, nothing can conflict.
+    let reading = if config.log_path()?.exists() { Some(config.store()?) } else { None };
     let library = config.library().ok();
     let mut foreign = BTreeSet::new();
     let mut problems = 0;
-    let mut unreadable: Option<Error> = None;
     let mut n = 0;
+    while let Some(line) = lines.next_line().map_err(unreadable)? {
+        n += 1;
+        let mut report = |why: &str| {
+            problems += 1;
+            eprintln!("{}:{n}: {}", one_line(&name), one_line(why));
+        };
+        let text = match line.text(n == 1) {
+            Ok(Some(text)) => text,
+            Ok(None) => continue,
+            Err(why) => {
+                report(&why);
+                continue;
+            }
+        };
+        let incident = match parse(text) {
+            Ok(incident) => incident,
+            Err(why) => {
+                report(&why);
+                continue;
+            }
+        };
+        let playbook = library.as_ref().and_then(|lib| lib.find(&incident.kind).ok());
+        let found = validate(&incident, playbook);
+        for why in &found {
+            report(why);
+        }
+        if !found.is_empty() {
+            continue;
+        }
+        if let Some((id, what)) = reading.as_ref().map(|r| r.conflict(&incident)).transpose()?.flatten() {
+            report(&format!(
+                "incident {} is already in the log as {id}, which says otherwise ({what}); nothing was merged",
+                incident.uid
+            ));
+            continue;
+        }
+        if library.is_some() && playbook.is_none() {
+            foreign.insert(incident.kind.clone());
+        }
+        if let (Some(spool), Line::Bytes(bytes)) = (spool.as_mut(), &line) {
+            spool.keep(bytes)?;
+        }
+    }
+    if problems > 0 {
+        return Err(Error::BadInput { file: name, count: problems });
+    }
+    drop(reading);
+    let mut store = config.store()?;
+
+    let mut file = match (original, spool) {
+        (Some(file), _) => file,
+        (None, Some(spool)) => spool.file,
+        (None, None) => unreachable!("a spool is made for every input that is not a file"),
+    };
+    file.rewind().map_err(unreadable)?;
+    let mut lines = BoundedLines::of_file(&file);
+    let mut changed = None;
+    let mut n = 0;
+    let mut failed = None;
     let mut incidents = std::iter::from_fn(|| {
         loop {
-            if unreadable.is_some() {
-                return None;
-            }
             n += 1;
             let line = match lines.next_line() {
-                Ok(None) => return None,
-                Ok(Some(line)) => line,
+                Ok(line) => line?,
                 Err(e) => {
-                    unreadable = Some(Error::usage(format!("cannot read {name}: {e}"), "check the file"));
-                    return Some(Err(Rejected));
+                    failed = Some(e);
+                    return None;
                 }
             };
-            let mut report = |why: &str| {
-                problems += 1;
-                eprintln!("{}:{}: {}", one_line(&name), n, one_line(why));
-            };
-            let text = match line.text(n == 1) {
-                Ok(Some(text)) => text,
+            let item = match line.text(n == 1) {
                 Ok(None) => continue,
-                Err(why) => {
-                    report(&why);
-                    return Some(Err(Rejected));
-                }
+                Ok(Some(text)) => parse(text).ok(),
+                Err(_) => None,
             };
-            let incident = match serde_json::from_str::<Incident>(text) {
-                Ok(i) => i,
-                Err(e) => {
-                    report(&format!("not an exported incident: {e}"));
-                    return Some(Err(Rejected));
-                }
-            };
-            let playbook = library.as_ref().and_then(|lib| lib.find(&incident.kind).ok());
-            let found = validate(&incident, playbook);
-            if !found.is_empty() {
-                for why in &found {
-                    report(why);
-                }
-                return Some(Err(Rejected));
-            }
-            if library.is_some() && playbook.is_none() {
-                foreign.insert(incident.kind.clone());
-            }
-            return Some(Ok(incident));
+            return Some(item.ok_or_else(|| {
+                changed.get_or_insert(n);
+                Rejected
+            }));
         }
-    })
-    .fuse();
+    });
     let stats = store.import(&mut incidents)?;
     drop(incidents);
-    if let Some(e) = unreadable {
-        return Err(e);
+    if let Some(e) = failed {
+        return Err(unreadable(e));
     }
     let Some(stats) = stats else {
-        return Err(Error::BadInput { file: name, count: problems });
+        return Err(Error::usage(
+            format!(
+                "{} changed while it was imported (line {} is no longer an incident); incidents before it may be in the log",
+                one_line(&name),
+                changed.unwrap_or_default()
+            ),
+            "import the finished file again: incidents already in the log are not added twice",
+        ));
     };
     if !foreign.is_empty() {
         // Another site's library may have types this one lacks: kept, but said.
@@ -97,4 +149,45 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
         stats.unchanged
     );
     Ok(Exit::Success)
+}
+
+/// One line of an export as an incident, or why it is not one.
+fn parse(text: &str) -> Result<Incident, String> {
+    serde_json::from_str::<Incident>(text).map_err(|e| format!("not an exported incident: {e}"))
+}
+
+/// A private temporary file (removed at once, kept open) holding the checked lines of an
+/// input that cannot be read twice.
+struct Spool {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+}
+
+impl Spool {
+    fn new() -> Result<Self, Error> {
+        let path = std::env::temp_dir().join(format!(
+            "recover-import-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        ));
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|e| Error::Io {
+            action: "write",
+            path: path.display().to_string(),
+            source: e,
+        })?;
+        let _ = std::fs::remove_file(&path);
+        Ok(Spool { file, path })
+    }
+
+    fn keep(&mut self, line: &[u8]) -> Result<(), Error> {
+        self.file.write_all(line).and_then(|()| self.file.write_all(b"\n")).map_err(|e| Error::Io {
+            action: "write",
+            path: self.path.display().to_string(),
+            source: e,
+        })
+    }
 }

@@ -78,16 +78,33 @@ impl<R: BufRead> BoundedLines<R> {
 }
 
 impl BoundedLines<Box<dyn BufRead>> {
-    /// The lines of `path`, or of standard input for `-`.
-    pub fn open(path: &Path) -> std::io::Result<Self> {
+    /// The lines of `path`, or of standard input for `-`; with the file itself when it is
+    /// a regular file (which can be read again), `None` for standard input, a pipe or a
+    /// device.
+    pub fn open(path: &Path) -> std::io::Result<(Self, Option<std::fs::File>)> {
         if path.as_os_str() == "-" {
             let inner = Box::new(std::io::BufReader::new(std::io::stdin()));
-            return Ok(BoundedLines { inner, max_skip: MAX_SKIP_BYTES, done: false });
+            return Ok((BoundedLines { inner, max_skip: MAX_SKIP_BYTES, done: false }, None));
         }
         let file = std::fs::File::open(path)?;
-        let regular = file.metadata().is_ok_and(|m| m.is_file());
+        if file.metadata().is_ok_and(|m| m.is_file()) {
+            let again = file.try_clone()?;
+            let inner = Box::new(std::io::BufReader::with_capacity(1 << 16, file));
+            return Ok((BoundedLines { inner, max_skip: u64::MAX, done: false }, Some(again)));
+        }
         let inner = Box::new(std::io::BufReader::with_capacity(1 << 16, file));
-        Ok(BoundedLines { inner, max_skip: if regular { u64::MAX } else { MAX_SKIP_BYTES }, done: false })
+        Ok((BoundedLines { inner, max_skip: MAX_SKIP_BYTES, done: false }, None))
+    }
+}
+
+impl<'f> BoundedLines<std::io::BufReader<&'f std::fs::File>> {
+    /// The lines of a regular file, from where it stands.
+    pub fn of_file(file: &'f std::fs::File) -> Self {
+        BoundedLines {
+            inner: std::io::BufReader::with_capacity(1 << 16, file),
+            max_skip: u64::MAX,
+            done: false,
+        }
     }
 }
 

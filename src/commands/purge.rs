@@ -16,6 +16,8 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
     let mut store = config.store()?;
     let count = store.count(&Filter { before: Some(before), ..Filter::default() })?;
     if count == 0 {
+        // Still wiped: a purge stopped half-way (killed, or the disk full) is finished now.
+        store.purge(before)?;
         eprintln!("recover: no incidents started before {}", clock::local(before, config.tz()));
         return Ok(Exit::Success);
     }
@@ -40,6 +42,6 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
         }
     }
     let n = store.purge(before)?;
-    eprintln!("recover: deleted {n} incident(s) and reclaimed their space");
+    eprintln!("recover: deleted {n} incident(s) and wiped them from the log file");
     Ok(Exit::Success)
 }

@@ -8,7 +8,7 @@ pub mod yes;
 use crate::clock;
 use crate::engine::{Answer, Event, Question, Rule, Session};
 use crate::error::Error;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// Something that answers the engine's questions.
 pub trait Driver {
@@ -18,6 +18,12 @@ pub trait Driver {
     /// An answer broke a rule. A person is told and asked again (`Ok`); a script fails.
     fn rejected(&mut self, rule: Rule) -> Result<(), Error> {
         Err(Error::Rule(rule))
+    }
+
+    /// Whether a person typed the answers: then a busy log is waited for as long as it
+    /// takes, the answer kept in memory, rather than failing and losing what was typed.
+    fn waits_for_busy_log(&self) -> bool {
+        false
     }
 }
 
@@ -55,7 +61,7 @@ pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink
         };
         match session.decide(answer, clock::now()) {
             Ok(events) => {
-                sink.save(&uid, &events)?;
+                save(sink, driver.waits_for_busy_log(), &uid, &events)?;
                 session.apply(&events);
             }
             // A value given up front is not asked again: it is the caller's error.
@@ -65,8 +71,34 @@ pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink
     }
     let events = session.finish(clock::now())?;
     if !events.is_empty() {
-        sink.save(&uid, &events)?;
+        save(sink, driver.waits_for_busy_log(), &uid, &events)?;
         session.apply(&events);
     }
     Ok(())
+}
+
+/// Saves one answer's events. When `wait`, a log another terminal keeps busy (each try
+/// waits for it as long as any write does) is tried again until it is free, with a line on
+/// stderr saying so: a person's typed answer is never lost to a busy log. Ctrl-C still
+/// stops it, with the resume hint.
+fn save(sink: &mut dyn Sink, wait: bool, uid: &str, events: &[Event]) -> Result<(), Error> {
+    let mut waiting = false;
+    loop {
+        match sink.save(uid, events) {
+            Err(Error::Store(StoreError::Busy { .. })) if wait => {
+                if !waiting {
+                    eprintln!(
+                        "recover: log busy, waiting… (another recover is writing; your answer is kept)"
+                    );
+                    waiting = true;
+                }
+            }
+            done => {
+                if waiting && done.is_ok() {
+                    eprintln!("recover: log free again; your answer is saved");
+                }
+                return done;
+            }
+        }
+    }
 }

@@ -286,6 +286,10 @@ fn interrupted(e: dialoguer::Error) -> Error {
 }
 
 impl Driver for Terminal<'_> {
+    fn waits_for_busy_log(&self) -> bool {
+        true
+    }
+
     fn ask(&mut self, session: &Session, question: &Question) -> Result<Answer, Error> {
         Ok(match question {
             Question::Severity => {

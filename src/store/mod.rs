@@ -1,7 +1,12 @@
 //! Where incidents are kept. The engine hands events to a [`Store`]; the SQLite file is
 //! the first implementation, and a shared server can be another.
 
+mod conflict;
+mod file;
 mod sqlite;
+
+pub use conflict::differences;
+pub use file::make_private;
 
 pub use sqlite::SqliteStore;
 
@@ -23,9 +28,17 @@ pub enum StoreError {
         /// What the system said.
         why: String,
     },
-    /// The file exists but is not a log.
-    #[error("{path} is not a recover log (it is not an SQLite database); it was left untouched")]
+    /// The file exists but is not a log: not a database, or another program's database.
+    #[error("{path} is not a recover log ({why}); it was left untouched")]
     NotALog {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        why: &'static str,
+    },
+    /// Another terminal holds the write lock for longer than a write waits.
+    #[error("the log {path} is busy: another recover is writing to it")]
+    Busy {
         /// The file.
         path: PathBuf,
     },
@@ -46,6 +59,25 @@ pub enum StoreError {
     Full {
         /// The file.
         path: PathBuf,
+    },
+    /// `purge` could not delete: nothing was deleted.
+    #[error("nothing was deleted from {path}: {why}")]
+    PurgeFailed {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
+    /// `purge` deleted the incidents, but their old copies are still in the file: the
+    /// space could not be wiped yet. Running the same purge again finishes it.
+    #[error("deleted {deleted} incident(s) from {path}, but deleted data may still be in the file: {why}")]
+    PurgeUnfinished {
+        /// The file.
+        path: PathBuf,
+        /// How many incidents were deleted.
+        deleted: usize,
+        /// Why the copies could not be wiped.
+        why: String,
     },
     /// Any other database failure.
     #[error("the log {path} failed: {why}")]
@@ -234,14 +266,29 @@ pub trait Store {
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError>;
     /// Closes a follow-up; returns the incident as it now is.
     fn close_follow_up(&mut self, id: &str, step: &str, closing: &Closing) -> Result<Incident, StoreError>;
-    /// Merges incidents by global id, all or nothing, taking them one at a time so an
-    /// import of years of incidents never sits in memory. A [`Rejected`] item means the
-    /// input is bad: the rest is still read (so the caller can report every bad item),
-    /// nothing is merged, and the answer is `None`.
+    /// The log's incident with `incoming`'s global id, when the two tell different stories
+    /// (see [`differences`]): its short id and what differs. Only reads.
+    fn conflict(&self, incoming: &Incident) -> Result<Option<(String, String)>, StoreError> {
+        match self.get(&incoming.uid) {
+            Ok(here) if here.uid == incoming.uid => {
+                Ok(differences(&here, incoming).map(|what| (here.id, what)))
+            }
+            Ok(_) | Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    /// Merges incidents by global id, taking them one at a time so an import of years of
+    /// incidents never sits in memory, in batches each written whole or not at all (other
+    /// terminals may write between batches; merging by global id makes running the same
+    /// import again after a crash add nothing twice). A [`Rejected`] item means the input
+    /// is bad: the rest is still read (so the caller can report every bad item), the batch
+    /// it was in is not kept, nor anything after it, and the answer is `None`. Callers check
+    /// the whole input first, so that nothing at all is kept.
     fn import(
         &mut self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
     ) -> Result<Option<Imported>, StoreError>;
-    /// Deletes incidents started before `before` and reclaims the space; returns how many.
+    /// Deletes incidents started before `before` and wipes them from the file (see
+    /// [`StoreError::PurgeUnfinished`] when it could not); returns how many.
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError>;
 }

@@ -9,7 +9,7 @@ use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
 };
 
-use super::{Closing, Due, Filter, Imported, Listed, Rejected, Store, StoreError};
+use super::{Closing, Due, Filter, Imported, Listed, Rejected, Store, StoreError, file};
 use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_step};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
@@ -180,8 +180,26 @@ const DEFAULT_CACHE_KIB: i64 = 2000;
 /// import of a million incidents well inside the memory a command may take.
 const IMPORT_CACHE_KIB: i64 = 16 * 1024;
 
+/// How long one transaction of an import writes before it commits and another terminal
+/// waiting for the lock gets it. Not a count of incidents: the uid and id indexes take
+/// new entries all over, so every transaction rewrites most of their pages, and the
+/// number of transactions, not their size, sets how much an import writes (with 2000
+/// incidents each, a million-incident import wrote 13 GB). Two seconds keep another
+/// terminal's wait well inside its own ten.
+const IMPORT_BATCH_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Incidents written between looks at the clock.
+const IMPORT_CLOCK_EVERY: usize = 100;
+
+/// Pages the write-ahead file may hold during an import before they are copied into the
+/// log (SQLite's default is 1000).
+const IMPORT_CHECKPOINT_PAGES: i64 = 4000;
+
 /// How long a writer waits for another terminal's write to finish.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
+
+/// How long `purge` waits for readers before saying their copies are still in the file.
+const PURGE_WAIT_MS: u64 = 3_000;
 
 /// The SQLite log.
 pub struct SqliteStore {
@@ -189,6 +207,8 @@ pub struct SqliteStore {
     path: PathBuf,
     /// Why this log could only be opened for reading: every write reports it.
     blocked: Option<StoreError>,
+    /// The private copy read instead of a read-only log, if one was needed.
+    _copy: Option<file::Copy>,
 }
 
 impl SqliteStore {
@@ -196,6 +216,7 @@ impl SqliteStore {
     /// owner only, migrations applied, WAL on.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let access = |why: String| StoreError::Access { path: path.to_path_buf(), why };
+        file::refuse_dangling_link(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             if !dir.exists() {
                 create_private_dir(dir).map_err(|e| access(e.to_string()))?;
@@ -207,7 +228,7 @@ impl SqliteStore {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let opened =
             Connection::open_with_flags(path, flags).map_err(|e| map_err(path, &e)).and_then(|conn| {
-                let mut store = SqliteStore { conn, path: path.to_path_buf(), blocked: None };
+                let mut store = SqliteStore { conn, path: path.to_path_buf(), blocked: None, _copy: None };
                 store.prepare().map(|()| store)
             });
         match opened {
@@ -223,14 +244,10 @@ impl SqliteStore {
     }
 
     fn open_read_only(path: &Path) -> Result<Self, StoreError> {
-        let mut uri = std::ffi::OsString::from("file:");
-        uri.push(path.as_os_str());
-        uri.push("?immutable=1");
-        let flags =
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(Path::new(&uri), flags).map_err(|e| map_err(path, &e))?;
-        let version: i64 =
-            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| map_err(path, &e))?;
+        let (conn, copy) = file::open_read_only(path)?;
+        let err = |e: rusqlite::Error| map_err(path, &e);
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
+        file::recognise(&conn, path, version)?;
         let known = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
         if version != known {
             return Err(StoreError::Access {
@@ -238,14 +255,14 @@ impl SqliteStore {
                 why: format!("it is read-only and at schema version {version}, not {known}"),
             });
         }
-        Ok(SqliteStore { conn, path: path.to_path_buf(), blocked: None })
+        Ok(SqliteStore { conn, path: path.to_path_buf(), blocked: None, _copy: copy })
     }
 
     /// A log in memory, for tests.
     pub fn in_memory() -> Result<Self, StoreError> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| map_err(&path, &e))?;
-        let mut store = SqliteStore { conn, path, blocked: None };
+        let mut store = SqliteStore { conn, path, blocked: None, _copy: None };
         store.prepare()?;
         Ok(store)
     }
@@ -260,6 +277,7 @@ impl SqliteStore {
         if version > known {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, known });
         }
+        file::recognise(&self.conn, &self.path, version)?;
         let mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).map_err(err)?;
         if !mode.eq_ignore_ascii_case("wal") && self.path != Path::new(":memory:") {
             // Switching needs the file to itself; when terminals open a new log at the same
@@ -280,11 +298,18 @@ impl SqliteStore {
                 }
             }
         }
-        self.conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;").map_err(err)?;
+        // `secure_delete`: what is deleted or overwritten is overwritten with zeros, so a
+        // purged incident cannot be read back from the file's free space.
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;")
+            .map_err(err)?;
         if version < known {
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(err)?;
             // Another terminal may have migrated while we waited for the lock.
             let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
+            if now == 0 {
+                tx.pragma_update(None, "application_id", file::APPLICATION_ID).map_err(err)?;
+            }
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
                 tx.execute_batch(sql).map_err(err)?;
                 if i + 1 == SUMMARY_MIGRATION {
@@ -422,10 +447,12 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
     options.open(path).map(drop)
 }
 
-fn map_err(path: &Path, e: &rusqlite::Error) -> StoreError {
+/// What a failure of SQLite means for the person using the log.
+pub(super) fn map_err(path: &Path, e: &rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => StoreError::NotALog { path },
+        Some(ErrorCode::NotADatabase) => StoreError::NotALog { path, why: "it is not an SQLite database" },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path },
         Some(ErrorCode::DiskFull) => StoreError::Full { path },
         Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => diagnose(path, e),
         Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
@@ -684,13 +711,28 @@ fn short_id() -> String {
 
 /// Saves a new incident's own row; returns its integer key.
 fn insert_incident(tx: &Transaction, incident: &Incident, id: &str) -> rusqlite::Result<i64> {
+    insert_incident_unless_known(tx, incident, id, false)?.ok_or(rusqlite::Error::StatementChangedRows(0))
+}
+
+/// Saves a new incident's own row, or nothing when `unless_known` and its global id or
+/// short id is in the log already (`None`): one statement for the usual case of an import.
+fn insert_incident_unless_known(
+    tx: &Transaction,
+    incident: &Incident,
+    id: &str,
+    unless_known: bool,
+) -> rusqlite::Result<Option<i64>> {
     let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
-    tx.prepare_cached(
+    let sql = if unless_known {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
             currency, role_limit, failure_answered, failure_point, failure_note, servqual)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-    )?
-    .execute(params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING"
+    } else {
+        "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+    };
+    let inserted = tx.prepare_cached(sql)?.execute(params![
         incident.uid,
         id,
         incident.kind,
@@ -708,7 +750,7 @@ fn insert_incident(tx: &Transaction, incident: &Incident, id: &str) -> rusqlite:
         incident.failure_note,
         servqual.join(","),
     ])?;
-    Ok(tx.last_insert_rowid())
+    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
 
 /// The integer key of the incident with global id `uid`, if it is here.
@@ -882,112 +924,216 @@ impl Store for SqliteStore {
         Ok(due)
     }
 
+    /// Checks and closes in one write transaction: of two terminals closing the same
+    /// follow-up at once, the second waits for the first, then sees who closed it.
     fn close_follow_up(&mut self, id: &str, step: &str, closing: &Closing) -> Result<Incident, StoreError> {
         let n = self.key_of(id)?;
-        let incident = self.load(n)?;
-        let Some(f) = incident.follow_ups.iter().find(|f| f.step.eq_ignore_ascii_case(step.trim())) else {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| map_err(&path, &e);
+        let tx = self.write()?;
+        let (short, follow_ups) = tx
+            .query_row("SELECT id FROM incidents WHERE n = ?1", [n], |r| r.get::<_, String>(0))
+            .and_then(|short| {
+                let mut stmt = tx.prepare_cached(concat!(
+                    "SELECT ",
+                    follow_up_columns!(),
+                    " FROM follow_ups f WHERE f.incident = ?1 ORDER BY f.due, f.step"
+                ))?;
+                let all: Vec<FollowUp> =
+                    stmt.query_map([n], |r| follow_up_row(r, 0))?.collect::<Result<_, _>>()?;
+                Ok((short, all))
+            })
+            .map_err(err)?;
+        let Some(f) = follow_ups.iter().find(|f| f.step.eq_ignore_ascii_case(step.trim())) else {
             return Err(StoreError::NoSuchFollowUp {
-                incident: incident.id.clone(),
+                incident: short,
                 step: step.to_owned(),
-                known: if incident.follow_ups.is_empty() {
+                known: if follow_ups.is_empty() {
                     "none".to_owned()
                 } else {
-                    incident.follow_ups.iter().map(|f| f.step.as_str()).collect::<Vec<_>>().join(", ")
+                    follow_ups.iter().map(|f| f.step.as_str()).collect::<Vec<_>>().join(", ")
                 },
             });
         };
         if let Some(at) = f.done_at {
             return Err(StoreError::AlreadyClosed {
-                incident: incident.id.clone(),
+                incident: short,
                 step: f.step.clone(),
                 at: at.to_string(),
                 by: f.done_by.clone().unwrap_or_else(|| "someone".to_owned()),
             });
         }
-        let step = f.step.clone();
-        let path = self.path.clone();
-        let tx = self.write()?;
-        // `done_at IS NULL`: of two terminals closing it at once, the first one wins.
-        tx.execute(
-            "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6 WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
-            params![n, step, ms(closing.at), closing.outcome.key(), closing.by, closing.note],
-        )
-        .map_err(|e| map_err(&path, &e))?;
-        refresh_summary(&tx, n).map_err(|e| map_err(&path, &e))?;
-        tx.commit().map_err(|e| map_err(&path, &e))?;
+        let changed = tx
+            .execute(
+                "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6 WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
+                params![n, f.step, ms(closing.at), closing.outcome.key(), closing.by, closing.note],
+            )
+            .map_err(err)?;
+        if changed != 1 {
+            // Cannot happen inside the transaction; never report a close that did not happen.
+            return Err(StoreError::Database {
+                path: path.clone(),
+                why: format!("follow-up `{}` was not closed", f.step),
+            });
+        }
+        refresh_summary(&tx, n).map_err(err)?;
+        tx.commit().map_err(err)?;
         self.load(n)
     }
 
+    /// Writes in batches of [`IMPORT_BATCH_TIME`] of writing, each its own transaction,
+    /// so other terminals get the lock between them; a batch is written whole or not at
+    /// all, and since merging is by global id, importing again after a crash adds nothing
+    /// twice.
     fn import(
         &mut self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
     ) -> Result<Option<Imported>, StoreError> {
         let path = self.path.clone();
+        let err = |e: rusqlite::Error| map_err(&path, &e);
         let mut stats = Imported::default();
         let mut rejected = false;
         // A bigger page cache for the import: the uid and id indexes take new entries all
         // over, and every page that falls out of the cache is written to the WAL and read
-        // back. Set back afterwards (a failed import leaves the store unused anyway).
-        self.conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB).map_err(|e| map_err(&path, &e))?;
-        let tx = self.write()?;
-        let result: rusqlite::Result<()> = (|| {
-            for item in incidents {
-                let incoming = match item {
-                    Ok(incident) if !rejected => incident,
-                    // Read on, so the caller sees every bad item; nothing will be kept.
-                    Ok(_) => continue,
-                    Err(Rejected) => {
-                        rejected = true;
-                        continue;
-                    }
-                };
-                if let Some(n) = key_of_uid(&tx, &incoming.uid)? {
-                    if merge(&tx, n, &incoming)? {
-                        refresh_summary(&tx, n)?;
-                        stats.updated += 1;
-                    } else {
-                        stats.unchanged += 1;
-                    }
-                    continue;
+        // back. The write-ahead file is copied into the log every 16 MiB rather than every
+        // 4 MiB: the index pages each batch touches are then copied once for several
+        // batches, not once for each. Set back afterwards (a failed import leaves the store
+        // unused anyway).
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES};"
+            ))
+            .map_err(err)?;
+        let mut incidents = incidents.peekable();
+        while !rejected && incidents.peek().is_some() {
+            let tx = self.write()?;
+            let started = std::time::Instant::now();
+            let mut batch = Imported::default();
+            for (k, item) in incidents.by_ref().enumerate() {
+                match item {
+                    Ok(incoming) if !rejected => import_one(&tx, &incoming, &mut batch).map_err(err)?,
+                    Ok(_) => {}
+                    Err(Rejected) => rejected = true,
                 }
-                let taken: bool =
-                    tx.prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?.exists([&incoming.id])?;
-                let id = if taken || incoming.id.is_empty() { fresh_id(&tx)? } else { incoming.id.clone() };
-                let n = insert_incident(&tx, &incoming, &id)?;
-                for (seq, step) in incoming.steps.iter().enumerate() {
-                    insert_step(&tx, n, Some(seq), step)?;
+                if !rejected && (k + 1) % IMPORT_CLOCK_EVERY == 0 && started.elapsed() >= IMPORT_BATCH_TIME {
+                    break;
                 }
-                for f in &incoming.follow_ups {
-                    write_follow_up(&tx, n, f)?;
-                }
-                summary::summarise_new(&tx, n, &incoming)?;
-                stats.added += 1;
             }
-            Ok(())
-        })();
-        result.map_err(|e| map_err(&path, &e))?;
-        if rejected {
-            // Dropping the transaction rolls it back.
-            return Ok(None);
+            if !rejected {
+                tx.commit().map_err(err)?;
+                stats.added += batch.added;
+                stats.updated += batch.updated;
+                stats.unchanged += batch.unchanged;
+            }
         }
-        tx.commit().map_err(|e| map_err(&path, &e))?;
-        self.conn.pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB).map_err(|e| map_err(&path, &e))?;
-        Ok(Some(stats))
+        // Read on, so the caller sees every bad item; the batch it was in is rolled back.
+        incidents.for_each(drop);
+        self.conn
+            .execute_batch(&format!(
+                "PRAGMA cache_size = -{DEFAULT_CACHE_KIB}; PRAGMA wal_autocheckpoint = 1000;"
+            ))
+            .map_err(err)?;
+        Ok((!rejected).then_some(stats))
     }
 
+    /// Deletes with `secure_delete` on, so the deleted rows are overwritten with zeros in
+    /// the same transaction, then copies the pages into the file and empties the
+    /// write-ahead file. Every step can be repeated: a purge that was stopped, or could not
+    /// finish, is finished by running it again (even when nothing is left to delete). The
+    /// cost follows what is deleted, not the size of the file: the file is only rewritten
+    /// (VACUUM) when a quarter of it is free, or once for a log made before deletions were
+    /// wiped (its free space may still hold deleted incidents).
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError> {
         let path = self.path.clone();
-        let tx = self.write()?;
-        let n = tx
-            .execute("DELETE FROM incidents WHERE started_at < ?1", [ms(before)])
-            .map_err(|e| map_err(&path, &e))?;
-        tx.commit().map_err(|e| map_err(&path, &e))?;
-        // Really gone: rewrite the file and empty the write-ahead log.
-        self.conn
-            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
-            .map_err(|e| map_err(&path, &e))?;
-        Ok(n)
+        let err = |e: rusqlite::Error| map_err(&path, &e);
+        let full = |e: StoreError| match e {
+            StoreError::Full { .. } => StoreError::PurgeFailed {
+                path: path.clone(),
+                why: "the disk is too full to write the deletion".into(),
+            },
+            other => other,
+        };
+        let tx = self.write().map_err(full)?;
+        let deleting = (|| {
+            let deleted = tx.execute("DELETE FROM incidents WHERE started_at < ?1", [ms(before)])?;
+            let pragma = |name: &str| tx.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
+            let counts = (pragma("application_id")?, pragma("freelist_count")?, pragma("page_count")?);
+            tx.commit()?;
+            Ok((deleted, counts))
+        })();
+        // Rolled back: say so, rather than that nothing more could be recorded.
+        let (deleted, (id, free, pages)) = deleting.map_err(|e| full(map_err(&path, &e)))?;
+        let unfinished = |why: String| StoreError::PurgeUnfinished { path: path.clone(), deleted, why };
+        let legacy = id != file::APPLICATION_ID;
+        if legacy || free * 4 > pages {
+            match self.conn.execute_batch("VACUUM") {
+                Ok(()) => {}
+                // Deleted data is wiped already; only the space is not given back.
+                Err(_) if !legacy => {}
+                Err(e) => {
+                    return Err(match map_err(&path, &e) {
+                        StoreError::Full { .. } => unfinished("the disk is too full to rewrite it".into()),
+                        StoreError::Busy { .. } => unfinished("another recover is using the log".into()),
+                        other => unfinished(other.to_string()),
+                    });
+                }
+            }
+            if legacy {
+                self.conn.pragma_update(None, "application_id", file::APPLICATION_ID).map_err(err)?;
+            }
+        }
+        // Readers of older pages keep their copies in the write-ahead file: wait a little
+        // for them (reads are short), then say so rather than claim the space is wiped.
+        self.conn.busy_timeout(std::time::Duration::from_millis(PURGE_WAIT_MS)).map_err(err)?;
+        let checkpoint = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0));
+        self.conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS)).map_err(err)?;
+        match checkpoint.map_err(err) {
+            Ok(0) => Ok(deleted),
+            Ok(_) | Err(StoreError::Busy { .. }) => {
+                Err(unfinished("another recover is reading the log".into()))
+            }
+            Err(StoreError::Full { .. }) => Err(unfinished("the disk is full".into())),
+            Err(e) => Err(unfinished(e.to_string())),
+        }
     }
+}
+
+/// Adds one incident, or merges it into the one with its global id.
+fn import_one(tx: &Transaction, incoming: &Incident, stats: &mut Imported) -> rusqlite::Result<()> {
+    // Usually new, with its short id free: one statement. Otherwise, find out which.
+    let first = if incoming.id.is_empty() {
+        None
+    } else {
+        insert_incident_unless_known(tx, incoming, &incoming.id, true)?
+    };
+    if let Some(n) = first {
+        return add_rest(tx, n, incoming, stats);
+    }
+    if let Some(n) = key_of_uid(tx, &incoming.uid)? {
+        if merge(tx, n, incoming)? {
+            refresh_summary(tx, n)?;
+            stats.updated += 1;
+        } else {
+            stats.unchanged += 1;
+        }
+        return Ok(());
+    }
+    // Its short id is another incident's: give it a fresh one.
+    let n = insert_incident(tx, incoming, &fresh_id(tx)?)?;
+    add_rest(tx, n, incoming, stats)
+}
+
+/// Adds a new incident's steps and follow-ups, once its own row is in.
+fn add_rest(tx: &Transaction, n: i64, incoming: &Incident, stats: &mut Imported) -> rusqlite::Result<()> {
+    for (seq, step) in incoming.steps.iter().enumerate() {
+        insert_step(tx, n, Some(seq), step)?;
+    }
+    for f in &incoming.follow_ups {
+        write_follow_up(tx, n, f)?;
+    }
+    summary::summarise_new(tx, n, incoming)?;
+    stats.added += 1;
+    Ok(())
 }
 
 fn fresh_id(tx: &Transaction) -> rusqlite::Result<String> {
@@ -1237,5 +1383,41 @@ mod tests {
         assert_eq!(store.count(&Filter::default()).unwrap(), 3);
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, i64::try_from(MIGRATIONS.len()).unwrap());
+    }
+
+    /// Other terminals get the lock between an import's batches, and only then.
+    #[test]
+    fn an_import_lets_other_writers_in_between_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.db");
+        let mut store = SqliteStore::open(&path).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let can_write = || {
+            let got = other.execute_batch("BEGIN IMMEDIATE").is_ok();
+            if got {
+                other.execute_batch("COMMIT").unwrap();
+            }
+            got
+        };
+        // The first batch is made to last its time by a slow input: it ends at the next
+        // look at the clock, and the next item is read with the lock free.
+        let total = 3 * IMPORT_CLOCK_EVERY;
+        let mut seen = Vec::new();
+        let mut items = (0..total).map(|k| {
+            if k == 5 {
+                seen.push(can_write());
+                std::thread::sleep(IMPORT_BATCH_TIME);
+            }
+            if k == IMPORT_CLOCK_EVERY {
+                seen.push(can_write());
+            }
+            let start = 1_000 * i64::try_from(k).unwrap();
+            Ok(incident(&format!("u{k}"), &format!("ID-{k}"), start, 1, 0))
+        });
+        let stats = store.import(&mut items).unwrap().unwrap();
+        drop(items);
+        assert_eq!(stats.added, total);
+        assert_eq!(seen, [false, true], "locked during a batch, free between batches");
     }
 }
