@@ -10,5 +10,6 @@ mod languages;
 mod library;
 mod print;
 mod readme;
+mod safety;
 mod scripted;
 mod shift;

@@ -86,7 +86,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
         for (s, k, v) in rows(&report) {
             let shown = if s == last { String::new() } else { s.clone() };
             last = s;
-            t.add_row(vec![shown, one_line(&k), v]);
+            t.add_row(vec![shown, one_line(&k), one_line(&v)]);
         }
         write!(out, "{}", table::to_text(&t))?;
     }

@@ -22,10 +22,11 @@ use crate::render::safe::one_line;
 /// The incident being answered, so Ctrl-C outside a prompt can still say how to resume.
 static RESUMABLE: Mutex<Option<String>> = Mutex::new(None);
 
-/// The line that tells how to pick up an interrupted incident.
+/// The line that tells how to pick up an interrupted incident; the id comes from the log,
+/// so it is shown, never obeyed.
 #[must_use]
 pub fn resume_hint(id: &str) -> String {
-    format!("everything answered is saved; continue with `recover resume {id}`")
+    format!("everything answered is saved; continue with `recover resume {}`", one_line(id))
 }
 
 /// Notes the incident Ctrl-C should point back to.
@@ -98,7 +99,7 @@ impl<'a> Terminal<'a> {
             &self.lang,
             "incident_header",
             &[
-                ("id", &i.id),
+                ("id", &one_line(&i.id)),
                 ("staff", &one_line(&i.staff)),
                 ("role", &one_line(self.policy.role_label(&i.role, &self.lang))),
                 ("currency", &one_line(&i.currency)),

@@ -70,7 +70,7 @@ impl View<'_> {
             lang,
             "summary_incident",
             &[
-                ("id", &i.id),
+                ("id", &one_line(&i.id)),
                 ("type", &one_line(&i.kind)),
                 ("severity", severity),
                 ("staff", &one_line(&i.staff)),
@@ -161,7 +161,7 @@ impl View<'_> {
                 format!("{}{note}", self.failure_point(point)),
             ]);
         }
-        totals.add_row(vec![ui::t(lang, "incident_id").to_owned(), i.id.clone()]);
+        totals.add_row(vec![ui::t(lang, "incident_id").to_owned(), one_line(&i.id)]);
         totals
     }
 }

@@ -1,0 +1,92 @@
+//! What the log holds is shown, never obeyed; spreadsheets get text, not formulas.
+//!
+//! Hostile values are written straight into a log with SQLite, as an old log or another
+//! tool may hold them whatever `import` accepts today.
+
+use crate::support::Test;
+
+/// An id that would write the clipboard and clear the screen if printed raw.
+const HOSTILE_ID: &str = "EVIL\u{1b}]52;c;QUJD\u{7}\u{1b}[2J";
+
+/// Runs `sql` on the test's log.
+pub fn sql(t: &Test, sql: &str) {
+    let db = rusqlite::Connection::open(t.log()).expect("open the log");
+    db.execute_batch(sql).expect("sql");
+}
+
+/// Starts one scripted incident of `kind` and gives it `id`.
+fn hostile(t: &Test, kind: &str, id: &str) {
+    t.ok(&["start", "--type", kind, "--yes"]);
+    let db = rusqlite::Connection::open(t.log()).expect("open the log");
+    db.execute("UPDATE incidents SET id = ?1, currency = ?2", [id, "\u{1b}[2J\u{1b}]0;x\u{7}EUR"])
+        .expect("update");
+}
+
+fn assert_inert(what: &str, text: &str) {
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{what} lets a control character through: {text:?}"
+    );
+}
+
+#[test]
+fn hostile_ids_and_currencies_reach_the_terminal_escaped() {
+    let t = Test::new();
+    hostile(&t, "reservation", HOSTILE_ID);
+    let shown = "EVIL\\u{1b}]52;c;QUJD\\u{7}\\u{1b}[2J";
+    for args in [
+        vec!["log"],
+        vec!["due", "--within", "30d"],
+        vec!["show-incident", HOSTILE_ID],
+        vec!["report", "--since", "30d"],
+        vec!["report", "--since", "30d", "--csv"],
+        vec!["log", "--csv"],
+    ] {
+        let out = t.cmd(&args).run();
+        out.code(0);
+        assert_inert(&format!("{args:?} stdout"), &out.stdout);
+        assert_inert(&format!("{args:?} stderr"), &out.stderr);
+    }
+    let show = t.ok(&["show-incident", HOSTILE_ID]);
+    assert!(show.contains(shown), "{show}");
+    let report = t.ok(&["report", "--since", "30d"]);
+    assert!(report.contains("\\u{1b}[2J\\u{1b}]0;x\\u{7}EUR"), "{report}");
+
+    // `done` names the incident on stderr.
+    let out = t.cmd(&["done", HOSTILE_ID, "call-next-morning"]).run();
+    out.code(0);
+    assert_inert("done", &out.stderr);
+    assert!(out.stderr.contains(shown), "{}", out.stderr);
+
+    // An error naming the id, and the "incomplete" line of a finished incident.
+    let out = t.cmd(&["done", HOSTILE_ID, "no-such-step"]).run();
+    assert_ne!(out.code, 0);
+    assert_inert("done's error", &out.stderr);
+    sql(&t, "UPDATE incidents SET status = 'incomplete'");
+    let out = t.cmd(&["resume", HOSTILE_ID]).run();
+    out.code(1);
+    assert_inert("resume of a finished incident", &format!("{}{}", out.stdout, out.stderr));
+    assert!(out.stderr.contains(&format!("incident {shown} is incomplete")), "{}", out.stderr);
+}
+
+#[test]
+fn a_semicolon_in_a_cell_cannot_start_a_formula() {
+    let t = Test::new();
+    let payload = "x;=cmd|' /C calc'!A0";
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", payload, "--staff", "@boss"]);
+    let csv = t.ok(&["log", "--csv"]);
+    let row = csv.lines().nth(1).expect("one row");
+    assert!(row.contains("\"x;=cmd|' /C calc'!A0\""), "quoted whole: {row}");
+    assert!(row.contains(",\"'@boss\","), "formula start defused and quoted: {row}");
+    // Split as a semicolon locale would, outside quotes: no cell starts a formula.
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    for c in row.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' | ',' if !quoted => cells.push(String::new()),
+            _ => cells.last_mut().expect("a cell").push(c),
+        }
+    }
+    assert!(!cells.iter().any(|c| c.starts_with(['=', '+', '@'])), "{cells:?}");
+}
