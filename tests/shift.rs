@@ -222,12 +222,9 @@ fn shift_close(t: &Test) -> (i32, String) {
 }
 
 #[test]
+#[ignore = "needs jq; CI runs it with --include-ignored"]
 fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
-    if Command::new("jq").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "CI must install jq");
-        eprintln!("skipped: jq is not installed");
-        return;
-    }
+    assert!(Command::new("jq").arg("--version").output().is_ok(), "jq is not installed (apt-get install jq)");
     let t = Test::new();
     let answers = t.write("a.yaml", "type: wrong-order\nseverity: major\nstaff: anna\nref: table 4\nsteps:\n  own-it: done\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  treat: done\n  manager-check-back: scheduled\n");
     t.cmd(&["start", "--answers", answers.to_str().unwrap()]).run().code(0);
