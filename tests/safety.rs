@@ -90,3 +90,30 @@ fn a_semicolon_in_a_cell_cannot_start_a_formula() {
     }
     assert!(!cells.iter().any(|c| c.starts_with(['=', '+', '@'])), "{cells:?}");
 }
+
+#[test]
+fn a_clock_set_back_is_clamped_flagged_and_left_out_of_the_medians() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes", "--ref", "steady"]);
+    let skewed = t.cmd(&["start", "--type", "noise", "--yes", "--ref", "skewed", "--json"]).run();
+    let id = skewed.code(0).json_lines()[0]["id"].as_str().expect("id").to_owned();
+    // The clock went back five hours after the start: every step is "before" it.
+    sql(
+        &t,
+        "UPDATE steps SET at = at - 18000000 WHERE incident = (SELECT n FROM incidents WHERE ref = 'skewed');
+         UPDATE incidents SET finished_at = finished_at - 18000000 WHERE ref = 'skewed';",
+    );
+    let shown = t.ok(&["show-incident", &id]);
+    assert!(!shown.contains("+-"), "no negative durations: {shown}");
+    assert!(shown.contains("Clock went back"), "flagged: {shown}");
+    assert!(!t.ok(&["log"]).is_empty());
+
+    let report = t.cmd(&["report", "--since", "30d", "--json"]).run().json_lines().remove(0);
+    assert_eq!(report["incidents"], 2);
+    assert_eq!(report["clock_skew"], 1, "{report}");
+    assert_eq!(report["time_to_apology"]["count"], 1, "the skewed incident is left out: {report}");
+    assert!(report["time_to_apology"]["median"].as_i64().is_some_and(|s| s >= 0), "{report}");
+    let text = t.ok(&["report", "--since", "30d"]);
+    assert!(text.contains("clock went back"), "{text}");
+    assert!(!text.contains("-5h"), "{text}");
+}

@@ -25,6 +25,9 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
     for (k, n) in &r.by_severity {
         add("by severity", k, n.to_string());
     }
+    if r.clock_skew > 0 {
+        add("incidents", "clock went back (left out of the times)", r.clock_skew.to_string());
+    }
     let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
     add("time to apology", "median", time(r.time_to_apology.median));
     add("time to apology", "90th percentile", time(r.time_to_apology.p90));
