@@ -333,3 +333,29 @@ fn sigterm_at_a_prompt_leaves_the_terminal_in_its_usual_mode() {
     assert!(rest.contains("code=130"), "{rest}");
     assert!(rest.contains(" icanon") && rest.contains(" echo"), "raw mode left on: {rest}");
 }
+
+#[test]
+fn a_hostile_id_in_resumes_header_and_ctrl_c_hint_is_shown_escaped() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation"]);
+    answer_first_two(&mut p);
+    p.process_mut().kill(Signal::SIGKILL).expect("kill -9");
+    // An old log may hold an id that would write the clipboard and clear the screen.
+    let db = rusqlite::Connection::open(t.log()).expect("open the log");
+    db.execute("UPDATE incidents SET id = ?1", ["EVIL\u{1b}]52;c;QUJD\u{7}\u{1b}[2J"]).expect("update");
+    drop(db);
+
+    let mut p = spawn_raw(&t, &["resume"]);
+    let header = p.exp_string("reassure").expect("the next question");
+    p.send_control('c').expect("ctrl-c");
+    let rest = p.exp_eof().expect("eof");
+    assert_eq!(exit_code(&p), 130);
+    for (what, text) in [("header", &header), ("hint", &rest)] {
+        assert!(
+            !text.contains("\u{1b}]52") && !text.contains('\u{7}') && !text.contains("\u{1b}[2J"),
+            "{what} lets the id act on the terminal: {text:?}"
+        );
+    }
+    assert!(header.contains("EVIL\\u{1b}]52;c;QUJD\\u{7}\\u{1b}[2J"), "{header:?}");
+    assert!(rest.contains("recover resume EVIL\\u{1b}]52;c;QUJD"), "{rest:?}");
+}
