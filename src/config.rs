@@ -150,7 +150,11 @@ impl Config {
             );
         }
         if let Some(p) = lib.borrowed_policy() {
-            eprintln!("recover: warning: {}: {}", crate::render::safe::clean(&p.file), p.message);
+            eprintln!(
+                "recover: warning: {}: {}",
+                crate::render::safe::clean(&p.file),
+                crate::render::safe::clean(&p.message)
+            );
         }
         for line in lib.broken_files() {
             eprintln!("recover: warning: {}", crate::render::safe::clean(&line));

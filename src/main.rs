@@ -14,6 +14,11 @@ fn main() -> ExitCode {
             Exit::Success.into()
         }
         Err(e) => {
+            let term = console::Term::stderr();
+            if matches!(e, Error::Interrupted { .. }) && term.is_term() {
+                // A prompt hides the cursor and returns on Ctrl-C without showing it again.
+                let _ = term.show_cursor();
+            }
             let line = match e.hint() {
                 Some(hint) => format!("recover: {e} ({hint})"),
                 None => format!("recover: {e}"),

@@ -67,6 +67,9 @@ pub struct Report {
     pub by_type: BTreeMap<String, usize>,
     /// Count per severity.
     pub by_severity: BTreeMap<String, usize>,
+    /// Incidents whose recorded times go back (the clock was set back while recording):
+    /// counted everywhere else, left out of the two timings below.
+    pub clock_skew: usize,
     /// Seconds from start to first apology.
     pub time_to_apology: Spread,
     /// Seconds from start to the fix.
@@ -137,8 +140,12 @@ impl Tally {
         r.incidents += 1;
         *r.by_type.entry(i.kind.clone()).or_default() += 1;
         *r.by_severity.entry(i.severity.map_or("unset".into(), |s| s.to_string())).or_default() += 1;
-        self.apology.extend(i.time_to_apology());
-        self.fix.extend(i.time_to_fix());
+        if i.clock_went_back() {
+            r.clock_skew += 1;
+        } else {
+            self.apology.extend(i.time_to_apology());
+            self.fix.extend(i.time_to_fix());
+        }
         r.amends_total = r.amends_total + i.amends_total;
         let t = r.amends_by_type.entry(i.kind.clone()).or_default();
         *t = *t + i.amends_total;

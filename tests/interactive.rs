@@ -235,3 +235,131 @@ fn a_whole_session_in_danish_with_the_guests_words_in_english() {
         i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned().unwrap_or_default();
     assert_eq!(find_room["choice"], "sister property", "the log keeps the stable value");
 }
+
+/// A session in a pty with escapes kept, to see the cursor being shown again.
+fn spawn_raw(t: &Test, args: &[&str]) -> PtySession {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env_clear().current_dir(t.dir());
+    for (k, v) in base_env(t.dir(), &t.log()) {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "xterm-256color");
+    spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000))).expect("spawn")
+}
+
+#[test]
+fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
+    // At a select, and at a text prompt (the note after a choice).
+    for (signal, at_note) in [(Signal::SIGTERM, false), (Signal::SIGHUP, false), (Signal::SIGTERM, true)] {
+        let t = Test::new();
+        let mut p = spawn_raw(&t, &["start", "--type", "reservation"]);
+        answer_first_two(&mut p);
+        let kept = if at_note {
+            answer(&mut p, "reassure", &[ENTER]);
+            answer(&mut p, "find-room (pick one)", &[ENTER]);
+            p.exp_string("Note (Enter for none)").expect("note prompt");
+            // The choice is recorded with its note: asked again on resume.
+            2
+        } else {
+            1
+        };
+        p.process_mut().signal(signal).expect("signal");
+        let rest = p.exp_eof().expect("eof");
+        assert!(rest.contains("\u{1b}[?25h"), "{signal:?}: cursor shown again: {rest:?}");
+        assert!(rest.contains("continue with `recover resume"), "{signal:?}: {rest}");
+        assert_eq!(exit_code(&p), 130, "{signal:?}");
+        let i = incident(&t);
+        assert_eq!(i["status"], "in_progress");
+        assert_eq!(i["steps"].as_array().unwrap().len(), kept, "{signal:?}: every answer kept");
+
+        let mut p = spawn(&t, &["resume"]);
+        if at_note {
+            answer(&mut p, "find-room (pick one)", &[ENTER]);
+            answer(&mut p, "Note (Enter for none)", &[ENTER]);
+            answer(&mut p, "arrange-transport", &[ENTER]);
+            answer(&mut p, "confirm-in-writing", &[ENTER]);
+            answer(&mut p, "ask-comfort", &[ENTER]);
+            answer(&mut p, "How bad is it?", &[ENTER]);
+            answer(&mut p, "Amends to give", &[ENTER]);
+            answer(&mut p, "call-next-morning", &[ENTER]);
+            answer(&mut p, "written-apology", &[ENTER]);
+            answer(&mut p, "Failure point", &[ENTER]);
+            p.exp_eof().expect("eof");
+        } else {
+            finish_with_enter(&mut p);
+        }
+        assert_eq!(exit_code(&p), 0);
+        let i = incident(&t);
+        assert_eq!(i["status"], "complete", "{signal:?}");
+        assert_eq!(i["steps"].as_array().unwrap().len(), 10, "{signal:?}");
+    }
+}
+
+#[test]
+fn ctrl_c_at_purges_question_shows_the_cursor_again() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes"]);
+    let mut p = spawn_raw(&t, &["purge", "--before", "2099-01-01"]);
+    p.exp_string("for good?").expect("purge asks");
+    p.send_control('c').expect("ctrl-c");
+    let rest = p.exp_eof().expect("eof");
+    assert!(rest.contains("\u{1b}[?25h"), "cursor shown again: {rest:?}");
+    assert_eq!(exit_code(&p), 130);
+    assert_eq!(t.cmd(&["log", "--json"]).run().json_lines().len(), 1, "nothing deleted");
+}
+
+#[test]
+fn sigterm_at_a_prompt_leaves_the_terminal_in_its_usual_mode() {
+    let t = Test::new();
+    // A shell that outlives the signal and then shows the terminal's mode.
+    let script = format!(
+        "trap : TERM\necho \"group=$$.\"\n'{BIN}' start --type reservation\necho \"code=$?\"\nstty -a"
+    );
+    let mut cmd = Command::new("bash");
+    cmd.args(["-c", &script]).env_clear().current_dir(t.dir());
+    for (k, v) in base_env(t.dir(), &t.log()) {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "xterm-256color");
+    let mut p =
+        spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000)).strip_ansi_escape_codes(true))
+            .expect("spawn");
+    p.exp_string("group=").expect("the shell's process group");
+    let group = format!("-{}", p.exp_string(".").expect("pid").trim());
+    p.exp_string("Skip").expect("first prompt");
+    // Not an assertion: time for the prompt to put the terminal in raw mode and wait for a key.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The whole process group, as a closing terminal or `kill -TERM -PGID` would.
+    assert!(Command::new("kill").args(["-TERM", "--", &group]).status().unwrap().success());
+    let rest = p.exp_eof().expect("eof");
+    assert!(rest.contains("code=130"), "{rest}");
+    let flags: Vec<&str> = rest.split_whitespace().collect();
+    // rexpect starts the pty without echo, so line editing and signal keys tell raw mode.
+    assert!(flags.contains(&"icanon") && flags.contains(&"isig"), "raw mode left on: {rest}");
+}
+
+#[test]
+fn a_hostile_id_in_resumes_header_and_ctrl_c_hint_is_shown_escaped() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation"]);
+    answer_first_two(&mut p);
+    p.process_mut().kill(Signal::SIGKILL).expect("kill -9");
+    // An old log may hold an id that would write the clipboard and clear the screen.
+    let db = rusqlite::Connection::open(t.log()).expect("open the log");
+    db.execute("UPDATE incidents SET id = ?1", ["EVIL\u{1b}]52;c;QUJD\u{7}\u{1b}[2J"]).expect("update");
+    drop(db);
+
+    let mut p = spawn_raw(&t, &["resume"]);
+    let header = p.exp_string("reassure").expect("the next question");
+    p.send_control('c').expect("ctrl-c");
+    let rest = p.exp_eof().expect("eof");
+    assert_eq!(exit_code(&p), 130);
+    for (what, text) in [("header", &header), ("hint", &rest)] {
+        assert!(
+            !text.contains("\u{1b}]52") && !text.contains('\u{7}') && !text.contains("\u{1b}[2J"),
+            "{what} lets the id act on the terminal: {text:?}"
+        );
+    }
+    assert!(header.contains("EVIL\\u{1b}]52;c;QUJD\\u{7}\\u{1b}[2J"), "{header:?}");
+    assert!(rest.contains("recover resume EVIL\\u{1b}]52;c;QUJD"), "{rest:?}");
+}

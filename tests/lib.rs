@@ -12,5 +12,6 @@ mod languages;
 mod library;
 mod print;
 mod readme;
+mod safety;
 mod scripted;
 mod shift;

@@ -147,6 +147,7 @@ fn a_missing_playbook_folder_is_an_environment_error() {
 }
 
 #[test]
+#[ignore = "needs python3 with jsonschema and pyyaml; CI runs it with --include-ignored"]
 fn schema_is_draft7_and_accepts_every_default_playbook() {
     let t = Test::new();
     let schema = t.ok(&["schema"]);
@@ -155,13 +156,10 @@ fn schema_is_draft7_and_accepts_every_default_playbook() {
     let schema_path = t.write("schema.json", &schema);
     let has_validator =
         Command::new("python3").args(["-c", "import jsonschema, yaml"]).status().is_ok_and(|s| s.success());
-    if !has_validator {
-        assert!(std::env::var_os("CI").is_none(), "CI must install python3 jsonschema and pyyaml");
-        eprintln!(
-            "skipped: python3 with jsonschema and pyyaml is not installed (pip install jsonschema pyyaml)"
-        );
-        return;
-    }
+    assert!(
+        has_validator,
+        "python3 with jsonschema and pyyaml is not installed (pip install jsonschema pyyaml)"
+    );
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts/validate_schema.py");
     let run = |files: &[std::path::PathBuf]| {
         Command::new("python3").arg(&script).arg(&schema_path).args(files).output().unwrap()

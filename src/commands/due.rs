@@ -91,7 +91,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
                 [
                     if r.overdue { "OVERDUE".to_owned() } else { String::new() },
                     clock::local(r.due, config.tz()),
-                    r.incident.clone(),
+                    one_line(&r.incident),
                     one_line(r.reference.as_deref().unwrap_or("")),
                     one_line(&r.step),
                     one_line(&r.action),
@@ -132,7 +132,7 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
     eprintln!(
         "recover: follow-up {} of incident {} closed ({})",
         one_line(&args.step),
-        incident.id,
+        one_line(&incident.id),
         closing.outcome.key()
     );
     Ok(Exit::Success)

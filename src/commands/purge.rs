@@ -28,6 +28,7 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
                 "pass --yes",
             ));
         }
+        crate::drivers::terminal::install_interrupt_handler();
         let sure = dialoguer::Confirm::new()
             .with_prompt(format!(
                 "Delete {count} incident(s) started before {} for good?",

@@ -25,6 +25,9 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
     for (k, n) in &r.by_severity {
         add("by severity", k, n.to_string());
     }
+    if r.clock_skew > 0 {
+        add("incidents", "clock went back (left out of the times)", r.clock_skew.to_string());
+    }
     let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
     add("time to apology", "median", time(r.time_to_apology.median));
     add("time to apology", "90th percentile", time(r.time_to_apology.p90));
@@ -81,7 +84,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
         for (s, k, v) in rows(&report) {
             let shown = if s == last { String::new() } else { s.clone() };
             last = s;
-            t.add_row(vec![shown, one_line(&k), v]);
+            t.add_row(vec![shown, one_line(&k), one_line(&v)]);
         }
         write!(out, "{}", table::to_text(&t))?;
     }

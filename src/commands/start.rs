@@ -132,7 +132,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     let playbook = lib.find(&incident.kind)?;
     let mut session = Session::resume(playbook, incident);
     if session.is_finished() {
-        eprintln!("recover: incident {} is already finished", session.incident().id);
+        eprintln!("recover: incident {} is already finished", one_line(&session.incident().id));
         return finish(config, &lib, &session, args.json);
     }
     if session.next_question().is_none() {
@@ -215,7 +215,7 @@ fn finish(config: &Config, lib: &Library, session: &Session, json: bool) -> Resu
         )?;
     }
     Ok(if incident.status == Status::Incomplete {
-        eprintln!("recover: incident {} is incomplete: a required step was skipped", incident.id);
+        eprintln!("recover: incident {} is incomplete: a required step was skipped", one_line(&incident.id));
         Exit::NotInOrder
     } else {
         Exit::Success

@@ -1,12 +1,14 @@
 //! The interactive driver: dialoguer prompts on standard error, for a person with an upset
 //! customer in front of them. Enter accepts the sensible default almost everywhere.
 
+use std::io::Write;
 use std::sync::Mutex;
 
 use console::{Style, Term};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Input, MultiSelect, Select};
 use jiff::tz::TimeZone;
+use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Driver;
 use crate::clock::{human_seconds, local};
@@ -22,10 +24,11 @@ use crate::render::safe::one_line;
 /// The incident being answered, so Ctrl-C outside a prompt can still say how to resume.
 static RESUMABLE: Mutex<Option<String>> = Mutex::new(None);
 
-/// The line that tells how to pick up an interrupted incident.
+/// The line that tells how to pick up an interrupted incident; the id comes from the log,
+/// so it is shown, never obeyed.
 #[must_use]
 pub fn resume_hint(id: &str) -> String {
-    format!("everything answered is saved; continue with `recover resume {id}`")
+    format!("everything answered is saved; continue with `recover resume {}`", one_line(id))
 }
 
 /// Notes the incident Ctrl-C should point back to.
@@ -35,16 +38,41 @@ pub fn set_resumable(id: &str) {
     }
 }
 
-/// Restores the cursor and says how to resume when Ctrl-C arrives while no prompt has the
-/// terminal (prompts read Ctrl-C as a key and return an interruption instead).
+/// The terminal's settings before any prompt: a prompt waiting for a key holds the terminal
+/// in raw mode, and a signal that ends the process there must not leave it so.
+static SAVED_MODE: Mutex<Option<Termios>> = Mutex::new(None);
+
+/// The controlling terminal, as the prompts read it.
+fn tty() -> Option<std::fs::File> {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
+}
+
+/// Ends the process as an interruption: terminal mode and cursor restored, the resume hint
+/// shown, exit 130. Ctrl-C while no prompt has the terminal, SIGTERM and SIGHUP (the
+/// terminal window closed) all come here; a prompt reads Ctrl-C as a key and returns an
+/// interruption instead, which ends the same way in `start`.
 pub fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        let _ = Term::stderr().show_cursor();
-        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&id));
-        match hint {
-            Some(h) => eprintln!("\nrecover: interrupted ({h})"),
-            None => eprintln!("\nrecover: interrupted"),
+    if let Some(mode) = tty().and_then(|t| tcgetattr(&t).ok()) {
+        if let Ok(mut saved) = SAVED_MODE.lock() {
+            *saved = Some(mode);
         }
+    }
+    let _ = ctrlc::set_handler(|| {
+        if let (Some(t), Ok(saved)) = (tty(), SAVED_MODE.lock()) {
+            if let Some(mode) = saved.as_ref() {
+                let _ = tcsetattr(&t, SetArg::TCSANOW, mode);
+            }
+        }
+        if Term::stderr().is_term() {
+            let _ = Term::stderr().show_cursor();
+        }
+        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&id));
+        // After SIGHUP the terminal may be gone: writing is tried, never fatal.
+        let mut err = std::io::stderr();
+        let _ = match hint {
+            Some(h) => writeln!(err, "\nrecover: interrupted ({h})"),
+            None => writeln!(err, "\nrecover: interrupted"),
+        };
         std::process::exit(i32::from(crate::exit_code::Exit::Interrupted.code()));
     });
 }
@@ -98,7 +126,7 @@ impl<'a> Terminal<'a> {
             &self.lang,
             "incident_header",
             &[
-                ("id", &i.id),
+                ("id", &one_line(&i.id)),
                 ("staff", &one_line(&i.staff)),
                 ("role", &one_line(self.policy.role_label(&i.role, &self.lang))),
                 ("currency", &one_line(&i.currency)),

@@ -183,17 +183,40 @@ impl Incident {
         self.steps.iter().find(|s| s.id == id)
     }
 
-    /// Time from the start to the first apology done, in seconds.
+    /// Seconds from the start to `at`, never below zero: a clock set back between start and
+    /// resume would otherwise show `+-4h 59m` (see [`Incident::clock_went_back`]).
+    #[must_use]
+    pub fn since_start(&self, at: Timestamp) -> i64 {
+        seconds_between(self.started_at, at).max(0)
+    }
+
+    /// The recorded times go back: a step answered before the start or before the step
+    /// answered ahead of it, or the end before the last step. The system clock was set back
+    /// (by hand, a bad NTP sync, another machine's clock); the timings are clamped to zero
+    /// and reports leave this incident out of their medians.
+    #[must_use]
+    pub fn clock_went_back(&self) -> bool {
+        let mut last = self.started_at;
+        for s in &self.steps {
+            if s.at < last {
+                return true;
+            }
+            last = s.at;
+        }
+        self.finished_at.is_some_and(|f| f < last)
+    }
+
+    /// Time from the start to the first apology done, in seconds (never negative).
     #[must_use]
     pub fn time_to_apology(&self) -> Option<i64> {
         self.steps
             .iter()
             .find(|s| s.phase == Phase::Apologise && s.outcome == Outcome::Done)
-            .map(|s| seconds_between(self.started_at, s.at))
+            .map(|s| self.since_start(s.at))
     }
 
-    /// Time from the start to the last fix step answered, in seconds, once no fix step is
-    /// left (the fix is as done as it will be).
+    /// Time from the start to the last fix step answered, in seconds (never negative), once
+    /// no fix step is left (the fix is as done as it will be).
     #[must_use]
     pub fn time_to_fix(&self) -> Option<i64> {
         let fixes: Vec<&StepRecord> = self.steps.iter().filter(|s| s.phase == Phase::Fix).collect();
@@ -201,7 +224,7 @@ impl Incident {
             return None;
         }
         let past_fix = self.steps.iter().any(|s| s.phase > Phase::Fix) || self.status != Status::InProgress;
-        past_fix.then(|| fixes.last().map(|s| seconds_between(self.started_at, s.at))).flatten()
+        past_fix.then(|| fixes.last().map(|s| self.since_start(s.at))).flatten()
     }
 
     /// True while something is left to do: unfinished, or a follow-up still open.

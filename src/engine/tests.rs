@@ -216,3 +216,16 @@ fn long_notes_are_refused() {
     let a = StepAnswer { note: Some("x".repeat(MAX_TEXT_CHARS + 1)), ..StepAnswer::done() };
     assert!(matches!(s.decide(Answer::Step(a), t(1)), Err(Rule::TooLong { .. })));
 }
+
+#[test]
+fn a_clock_set_back_is_clamped_to_zero_and_flagged() {
+    let lib = library();
+    let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Minor)), t(100));
+    assert!(!s.incident().clock_went_back());
+    // The first answer is recorded before the start: the clock went back in between.
+    answer(&mut s, Answer::Step(StepAnswer::done()), t(40));
+    let i = s.incident();
+    assert!(i.clock_went_back());
+    assert_eq!(i.time_to_apology(), Some(0), "clamped, never negative");
+    assert_eq!(i.since_start(i.steps[0].at), 0);
+}

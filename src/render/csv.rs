@@ -1,6 +1,15 @@
 //! CSV for spreadsheets: RFC 4180 quoting; cells that a spreadsheet would run as a
-//! formula (`=`, `+`, `-`, `@` first) are prefixed with `'` so they stay text, and control
-//! characters are made visible as everywhere else people read (JSON keeps exact data).
+//! formula (`=`, `+`, `-`, `@`, tab or carriage return first) are prefixed with `'` so they
+//! stay text, and control characters are made visible as everywhere else people read (JSON
+//! keeps exact data).
+//!
+//! Quoting follows OWASP's advice for CSV injection: a cell is quoted when it holds a comma,
+//! a semicolon, a quote or a line break, or starts with a formula character. Spreadsheets in
+//! the da, nb and et locales split on `;`, so an unquoted `x;=cmd|' /C calc'!A0` would become
+//! two cells, the second a formula; quoted, it stays one cell of text.
+
+/// The characters that make a spreadsheet read a cell as a formula when they come first.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// One CSV line from its cells, with the line ending.
 #[must_use]
@@ -8,10 +17,12 @@ pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
     let mut out: Vec<String> = Vec::with_capacity(cells.len());
     for cell in cells {
         let mut c = super::safe::clean(cell.as_ref()).into_owned();
-        if c.starts_with(['=', '+', '@', '\t', '\r']) || (c.starts_with('-') && c.parse::<f64>().is_err()) {
+        // A plain negative number (`-5`) stays a number; anything else starting so is text.
+        let formula = c.starts_with(FORMULA_START) && !(c.starts_with('-') && c.parse::<f64>().is_ok());
+        if formula {
             c.insert(0, '\'');
         }
-        if c.contains([',', '"', '\n', '\r']) {
+        if formula || c.contains([',', ';', '"', '\n', '\r']) {
             c = format!("\"{}\"", c.replace('"', "\"\""));
         }
         out.push(c);
@@ -26,6 +37,14 @@ mod tests {
     #[test]
     fn quotes_and_defuses() {
         assert_eq!(super::line(&["a", "b,c", "say \"hi\""]), "a,\"b,c\",\"say \"\"hi\"\"\"\r\n");
-        assert_eq!(super::line(&["=1+1", "-5", "-x"]), "'=1+1,-5,'-x\r\n");
+        assert_eq!(super::line(&["=1+1", "-5", "-x"]), "\"'=1+1\",-5,\"'-x\"\r\n");
+    }
+
+    #[test]
+    fn a_semicolon_never_splits_a_cell() {
+        // Spreadsheets in semicolon locales split here; quoted, the formula stays text.
+        assert_eq!(super::line(&["x;=cmd|' /C calc'!A0"]), "\"x;=cmd|' /C calc'!A0\"\r\n");
+        assert_eq!(super::line(&["@SUM(A1)", "+1"]), "\"'@SUM(A1)\",\"'+1\"\r\n");
+        assert_eq!(super::line(&["plain", "3.50"]), "plain,3.50\r\n");
     }
 }

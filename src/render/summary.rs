@@ -6,7 +6,7 @@ use jiff::tz::TimeZone;
 use super::safe::one_line;
 use super::table;
 use crate::clock::{human_seconds, local};
-use crate::engine::{Incident, Outcome, Status, seconds_between};
+use crate::engine::{Incident, Outcome, Status};
 use crate::i18n as ui;
 use crate::playbook::{Library, Phase, Playbook};
 
@@ -70,7 +70,7 @@ impl View<'_> {
             lang,
             "summary_incident",
             &[
-                ("id", &i.id),
+                ("id", &one_line(&i.id)),
                 ("type", &one_line(&i.kind)),
                 ("severity", severity),
                 ("staff", &one_line(&i.staff)),
@@ -123,7 +123,7 @@ impl View<'_> {
                 outcome.to_owned(),
                 detail.join("; "),
                 s.cost.filter(|_| s.outcome == Outcome::Done).map(|c| c.to_string()).unwrap_or_default(),
-                format!("+{}", human_seconds(seconds_between(i.started_at, s.at))),
+                format!("+{}", human_seconds(i.since_start(s.at))),
             ]);
         }
         steps
@@ -135,6 +135,9 @@ impl View<'_> {
         let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
         totals.add_row(vec![ui::t(lang, "time_to_apology").to_owned(), time(i.time_to_apology())]);
         totals.add_row(vec![ui::t(lang, "time_to_fix").to_owned(), time(i.time_to_fix())]);
+        if i.clock_went_back() {
+            totals.add_row(vec!["⚠".to_owned(), ui::t(lang, "clock_went_back").to_owned()]);
+        }
         let amends_key = if i.over_limit() { "amends_over" } else { "amends_within" };
         let amends = ui::f(
             lang,
@@ -161,7 +164,7 @@ impl View<'_> {
                 format!("{}{note}", self.failure_point(point)),
             ]);
         }
-        totals.add_row(vec![ui::t(lang, "incident_id").to_owned(), i.id.clone()]);
+        totals.add_row(vec![ui::t(lang, "incident_id").to_owned(), one_line(&i.id)]);
         totals
     }
 }

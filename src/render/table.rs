@@ -10,6 +10,7 @@ use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table as Layout};
 use unicode_width::UnicodeWidthStr;
 
+use super::safe::clean;
 use super::wrap::width;
 
 /// Counted as one column by comfy-table, removed before printing; from the private use
@@ -32,14 +33,16 @@ pub struct Table {
 /// A table styled for where it goes: boxes when `styled`, bare columns otherwise.
 #[must_use]
 pub fn new(styled: bool, header: &[&str]) -> Table {
-    let header = header.iter().map(|h| if styled { (*h).to_owned() } else { h.to_uppercase() }).collect();
+    let header =
+        header.iter().map(|h| if styled { clean(h).into_owned() } else { clean(h).to_uppercase() }).collect();
     Table { styled, header, rows: Vec::new() }
 }
 
 impl Table {
-    /// Adds a row of cells.
+    /// Adds a row of cells; control characters are made visible here whatever the caller
+    /// did, so no cell from the log can act on the terminal.
     pub fn add_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
-        self.rows.push(cells.into_iter().map(|c| c.as_ref().to_owned()).collect());
+        self.rows.push(cells.into_iter().map(|c| clean(c.as_ref()).into_owned()).collect());
     }
 
     /// Column widths that fit `max` columns in all (borders and padding included) when
@@ -207,31 +210,32 @@ impl Columns {
     /// Columns as wide as the headers (in capitals, as plain tables show them).
     #[must_use]
     pub fn new(header: &[&str]) -> Self {
-        Columns { widths: header.iter().map(|h| fast_width(&h.to_uppercase())).collect() }
+        Columns { widths: header.iter().map(|h| fast_width(&clean(h).to_uppercase())).collect() }
     }
 
     /// Widens the columns to fit `row` (one-line cells).
     pub fn fit<S: AsRef<str>>(&mut self, row: &[S]) {
         for (w, cell) in self.widths.iter_mut().zip(row) {
-            *w = (*w).max(fast_width(cell.as_ref()));
+            *w = (*w).max(fast_width(&clean(cell.as_ref())));
         }
     }
 
     /// The header line.
     #[must_use]
     pub fn header(&self, header: &[&str]) -> String {
-        let upper: Vec<String> = header.iter().map(|h| h.to_uppercase()).collect();
+        let upper: Vec<String> = header.iter().map(|h| clean(h).to_uppercase()).collect();
         self.line(&upper)
     }
 
-    /// One row as a line: each cell padded to its column and two spaces, the end trimmed.
+    /// One row as a line: each cell made safe to show, padded to its column and two spaces,
+    /// the end trimmed.
     #[must_use]
     pub fn line<S: AsRef<str>>(&self, row: &[S]) -> String {
         let mut out = String::new();
         for (cell, w) in row.iter().zip(&self.widths) {
-            let cell = cell.as_ref();
-            out.push_str(cell);
-            out.extend(std::iter::repeat_n(' ', w.saturating_sub(fast_width(cell)) + 2));
+            let cell = clean(cell.as_ref());
+            out.push_str(&cell);
+            out.extend(std::iter::repeat_n(' ', w.saturating_sub(fast_width(&cell)) + 2));
         }
         out.truncate(out.trim_end().len());
         out.push('\n');

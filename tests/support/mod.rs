@@ -103,15 +103,30 @@ impl Test {
     }
 }
 
+/// The time zone the binary runs in: UTC, or `RECOVER_TEST_TZ` (e.g. `Pacific/Kiritimati`,
+/// `America/St_Johns`) to prove that no test depends on the zone.
+pub fn test_tz() -> String {
+    std::env::var("RECOVER_TEST_TZ").ok().filter(|tz| !tz.is_empty()).unwrap_or_else(|| "UTC".into())
+}
+
 /// The environment every run starts from: nothing inherited but what a test sets.
 pub fn base_env(home: &Path, log: &Path) -> Vec<(String, String)> {
-    vec![
+    [
         ("HOME".into(), home.display().to_string()),
         ("RECOVER_LOG".into(), log.display().to_string()),
-        ("TZ".into(), "UTC".into()),
+        ("TZ".into(), test_tz()),
         ("USER".into(), "tester".into()),
         ("PATH".into(), std::env::var("PATH").unwrap_or_default()),
     ]
+    .into_iter()
+    .chain(faked_clock())
+    .collect()
+}
+
+/// libfaketime's variables, passed on so that the binary sees the same faked clock as the
+/// test (`faketime '2026-11-30 23:59:00' cargo test` runs the suite across midnight).
+fn faked_clock() -> Vec<(String, String)> {
+    std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")).collect()
 }
 
 impl Run<'_> {
