@@ -97,12 +97,28 @@ fn a_clock_set_back_is_clamped_flagged_and_left_out_of_the_medians() {
     t.ok(&["start", "--type", "noise", "--yes", "--ref", "steady"]);
     let skewed = t.cmd(&["start", "--type", "noise", "--yes", "--ref", "skewed", "--json"]).run();
     let id = skewed.code(0).json_lines()[0]["id"].as_str().expect("id").to_owned();
-    // The clock went back five hours after the start: every step is "before" it.
-    sql(
-        &t,
-        "UPDATE steps SET at = at - 18000000 WHERE incident = (SELECT n FROM incidents WHERE ref = 'skewed');
-         UPDATE incidents SET finished_at = finished_at - 18000000 WHERE ref = 'skewed';",
-    );
+    // The desk's clock went back five hours after the start: every step is "before" it.
+    // Recorded so elsewhere and imported here, the way a skewed incident arrives whole.
+    let shift = |text: &str| -> String {
+        let t: jiff::Timestamp = text.parse().expect("time");
+        (t - jiff::SignedDuration::from_hours(5)).strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    };
+    let mut lines = Vec::new();
+    for mut incident in t.cmd(&["export"]).run().json_lines() {
+        if incident["ref"] == "skewed" {
+            for step in incident["steps"].as_array_mut().expect("steps") {
+                step["at"] = shift(step["at"].as_str().expect("at")).into();
+            }
+            incident["finished_at"] = shift(incident["finished_at"].as_str().expect("finished")).into();
+        }
+        lines.push(incident.to_string());
+    }
+    let file = t.write("skewed.jsonl", lines.join("\n") + "\n");
+    std::fs::remove_file(t.log()).expect("a fresh log");
+    for side in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", t.log().display()));
+    }
+    t.ok(&["import", file.to_str().expect("path")]);
     let shown = t.ok(&["show-incident", &id]);
     assert!(!shown.contains("+-"), "no negative durations: {shown}");
     assert!(shown.contains("Clock went back"), "flagged: {shown}");

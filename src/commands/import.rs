@@ -17,7 +17,7 @@ use crate::engine::{Incident, validate};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::safe::one_line;
-use crate::store::{Rejected, Store};
+use crate::store::{Imported, Rejected, Store};
 
 use super::jsonl::{BoundedLines, Line};
 
@@ -25,11 +25,45 @@ use super::jsonl::{BoundedLines, Line};
 /// imported, but every bad line is still reported.
 pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
-    let unreadable = |e: std::io::Error| Error::usage(format!("cannot read {name}: {e}"), "check the file");
-    let (mut lines, original) = BoundedLines::open(&args.file)
+    let (lines, original) = BoundedLines::open(&args.file)
         .map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
     // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
     let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };
+    let foreign = check(config, &name, lines, spool.as_mut())?;
+    let file = match (original, spool) {
+        (Some(file), _) => file,
+        (None, Some(spool)) => spool.file,
+        (None, None) => unreachable!("a spool is made for every input that is not a file"),
+    };
+    let stats = write(config, &name, file)?;
+    if !foreign.is_empty() {
+        // Another site's library may have types this one lacks: kept, but said.
+        let types: Vec<&str> = foreign.iter().map(String::as_str).collect();
+        eprintln!(
+            "recover: warning: {} has incidents of types this library does not have: {}",
+            one_line(&name),
+            one_line(&types.join(", "))
+        );
+    }
+    eprintln!(
+        "recover: imported {}: {} added, {} updated, {} already here",
+        one_line(&name),
+        stats.added,
+        stats.updated,
+        stats.unchanged
+    );
+    Ok(Exit::Success)
+}
+
+/// The first pass: reads and checks every line, reporting each problem as `FILE:LINE:`,
+/// without taking the log's write lock; keeps the good lines in `spool` if there is one.
+/// Gives the types this library does not have.
+fn check<R: std::io::BufRead>(
+    config: &Config,
+    name: &str,
+    mut lines: BoundedLines<R>,
+    mut spool: Option<&mut Spool>,
+) -> Result<BTreeSet<String>, Error> {
     // Checking only reads, and a file with problems leaves no new log behind; in a log
     // that does not exist yet, nothing can conflict.
     let reading = if config.log_path()?.exists() { Some(config.store()?) } else { None };
@@ -37,21 +71,18 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     let mut foreign = BTreeSet::new();
     let mut problems = 0;
     let mut n = 0;
-    while let Some(line) = lines.next_line().map_err(unreadable)? {
+    while let Some(line) = lines.next_line().map_err(|e| unreadable(name, &e))? {
         n += 1;
         let mut report = |why: &str| {
             problems += 1;
-            eprintln!("{}:{n}: {}", one_line(&name), one_line(why));
+            eprintln!("{}:{n}: {}", one_line(name), one_line(why));
         };
-        let text = match line.text(n == 1) {
-            Ok(Some(text)) => text,
+        let incident = match line.text(n == 1) {
             Ok(None) => continue,
-            Err(why) => {
-                report(&why);
-                continue;
-            }
+            Ok(Some(text)) => parse(text),
+            Err(why) => Err(why),
         };
-        let incident = match parse(text) {
+        let incident = match incident {
             Ok(incident) => incident,
             Err(why) => {
                 report(&why);
@@ -76,27 +107,25 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
         if library.is_some() && playbook.is_none() {
             foreign.insert(incident.kind.clone());
         }
-        if let (Some(spool), Line::Bytes(bytes)) = (spool.as_mut(), &line) {
+        if let (Some(spool), Line::Bytes(bytes)) = (spool.as_deref_mut(), &line) {
             spool.keep(bytes)?;
         }
     }
     if problems > 0 {
-        return Err(Error::BadInput { file: name, count: problems });
+        return Err(Error::BadInput { file: name.to_owned(), count: problems });
     }
-    drop(reading);
-    let mut store = config.store()?;
+    Ok(foreign)
+}
 
-    let mut file = match (original, spool) {
-        (Some(file), _) => file,
-        (None, Some(spool)) => spool.file,
-        (None, None) => unreachable!("a spool is made for every input that is not a file"),
-    };
-    file.rewind().map_err(unreadable)?;
+/// The second pass: reads the checked file again and merges it into the log in batches.
+fn write(config: &Config, name: &str, mut file: std::fs::File) -> Result<Imported, Error> {
+    let mut store = config.store()?;
+    file.rewind().map_err(|e| unreadable(name, &e))?;
     let mut lines = BoundedLines::of_file(&file);
     let mut changed = None;
     let mut n = 0;
     let mut failed = None;
-    let mut incidents = std::iter::from_fn(|| {
+    let stats = store.import(&mut std::iter::from_fn(|| {
         loop {
             n += 1;
             let line = match lines.next_line() {
@@ -116,39 +145,24 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
                 Rejected
             }));
         }
-    });
-    let stats = store.import(&mut incidents)?;
-    drop(incidents);
+    }))?;
     if let Some(e) = failed {
-        return Err(unreadable(e));
+        return Err(unreadable(name, &e));
     }
-    let Some(stats) = stats else {
-        return Err(Error::usage(
+    stats.ok_or_else(|| {
+        Error::usage(
             format!(
                 "{} changed while it was imported (line {} is no longer an incident); incidents before it may be in the log",
-                one_line(&name),
+                one_line(name),
                 changed.unwrap_or_default()
             ),
             "import the finished file again: incidents already in the log are not added twice",
-        ));
-    };
-    if !foreign.is_empty() {
-        // Another site's library may have types this one lacks: kept, but said.
-        let types: Vec<&str> = foreign.iter().map(String::as_str).collect();
-        eprintln!(
-            "recover: warning: {} has incidents of types this library does not have: {}",
-            one_line(&name),
-            one_line(&types.join(", "))
-        );
-    }
-    eprintln!(
-        "recover: imported {}: {} added, {} updated, {} already here",
-        one_line(&name),
-        stats.added,
-        stats.updated,
-        stats.unchanged
-    );
-    Ok(Exit::Success)
+        )
+    })
+}
+
+fn unreadable(name: &str, e: &std::io::Error) -> Error {
+    Error::usage(format!("cannot read {name}: {e}"), "check the file")
 }
 
 /// One line of an export as an incident, or why it is not one.

@@ -29,6 +29,7 @@ pub(super) const MIGRATION: &str = "
     ALTER TABLE incidents ADD COLUMN follow_ups_late INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE incidents ADD COLUMN follow_ups_recovered INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE incidents ADD COLUMN follow_ups_lost INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incidents ADD COLUMN clock_skew INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX incidents_staff ON incidents(staff COLLATE NOCASE, started_at, id);
     CREATE INDEX incidents_type ON incidents(type, started_at, id);";
 
@@ -39,6 +40,8 @@ struct Summary {
     amends_approved: Money,
     apology_s: Option<i64>,
     fix_s: Option<i64>,
+    /// The clock went back while it was recorded: its times are left out of the medians.
+    clock_skew: bool,
     open: i64,
     on_time: i64,
     late: i64,
@@ -54,14 +57,19 @@ impl Summary {
             // As the engine adds them up (`apply_step`), not as an imported file says.
             amends_total: i.steps.iter().filter(|s| s.outcome == Outcome::Done).filter_map(|s| s.cost).sum(),
             amends_approved: i.steps.iter().filter(|s| s.approved_by.is_some()).filter_map(|s| s.cost).sum(),
-            apology_s: i.time_to_apology(),
-            fix_s: i.time_to_fix(),
+            apology_s: None,
+            fix_s: None,
+            clock_skew: i.clock_went_back(),
             open: 0,
             on_time: 0,
             late: 0,
             recovered: 0,
             lost: 0,
         };
+        if !s.clock_skew {
+            s.apology_s = i.time_to_apology();
+            s.fix_s = i.time_to_fix();
+        }
         for f in &i.follow_ups {
             match f.done_at {
                 Some(at) if at <= f.due => s.on_time += 1,
@@ -81,7 +89,7 @@ impl Summary {
         conn.prepare_cached(
             "UPDATE incidents SET amends_total = ?2, amends_approved = ?3, apology_s = ?4, fix_s = ?5,
                 follow_ups_open = ?6, follow_ups_on_time = ?7, follow_ups_late = ?8,
-                follow_ups_recovered = ?9, follow_ups_lost = ?10 WHERE n = ?1",
+                follow_ups_recovered = ?9, follow_ups_lost = ?10, clock_skew = ?11 WHERE n = ?1",
         )?
         .execute(params![
             n,
@@ -93,7 +101,8 @@ impl Summary {
             self.on_time,
             self.late,
             self.recovered,
-            self.lost
+            self.lost,
+            self.clock_skew
         ])?;
         Ok(())
     }
@@ -141,12 +150,12 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let mut stmt = conn.prepare_cached(if whole {
         "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
             follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
-            failure_point, servqual
+            failure_point, servqual, clock_skew
          FROM incidents NOT INDEXED WHERE ?1 IS NOT NULL"
     } else {
         "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
             follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
-            failure_point, servqual
+            failure_point, servqual, clock_skew
          FROM incidents WHERE started_at >= ?1"
     })?;
     let mut rows = stmt.query([since_ms])?;
@@ -184,6 +193,9 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         f.recovered += count(11)?;
         f.lost += count(12)?;
         update(&mut t.servqual, bytes(14)?, |n| *n += 1);
+        if number(15)?.unwrap_or(0) != 0 {
+            r.clock_skew += 1;
+        }
         r.incidents += 1;
     }
     let overdue: i64 = conn.query_row(
