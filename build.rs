@@ -1,9 +1,9 @@
 //! Compiles two YAML sources into the binary in forms that cost nothing to read at run
 //! time, so a command like `list` starts about as fast as a hello-world:
 //!
-//! - the built-in playbooks (`playbooks/*.yaml`) become one JSON document, which
-//!   `Library::built_in` reads in a fraction of the time YAML parsing takes (it falls back
-//!   to the YAML, with every check and warning, if this copy ever fails to decode);
+//! - the built-in playbooks (`playbooks/*.yaml`) become a Rust table: per playbook, what
+//!   `list` shows and `--type` matches, and the playbook as JSON, which the library reads
+//!   in a fraction of the time YAML parsing takes, and only for the playbooks needed;
 //! - the UI catalog (`src/i18n/ui.yaml`) becomes a sorted Rust table of string literals,
 //!   which `i18n::t` searches directly: no YAML parser runs for the tool's own words.
 //!
@@ -17,13 +17,18 @@ fn main() {
     println!("cargo::rerun-if-changed=src/i18n/ui.yaml");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).to_path_buf();
-    std::fs::write(out.join("built_in.json"), built_in_library(&root.join("playbooks")))
-        .expect("write built_in.json");
+    std::fs::write(out.join("built_in.rs"), built_in_library(&root.join("playbooks")))
+        .expect("write built_in.rs");
     std::fs::write(out.join("ui_catalog.rs"), ui_catalog(&root.join("src/i18n/ui.yaml")))
         .expect("write ui_catalog.rs");
 }
 
-/// The built-in playbooks and policy as one JSON document.
+/// The built-in library as Rust source: `POLICY_JSON`, and `INDEX`, one `Entry` per
+/// playbook sorted by type, with what `list` shows and type lookup needs (type, aliases,
+/// title in every language written, steps per phase) and the playbook itself as JSON, so
+/// `list` decodes no playbook and `show` only the one asked for. The built-in library is
+/// part of the program: a file that cannot be read, or that lacks what the index needs,
+/// fails the build (the `built_in_library_is_clean` test runs every other check).
 fn built_in_library(dir: &Path) -> String {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("read playbooks/")
@@ -31,26 +36,82 @@ fn built_in_library(dir: &Path) -> String {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
         .collect();
     files.sort();
-    let mut policy = String::from("null");
-    let mut playbooks = Vec::new();
+    let mut policy = None;
+    let mut entries: Vec<(String, String)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for path in files {
-        let text = std::fs::read_to_string(&path).expect("read a playbook");
-        // A file YAML cannot read is left to the run-time loader, which reports it.
-        let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(&text) else {
-            continue;
-        };
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let value = serde_yaml::from_str::<serde_yaml::Value>(&text)
+            .unwrap_or_else(|e| panic!("{file}: not a YAML document: {e}"));
         // Straight to text, keeping the written order of keys (translations list their
         // fallback language first).
-        let Ok(json) = serde_json::to_string(&value) else {
-            continue;
-        };
+        let json = serde_json::to_string(&value).unwrap_or_else(|e| panic!("{file}: {e}"));
         if path.file_name().is_some_and(|n| n == "policy.yaml") {
-            policy = json;
-        } else {
-            playbooks.push(json);
+            policy = Some(json);
+            continue;
         }
+        let (kind, entry) = index_entry(&file, &value, &json);
+        for name in std::iter::once(&kind).chain(&aliases(&file, &value)) {
+            let lower = name.to_ascii_lowercase();
+            assert!(!names.contains(&lower), "{file}: `{name}` names two built-in playbooks");
+            names.push(lower);
+        }
+        entries.push((kind, entry));
     }
-    format!("{{\"policy\":{policy},\"playbooks\":[{}]}}", playbooks.join(","))
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let policy = policy.expect("playbooks/policy.yaml: the built-in library needs its policy");
+    let mut src =
+        String::from("/// The built-in policy as JSON, made by build.rs from playbooks/policy.yaml.\n");
+    writeln!(src, "static POLICY_JSON: &str = {policy:?};").expect("write to a String");
+    src.push_str("/// The built-in playbooks, made by build.rs from playbooks/: sorted by type.\n");
+    src.push_str("static INDEX: &[Entry] = &[\n");
+    for (_, entry) in entries {
+        src.push_str(&entry);
+    }
+    src.push_str("];\n");
+    src
+}
+
+/// A playbook's `aliases`, which must be a list of text.
+fn aliases(file: &str, value: &serde_yaml::Value) -> Vec<String> {
+    match value.get("aliases") {
+        None => Vec::new(),
+        Some(serde_yaml::Value::Sequence(items)) => items
+            .iter()
+            .map(|a| a.as_str().unwrap_or_else(|| panic!("{file}: an alias is not text")).to_owned())
+            .collect(),
+        Some(_) => panic!("{file}: `aliases` must be a list"),
+    }
+}
+
+/// One playbook's `Entry { .. },` line, and its type.
+fn index_entry(file: &str, value: &serde_yaml::Value, json: &str) -> (String, String) {
+    let kind = value.get("type").and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{file}: no `type`"));
+    // A plain title is one text for every language: stored under no language, it is what
+    // the lookup's "else the first" finds.
+    let title: Vec<(String, String)> = match value.get("title") {
+        Some(serde_yaml::Value::String(s)) => vec![(String::new(), s.clone())],
+        Some(serde_yaml::Value::Mapping(map)) => map
+            .iter()
+            .map(|(lang, text)| match (lang.as_str(), text.as_str()) {
+                (Some(lang), Some(text)) => (lang.to_owned(), text.to_owned()),
+                _ => panic!("{file}: the title maps a language to something other than text"),
+            })
+            .collect(),
+        _ => panic!("{file}: no `title` text"),
+    };
+    let phases =
+        value.get("phases").and_then(|p| p.as_mapping()).unwrap_or_else(|| panic!("{file}: no `phases`"));
+    let keys: Vec<&str> = phases.keys().filter_map(|k| k.as_str()).collect();
+    assert_eq!(keys, ["apologise", "fix", "amend", "follow_up"], "{file}: the four phases, in order");
+    let steps: Vec<usize> = phases.values().map(|v| v.as_sequence().map_or(0, Vec::len)).collect();
+    let mut entry = format!("    Entry {{ kind: {kind:?}, aliases: &{:?}, title: &[", aliases(file, value));
+    for (lang, text) in &title {
+        write!(entry, "({lang:?}, {text:?}), ").expect("write to a String");
+    }
+    writeln!(entry, "], steps: {steps:?}, json: {json:?} }},").expect("write to a String");
+    (kind.to_owned(), entry)
 }
 
 /// The UI catalog as Rust source: `CATALOG`, a slice of `(key, [(language, text)])` sorted

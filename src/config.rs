@@ -132,7 +132,21 @@ impl Config {
     /// The playbook library in force. Broken files are warned about on stderr, one line
     /// each, and the rest still work.
     pub fn library(&self) -> Result<Library, Error> {
-        let lib = self.library_quiet()?;
+        self.warned(self.library_quiet()?)
+    }
+
+    /// The library as [`library`](Self::library) gives it, for a command that needs only the
+    /// playbook `name` names (`None`: only the policy, for `list`, which reads the built-in
+    /// index). From the built-in library only that much is decoded; a folder is read whole.
+    pub fn library_for(&self, name: Option<&str>) -> Result<Library, Error> {
+        self.warned(match &self.playbooks.value {
+            None => Library::built_in_for(name),
+            Some(dir) => Library::from_dir(dir)?,
+        })
+    }
+
+    /// `lib`, once its warnings are on stderr; an error if its policy is broken.
+    fn warned(&self, lib: Library) -> Result<Library, Error> {
         if let Some(p) = lib.broken_policy() {
             return Err(Error::usage(
                 format!("the policy {} is broken: line {}: {}", p.file, p.pos.line, p.message),

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
-use super::Playbook;
+use super::built_in::Listed;
 use super::check::{Level, Problem, check_playbook};
 use super::load::decode_playbook;
+use super::{Phase, Playbook};
 use crate::policy::Policy;
 use crate::yaml::{self, Document, MAX_FILE_BYTES, Pos};
 
@@ -78,31 +79,7 @@ struct Source {
     text: Result<String, (Level, String)>,
 }
 
-/// The built-in playbooks and policy as JSON, made from `playbooks/` by build.rs.
-static BUILT_IN_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/built_in.json"));
-
-#[derive(serde::Deserialize)]
-struct BuiltInJson {
-    policy: Policy,
-    playbooks: Vec<Playbook>,
-}
-
 impl Library {
-    /// The library compiled into the binary. Read from the JSON copy build.rs makes (a
-    /// tenth of the time of YAML with positions); the `built_in_library_is_clean` test
-    /// keeps the playbooks free of problems, and should the copy not decode, the YAML is
-    /// read and checked as for any folder.
-    #[must_use]
-    pub fn built_in() -> Library {
-        match serde_json::from_str::<BuiltInJson>(BUILT_IN_JSON) {
-            Ok(BuiltInJson { policy, mut playbooks }) if !policy.roles.is_empty() => {
-                playbooks.sort_by(|a, b| a.kind.cmp(&b.kind));
-                Library { origin: Origin::BuiltIn, playbooks, policy, problems: Vec::new() }
-            }
-            _ => Library::built_in_checked(),
-        }
-    }
-
     /// The built-in library read from its YAML, with every check `check` makes.
     #[must_use]
     pub fn built_in_checked() -> Library {
@@ -219,6 +196,20 @@ impl Library {
             .filter(|(d, _)| *d <= 3)
             .min_by_key(|(d, _)| *d)
             .map(|(_, kind)| kind.as_str())
+    }
+
+    /// What `list` shows of each playbook, in `lang`.
+    #[must_use]
+    pub fn listing(&self, lang: &str) -> Vec<Listed<'_>> {
+        self.playbooks
+            .iter()
+            .map(|pb| Listed {
+                kind: &pb.kind,
+                title: pb.title.get(lang),
+                aliases: pb.aliases.iter().map(String::as_str).collect(),
+                steps: Phase::ALL.map(|p| pb.phases.steps(p).len()),
+            })
+            .collect()
     }
 
     /// True when any file has an error.

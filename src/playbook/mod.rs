@@ -1,9 +1,11 @@
 //! The playbook model: what a failure type's recovery looks like, phase by phase.
 
+mod built_in;
 pub mod check;
 pub mod library;
 mod load;
 
+pub use built_in::{Listed, listing as built_in_listing};
 pub use check::{Level, Problem};
 pub use library::{Library, Origin, POLICY_FILE, ReadError, UnknownType};
 

@@ -15,6 +15,11 @@ pub fn width(s: &str) -> usize {
 }
 
 fn char_width(c: char) -> usize {
+    // ASCII, most of what tables hold, without the Unicode tables' lookups: the same answer.
+    if c.is_ascii() { usize::from(!c.is_ascii_control()) } else { unicode_char_width(c) }
+}
+
+fn unicode_char_width(c: char) -> usize {
     use unicode_properties::GeneralCategory::{EnclosingMark, Format, NonspacingMark};
     if c.is_control() || matches!(c.general_category(), NonspacingMark | EnclosingMark | Format) {
         return 0;
@@ -83,6 +88,13 @@ pub fn wrap(text: &str, max: usize, indent: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_is_counted_as_the_unicode_tables_count_it() {
+        for c in (0..=127u8).map(char::from) {
+            assert_eq!(char_width(c), unicode_char_width(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn wraps_words_by_width() {
