@@ -18,6 +18,7 @@ lib-500/ the 500-playbook library. A log is re-imported when the binary is newer
 """
 
 import argparse
+import calendar
 import json
 import os
 import shutil
@@ -66,19 +67,89 @@ def peak_rss(argv, env, scratch):
         return int(f.read().split()[-1])
 
 
-def measure(argv, env, runs, scratch, floor=None):
-    """Times argv `runs` times after a warm-up. With `floor`, a floor run precedes each
-    run, so both see the same moment of a shared machine; returns the floor's times too."""
+def measure(argv, env, runs, scratch, floor=None, before=None, warm=True):
+    """Times argv `runs` times after a warm-up (unless not `warm`: a command that changes
+    what it runs on). With `floor`, a floor run precedes each run, so both see the same
+    moment of a shared machine; returns the floor's times too. `before` runs (untimed)
+    before each timed run."""
     out = os.path.join(scratch, "stdout")
-    run_once(argv, env, out)  # warm-up: page cache, lazy binding
+    if warm:
+        run_once(argv, env, out)  # warm-up: page cache, lazy binding
     times, floor_times, rss, code, lines = [], [], 0, 0, 0
     for _ in range(runs):
         if floor:
             floor_times.append(run_once([floor], env)[0])
+        if before:
+            before()
         t, r, code, lines = run_once(argv, env, out)
         times.append(t)
         rss = max(rss, r)
-    return times, floor_times, peak_rss(argv, env, scratch) or rss, code, lines
+    return times, floor_times, (peak_rss(argv, env, scratch) if warm else None) or rss, code, lines
+
+
+def drop_cache(db):
+    """Drops the log (and its write-ahead file) from the page cache: the next run reads
+    it from the disk, as a command does after a reboot."""
+    for path in (db, db + "-wal", db + "-shm"):
+        if os.path.exists(path):
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+def newest_id(binary, env):
+    out = subprocess.run([binary, "log", "--limit", "1", "--json"], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[0])["id"]
+
+
+def first_start_ms(jsonl):
+    """When the oldest incident started: the generator writes the oldest first."""
+    with open(jsonl, encoding="utf-8") as f:
+        start = json.loads(f.readline())["started_at"]
+    return calendar.timegm(time.strptime(start[:19], "%Y-%m-%dT%H:%M:%S")) * 1000
+
+
+def pty_answers(binary, env, answers=12):
+    """Seconds from pressing Enter at a prompt of `start` in a real pseudo-terminal to the
+    last byte of what the next prompt draws (the answer saved, with its fsync, in between),
+    for the first `answers` Enters of a session; the honest user-facing figure."""
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(binary, [binary, "start", "--type", "long-wait", "--staff", "bench"],
+                  dict(env, TERM="xterm", COLUMNS="100", LINES="40"))
+    def drain(quiet):
+        last = None
+        while True:
+            ready, _, _ = select.select([fd], [], [], quiet)
+            if not ready:
+                return last
+            try:
+                if not os.read(fd, 65536):
+                    return last
+            except OSError:
+                return last
+            last = time.perf_counter()
+    drain(0.5)
+    times = []
+    for _ in range(answers):
+        sent = time.perf_counter()
+        os.write(fd, b"\r")
+        last = drain(0.15)
+        if last is None:
+            break
+        times.append(last - sent)
+    try:
+        os.kill(pid, 15)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    return times
 
 
 def quartiles(xs):
@@ -134,6 +205,8 @@ def main():
     p.add_argument("--library", type=int, default=500, help="playbooks for `check`")
     p.add_argument("--json", help="also write the results here as JSON")
     p.add_argument("--markdown", help="also write the results here as Markdown tables")
+    p.add_argument("--pty", action="store_true",
+                   help="also time answers in a real pseudo-terminal on each log")
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
@@ -170,9 +243,10 @@ def main():
               f" {rss / 1024:>7.1f} MB  exit {code}  {lines} lines", flush=True)
         return row
 
-    def timed(name, argv, size=0, runs=args.runs, extra_env=None):
+    def timed(name, argv, size=0, runs=args.runs, extra_env=None, before=None, warm=True):
         e = dict(env, **(extra_env or {}))
-        times, floor_times, rss, code, lines = measure(argv, e, runs, scratch, args.floor)
+        times, floor_times, rss, code, lines = measure(argv, e, runs, scratch, args.floor,
+                                                       before=before, warm=warm)
         return record(name, size, times, rss, code, lines, floor_times)
 
     print(f"{'command':<34} {'log size':>8} {'median':>11}  {'spread':<33} {'/floor':>8}"
@@ -230,11 +304,42 @@ def main():
         timed("recover due --json", [binary, "due", "--json"], n, extra_env=log_env)
         timed("recover report --since 30d", [binary, "report", "--since", since_30d], n,
               extra_env=log_env)
-        # Whole-log commands: for memory more than speed, so fewer runs.
-        timed("recover export", [binary, "export"], n, runs=max(1, min(args.runs, 3)),
+        timed("recover log --staff new.person", [binary, "log", "--staff", "new.person"], n,
               extra_env=log_env)
+        timed("recover log --staff anna.a", [binary, "log", "--staff", "anna.a"], n,
+              extra_env=log_env)
+        timed("recover log (newest page)", [binary, "log"], n, extra_env=log_env)
+        incident = newest_id(binary, dict(env, **log_env))
+        timed("recover show-incident", [binary, "show-incident", incident], n, extra_env=log_env)
+        # Cold: the log dropped from the page cache before every run, as after a reboot or
+        # when other work has pushed it out.
+        for name, argv in (("recover due (cold)", [binary, "due"]),
+                           ("recover log --since 8h (cold)", [binary, "log", "--since", since_8h]),
+                           ("recover show-incident (cold)", [binary, "show-incident", incident])):
+            timed(name, argv, n, runs=max(1, min(args.runs, 9)), extra_env=log_env,
+                  before=lambda: drop_cache(db))
+        few = max(1, min(args.runs, 3))
+        timed("recover report --since 365d", [binary, "report", "--since", "365d"], n, runs=few,
+              extra_env=log_env)
+        # Whole-log commands: for memory more than speed, so fewer runs.
+        timed("recover log --type noise --json", [binary, "log", "--type", "noise", "--json"], n,
+              runs=few, extra_env=log_env)
+        timed("recover export", [binary, "export"], n, runs=few, extra_env=log_env)
         timed("recover report --since 10y", [binary, "report", "--since", "3650d"], n,
-              runs=max(1, min(args.runs, 3)), extra_env=log_env)
+              runs=few, extra_env=log_env)
+        # Purge of the oldest day, on a copy (it changes the log), once.
+        copy = os.path.join(scratch, "purge.db")
+        shutil.copyfile(db, copy)
+        os.sync()
+        oldest = first_start_ms(jsonl)
+        day = iso(oldest - oldest % 86_400_000 + 86_400_000)
+        timed("recover purge (oldest day)", [binary, "purge", "--before", day, "--yes"], n,
+              runs=1, extra_env={"RECOVER_LOG": copy}, warm=False)
+        os.remove(copy)
+        if args.pty:
+            answers = pty_answers(binary, dict(env, **log_env))
+            if answers:
+                record("one answer in a terminal (Enter)", n, answers, 0, 0, 0, [floor_med])
 
     if args.json:
         with open(args.json, "w") as f:

@@ -34,12 +34,20 @@ fn generated_logs_import_and_export_byte_for_byte_and_the_timing_script_runs() {
     let data = t.path("bench-data");
     let out = Command::new("python3")
         .args([run.to_str().unwrap(), "--bin", BIN, "--floor", "/bin/true", "--sizes", "30", "--runs", "1"])
-        .args(["--library", "5", "--data", data.to_str().unwrap()])
+        .args(["--library", "5", "--pty", "--data", data.to_str().unwrap()])
         .output()
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "bench/run.py: {}{}", stdout, String::from_utf8_lossy(&out.stderr));
-    for line in ["recover import", "recover log --since 8h", "recover due", "recover report --since 30d"] {
+    for line in [
+        "recover import",
+        "recover log --since 8h",
+        "recover due",
+        "recover report --since 30d",
+        "recover due (cold)",
+        "recover purge (oldest day)",
+        "one answer in a terminal",
+    ] {
         assert!(stdout.contains(line), "{line} missing from:\n{stdout}");
     }
     assert!(!stdout.contains("exit 1") && !stdout.contains("exit 2"), "{stdout}");
