@@ -104,14 +104,9 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
     };
     let mut shown = 0usize;
     if args.output.json {
-        store.scan(&filter, false, &mut |i| {
+        store.scan_json(&filter, false, false, &mut |line| {
             shown += 1;
-            shown <= limit
-                && keep(
-                    serde_json::to_writer(&mut out, &i)
-                        .map_err(std::io::Error::other)
-                        .and_then(|()| writeln!(out)),
-                )
+            shown <= limit && keep(out.write_all(line))
         })?;
     } else if args.output.csv {
         write!(out, "{}", csv::line(&COLUMNS))?;
@@ -176,7 +171,9 @@ pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, E
     let incident = config.store_to_read()?.get(&args.id)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(&incident).unwrap_or_default())?;
+        let mut line = Vec::new();
+        crate::render::json::incident(&mut line, &incident, false);
+        out.write_all(&line)?;
     } else {
         write!(
             out,

@@ -237,6 +237,25 @@ pub trait Store {
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError>;
 
+    /// Hands the JSON line of each incident matching `filter` (as `export` and `log --json`
+    /// print it, newline included; see [`crate::render::json`]) to `visit`, in the order of
+    /// [`Store::scan`]; `redact` leaves out refs and notes (`export --redact`). A store may
+    /// write it from what it keeps without building each [`Incident`].
+    fn scan_json(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        redact: bool,
+        visit: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        let mut line = Vec::new();
+        self.scan(filter, oldest_first, &mut |i| {
+            line.clear();
+            crate::render::json::incident(&mut line, &i, redact);
+            visit(&line)
+        })
+    }
+
     /// Hands what the `log` table shows of each incident matching `filter` to `visit`,
     /// newest first, reading no steps or follow-ups; `visit` returns false to stop.
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError>;

@@ -14,6 +14,7 @@ use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status,
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 
+mod json;
 mod summary;
 
 use summary::refresh_summary;
@@ -877,6 +878,16 @@ impl Store for SqliteStore {
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError> {
         scan_on(&self.conn, filter, oldest_first, &mut |_, i| Ok(visit(i))).map_err(|e| self.err(&e))
+    }
+
+    fn scan_json(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        redact: bool,
+        visit: &mut dyn FnMut(&[u8]) -> bool,
+    ) -> Result<(), StoreError> {
+        json::scan_json(&self.conn, filter, oldest_first, redact, visit).map_err(|e| self.err(&e))
     }
 
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {

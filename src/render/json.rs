@@ -1,0 +1,421 @@
+//! The JSON line of an incident (README "JSON"), written by hand into a byte buffer: what
+//! `export` and `log --json` print, a million lines at a time. It writes exactly what
+//! serde writes for [`Incident`] (field order, escapes, times with three fractional
+//! digits, amounts as strings), which the tests check, but from borrowed parts, so the
+//! SQLite log can write it straight from its rows without building an [`Incident`].
+
+use jiff::Timestamp;
+
+use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord};
+use crate::playbook::{Phase, Servqual, Severity};
+
+/// An incident's fields before its steps.
+pub struct Head<'a> {
+    /// Short id.
+    pub id: &'a str,
+    /// Global id.
+    pub uid: &'a str,
+    /// Playbook type.
+    pub kind: &'a str,
+    /// Severity, once chosen.
+    pub severity: Option<Severity>,
+    /// Who handled it.
+    pub staff: &'a str,
+    /// Their role.
+    pub role: &'a str,
+    /// The customer's reference.
+    pub reference: Option<&'a str>,
+    /// Start.
+    pub started_at: Timestamp,
+    /// End.
+    pub finished_at: Option<Timestamp>,
+    /// Where it stands.
+    pub status: Status,
+}
+
+/// An incident's fields after its steps, up to its follow-ups.
+pub struct Tail<'a> {
+    /// Amends given, as [`crate::money::Money`] displays it.
+    pub amends_total: &'a str,
+    /// Currency.
+    pub currency: &'a str,
+    /// The role's limit, as [`crate::money::Money`] displays it.
+    pub limit: &'a str,
+    /// Failure point.
+    pub failure_point: Option<&'a str>,
+    /// Said about it (left out when `None`).
+    pub failure_note: Option<&'a str>,
+    /// Whether the failure-point question was answered.
+    pub failure_answered: bool,
+    /// SERVQUAL dimensions.
+    pub servqual: &'a [Servqual],
+}
+
+/// One step.
+pub struct Step<'a> {
+    /// Phase.
+    pub phase: Phase,
+    /// Step id.
+    pub id: &'a str,
+    /// Done or skipped.
+    pub outcome: Outcome,
+    /// When answered.
+    pub at: Timestamp,
+    /// Option picked.
+    pub choice: Option<&'a str>,
+    /// Note.
+    pub note: Option<&'a str>,
+    /// Why skipped.
+    pub reason: Option<&'a str>,
+    /// Cost, as [`crate::money::Money`] displays it.
+    pub cost: Option<&'a str>,
+    /// Approver.
+    pub approved_by: Option<&'a str>,
+}
+
+/// One follow-up.
+pub struct FollowUpLine<'a> {
+    /// Its step.
+    pub step: &'a str,
+    /// Due.
+    pub due: Timestamp,
+    /// Done.
+    pub done_at: Option<Timestamp>,
+    /// How it ended.
+    pub outcome: Option<FollowUpOutcome>,
+    /// Who closed it.
+    pub done_by: Option<&'a str>,
+    /// What was said.
+    pub note: Option<&'a str>,
+}
+
+/// `{"id":…,"status":…,"steps":[`; then [`step`]s separated by commas, [`tail`],
+/// [`follow_up`]s separated by commas, and [`end`].
+pub fn head(out: &mut Vec<u8>, h: &Head) {
+    field(out, b"{\"id\":", h.id);
+    field(out, b",\"uid\":", h.uid);
+    field(out, b",\"type\":", h.kind);
+    out.extend_from_slice(b",\"severity\":");
+    optional(out, h.severity.map(Severity::key));
+    field(out, b",\"staff\":", h.staff);
+    field(out, b",\"role\":", h.role);
+    out.extend_from_slice(b",\"ref\":");
+    optional(out, h.reference);
+    out.extend_from_slice(b",\"started_at\":");
+    time(out, h.started_at);
+    out.extend_from_slice(b",\"finished_at\":");
+    optional_time(out, h.finished_at);
+    field(out, b",\"status\":", h.status.key());
+    out.extend_from_slice(b",\"steps\":[");
+}
+
+/// One step's object.
+pub fn step(out: &mut Vec<u8>, s: &Step) {
+    field(out, b"{\"phase\":", s.phase.key());
+    field(out, b",\"id\":", s.id);
+    field(
+        out,
+        b",\"outcome\":",
+        match s.outcome {
+            Outcome::Done => "done",
+            Outcome::Skipped => "skipped",
+        },
+    );
+    out.extend_from_slice(b",\"at\":");
+    time(out, s.at);
+    for (name, value) in [
+        (&b",\"choice\":"[..], s.choice),
+        (b",\"note\":", s.note),
+        (b",\"reason\":", s.reason),
+        (b",\"cost\":", s.cost),
+        (b",\"approved_by\":", s.approved_by),
+    ] {
+        if let Some(v) = value {
+            field(out, name, v);
+        }
+    }
+    out.push(b'}');
+}
+
+/// Closes the steps and writes the fields up to `"follow_ups":[`.
+pub fn tail(out: &mut Vec<u8>, t: &Tail) {
+    field(out, b"],\"amends_total\":", t.amends_total);
+    field(out, b",\"currency\":", t.currency);
+    field(out, b",\"limit\":", t.limit);
+    out.extend_from_slice(b",\"failure_point\":");
+    optional(out, t.failure_point);
+    if let Some(note) = t.failure_note {
+        field(out, b",\"failure_note\":", note);
+    }
+    out.extend_from_slice(if t.failure_answered {
+        b",\"failure_answered\":true,\"servqual\":["
+    } else {
+        b",\"failure_answered\":false,\"servqual\":["
+    });
+    for (k, d) in t.servqual.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        string(out, d.key());
+    }
+    out.extend_from_slice(b"],\"follow_ups\":[");
+}
+
+/// One follow-up's object.
+pub fn follow_up(out: &mut Vec<u8>, f: &FollowUpLine) {
+    field(out, b"{\"step\":", f.step);
+    out.extend_from_slice(b",\"due\":");
+    time(out, f.due);
+    out.extend_from_slice(b",\"done_at\":");
+    optional_time(out, f.done_at);
+    out.extend_from_slice(b",\"outcome\":");
+    optional(out, f.outcome.map(FollowUpOutcome::key));
+    out.extend_from_slice(b",\"done_by\":");
+    optional(out, f.done_by);
+    out.extend_from_slice(b",\"note\":");
+    optional(out, f.note);
+    out.push(b'}');
+}
+
+/// Closes the follow-ups and the object, and ends the line.
+pub fn end(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"]}\n");
+}
+
+/// The whole line of `i` (newline included); `redact` leaves out the reference and notes,
+/// as `export --redact` does.
+pub fn incident(out: &mut Vec<u8>, i: &Incident, redact: bool) {
+    head(
+        out,
+        &Head {
+            id: &i.id,
+            uid: &i.uid,
+            kind: &i.kind,
+            severity: i.severity,
+            staff: &i.staff,
+            role: &i.role,
+            reference: kept(redact, i.reference.as_deref()),
+            started_at: i.started_at,
+            finished_at: i.finished_at,
+            status: i.status,
+        },
+    );
+    for (k, s) in i.steps.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        incident_step(out, s, redact);
+    }
+    tail(
+        out,
+        &Tail {
+            amends_total: &i.amends_total.to_string(),
+            currency: &i.currency,
+            limit: &i.limit.to_string(),
+            failure_point: i.failure_point.as_deref(),
+            failure_note: kept(redact, i.failure_note.as_deref()),
+            failure_answered: i.failure_answered,
+            servqual: &i.servqual,
+        },
+    );
+    for (k, f) in i.follow_ups.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        incident_follow_up(out, f, redact);
+    }
+    end(out);
+}
+
+fn incident_step(out: &mut Vec<u8>, s: &StepRecord, redact: bool) {
+    step(
+        out,
+        &Step {
+            phase: s.phase,
+            id: &s.id,
+            outcome: s.outcome,
+            at: s.at,
+            choice: s.choice.as_deref(),
+            note: kept(redact, s.note.as_deref()),
+            reason: kept(redact, s.reason.as_deref()),
+            cost: s.cost.map(|c| c.to_string()).as_deref(),
+            approved_by: s.approved_by.as_deref(),
+        },
+    );
+}
+
+fn incident_follow_up(out: &mut Vec<u8>, f: &FollowUp, redact: bool) {
+    follow_up(
+        out,
+        &FollowUpLine {
+            step: &f.step,
+            due: f.due,
+            done_at: f.done_at,
+            outcome: f.outcome,
+            done_by: f.done_by.as_deref(),
+            note: if redact { None } else { f.note.as_deref() },
+        },
+    );
+}
+
+/// A personal field, unless redacted.
+fn kept(redact: bool, v: Option<&str>) -> Option<&str> {
+    if redact { None } else { v }
+}
+
+fn field(out: &mut Vec<u8>, name: &[u8], value: &str) {
+    out.extend_from_slice(name);
+    string(out, value);
+}
+
+fn optional(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        Some(v) => string(out, v),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn optional_time(out: &mut Vec<u8>, t: Option<Timestamp>) {
+    match t {
+        Some(t) => time(out, t),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// What each byte becomes in a JSON string, as serde_json writes it: 0 for itself, `u`
+/// for `\u00XX`, else the letter after the backslash.
+const ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x09] = b't';
+    table[0x0a] = b'n';
+    table[0x0c] = b'f';
+    table[0x0d] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// `s` as a JSON string, quoted: most text needs no escape and is copied in one piece,
+/// found so eight bytes at a time.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    let mut k = 0;
+    while k < bytes.len() {
+        if let Some(chunk) = bytes.get(k..k + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !needs_escape(u64::from_le_bytes(word)) {
+                k += 8;
+                continue;
+            }
+        }
+        let end = (k + 8).min(bytes.len());
+        while k < end {
+            let b = bytes[k];
+            let e = ESCAPE[usize::from(b)];
+            if e != 0 {
+                out.extend_from_slice(&bytes[start..k]);
+                escape(out, b, e);
+                start = k + 1;
+            }
+            k += 1;
+        }
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Whether any of the eight bytes of `w` may need an escape: a control character, `"` or
+/// `\` (it may say so of others too, which are then looked at one by one).
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    (control | zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\')))) != 0
+}
+
+fn escape(out: &mut Vec<u8>, b: u8, e: u8) {
+    if e == b'u' {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(b >> 4)],
+            HEX[usize::from(b & 0xf)],
+        ]);
+    } else {
+        out.extend_from_slice(&[b'\\', e]);
+    }
+}
+
+/// Milliseconds from 0000-01-01T00:00:00Z to 10000-01-01T00:00:00Z: the years written
+/// with four digits, which [`time`] writes itself.
+const FOUR_DIGIT_YEARS: std::ops::Range<i64> = -62_167_219_200_000..253_402_300_800_000;
+
+/// `t` as a quoted RFC 3339 UTC time with exactly three fractional digits
+/// (`"2026-11-23T15:20:11.120Z"`), as [`crate::clock::rfc3339::text`] writes it, without
+/// going through a formatter: a year's export writes millions of them.
+pub fn time(out: &mut Vec<u8>, t: Timestamp) {
+    let ms = t.as_millisecond();
+    if !FOUR_DIGIT_YEARS.contains(&ms) {
+        out.push(b'"');
+        out.extend_from_slice(crate::clock::rfc3339::text(&t).as_bytes());
+        out.push(b'"');
+        return;
+    }
+    let (secs, milli) = (ms.div_euclid(1000), ms.rem_euclid(1000));
+    let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (year, month, day) = civil(days);
+    let mut b = *b"\"0000-00-00T00:00:00.000Z\"";
+    b[1..3].copy_from_slice(two_digits(year / 100));
+    b[3..5].copy_from_slice(two_digits(year % 100));
+    b[6..8].copy_from_slice(two_digits(month));
+    b[9..11].copy_from_slice(two_digits(day));
+    b[12..14].copy_from_slice(two_digits(day_secs / 3600));
+    b[15..17].copy_from_slice(two_digits(day_secs / 60 % 60));
+    b[18..20].copy_from_slice(two_digits(day_secs % 60));
+    b[21] = two_digits(milli / 100)[1];
+    b[22..24].copy_from_slice(two_digits(milli % 100));
+    out.extend_from_slice(&b);
+}
+
+/// `v` (0 to 99) as two digits.
+fn two_digits(v: i64) -> &'static [u8] {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let i = usize::try_from(v).unwrap_or(0) * 2;
+    &PAIRS[i..i + 2]
+}
+
+/// Year, month and day of the day `days` after 1970-01-01 (proleptic Gregorian; Howard
+/// Hinnant's `civil_from_days`).
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,515 @@
+//! `export` and `log --json` written straight from the rows: one ordered pass over the
+//! incidents, with their steps and follow-ups read side by side in the same order (as
+//! [`super::scan_on`] reads them), each line written by [`crate::render::json`] into
+//! buffers reused from line to line. No [`crate::engine::Incident`] is built and nothing
+//! is allocated per incident; every value is still checked as building one would check it.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use jiff::Timestamp;
+use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
+use rusqlite::{Connection, Row, Rows};
+
+use super::{bad, from_ms, money, scan_statements, text, text_or_null};
+use crate::engine::{FollowUpOutcome, Outcome, Status};
+use crate::money::Money;
+use crate::playbook::{Phase, Servqual, Severity};
+use crate::render::json;
+use crate::store::Filter;
+
+/// Hands the JSON line (newline included) of each incident matching `filter` to `visit`,
+/// which returns false to stop; `redact` leaves out refs and notes.
+pub(super) fn scan_json(
+    conn: &Connection,
+    filter: &Filter,
+    oldest_first: bool,
+    redact: bool,
+    visit: &mut dyn FnMut(&[u8]) -> bool,
+) -> rusqlite::Result<()> {
+    let ([incidents, steps, follow_ups], args) = scan_statements(filter, oldest_first);
+    let mut incidents = conn.prepare(&incidents)?;
+    let mut steps = conn.prepare(&steps)?;
+    let mut follow_ups = conn.prepare(&follow_ups)?;
+    let params = || rusqlite::params_from_iter(args.iter());
+    let mut rows = incidents.query(params())?;
+    let mut step_rows = steps.query(params())?;
+    let mut follow_up_rows = follow_ups.query(params())?;
+    let mut b = Buffers { redact, ..Buffers::default() };
+    let mut started = false;
+    while let Some(row) = rows.next()? {
+        if !started {
+            // Started only once the first incident is read, so that all three queries
+            // read in the one transaction the first one opened.
+            started = true;
+            step_rows.advance()?;
+            follow_up_rows.advance()?;
+        }
+        let n: i64 = row.get(0)?;
+        b.line.clear();
+        b.head(row)?;
+        b.steps(&mut step_rows, n)?;
+        b.tail(row)?;
+        b.follow_ups(&mut follow_up_rows, n)?;
+        json::end(&mut b.line);
+        if !visit(&b.line) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// An amount as saved, ready to add up.
+#[derive(Clone, Copy)]
+enum Amount {
+    /// A whole number, added as one.
+    Whole(i64),
+    /// Any other exact amount.
+    Exact(Money),
+}
+
+/// A step written to [`Buffers::step_text`], to be put in the order it was answered.
+struct StepSpan {
+    seq: i64,
+    text: Range<usize>,
+    /// Its cost when done (what the amends total adds up).
+    cost: Option<Amount>,
+}
+
+/// A follow-up written to [`Buffers::follow_up_text`], to be put soonest first.
+struct FollowUpSpan {
+    due: Timestamp,
+    /// Its step id in [`Buffers::keys`], the tie-breaker.
+    key: Range<usize>,
+    text: Range<usize>,
+}
+
+/// What one line is put together in, reused for every line.
+#[derive(Default)]
+struct Buffers {
+    redact: bool,
+    line: Vec<u8>,
+    step_text: Vec<u8>,
+    step_spans: Vec<StepSpan>,
+    follow_up_text: Vec<u8>,
+    follow_up_spans: Vec<FollowUpSpan>,
+    keys: Vec<u8>,
+    servqual: Vec<Servqual>,
+    /// An amount as [`Money`] displays it, when the saved text is written otherwise.
+    amount: String,
+    amends_total: String,
+}
+
+impl Buffers {
+    /// The incident's fields before its steps (columns as `incident_columns!`).
+    fn head(&mut self, r: &Row) -> rusqlite::Result<()> {
+        let severity = text_or_null(r, 4)?;
+        let status = text(r, 10)?;
+        let reference = text_or_null(r, 7)?;
+        let reference = if self.redact { None } else { reference };
+        json::head(
+            &mut self.line,
+            &json::Head {
+                id: text(r, 2)?,
+                uid: text(r, 1)?,
+                kind: text(r, 3)?,
+                severity: severity
+                    .map(|s| Severity::from_key(s).ok_or_else(|| bad("severity", s)))
+                    .transpose()?,
+                staff: text(r, 5)?,
+                role: text(r, 6)?,
+                reference,
+                started_at: from_ms(r.get(8)?)?,
+                finished_at: r.get::<_, Option<i64>>(9)?.map(from_ms).transpose()?,
+                status: Status::from_key(status).ok_or_else(|| bad("status", status))?,
+            },
+        );
+        Ok(())
+    }
+
+    /// Incident `n`'s steps in the order they were answered, and its amends total.
+    fn steps(&mut self, rows: &mut Rows, n: i64) -> rusqlite::Result<()> {
+        self.step_text.clear();
+        self.step_spans.clear();
+        while let Some(r) = rows.get() {
+            if r.get::<_, i64>(0)? != n {
+                break;
+            }
+            self.step(r)?;
+            rows.advance()?;
+        }
+        self.step_spans.sort_by_key(|s| s.seq);
+        for (k, s) in self.step_spans.iter().enumerate() {
+            if k > 0 {
+                self.line.push(b',');
+            }
+            self.line.extend_from_slice(&self.step_text[s.text.clone()]);
+        }
+        // Added as the engine adds them (`apply_step`): whole numbers as integers while
+        // they fit, else exactly, in the order answered.
+        let costs = self.step_spans.iter().filter_map(|s| s.cost);
+        let whole = costs.clone().try_fold(0_i64, |sum, c| match c {
+            Amount::Whole(v) => sum.checked_add(v),
+            Amount::Exact(_) => None,
+        });
+        self.amends_total.clear();
+        let _ = if let Some(sum) = whole {
+            write!(self.amends_total, "{sum}")
+        } else {
+            let sum: Money = costs
+                .map(|c| match c {
+                    Amount::Whole(v) => Money::whole(v),
+                    Amount::Exact(m) => m,
+                })
+                .sum();
+            write!(self.amends_total, "{sum}")
+        };
+        Ok(())
+    }
+
+    /// One step row (the incident's key, then columns as `step_columns!`).
+    fn step(&mut self, r: &Row) -> rusqlite::Result<()> {
+        let phase = text(r, 2)?;
+        let outcome = text(r, 4)?;
+        let outcome = match outcome {
+            "done" => Outcome::Done,
+            "skipped" => Outcome::Skipped,
+            _ => return Err(bad("outcome", outcome)),
+        };
+        let cost = text_or_null(r, 9)?;
+        let (amount, shown) = match cost {
+            Some(t) => {
+                let (amount, as_saved) = amount(t, &mut self.amount)?;
+                (Some(amount), Some(if as_saved { t } else { self.amount.as_str() }))
+            }
+            None => (None, None),
+        };
+        let (note, reason) = (text_or_null(r, 7)?, text_or_null(r, 8)?);
+        let start = self.step_text.len();
+        json::step(
+            &mut self.step_text,
+            &json::Step {
+                phase: Phase::from_key(phase).ok_or_else(|| bad("phase", phase))?,
+                id: text(r, 3)?,
+                outcome,
+                at: from_ms(r.get(5)?)?,
+                choice: text_or_null(r, 6)?,
+                note: if self.redact { None } else { note },
+                reason: if self.redact { None } else { reason },
+                cost: shown,
+                approved_by: text_or_null(r, 10)?,
+            },
+        );
+        self.step_spans.push(StepSpan {
+            seq: r.get(1)?,
+            text: start..self.step_text.len(),
+            cost: amount.filter(|_| outcome == Outcome::Done),
+        });
+        Ok(())
+    }
+
+    /// The incident's fields after its steps, up to its follow-ups.
+    fn tail(&mut self, r: &Row) -> rusqlite::Result<()> {
+        let limit = text(r, 12)?;
+        let (_, as_saved) = amount(limit, &mut self.amount)?;
+        self.servqual.clear();
+        self.servqual.extend(text(r, 16)?.split(',').filter_map(Servqual::from_key));
+        let note = text_or_null(r, 15)?;
+        json::tail(
+            &mut self.line,
+            &json::Tail {
+                amends_total: &self.amends_total,
+                currency: text(r, 11)?,
+                limit: if as_saved { limit } else { &self.amount },
+                failure_point: text_or_null(r, 14)?,
+                failure_note: if self.redact { None } else { note },
+                failure_answered: r.get(13)?,
+                servqual: &self.servqual,
+            },
+        );
+        Ok(())
+    }
+
+    /// Incident `n`'s follow-ups, soonest first (ties by step).
+    fn follow_ups(&mut self, rows: &mut Rows, n: i64) -> rusqlite::Result<()> {
+        self.follow_up_text.clear();
+        self.follow_up_spans.clear();
+        self.keys.clear();
+        while let Some(r) = rows.get() {
+            if r.get::<_, i64>(0)? != n {
+                break;
+            }
+            let step = text(r, 1)?;
+            let due = from_ms(r.get(2)?)?;
+            let note = text_or_null(r, 6)?;
+            let key = self.keys.len()..self.keys.len() + step.len();
+            self.keys.extend_from_slice(step.as_bytes());
+            let start = self.follow_up_text.len();
+            json::follow_up(
+                &mut self.follow_up_text,
+                &json::FollowUpLine {
+                    step,
+                    due,
+                    done_at: r.get::<_, Option<i64>>(3)?.map(from_ms).transpose()?,
+                    outcome: text_or_null(r, 4)?.and_then(FollowUpOutcome::from_key),
+                    done_by: text_or_null(r, 5)?,
+                    note: if self.redact { None } else { note },
+                },
+            );
+            self.follow_up_spans.push(FollowUpSpan { due, key, text: start..self.follow_up_text.len() });
+            rows.advance()?;
+        }
+        let keys = &self.keys;
+        self.follow_up_spans
+            .sort_by(|a, b| a.due.cmp(&b.due).then_with(|| keys[a.key.clone()].cmp(&keys[b.key.clone()])));
+        for (k, f) in self.follow_up_spans.iter().enumerate() {
+            if k > 0 {
+                self.line.push(b',');
+            }
+            self.line.extend_from_slice(&self.follow_up_text[f.text.clone()]);
+        }
+        Ok(())
+    }
+}
+
+/// The amount saved as `text`, and whether it is written as saved (true) or as
+/// [`Money`] displays it, put in `shown` (false): checked like any amount read.
+fn amount(text: &str, shown: &mut String) -> rusqlite::Result<(Amount, bool)> {
+    match as_displayed(text) {
+        Saved::Whole(v) => Ok((Amount::Whole(v), true)),
+        Saved::Decimal => Ok((Amount::Exact(money(text)?), true)),
+        Saved::Otherwise => {
+            let m = money(text)?;
+            shown.clear();
+            let _ = write!(shown, "{m}");
+            Ok((Amount::Exact(m), false))
+        }
+    }
+}
+
+/// How an amount is saved.
+#[derive(Debug, PartialEq)]
+enum Saved {
+    /// As [`Money`] displays the whole number it is.
+    Whole(i64),
+    /// As [`Money`] displays it, with decimals.
+    Decimal,
+    /// Otherwise (or not an amount): to be read and displayed again.
+    Otherwise,
+}
+
+/// Whether `text` is exactly how [`Money`] displays the amount it holds (as every amount
+/// `recover` saves is), kept well inside what a decimal holds so that reading could not
+/// round.
+fn as_displayed(text: &str) -> Saved {
+    let b = text.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    let negative = digits.len() != b.len();
+    let (whole, fraction) = match digits.iter().position(|&c| c == b'.') {
+        Some(p) => (&digits[..p], Some(&digits[p + 1..])),
+        None => (digits, None),
+    };
+    if whole.is_empty()
+        || whole.len() > 15
+        || !whole.iter().all(u8::is_ascii_digit)
+        || (whole[0] == b'0' && whole.len() > 1)
+    {
+        return Saved::Otherwise;
+    }
+    match fraction {
+        None => {
+            let v = whole.iter().fold(0_i64, |v, d| v * 10 + i64::from(d - b'0'));
+            // `-0` displays as `0`.
+            if negative && v == 0 { Saved::Otherwise } else { Saved::Whole(if negative { -v } else { v }) }
+        }
+        Some(f) => {
+            let shown = f.len() <= 8
+                && f.iter().all(u8::is_ascii_digit)
+                && ((f.len() == 2 && f != b"00") || (f.len() >= 3 && f.last() != Some(&b'0')));
+            if shown { Saved::Decimal } else { Saved::Otherwise }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+
+    use super::{Saved, as_displayed};
+    use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord};
+    use crate::money::Money;
+    use crate::playbook::{Phase, Servqual, Severity};
+    use crate::store::{Filter, SqliteStore, Store};
+
+    fn odd_incident(k: i64) -> Incident {
+        let at = |ms: i64| Timestamp::from_millisecond(1_790_000_000_000 + k * 1000 + ms).unwrap();
+        let step = |n: i64, id: &str, cost: Option<&str>, outcome: Outcome| StepRecord {
+            phase: if n == 0 { Phase::Apologise } else { Phase::Amend },
+            id: id.into(),
+            outcome,
+            at: at(n * 7),
+            choice: Some("a \"b\"".into()),
+            note: (n % 2 == 1).then(|| "line\nnext \u{1} æ".into()),
+            reason: (outcome == Outcome::Skipped).then(|| "busy".into()),
+            cost: cost.map(|c| c.parse().unwrap()),
+            approved_by: (n == 2).then(|| "Bo".into()),
+        };
+        let steps = vec![
+            step(0, "z-first", None, Outcome::Done),
+            step(1, "b-second", Some("12.5"), Outcome::Done),
+            step(2, "a-third", Some("0.125"), Outcome::Done),
+            step(3, "c-fourth", Some("7"), Outcome::Skipped),
+        ];
+        Incident {
+            id: format!("AB{k}-XYZ"),
+            uid: format!("uid-{k}"),
+            kind: "noise".into(),
+            severity: (k % 2 == 0).then_some(Severity::Critical),
+            staff: "Ann \\ \"A\"".into(),
+            role: "staff".into(),
+            reference: (k % 2 == 1).then(|| "room\t12".into()),
+            started_at: at(0),
+            finished_at: (k % 2 == 0).then(|| at(60_000)),
+            status: if k % 2 == 0 { Status::Complete } else { Status::InProgress },
+            amends_total: "12.625".parse().unwrap(),
+            steps,
+            currency: "EUR".into(),
+            limit: Money::whole(50),
+            failure_point: Some("other".into()),
+            failure_note: (k % 2 == 0).then(|| "🔥".into()),
+            failure_answered: k % 2 == 0,
+            servqual: vec![Servqual::Empathy, Servqual::Reliability],
+            follow_ups: vec![
+                FollowUp {
+                    step: "z-call".into(),
+                    due: at(3_600_000),
+                    done_at: Some(at(3_000_000)),
+                    outcome: Some(FollowUpOutcome::Lost),
+                    done_by: Some("Cy".into()),
+                    note: Some("no".into()),
+                },
+                FollowUp {
+                    step: "a-mail".into(),
+                    due: at(3_600_000),
+                    done_at: None,
+                    outcome: None,
+                    done_by: None,
+                    note: None,
+                },
+                FollowUp {
+                    step: "m-visit".into(),
+                    due: at(1_800_000),
+                    done_at: None,
+                    outcome: None,
+                    done_by: None,
+                    note: None,
+                },
+            ],
+        }
+    }
+
+    /// Lines as the rows give them, with the whole incidents written by the one writer.
+    fn both(store: &SqliteStore, filter: &Filter, oldest_first: bool, redact: bool) -> (String, String) {
+        let (mut rows, mut whole) = (Vec::new(), Vec::new());
+        store
+            .scan_json(filter, oldest_first, redact, &mut |line| {
+                rows.extend_from_slice(line);
+                true
+            })
+            .unwrap();
+        store
+            .scan(filter, oldest_first, &mut |i| {
+                crate::render::json::incident(&mut whole, &i, redact);
+                true
+            })
+            .unwrap();
+        (String::from_utf8(rows).unwrap(), String::from_utf8(whole).unwrap())
+    }
+
+    #[test]
+    fn lines_from_the_rows_are_the_lines_of_the_whole_incidents() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let incidents: Vec<_> = (0..6).map(odd_incident).collect();
+        store.import(&mut incidents.clone().into_iter().map(Ok)).unwrap().unwrap();
+        // Amounts saved otherwise than Money displays them (by an older recover): shown
+        // as displayed, and added exactly.
+        store.conn.execute("UPDATE steps SET cost = '12.5' WHERE step = 'b-second'", []).unwrap();
+        store.conn.execute("UPDATE steps SET cost = '0.1250' WHERE step = 'a-third'", []).unwrap();
+        store.conn.execute("UPDATE incidents SET role_limit = '50.0' WHERE uid = 'uid-1'", []).unwrap();
+        for oldest_first in [true, false] {
+            for redact in [false, true] {
+                let (rows, whole) = both(&store, &Filter::default(), oldest_first, redact);
+                assert_eq!(rows, whole);
+                assert_eq!(rows.lines().count(), 6);
+            }
+        }
+        let (rows, whole) =
+            both(&store, &Filter { staff: Some("ann \\ \"a\"".into()), ..Filter::default() }, false, false);
+        assert_eq!((rows.lines().count(), rows.as_str()), (6, whole.as_str()));
+        assert!(rows.contains("\"cost\":\"12.50\""), "{rows}");
+        assert!(rows.contains("\"amends_total\":\"12.625\""), "{rows}");
+        assert!(rows.contains("\"limit\":\"50\""), "{rows}");
+    }
+
+    #[test]
+    fn a_bad_value_fails_the_scan_as_reading_the_incident_would() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        store.import(&mut (0..2).map(odd_incident).map(Ok)).unwrap().unwrap();
+        store.conn.execute("UPDATE steps SET phase = 'later' WHERE step = 'a-third'", []).unwrap();
+        let mut lines = 0;
+        let result = store.scan_json(&Filter::default(), true, false, &mut |_| {
+            lines += 1;
+            true
+        });
+        assert!(result.is_err());
+        assert_eq!(lines, 0);
+    }
+
+    #[test]
+    fn amounts_are_written_as_saved_only_when_money_displays_them_so() {
+        let values = [
+            "0",
+            "-0",
+            "00",
+            "7",
+            "-7",
+            "118",
+            "0118",
+            "12.5",
+            "12.50",
+            "12.05",
+            "12.00",
+            "-0.50",
+            "-0.00",
+            "0.125",
+            "0.120",
+            "1.1000",
+            "3.14159265",
+            "1e3",
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1.2.3",
+            " 5",
+            "+5",
+            "999999999999999",
+            "1000000000000000",
+            "12.123456789",
+        ];
+        for v in values {
+            let displayed = v.parse::<Money>().ok().map(|m| m.to_string());
+            match as_displayed(v) {
+                Saved::Whole(n) => {
+                    assert_eq!(displayed.as_deref(), Some(v), "{v}");
+                    assert_eq!(Some(n), v.parse::<i64>().ok(), "{v}");
+                }
+                Saved::Decimal => assert_eq!(displayed.as_deref(), Some(v), "{v}"),
+                Saved::Otherwise => assert!(
+                    displayed.as_deref() != Some(v) || v.len() > 15 || v.contains('.'),
+                    "{v} is written as saved but was not taken so"
+                ),
+            }
+        }
+    }
+}
