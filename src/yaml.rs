@@ -232,23 +232,13 @@ impl Document {
 #[must_use]
 pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.len() > MAX_FILE_BYTES || text.contains(['&', '*']) || guard::long_digit_run(text) {
-        return None;
-    }
     // serde_yaml's time grows with the square of flow nesting, and nesting is bounded by the
     // number of brackets: with more than a real playbook has, take the careful path, where
     // the event walk (which stops at the first refusal) runs before serde_yaml.
     // Likewise a text that may hold more values than allowed (each needs a line or a comma):
     // the walk refuses it at the limit, where serde_yaml would decode it all first.
-    let (mut brackets, mut separators) = (0, 0);
-    for b in text.bytes() {
-        match b {
-            b'[' | b'{' => brackets += 1,
-            b',' | b'\n' => separators += 1,
-            _ => {}
-        }
-    }
-    if brackets > MAX_CLEAN_BRACKETS || separators > MAX_NODES {
+    // Anchors and aliases, and numbers a float would round, also take the careful path.
+    if text.len() > MAX_FILE_BYTES || !guard::clean_enough(text, MAX_CLEAN_BRACKETS, MAX_NODES) {
         return None;
     }
     // The quick reader covers plainly written files; what it leaves, serde_yaml reads.

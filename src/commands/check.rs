@@ -23,5 +23,9 @@ pub fn run(config: &Config, args: &CheckArgs) -> Result<Exit, Error> {
         lib.playbooks.len(),
         one_line(&lib.origin.to_string())
     );
-    Ok(if errors > 0 { Exit::NotInOrder } else { Exit::Success })
+    let code = if errors > 0 { Exit::NotInOrder } else { Exit::Success };
+    // The process ends next and the system takes the memory back at once: freeing hundreds
+    // of playbooks string by string, on this thread, was a tenth of `check`'s critical path.
+    std::mem::forget(lib);
+    Ok(code)
 }

@@ -76,7 +76,24 @@ pub struct ReadError {
 struct Source {
     name: String,
     /// The text, or why it cannot be had (and whether that is only worth a warning).
-    text: Result<String, (Level, String)>,
+    text: Text,
+}
+
+/// A file's text: read, or still on disk, to be read by the thread that decodes it
+/// (reading and checking the UTF-8 of hundreds of files was a fifth of `check`, on one
+/// thread).
+enum Text {
+    Read(Result<String, (Level, String)>),
+    Unread(PathBuf),
+}
+
+impl Text {
+    fn get(self) -> Result<String, (Level, String)> {
+        match self {
+            Text::Read(text) => text,
+            Text::Unread(path) => read_text(&path),
+        }
+    }
 }
 
 impl Library {
@@ -88,10 +105,11 @@ impl Library {
             .filter(|f| is_yaml(f.path()))
             .map(|f| Source {
                 name: format!("<built-in>/{}", f.path().display()),
-                text: f
-                    .contents_utf8()
-                    .map(str::to_owned)
-                    .ok_or_else(|| (Level::Error, "not UTF-8 text".to_owned())),
+                text: Text::Read(
+                    f.contents_utf8()
+                        .map(str::to_owned)
+                        .ok_or_else(|| (Level::Error, "not UTF-8 text".to_owned())),
+                ),
             })
             .collect();
         sources.sort_by(|a, b| a.name.cmp(&b.name));
@@ -102,7 +120,8 @@ impl Library {
     /// name ending in `policy.yaml` is the policy.
     #[must_use]
     pub fn from_memory(files: Vec<(String, String)>) -> Library {
-        let sources = files.into_iter().map(|(name, text)| Source { name, text: Ok(text) }).collect();
+        let sources =
+            files.into_iter().map(|(name, text)| Source { name, text: Text::Read(Ok(text)) }).collect();
         Library::from_sources(Origin::BuiltIn, sources)
     }
 
@@ -256,7 +275,7 @@ type Read = Result<(Playbook, Document, Vec<Problem>), Vec<Problem>>;
 const FILES_PER_THREAD: usize = 32;
 
 fn read_one(source: Source, policy: &Policy) -> (String, Read) {
-    let read = match source.text {
+    let read = match source.text.get() {
         Err((level, why)) => Err(vec![Problem::new(&source.name, Pos { line: 1, col: 1 }, level, why)]),
         Ok(text) => {
             let decoded = decode_playbook(&source.name, &text);
@@ -317,25 +336,24 @@ fn read_dir(dir: &Path) -> Result<Vec<Source>, ReadError> {
 }
 
 fn read_source(path: &Path) -> Source {
-    let name = path.display().to_string();
+    Source { name: path.display().to_string(), text: Text::Unread(path.to_path_buf()) }
+}
+
+fn read_text(path: &Path) -> Result<String, (Level, String)> {
     let error = |why: String| (Level::Error, why);
-    let text = (|| {
-        let meta = std::fs::metadata(path).map_err(|e| error(format!("cannot read: {e}")))?;
-        if meta.is_dir() {
-            return Err((Level::Warning, "a folder, not a playbook file; skipped".to_owned()));
-        }
-        if !meta.is_file() {
-            return Err(error("not a regular file".to_owned()));
-        }
-        if meta.len() > MAX_FILE_BYTES as u64 {
-            return Err(error(format!("file is {} bytes, over the {MAX_FILE_BYTES} byte limit", meta.len())));
-        }
-        let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read: {e}")))?;
-        String::from_utf8(bytes).map_err(|e| {
-            error(format!("not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to()))
-        })
-    })();
-    Source { name, text }
+    let meta = std::fs::metadata(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    if meta.is_dir() {
+        return Err((Level::Warning, "a folder, not a playbook file; skipped".to_owned()));
+    }
+    if !meta.is_file() {
+        return Err(error("not a regular file".to_owned()));
+    }
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(error(format!("file is {} bytes, over the {MAX_FILE_BYTES} byte limit", meta.len())));
+    }
+    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    String::from_utf8(bytes)
+        .map_err(|e| error(format!("not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to())))
 }
 
 fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy {
@@ -359,6 +377,7 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
     };
     let decoded = source
         .text
+        .get()
         .map_err(|(level, why)| Problem::new(&source.name, Pos { line: 1, col: 1 }, level, why))
         .and_then(|t| {
             let policy =
@@ -461,7 +480,10 @@ mod tests {
                         text.replace("type: ", &format!("type: x{i}-"))
                     };
                     let text = if i == 7 { text.replace("phases:", "phases: [") } else { text };
-                    books.push(Source { name: format!("{i}/{}", f.path().display()), text: Ok(text) });
+                    books.push(Source {
+                        name: format!("{i}/{}", f.path().display()),
+                        text: Text::Read(Ok(text)),
+                    });
                 }
             }
             books

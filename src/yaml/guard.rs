@@ -211,23 +211,67 @@ pub fn significant_digits(s: &str) -> Option<usize> {
     Some(digits.len())
 }
 
-/// True when the text has a run of more than 15 digits (dots and underscores aside): it
-/// may hold a number a float would round, so it takes the careful path.
-pub fn long_digit_run(text: &str) -> bool {
-    let mut run = 0;
-    for b in text.bytes() {
+/// Whether a text may be decoded in one go by [`super::decode_clean`], found in one pass
+/// over its bytes: `check` of a large library reads megabytes, and four separate passes
+/// (one decoding characters) were a third of its instructions.
+///
+/// Refuses (takes the careful path for) a text with an anchor or alias character (`&`,
+/// `*`), a run of more than [`super::MAX_NUMBER_DIGITS`] digits (dots and underscores
+/// aside: a number a float would round), more than `max_brackets` opening brackets (`[`,
+/// `{`: serde_yaml's time grows with the square of their nesting) or more than
+/// `max_separators` commas and newlines (each value needs one).
+pub fn clean_enough(text: &str, max_brackets: usize, max_separators: usize) -> bool {
+    /// Bytes per block: the tallies over a block are branch-free, so the compiler turns
+    /// them into vector instructions; only blocks with a digit are looked at byte by byte.
+    const BLOCK: usize = 32;
+    let bytes = text.as_bytes();
+    let (mut brackets, mut separators, mut run) = (0usize, 0usize, 0usize);
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    for block in blocks.by_ref() {
+        let (mut open, mut sep, mut refs, mut digits) = (0u8, 0u8, 0u8, 0u8);
+        for &b in block {
+            open += u8::from(b == b'[' || b == b'{');
+            sep += u8::from(b == b',' || b == b'\n');
+            refs |= u8::from(b == b'&' || b == b'*');
+            digits |= u8::from(b.is_ascii_digit());
+        }
+        if refs != 0 {
+            return false;
+        }
+        brackets += usize::from(open);
+        separators += usize::from(sep);
+        if digits != 0 || run > 0 {
+            run = digit_run(block, run);
+            if run > super::MAX_NUMBER_DIGITS {
+                return false;
+            }
+        }
+    }
+    let rest = blocks.remainder();
+    if rest.iter().any(|&b| b == b'&' || b == b'*') || digit_run(rest, run) > super::MAX_NUMBER_DIGITS {
+        return false;
+    }
+    brackets += rest.iter().filter(|&&b| b == b'[' || b == b'{').count();
+    separators += rest.iter().filter(|&&b| b == b',' || b == b'\n').count();
+    brackets <= max_brackets && separators <= max_separators
+}
+
+/// The run of digits (dots and underscores aside) that `bytes` ends in, given the run
+/// `run` before them; more than [`super::MAX_NUMBER_DIGITS`] as soon as any run is.
+fn digit_run(bytes: &[u8], mut run: usize) -> usize {
+    for &b in bytes {
         match b {
             b'0'..=b'9' => {
                 run += 1;
                 if run > super::MAX_NUMBER_DIGITS {
-                    return true;
+                    return run;
                 }
             }
             b'.' | b'_' => {}
             _ => run = 0,
         }
     }
-    false
+    run
 }
 
 #[cfg(test)]
@@ -266,7 +310,39 @@ mod tests {
         assert_eq!(significant_digits("1_000.50"), Some(5));
         assert_eq!(significant_digits("room 214"), None);
         assert_eq!(significant_digits("1.2.3"), None);
-        assert!(long_digit_run("a: 1234567890.1234567\n"));
-        assert!(!long_digit_run("a: 1234567890.12\n"));
+        let clean = |t: &str| clean_enough(t, 2, 40);
+        assert!(!clean("a: 1234567890.1234567\n"));
+        assert!(clean("a: 1234567890.12\n"));
+    }
+
+    #[test]
+    fn the_one_pass_scan_refuses_what_each_check_did() {
+        let pad = "x".repeat(29);
+        // Each refusal at every offset, so that block edges are crossed.
+        for shift in 0..40 {
+            let lead = &pad[..shift.min(pad.len())];
+            let clean = |t: &str| clean_enough(&format!("{lead}{t}"), 2, 40);
+            assert!(clean("a: 1234567890.12345\n"));
+            assert!(!clean("a: 1234567890.123456\n"));
+            assert!(!clean("a: 1_234_567_890_123_456\n"));
+            assert!(clean("a: 123456789012345 123456789012345\n"));
+            assert!(!clean("a: &x 1\n"));
+            assert!(!clean("a: *x\n"));
+            assert!(clean("a: [[1]]\n"));
+            assert!(!clean("a: [{[1]}]\n"));
+        }
+        let many = ",".repeat(100);
+        assert!(!clean_enough(&many, 2, 99));
+        assert!(clean_enough(&many, 2, 100));
+        let lines = "a\n".repeat(100);
+        assert!(!clean_enough(&lines, 2, 99));
+        assert!(clean_enough(&lines, 2, 100));
+        assert!(!clean_enough(&"{".repeat(77), 76, 0));
+        assert!(clean_enough(&"{".repeat(77), 77, 0));
+        // A run that a block of dots and underscores does not break.
+        let dots = ".".repeat(64);
+        assert!(!clean_enough(&format!("12345678{dots}12345678"), 2, 9));
+        assert!(clean_enough(&format!("12345678{dots}1234567"), 2, 9));
+        assert!(clean_enough(&format!("12345678{dots}x12345678"), 2, 9));
     }
 }
