@@ -192,9 +192,34 @@ fn a_closed_pipe_ends_quietly() {
     for _ in 0..3 {
         session(&t, &["--type", "noise"]);
     }
+    // Enough incidents that every command writes more than one buffer's worth, so the
+    // closed pipe is met in the middle of the output and not only at its final flush.
+    let generate = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/generate.py");
+    let log = t.path("many.jsonl");
+    let made = Command::new("python3")
+        .arg(&generate)
+        .args(["log", "--incidents", "400", "--per-day", "400", "--out"])
+        .arg(&log)
+        .status()
+        .expect("python3 runs");
+    assert!(made.success());
+    t.ok(&["import", log.to_str().unwrap()]);
     // The reader closes at once, before anything is written.
     let mut script = String::new();
-    for cmd in ["export", "log", "log --json", "completions bash", "man", "print", "due --within 3d"] {
+    let commands = [
+        "export",
+        "log",
+        "log --json",
+        "log --csv",
+        "completions bash",
+        "man",
+        "print",
+        "due --within 3d",
+        "due --json --within 3650d",
+        "due --csv --within 3650d",
+        "report --json",
+    ];
+    for cmd in commands {
         script.push_str(&format!("'{BIN}' {cmd} | (exec 0<&-; sleep 0.2); echo -n ${{PIPESTATUS[0]}}\n"));
     }
     let out = Command::new("bash")
@@ -203,7 +228,7 @@ fn a_closed_pipe_ends_quietly() {
         .envs(base_env(t.dir(), &t.log()))
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "0000000", "every command exits 0");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0".repeat(commands.len()), "every command exits 0");
     assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no error for a closed pipe");
 }
 

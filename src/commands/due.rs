@@ -65,7 +65,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.output.json {
         for r in &rows {
-            serde_json::to_writer(&mut out, r).map_err(std::io::Error::other)?;
+            serde_json::to_writer(&mut out, r).map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
     } else if args.output.csv {
