@@ -11,6 +11,15 @@ set -euo pipefail
 
 since="${1:-8h}"
 
+# First, whether the log can be read at all: a mistyped RECOVER_LOG must not sign off an
+# empty shift (`due --check` exits 3 when there is no log; 1 means overdue, seen below).
+check=0
+recover due --check >/dev/null || check=$?
+if [ "$check" -gt 1 ]; then
+  echo "shift-close: cannot check the log (see the line above); not signed off" >&2
+  exit "$check"
+fi
+
 echo "== Incidents since $since"
 recover log --since "$since"
 
@@ -46,7 +55,7 @@ if [ -n "$incomplete" ]; then
   echo "INCOMPLETE (a required step was skipped): $(tr '\n' ' ' <<<"$incomplete")— see: recover show-incident ID"
   status=1
 fi
-if ! recover due --check >/dev/null 2>&1; then
+if [ "$check" -eq 1 ]; then
   echo "OVERDUE follow-ups: close each with: recover done ID STEP --outcome recovered|lost"
   status=1
 fi

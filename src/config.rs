@@ -215,7 +215,8 @@ impl Config {
     /// stderr says so.
     pub fn store_to_read(&self) -> Result<SqliteStore, Error> {
         let path = self.log_path()?;
-        if path.exists() {
+        // A link whose target is gone is refused by the store, not read as empty.
+        if path.exists() || path.is_symlink() {
             return self.store();
         }
         eprintln!(
@@ -223,6 +224,20 @@ impl Config {
             crate::render::safe::clean(&path.display().to_string())
         );
         Ok(SqliteStore::in_memory()?)
+    }
+
+    /// The log for a check that signs something off (`due --check`): a log that is not
+    /// there is an error, never an empty log that passes (a mistyped `RECOVER_LOG` in a
+    /// shift-close script must fail it).
+    pub fn store_to_check(&self) -> Result<SqliteStore, Error> {
+        let path = self.log_path()?;
+        if path.exists() || path.is_symlink() {
+            return self.store();
+        }
+        Err(Error::Store(crate::store::StoreError::Access {
+            path: path.to_path_buf(),
+            why: "there is no log there, so nothing can be checked".to_owned(),
+        }))
     }
 }
 

@@ -86,6 +86,9 @@ impl Error {
             Error::Store(StoreError::NotALog { .. }) => {
                 Some("point --log or RECOVER_LOG at a recover log".into())
             }
+            Error::Store(StoreError::AnsweredElsewhere { incident }) => Some(format!(
+                "see `recover show-incident {incident}` for what was recorded, then `recover resume {incident}` if anything is left"
+            )),
             Error::Store(StoreError::Busy { .. }) => {
                 Some("try again when the other command has finished".into())
             }

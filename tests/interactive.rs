@@ -363,3 +363,29 @@ fn a_hostile_id_in_resumes_header_and_ctrl_c_hint_is_shown_escaped() {
     assert!(header.contains("EVIL\\u{1b}]52;c;QUJD\\u{7}\\u{1b}[2J"), "{header:?}");
     assert!(rest.contains("recover resume EVIL\\u{1b}]52;c;QUJD"), "{rest:?}");
 }
+
+#[test]
+fn two_terminals_resuming_one_incident_the_second_answer_is_told_the_first_stands() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--ref", "room 9"]);
+    answer_first_two(&mut p);
+    p.process_mut().kill(Signal::SIGKILL).expect("kill -9");
+    let id = incident(&t)["id"].as_str().unwrap().to_owned();
+    // Both terminals show the same next question; the first to answer it wins.
+    let mut first = spawn(&t, &["resume", &id]);
+    let mut second = spawn(&t, &["resume", &id]);
+    first.exp_string("reassure").expect("first shows the question");
+    second.exp_string("reassure").expect("second shows it too");
+    first.send(ENTER).expect("send");
+    first.flush().expect("flush");
+    first.exp_string("find-room").expect("the first answer was saved");
+    second.send(ENTER).expect("send");
+    second.flush().expect("flush");
+    let rest = second.exp_eof().expect("eof");
+    assert!(rest.contains("was answered meanwhile in another terminal"), "{rest}");
+    assert!(!rest.contains("UNIQUE") && !rest.contains("permissions"), "{rest}");
+    assert_eq!(exit_code(&second), 2);
+    let _ = first.process_mut().kill(Signal::SIGKILL);
+    let i = incident(&t);
+    assert_eq!(i["steps"].as_array().unwrap().len(), 2, "own-it and the first terminal's reassure");
+}

@@ -233,6 +233,10 @@ fn a_closed_pipe_ends_quietly() {
 }
 
 fn shift_close(t: &Test) -> (i32, String) {
+    shift_close_on(t, &t.log())
+}
+
+fn shift_close_on(t: &Test, log: &Path) -> (i32, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shift-close.sh");
     let bin_dir = Path::new(BIN).parent().unwrap();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
@@ -240,7 +244,7 @@ fn shift_close(t: &Test) -> (i32, String) {
         .arg(script)
         .arg("8h")
         .env_clear()
-        .envs(base_env(t.dir(), &t.log()))
+        .envs(base_env(t.dir(), log))
         .env("PATH", path)
         .output()
         .unwrap();
@@ -299,6 +303,26 @@ fn tables_and_csv_read_as_expected() {
         s.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).collect::<Vec<_>>()
     };
     assert_eq!(parse(&exported), parse(&fixture), "export gives back what was imported");
+}
+
+#[test]
+fn a_check_of_a_log_that_is_not_there_fails_and_so_does_the_shift_close() {
+    let t = Test::new();
+    session(&t, &["--type", "noise"]);
+    let typo = t.path("data/lgo.db");
+    let out = t.cmd(&["due", "--check"]).env("RECOVER_LOG", typo.to_str().unwrap()).run();
+    out.code(3).one_error_line("there is no log there, so nothing can be checked");
+    let (code, out) = shift_close_on(&t, &typo);
+    assert_eq!(code, 3, "a mistyped RECOVER_LOG signs nothing off: {out}");
+    assert!(!out.contains("nothing left undone"), "{out}");
+    assert!(!typo.exists(), "nothing created");
+    // A link whose target is gone is refused by reading commands too, not read as empty.
+    let link = t.path("data/link.db");
+    std::os::unix::fs::symlink(t.path("gone/log.db"), &link).unwrap();
+    for args in [&["log"][..], &["due"], &["report"], &["export"], &["due", "--check"]] {
+        t.cmd(args).env("RECOVER_LOG", link.to_str().unwrap()).run().code(3);
+    }
+    assert!(!t.path("gone").exists());
 }
 
 #[test]

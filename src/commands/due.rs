@@ -41,8 +41,8 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
     };
     let lib = config.library_quiet().ok();
     let lang = config.lang.value.code();
-    let rows: Vec<DueLine> = config
-        .store_to_read()?
+    let store = if args.check { config.store_to_check()? } else { config.store_to_read()? };
+    let rows: Vec<DueLine> = store
         .due(until)?
         .into_iter()
         .map(|d| DueLine {

@@ -102,6 +102,13 @@ pub enum StoreError {
         /// Who closed it.
         by: String,
     },
+    /// Another terminal answered the same question of the incident first (two `resume`s
+    /// of one incident): this answer was not recorded, the other one stands.
+    #[error("incident `{incident}` was answered meanwhile in another terminal; this answer was not recorded")]
+    AnsweredElsewhere {
+        /// The incident.
+        incident: String,
+    },
     /// The incident has no such follow-up.
     #[error("incident `{incident}` has no follow-up `{step}` (its follow-ups: {known})")]
     NoSuchFollowUp {
@@ -120,7 +127,10 @@ impl StoreError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            StoreError::NotFound(_) | StoreError::NoSuchFollowUp { .. } | StoreError::AlreadyClosed { .. }
+            StoreError::NotFound(_)
+                | StoreError::NoSuchFollowUp { .. }
+                | StoreError::AlreadyClosed { .. }
+                | StoreError::AnsweredElsewhere { .. }
         )
     }
 }

@@ -848,7 +848,17 @@ impl Store for SqliteStore {
         let n = key_of_uid(&tx, uid).map_err(|e| map_err(&path, &e))?;
         let n = n.ok_or_else(|| StoreError::NotFound(uid.to_owned()))?;
         for event in events {
-            write_event(&tx, n, event).map_err(|e| map_err(&path, &e))?;
+            if let Err(e) = write_event(&tx, n, event) {
+                // A step answered twice: another terminal resumed the same incident and
+                // answered first. Say so; the raw constraint would read as a broken log.
+                if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) {
+                    let incident = tx
+                        .query_row("SELECT id FROM incidents WHERE n = ?1", [n], |r| r.get(0))
+                        .unwrap_or_else(|_| uid.to_owned());
+                    return Err(StoreError::AnsweredElsewhere { incident });
+                }
+                return Err(map_err(&path, &e));
+            }
         }
         refresh_summary(&tx, n).map_err(|e| map_err(&path, &e))?;
         tx.commit().map_err(|e| map_err(&path, &e))
