@@ -13,6 +13,11 @@ fn main() -> ExitCode {
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
             Exit::Success.into()
         }
+        // The interrupt handler is ending the process and saying so: one line, not two.
+        Err(Error::Interrupted { .. }) if recover::drivers::terminal::ending() => {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            Exit::Interrupted.into()
+        }
         Err(e) => {
             let term = console::Term::stderr();
             if matches!(e, Error::Interrupted { .. }) && term.is_term() {

@@ -333,3 +333,15 @@ fn a_tab_in_the_indentation_is_placed_at_the_tab() {
     out.code(1);
     assert!(out.stdout.contains("tab.yaml:7:1: "), "{}", out.stdout);
 }
+
+#[test]
+fn an_endless_stream_of_bad_lines_stops_after_a_thousand_problems() {
+    let t = Test::new();
+    // `yes '{"a":1}' | recover import -`, bounded here by a large count instead of for ever.
+    let input = "{\"a\":1}\n".repeat(50_000);
+    let out = t.cmd(&["import", "-"]).stdin(input).run();
+    out.code(2);
+    assert!(out.stderr.contains("stopped reading after 1000 problems"), "{}", &out.stderr[..200]);
+    assert!(out.stderr.lines().count() < 1010, "{} lines", out.stderr.lines().count());
+    assert!(!t.log().exists(), "nothing recorded");
+}

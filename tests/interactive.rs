@@ -304,6 +304,7 @@ fn ctrl_c_at_purges_question_shows_the_cursor_again() {
     p.send_control('c').expect("ctrl-c");
     let rest = p.exp_eof().expect("eof");
     assert!(rest.contains("\u{1b}[?25h"), "cursor shown again: {rest:?}");
+    assert_eq!(rest.matches("interrupted").count(), 1, "said once: {rest:?}");
     assert_eq!(exit_code(&p), 130);
     assert_eq!(t.cmd(&["log", "--json"]).run().json_lines().len(), 1, "nothing deleted");
 }

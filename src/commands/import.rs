@@ -21,6 +21,10 @@ use crate::store::{Imported, Rejected, Store};
 
 use super::jsonl::{BoundedLines, Line};
 
+/// How many problems are reported before reading stops: enough to see what is wrong with a
+/// file, and an end to a stream that never has a good line.
+const MAX_PROBLEMS: usize = 1000;
+
 /// Checks the whole file, then merges it into the log; one bad line and nothing is
 /// imported, but every bad line is still reported.
 pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
@@ -72,6 +76,11 @@ fn check<R: std::io::BufRead>(
     let mut problems = 0;
     let mut n = 0;
     while let Some(line) = lines.next_line().map_err(|e| unreadable(name, &e))? {
+        if problems >= MAX_PROBLEMS {
+            // A file (or an endless stream) of nothing but bad lines: enough to act on.
+            eprintln!("{}: stopped reading after {MAX_PROBLEMS} problems", one_line(name));
+            break;
+        }
         n += 1;
         let mut report = |why: &str| {
             problems += 1;

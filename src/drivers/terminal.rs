@@ -47,6 +47,15 @@ fn tty() -> Option<std::fs::File> {
     std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
 }
 
+/// Set when the interrupt handler has begun to end the process: the main thread, which may
+/// see the same Ctrl-C as an interrupted prompt, then leaves the saying to the handler.
+static ENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the interrupt handler is ending the process (and says so itself).
+pub fn ending() -> bool {
+    ENDING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Ends the process as an interruption: terminal mode and cursor restored, the resume hint
 /// shown, exit 130. Ctrl-C while no prompt has the terminal, SIGTERM and SIGHUP (the
 /// terminal window closed) all come here; a prompt reads Ctrl-C as a key and returns an
@@ -58,6 +67,7 @@ pub fn install_interrupt_handler() {
         }
     }
     let _ = ctrlc::set_handler(|| {
+        ENDING.store(true, std::sync::atomic::Ordering::SeqCst);
         if let (Some(t), Ok(saved)) = (tty(), SAVED_MODE.lock()) {
             if let Some(mode) = saved.as_ref() {
                 let _ = tcsetattr(&t, SetArg::TCSANOW, mode);

@@ -16,9 +16,14 @@ const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 pub fn line<S: AsRef<str>>(cells: &[S]) -> String {
     let mut out: Vec<String> = Vec::with_capacity(cells.len());
     for cell in cells {
-        let mut c = super::safe::clean(cell.as_ref()).into_owned();
-        // A plain negative number (`-5`) stays a number; anything else starting so is text.
-        let formula = c.starts_with(FORMULA_START) && !(c.starts_with('-') && c.parse::<f64>().is_ok());
+        let raw = cell.as_ref();
+        let mut c = super::safe::clean(raw).into_owned();
+        // Spreadsheets skip leading blanks before a formula (` =1+1`), and a tab or carriage
+        // return first is itself a formula start, whatever `clean` made of it. A plain
+        // negative number (`-5`) stays a number; anything else starting so is text.
+        let first = c.trim_start();
+        let formula = (raw.starts_with(FORMULA_START) || first.starts_with(FORMULA_START))
+            && !(first.starts_with('-') && first.parse::<f64>().is_ok());
         if formula {
             c.insert(0, '\'');
         }
@@ -46,5 +51,12 @@ mod tests {
         assert_eq!(super::line(&["x;=cmd|' /C calc'!A0"]), "\"x;=cmd|' /C calc'!A0\"\r\n");
         assert_eq!(super::line(&["@SUM(A1)", "+1"]), "\"'@SUM(A1)\",\"'+1\"\r\n");
         assert_eq!(super::line(&["plain", "3.50"]), "plain,3.50\r\n");
+    }
+
+    #[test]
+    fn blanks_or_a_tab_before_a_formula_do_not_hide_it() {
+        assert!(super::line(&[" =sp"]).starts_with("\"' =sp"), "{}", super::line(&[" =sp"]));
+        assert!(super::line(&["\t+tab"]).starts_with("\"'"), "{}", super::line(&["\t+tab"]));
+        assert_eq!(super::line(&[" -5"]), " -5\r\n");
     }
 }

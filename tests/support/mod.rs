@@ -152,11 +152,18 @@ impl Run<'_> {
         cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn recover");
-        if let Some(input) = self.stdin {
+        // Fed from a thread: a child that stops reading and writes much to stderr must not
+        // wait on a parent still blocked writing its input.
+        let feeder = self.stdin.map(|input| {
             let mut stdin = child.stdin.take().expect("stdin");
-            let _ = stdin.write_all(&input);
-        }
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            })
+        });
         let out = child.wait_with_output().expect("wait");
+        if let Some(feeder) = feeder {
+            let _ = feeder.join();
+        }
         Output {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
