@@ -208,7 +208,7 @@ fn a_closed_pipe_ends_quietly() {
     let mut script = String::new();
     let commands = [
         "export",
-        "log",
+        "log --all",
         "log --json",
         "log --csv",
         "completions bash",
