@@ -152,11 +152,19 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             eprintln!("recover: no incidents match");
         }
         if more && keep(out.flush()) {
-            let total = store.count(&filter)?;
-            eprintln!(
-                "recover: showing the newest {shown} of {total} incidents ({} more: --limit N shows the newest N, --all every one)",
-                total.saturating_sub(shown)
-            );
+            // Counted only so far: past that the exact number costs the whole log's index.
+            let cap = shown + COUNT_MORE_UP_TO;
+            let total = store.count_up_to(&filter, cap)?;
+            if total >= cap {
+                eprintln!(
+                    "recover: showing the newest {shown} incidents; {COUNT_MORE_UP_TO} or more are older (--limit N shows the newest N, --all every one)"
+                );
+            } else {
+                eprintln!(
+                    "recover: showing the newest {shown} of {total} incidents ({} more: --limit N shows the newest N, --all every one)",
+                    total - shown
+                );
+            }
         }
     }
     keep(out.flush());
@@ -165,6 +173,9 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
     }
     Ok(Exit::Success)
 }
+
+/// How far past the page the note under the `log` table counts.
+const COUNT_MORE_UP_TO: usize = 10_000;
 
 /// One incident's summary again.
 pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, Error> {

@@ -291,6 +291,16 @@ pub trait Store {
     /// The report for incidents started since `since`, judged as of `now`: the same as
     /// [`crate::report::tally`] gives, which a store may use or do better than.
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError>;
+    /// How many incidents match `filter`, counting no further than `cap`: a note such as
+    /// "50 of 120" costs what it can say, not the size of the log.
+    fn count_up_to(&self, filter: &Filter, cap: usize) -> Result<usize, StoreError> {
+        let mut n = 0;
+        self.scan(filter, false, &mut |_| {
+            n += 1;
+            n < cap
+        })?;
+        Ok(n)
+    }
     /// Open follow-ups due before `until`, soonest first.
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError>;
     /// Closes a follow-up; returns the incident as it now is.

@@ -918,6 +918,19 @@ impl Store for SqliteStore {
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
+    fn count_up_to(&self, filter: &Filter, cap: usize) -> Result<usize, StoreError> {
+        let (cond, args) = condition(filter);
+        let n: i64 = self
+            .conn
+            .prepare(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE {cond} LIMIT {})",
+                i64::try_from(cap).unwrap_or(i64::MAX)
+            ))
+            .and_then(|mut s| s.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0)))
+            .map_err(|e| self.err(&e))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {
         // The open follow-ups' index gives them by due time; ties are put in order here
         // rather than by SQLite's sorter, which would start over for every due time.
