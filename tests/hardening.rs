@@ -391,3 +391,32 @@ fn a_broken_policy_stops_sessions_and_a_missing_one_is_said() {
         out.stderr
     );
 }
+
+/// Terminals that open a log nobody has made yet, all at once: one makes it, and none may
+/// take it for another program's database while it is being made.
+#[test]
+fn eight_terminals_making_one_new_log_at_once_all_record() {
+    let t = Test::new();
+    for round in 0..12 {
+        let log = t.path(&format!("data/new-{round}.db"));
+        let handles: Vec<_> = (0..8)
+            .map(|n| {
+                let (dir, log) = (t.dir().to_path_buf(), log.clone());
+                std::thread::spawn(move || {
+                    Command::new(BIN)
+                        .args(["start", "--type", "noise", "--yes", "--ref", &format!("{round}-{n}")])
+                        .env_clear()
+                        .envs(base_env(&dir, &log))
+                        .output()
+                        .unwrap()
+                })
+            })
+            .collect();
+        for h in handles {
+            let out = h.join().unwrap();
+            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let rows = t.cmd(&["log", "--json"]).env("RECOVER_LOG", log.to_str().unwrap()).run().json_lines();
+        assert_eq!(rows.len(), 8, "round {round}");
+    }
+}

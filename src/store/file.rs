@@ -68,9 +68,20 @@ pub fn make_private(_: &Path) -> std::io::Result<Option<u32>> {
 }
 
 /// Refuses a database that is not a recover log, before anything is written to it.
+///
+/// The version, the application id and the tables are read in one read transaction: when
+/// several terminals open a new log at once, another may create it between two reads, and
+/// a version of 0 beside its tables would look like another program's database. (`version`
+/// as the caller read it is only a first guess.)
 pub fn recognise(conn: &Connection, path: &Path, version: i64) -> Result<(), StoreError> {
     let err = |e: rusqlite::Error| super::sqlite::map_err(path, &e);
-    let id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(err)?;
+    let snapshot = conn.unchecked_transaction().map_err(err)?;
+    let version = if version == 0 {
+        snapshot.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?
+    } else {
+        version
+    };
+    let id: i64 = snapshot.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(err)?;
     if id == APPLICATION_ID {
         return Ok(());
     }
@@ -78,7 +89,7 @@ pub fn recognise(conn: &Connection, path: &Path, version: i64) -> Result<(), Sto
     if id != 0 {
         return not_ours("it is another program's database");
     }
-    let tables: Vec<String> = conn
+    let tables: Vec<String> = snapshot
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
         .map_err(err)?;
