@@ -126,7 +126,9 @@ pub fn base_env(home: &Path, log: &Path) -> Vec<(String, String)> {
 /// libfaketime's variables, passed on so that the binary sees the same faked clock as the
 /// test (`faketime '2026-11-30 23:59:00' cargo test` runs the suite across midnight).
 fn faked_clock() -> Vec<(String, String)> {
-    std::env::vars().filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME")).collect()
+    std::env::vars()
+        .filter(|(k, _)| k == "LD_PRELOAD" || k.starts_with("FAKETIME") || k == "DONT_FAKE_MONOTONIC")
+        .collect()
 }
 
 impl Run<'_> {
