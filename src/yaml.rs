@@ -16,6 +16,7 @@
 //! - spans: serde-saphyr is built on granit-parser, a fork of saphyr-parser, and gives
 //!   positions only through `Spanned<T>` fields; `check` places problems by key path, so
 //!   the event walk would stay and there would still be two parsers.
+//!
 //! On these figures yaml_serde stays: smaller and faster for the same correctness. The
 //! deciding risk is its C-translated core (unsafe code); should its maintenance stop, the
 //! guard and walk here make serde-saphyr a drop-in behind this module.

@@ -203,7 +203,7 @@ fn a_closed_pipe_ends_quietly() {
         .status()
         .expect("python3 runs");
     assert!(made.success());
-    t.ok(&["import", log.to_str().unwrap()]);
+    t.ok_saying(&["import", log.to_str().unwrap()], "imported");
     // The reader closes at once, before anything is written.
     let mut script = String::new();
     let commands = [
