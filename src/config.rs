@@ -57,7 +57,9 @@ pub struct Config {
     pub styled_out: bool,
     /// Colour on standard error.
     pub styled_err: bool,
-    /// `RECOVER_STAFF`.
+    /// Who is at the keyboard when no `--staff` says: `RECOVER_STAFF`, else the login name
+    /// (`USER`); an empty value counts as unset. Resolved here once, so every command that
+    /// records a name agrees.
     pub staff: Option<String>,
     /// `RECOVER_ROLE`.
     pub role: Option<String>,
@@ -117,7 +119,7 @@ impl Config {
             lang,
             styled_out: styled(std::io::stdout().is_terminal()),
             styled_err: styled(std::io::stderr().is_terminal()),
-            staff: env("RECOVER_STAFF"),
+            staff: env("RECOVER_STAFF").or_else(|| env("USER")),
             role: env("RECOVER_ROLE"),
             tz: OnceLock::new(),
         })
@@ -258,8 +260,18 @@ mod tests {
 
     fn resolve(args: &[&str], vars: &[(&str, &str)]) -> Config {
         let cli = crate::cli::Cli::parse_from(["recover"].iter().chain(args).chain(&["paths"]));
-        let env = |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned());
+        // As `process_env` reads: an empty value is unset.
+        let env = |n: &str| {
+            vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned()).filter(|v| !v.is_empty())
+        };
         Config::resolve(&cli.global, &env).unwrap()
+    }
+
+    #[test]
+    fn the_staff_name_is_resolved_once_empty_values_unset() {
+        assert_eq!(resolve(&[], &[("RECOVER_STAFF", "anna"), ("USER", "u")]).staff.as_deref(), Some("anna"));
+        assert_eq!(resolve(&[], &[("RECOVER_STAFF", ""), ("USER", "u")]).staff.as_deref(), Some("u"));
+        assert_eq!(resolve(&[], &[("USER", "")]).staff, None);
     }
 
     #[test]

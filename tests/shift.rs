@@ -335,3 +335,17 @@ fn reading_a_log_that_is_not_there_creates_nothing() {
     }
     assert!(!t.log().exists() && !t.log().parent().unwrap().exists(), "nothing created by reading");
 }
+
+#[test]
+fn an_empty_user_is_no_name_when_starting_and_closing() {
+    let t = Test::new();
+    t.cmd(&["start", "--type", "reservation", "--yes"]).env("USER", "").run().ok();
+    let incident = &t.cmd(&["log", "--json"]).run().ok().json_lines()[0];
+    assert_eq!(incident["staff"], "unknown");
+    let id = incident["id"].as_str().expect("id");
+    t.cmd(&["done", id, "call-next-morning"]).env("USER", "").run().warns("closed");
+    let shown = &t.cmd(&["show-incident", id, "--json"]).run().ok().json_lines()[0];
+    let closed = &shown["follow_ups"][0];
+    assert!(closed["done_at"].is_string(), "{closed}");
+    assert!(closed["done_by"].is_null(), "no name rather than an empty one: {closed}");
+}

@@ -119,7 +119,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
 pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
     let closing = Closing {
         at: clock::now(),
-        by: args.staff.clone().or_else(|| config.staff.clone()).or_else(|| std::env::var("USER").ok()),
+        by: args.staff.clone().or_else(|| config.staff.clone()),
         outcome: args.outcome,
         note: args.note.clone().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
     };

@@ -42,7 +42,6 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         flag.clone().or_else(|| file.cloned()).or_else(|| env.clone())
     };
     let staff = pick(&args.staff, answers.as_ref().and_then(|a| a.staff.as_ref()), &config.staff)
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "unknown".to_owned());
     let role_given = pick(&args.role, answers.as_ref().and_then(|a| a.role.as_ref()), &config.role);
     let (role, limit) = resolve_role(&lib, role_given.as_deref())?;
