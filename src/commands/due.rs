@@ -127,7 +127,7 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
     crate::engine::check_name("the staff name", closing.by.as_deref())?;
     let incident = config.store()?.close_follow_up(&args.id, &args.step, &closing)?;
     if args.json {
-        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string(&incident).unwrap_or_default())?;
+        super::write_json_line(&mut std::io::stdout().lock(), &incident)?;
     }
     eprintln!(
         "recover: follow-up {} of incident {} closed ({})",

@@ -31,6 +31,17 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// Writes `value` as one line of JSON. Never an empty line in place of a failure: a value
+/// that cannot be written (a closed pipe, or a value serde refuses) is an error.
+pub(crate) fn write_json_line(
+    out: &mut dyn std::io::Write,
+    value: &impl serde::Serialize,
+) -> Result<(), Error> {
+    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// Parses `args` and runs the command. Clap's own errors (and `--help`) exit here.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
     let cli = match Cli::try_parse_from(args) {

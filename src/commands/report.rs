@@ -71,7 +71,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let report = config.store_to_read()?.report(since, clock::now())?;
     let mut out = std::io::stdout().lock();
     if args.output.json {
-        writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;
+        super::write_json_line(&mut out, &report)?;
     } else if args.output.csv {
         write!(out, "{}", csv::line(&["section", "item", "value"]))?;
         for (s, k, v) in rows(&report) {

@@ -199,7 +199,7 @@ fn finish(config: &Config, lib: &Library, session: &Session, json: bool) -> Resu
     let incident = session.incident();
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(out, "{}", serde_json::to_string(incident).unwrap_or_default())?;
+        super::write_json_line(&mut out, incident)?;
     } else {
         write!(
             out,
