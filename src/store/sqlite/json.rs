@@ -11,7 +11,8 @@ use jiff::Timestamp;
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{Connection, Row, Rows};
 
-use super::{bad, from_ms, money, scan_statements, text, text_or_null};
+use super::query::scan_statements;
+use super::rows::{bad, from_ms, money, text, text_or_null};
 use crate::engine::{FollowUpOutcome, Outcome, Status};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};

@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 use rusqlite::Connection;
 
-use super::super::{MIGRATIONS, SUMMARY_MIGRATION, SqliteStore};
+use super::super::SqliteStore;
+use super::super::schema::{MIGRATIONS, SUMMARY_MIGRATION};
 use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_event};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
