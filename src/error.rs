@@ -89,6 +89,9 @@ impl Error {
             Error::Store(StoreError::AnsweredElsewhere { incident }) => Some(format!(
                 "see `recover show-incident {incident}` for what was recorded, then `recover resume {incident}` if anything is left"
             )),
+            Error::Store(StoreError::Conflict { incident }) => {
+                Some(format!("see `recover show-incident {incident}` for what was recorded"))
+            }
             Error::Store(StoreError::Busy { .. }) => {
                 Some("try again when the other command has finished".into())
             }

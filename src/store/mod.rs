@@ -2,6 +2,8 @@
 //! the first implementation, and a shared server can be another.
 
 mod conflict;
+#[cfg(test)]
+pub(crate) mod conformance;
 mod file;
 mod sqlite;
 
@@ -109,6 +111,13 @@ pub enum StoreError {
         /// The incident.
         incident: String,
     },
+    /// Another terminal changed what this change depended on (a follow-up closed, a step
+    /// completed, the incident finished) between reading and writing: nothing was recorded.
+    #[error("incident `{incident}` was changed meanwhile in another terminal; this change was not recorded")]
+    Conflict {
+        /// The incident.
+        incident: String,
+    },
     /// The incident has no such follow-up.
     #[error("incident `{incident}` has no follow-up `{step}` (its follow-ups: {known})")]
     NoSuchFollowUp {
@@ -131,6 +140,7 @@ impl StoreError {
                 | StoreError::NoSuchFollowUp { .. }
                 | StoreError::AlreadyClosed { .. }
                 | StoreError::AnsweredElsewhere { .. }
+                | StoreError::Conflict { .. }
         )
     }
 }

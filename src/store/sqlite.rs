@@ -241,4 +241,6 @@ impl Store for SqliteStore {
 }
 
 #[cfg(test)]
+mod conformance_tests;
+#[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ use super::schema::MIGRATIONS;
 use crate::engine::{Event, FollowUp, Incident, Outcome, Status, StepRecord, apply_event};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
-use crate::store::{Filter, Imported, Rejected, Store, StoreError};
+use crate::store::{Filter, Imported, Store, StoreError};
 
 fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usize) -> Incident {
     let at = |ms: i64| Timestamp::from_millisecond(ms).unwrap();
@@ -69,49 +69,6 @@ fn import(store: &mut SqliteStore, incidents: Vec<Incident>) -> Option<Imported>
 }
 
 #[test]
-fn scans_give_each_incident_whole_in_either_order() {
-    let mut store = SqliteStore::in_memory().unwrap();
-    let all = vec![
-        incident("u1", "AAA-111", 1_000_000, 3, 2),
-        incident("u2", "BBB-222", 2_000_000, 0, 0),
-        incident("u3", "CCC-333", 2_000_000, 5, 1),
-        incident("u4", "DDD-444", 3_000_000, 1, 0),
-        incident("u5", "EEE-555", 4_000_000, 0, 3),
-    ];
-    assert_eq!(import(&mut store, all.clone()).unwrap().added, 5);
-    let mut oldest = Vec::new();
-    store
-        .scan(&Filter::default(), true, &mut |i| {
-            oldest.push(i);
-            true
-        })
-        .unwrap();
-    assert_eq!(oldest, all, "same start: by id");
-    let newest = store.list(&Filter::default()).unwrap();
-    let ids: Vec<&str> = newest.iter().map(|i| i.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        ["EEE-555", "DDD-444", "CCC-333", "BBB-222", "AAA-111"][..],
-        "newest first: the reverse of oldest first"
-    );
-    assert!(newest.iter().all(|i| all.contains(i)));
-    let since = Filter { since: Some(Timestamp::from_millisecond(2_000_000).unwrap()), ..Filter::default() };
-    assert_eq!(store.list(&since).unwrap().len(), 4);
-    assert_eq!(store.count(&since).unwrap(), 4);
-    let open = Filter { open: true, ..Filter::default() };
-    let ids: Vec<String> = store.list(&open).unwrap().into_iter().map(|i| i.id).collect();
-    assert_eq!(ids, ["EEE-555", "CCC-333", "AAA-111"]);
-    let mut seen = 0;
-    store
-        .scan(&Filter::default(), true, &mut |_| {
-            seen += 1;
-            seen < 2
-        })
-        .unwrap();
-    assert_eq!(seen, 2, "a visit can stop the scan");
-}
-
-#[test]
 fn log_and_due_queries_read_only_what_they_return() {
     let store = SqliteStore::in_memory().unwrap();
     let since = Some(Timestamp::from_millisecond(1_000).unwrap());
@@ -133,23 +90,6 @@ fn log_and_due_queries_read_only_what_they_return() {
             assert!(whole.is_none(), "{filter:?}: {sql}\n{}", plan.join("\n"));
         }
     }
-}
-
-#[test]
-fn an_import_with_a_rejected_item_keeps_nothing_but_reads_everything() {
-    let mut store = SqliteStore::in_memory().unwrap();
-    let mut read = 0;
-    let items = vec![
-        Ok(incident("u1", "AAA-111", 1_000, 2, 1)),
-        Err(Rejected),
-        Ok(incident("u2", "BBB-222", 2_000, 1, 0)),
-    ];
-    let mut items = items.into_iter().inspect(|_| read += 1);
-    assert_eq!(store.import(&mut items).unwrap(), None);
-    assert_eq!(read, 3);
-    assert_eq!(store.count(&Filter::default()).unwrap(), 0);
-    let again = import(&mut store, vec![incident("u1", "AAA-111", 1_000, 2, 1)]).unwrap();
-    assert_eq!(again.added, 1);
 }
 
 #[test]
