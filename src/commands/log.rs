@@ -83,6 +83,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         kind,
         staff: args.staff.clone(),
         open: args.open,
+        status: args.status,
     };
     let store = config.store_to_read()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

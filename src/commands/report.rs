@@ -19,6 +19,9 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
     add("incidents", "total", r.incidents.to_string());
     add("incidents", "in progress", r.in_progress.to_string());
     add("incidents", "incomplete", r.incomplete.to_string());
+    if r.abandoned > 0 {
+        add("incidents", "abandoned", r.abandoned.to_string());
+    }
     for (k, n) in &r.by_type {
         add("by type", k, n.to_string());
     }

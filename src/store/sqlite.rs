@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
-use super::{Closing, Due, Filter, Imported, Listed, Rejected, Store, StoreError, file};
-use crate::engine::{Event, Incident};
+use super::{Due, Filter, Imported, Listed, Rejected, Store, StoreError, file};
+use crate::engine::{Event, Incident, Rule};
 
 #[macro_use]
 mod rows;
@@ -119,6 +119,12 @@ impl SqliteStore {
     }
 }
 
+/// The short id of incident `n`, for a message (its uid if it cannot be read).
+fn short_id(tx: &Transaction, n: i64, uid: &str) -> String {
+    tx.query_row("SELECT id FROM incidents WHERE n = ?1", [n], |r| r.get(0))
+        .unwrap_or_else(|_| uid.to_owned())
+}
+
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
@@ -152,16 +158,16 @@ impl Store for SqliteStore {
         let n = write::key_of_uid(&tx, uid).at(&path)?;
         let n = n.ok_or_else(|| StoreError::NotFound(uid.to_owned()))?;
         for event in events {
-            if let Err(e) = write::write_event(&tx, n, event) {
-                // A step answered twice: another terminal resumed the same incident and
-                // answered first. Say so; the raw constraint would read as a broken log.
-                if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) {
-                    let incident = tx
-                        .query_row("SELECT id FROM incidents WHERE n = ?1", [n], |r| r.get(0))
-                        .unwrap_or_else(|_| uid.to_owned());
-                    return Err(StoreError::AnsweredElsewhere { incident });
+            // A question answered twice: another terminal resumed the same incident and
+            // answered first. Say so; the raw constraint would read as a broken log.
+            let elsewhere = || StoreError::AnsweredElsewhere { incident: short_id(&tx, n, uid) };
+            match write::write_event(&tx, n, event) {
+                Ok(true) => {}
+                Ok(false) => return Err(elsewhere()),
+                Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                    return Err(elsewhere());
                 }
-                return Err(map_err(&path, &e));
+                Err(e) => return Err(map_err(&path, &e)),
             }
         }
         refresh_summary(&tx, n).at(&path)?;
@@ -216,16 +222,28 @@ impl Store for SqliteStore {
         read::due(&self.conn, until).at(&self.path)
     }
 
-    /// Checks and closes in one write transaction: of two terminals closing the same
-    /// follow-up at once, the second waits for the first, then sees who closed it.
-    fn close_follow_up(&mut self, id: &str, step: &str, closing: &Closing) -> Result<Incident, StoreError> {
-        let n = self.key_of(id)?;
+    /// Reads the incident inside the write transaction, which holds the log's write lock
+    /// from its start: of two terminals changing the same incident at once, the second
+    /// waits for the first, then decides on what the first recorded.
+    fn update(
+        &mut self,
+        id: &str,
+        decide: &mut dyn FnMut(&Incident) -> Result<Vec<Event>, Rule>,
+    ) -> Result<Incident, StoreError> {
         let path = self.path.clone();
+        let key = self.key_of(id)?;
         let tx = self.write()?;
-        write::close_follow_up(&tx, &path, n, step, closing)?;
-        refresh_summary(&tx, n).at(&path)?;
+        let mut incident = read::load_incident(&tx, key).at(&path)?;
+        let events = decide(&incident).map_err(StoreError::Refused)?;
+        for event in &events {
+            if !write::write_event(&tx, key, event).at(&path)? {
+                return Err(StoreError::Conflict { incident: incident.id });
+            }
+            crate::engine::apply_event(&mut incident, event);
+        }
+        refresh_summary(&tx, key).at(&path)?;
         tx.commit().at(&path)?;
-        self.load(n)
+        Ok(incident)
     }
 
     fn import(

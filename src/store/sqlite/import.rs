@@ -139,6 +139,15 @@ fn merge(tx: &Transaction, n: i64, incoming: &Incident) -> rusqlite::Result<bool
         if !known {
             insert_step(tx, n, None, step)?;
             changed = true;
+        } else if let Some(at) = step.completed_at {
+            // Done afterwards in the other log.
+            changed |= tx
+                .prepare_cached(
+                    "UPDATE steps SET completed_at = ?3, completed_by = ?4, completed_note = ?5
+                     WHERE incident = ?1 AND step = ?2 AND outcome = 'skipped' AND completed_at IS NULL",
+                )?
+                .execute(params![n, step.id, ms(at), step.completed_by, step.completed_note])?
+                > 0;
         }
     }
     for f in &incoming.follow_ups {
@@ -154,10 +163,26 @@ fn merge(tx: &Transaction, n: i64, incoming: &Incident) -> rusqlite::Result<bool
     if incoming.status != Status::InProgress {
         let n = tx
             .prepare_cached(
-                "UPDATE incidents SET status = ?2, finished_at = ?3 WHERE n = ?1 AND status = 'in_progress'",
+                "UPDATE incidents SET status = ?2, finished_at = ?3, abandoned_by = ?4, abandon_reason = ?5
+                 WHERE n = ?1 AND status = 'in_progress'",
             )?
-            .execute(params![n, incoming.status.key(), incoming.finished_at.map(ms)])?;
+            .execute(params![
+                n,
+                incoming.status.key(),
+                incoming.finished_at.map(ms),
+                incoming.abandoned_by,
+                incoming.abandon_reason
+            ])?;
         changed |= n > 0;
+    }
+    if incoming.status == Status::Complete && incoming.steps.iter().any(|s| s.completed_at.is_some()) {
+        // Made complete in the other log by doing its skipped steps afterwards.
+        changed |= tx
+            .prepare_cached(
+                "UPDATE incidents SET status = 'complete' WHERE n = ?1 AND status = 'incomplete'",
+            )?
+            .execute([n])?
+            > 0;
     }
     Ok(changed)
 }

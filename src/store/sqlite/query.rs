@@ -30,12 +30,17 @@ pub(super) fn condition(filter: &Filter) -> (String, Vec<rusqlite::types::Value>
         args.push(s.clone().into());
         sql.push_str(&format!(" AND i.staff = ?{} COLLATE NOCASE", args.len()));
     }
+    if let Some(s) = filter.status {
+        args.push(s.key().to_owned().into());
+        sql.push_str(&format!(" AND i.status = ?{}", args.len()));
+    }
     if filter.open {
         // Both sets come from small partial indexes, so SQLite starts from them rather
         // than testing every incident of the log.
         sql.push_str(
             " AND i.n IN (SELECT n FROM incidents WHERE status = 'in_progress'
-                UNION ALL SELECT incident FROM follow_ups WHERE done_at IS NULL)",
+                UNION ALL SELECT incident FROM follow_ups WHERE done_at IS NULL)
+             AND i.status <> 'abandoned'",
         );
     }
     (sql, args)
@@ -69,7 +74,8 @@ pub(super) fn scan_statements(
 
 /// Open follow-ups due before `?1`, by due time, with what `due` shows of their incident.
 pub(super) const DUE_STATEMENT: &str = "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff FROM follow_ups f
-    JOIN incidents i ON i.n = f.incident WHERE f.done_at IS NULL AND f.due < ?1 ORDER BY f.due";
+    JOIN incidents i ON i.n = f.incident WHERE f.done_at IS NULL AND f.due < ?1 AND i.status <> 'abandoned'
+    ORDER BY f.due";
 
 impl SqliteStore {
     /// How SQLite answers the statements `scan` runs for `filter` (newest first) and the

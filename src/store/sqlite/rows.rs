@@ -13,14 +13,16 @@ use crate::playbook::{Phase, Servqual, Severity};
 macro_rules! incident_columns {
     () => {
         "i.n, i.uid, i.id, i.type, i.severity, i.staff, i.role, i.ref, i.started_at, i.finished_at, \
-         i.status, i.currency, i.role_limit, i.failure_answered, i.failure_point, i.failure_note, i.servqual"
+         i.status, i.currency, i.role_limit, i.failure_answered, i.failure_point, i.failure_note, i.servqual, \
+         i.abandoned_by, i.abandon_reason"
     };
 }
 
 /// The columns [`step_row`] reads, in its order, from `steps s`.
 macro_rules! step_columns {
     () => {
-        "s.seq, s.phase, s.step, s.outcome, s.at, s.choice, s.note, s.reason, s.cost, s.approved_by"
+        "s.seq, s.phase, s.step, s.outcome, s.at, s.choice, s.note, s.reason, s.cost, s.approved_by, \
+         s.completed_at, s.completed_by, s.completed_note"
     };
 }
 
@@ -87,6 +89,8 @@ pub(super) fn incident_row(r: &Row) -> rusqlite::Result<(i64, Incident)> {
         failure_point: r.get(14)?,
         failure_note: r.get(15)?,
         servqual: text(r, 16)?.split(',').filter_map(Servqual::from_key).collect(),
+        abandoned_by: r.get(17)?,
+        abandon_reason: r.get(18)?,
         follow_ups: Vec::new(),
     };
     Ok((r.get(0)?, incident))
@@ -111,6 +115,9 @@ pub(super) fn step_row(r: &Row, at: usize) -> rusqlite::Result<(i64, StepRecord)
         reason: r.get(at + 7)?,
         cost: cost.map(money).transpose()?,
         approved_by: r.get(at + 9)?,
+        completed_at: r.get::<_, Option<i64>>(at + 10)?.map(from_ms).transpose()?,
+        completed_by: r.get(at + 11)?,
+        completed_note: r.get(at + 12)?,
     };
     Ok((r.get(at)?, step))
 }

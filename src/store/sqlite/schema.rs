@@ -31,9 +31,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // shows; the summaries of incidents already here are filled in by `summary::backfill`
     // in the same transaction.
     include_str!("migrations/003_summaries.sql"),
+    // 4: a step skipped at the time and done afterwards (when, who, what was said; the
+    // skip and its reason stay), and who abandoned an incident and why. The status
+    // `abandoned` needs no change: statuses are text.
+    include_str!("migrations/004_after_the_fact.sql"),
 ];
 
-/// The migration (counted from 1) after which [`summary::backfill`] runs.
+/// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.
 pub(super) const SUMMARY_MIGRATION: usize = 3;
 
 /// The schema version this `recover` writes.
@@ -84,12 +88,15 @@ impl SqliteStore {
             if now == 0 {
                 tx.pragma_update(None, "application_id", file::APPLICATION_ID).at(&path)?;
             }
-            for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
+            let from = usize::try_from(now).unwrap_or(0);
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(from) {
                 tx.execute_batch(sql).at(&path)?;
-                if i + 1 == SUMMARY_MIGRATION {
-                    summary::backfill(&tx).at(&path)?;
-                }
                 tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX)).at(&path)?;
+            }
+            // Once every migration has run (in this same transaction), as it reads the
+            // incidents with the columns of the latest schema.
+            if from < SUMMARY_MIGRATION {
+                summary::backfill(&tx).at(&path)?;
             }
             tx.commit().at(&path)?;
         }

@@ -59,6 +59,7 @@ impl Summary {
             match f.done_at {
                 Some(at) if at <= f.due => s.on_time += 1,
                 Some(_) => s.late += 1,
+                None if i.status == Status::Abandoned => {}
                 None => s.open += 1,
             }
             match f.outcome {
@@ -164,6 +165,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         match bytes(3)? {
             b"in_progress" => r.in_progress += 1,
             b"incomplete" => r.incomplete += 1,
+            b"abandoned" => r.abandoned += 1,
             _ => {}
         }
         let approved = bytes(5)?;
@@ -185,7 +187,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     }
     let overdue: i64 = conn.query_row(
         "SELECT COUNT(*) FROM follow_ups f JOIN incidents i ON i.n = f.incident
-         WHERE f.done_at IS NULL AND f.due < ?1 AND i.started_at >= ?2",
+         WHERE f.done_at IS NULL AND f.due < ?1 AND i.started_at >= ?2 AND i.status <> 'abandoned'",
         params![ms(now), since_ms],
         |row| row.get(0),
     )?;

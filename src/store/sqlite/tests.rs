@@ -32,6 +32,8 @@ fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usiz
         failure_point: None,
         failure_note: None,
         failure_answered: true,
+        abandoned_by: None,
+        abandon_reason: None,
         servqual: vec![Servqual::Tangibles, Servqual::Empathy],
         follow_ups: Vec::new(),
     };
@@ -47,6 +49,9 @@ fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usiz
             reason: None,
             cost: (k > 0).then(|| Money::whole(10)),
             approved_by: None,
+            completed_at: None,
+            completed_by: None,
+            completed_note: None,
         };
         apply_event(&mut i, &Event::Step(step));
     }

@@ -1,14 +1,10 @@
 //! Writes: new incidents with fresh short ids, the events of an answer, follow-ups.
 
-use std::path::Path;
-
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::error::At;
-use super::rows::{follow_up_row, ms};
+use super::rows::ms;
 use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, StepRecord};
 use crate::playbook::Severity;
-use crate::store::{Closing, StoreError};
 
 /// Characters of short ids: no 0/O, 1/I/L, so they can be read aloud and typed back.
 const ID_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -36,12 +32,12 @@ pub(super) fn insert_incident_unless_known(
     let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
     let sql = if unless_known {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-            currency, role_limit, failure_answered, failure_point, failure_note, servqual)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING"
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO NOTHING"
     } else {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-            currency, role_limit, failure_answered, failure_point, failure_note, servqual)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
     };
     let inserted = tx.prepare_cached(sql)?.execute(params![
         incident.uid,
@@ -60,6 +56,8 @@ pub(super) fn insert_incident_unless_known(
         incident.failure_point,
         incident.failure_note,
         servqual.join(","),
+        incident.abandoned_by,
+        incident.abandon_reason,
     ])?;
     Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
@@ -85,8 +83,9 @@ pub(super) fn insert_step(
     match seq {
         Some(seq) => tx
             .prepare_cached(
-                "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by,
+                    completed_at, completed_by, completed_note, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 n,
@@ -99,38 +98,86 @@ pub(super) fn insert_step(
                 s.reason,
                 cost,
                 s.approved_by,
+                s.completed_at.map(ms),
+                s.completed_by,
+                s.completed_note,
                 i64::try_from(seq).unwrap_or(i64::MAX)
             ])?,
         None => tx
             .prepare_cached(
-                "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT COUNT(*) FROM steps WHERE incident = ?1))",
+                "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by,
+                    completed_at, completed_by, completed_note, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                    (SELECT COUNT(*) FROM steps WHERE incident = ?1))",
             )?
-            .execute(params![n, s.id, phase, outcome, at, s.choice, s.note, s.reason, cost, s.approved_by])?,
+            .execute(params![
+                n,
+                s.id,
+                phase,
+                outcome,
+                at,
+                s.choice,
+                s.note,
+                s.reason,
+                cost,
+                s.approved_by,
+                s.completed_at.map(ms),
+                s.completed_by,
+                s.completed_note
+            ])?,
     };
     Ok(())
 }
 
-pub(super) fn write_event(tx: &Transaction, n: i64, event: &Event) -> rusqlite::Result<()> {
-    match event {
-        Event::Severity(s) => {
-            tx.prepare_cached("UPDATE incidents SET severity = ?2 WHERE n = ?1")?
-                .execute(params![n, s.key()])?;
+/// Saves one event of incident `n`. Every change is conditional on what the engine saw
+/// when it decided (the question still open, the follow-up still open, the step still
+/// skipped, the incident still in progress): `false` when that no longer held and nothing
+/// was changed, which the caller reports as a conflict, never as a success.
+pub(super) fn write_event(tx: &Transaction, n: i64, event: &Event) -> rusqlite::Result<bool> {
+    let changed = match event {
+        Event::Severity(s) => tx
+            .prepare_cached("UPDATE incidents SET severity = ?2 WHERE n = ?1 AND severity IS NULL")?
+            .execute(params![n, s.key()])?,
+        Event::Step(s) => {
+            insert_step(tx, n, None, s)?;
+            1
         }
-        Event::Step(s) => insert_step(tx, n, None, s)?,
-        Event::FollowUpScheduled(f) => write_follow_up(tx, n, f)?,
-        Event::FailurePoint { point, note } => {
-            tx.prepare_cached(
-                "UPDATE incidents SET failure_answered = 1, failure_point = ?2, failure_note = ?3 WHERE n = ?1",
+        Event::FollowUpScheduled(f) => {
+            write_follow_up(tx, n, f)?;
+            1
+        }
+        Event::FailurePoint { point, note } => tx
+            .prepare_cached(
+                "UPDATE incidents SET failure_answered = 1, failure_point = ?2, failure_note = ?3
+                 WHERE n = ?1 AND failure_answered = 0",
             )?
-            .execute(params![n, point, note])?;
-        }
-        Event::Finished { status, at } => {
-            tx.prepare_cached("UPDATE incidents SET status = ?2, finished_at = ?3 WHERE n = ?1")?
-                .execute(params![n, status.key(), ms(*at)])?;
-        }
-    }
-    Ok(())
+            .execute(params![n, point, note])?,
+        Event::Finished { status, at } => tx
+            .prepare_cached("UPDATE incidents SET status = ?2, finished_at = ?3 WHERE n = ?1 AND status = 'in_progress'")?
+            .execute(params![n, status.key(), ms(*at)])?,
+        Event::FollowUpClosed { step, closing } => tx
+            .prepare_cached(
+                "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6
+                 WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
+            )?
+            .execute(params![n, step, ms(closing.at), closing.outcome.key(), closing.by, closing.note])?,
+        Event::StepCompleted { step, at, by, note } => tx
+            .prepare_cached(
+                "UPDATE steps SET completed_at = ?3, completed_by = ?4, completed_note = ?5
+                 WHERE incident = ?1 AND step = ?2 AND outcome = 'skipped' AND completed_at IS NULL",
+            )?
+            .execute(params![n, step, ms(*at), by, note])?,
+        Event::NowComplete => tx
+            .prepare_cached("UPDATE incidents SET status = 'complete' WHERE n = ?1 AND status = 'incomplete'")?
+            .execute([n])?,
+        Event::Abandoned { at, by, reason } => tx
+            .prepare_cached(
+                "UPDATE incidents SET status = 'abandoned', finished_at = ?2, abandoned_by = ?3, abandon_reason = ?4
+                 WHERE n = ?1 AND status = 'in_progress'",
+            )?
+            .execute(params![n, ms(*at), by, reason])?,
+    };
+    Ok(changed == 1)
 }
 
 pub(super) fn write_follow_up(tx: &Transaction, n: i64, f: &FollowUp) -> rusqlite::Result<()> {
@@ -154,62 +201,4 @@ pub(super) fn fresh_id(tx: &Transaction) -> rusqlite::Result<String> {
             return Ok(id);
         }
     }
-}
-
-/// Closes follow-up `step` of incident `n` inside `tx`: the check and the change in one
-/// write transaction, so of two terminals closing the same follow-up at once, the second
-/// waits for the first, then sees who closed it.
-pub(super) fn close_follow_up(
-    tx: &Transaction,
-    path: &Path,
-    n: i64,
-    step: &str,
-    closing: &Closing,
-) -> Result<(), StoreError> {
-    let (short, follow_ups) = tx
-        .query_row("SELECT id FROM incidents WHERE n = ?1", [n], |r| r.get::<_, String>(0))
-        .and_then(|short| {
-            let mut stmt = tx.prepare_cached(concat!(
-                "SELECT ",
-                follow_up_columns!(),
-                " FROM follow_ups f WHERE f.incident = ?1 ORDER BY f.due, f.step"
-            ))?;
-            let all: Vec<FollowUp> =
-                stmt.query_map([n], |r| follow_up_row(r, 0))?.collect::<Result<_, _>>()?;
-            Ok((short, all))
-        })
-        .at(path)?;
-    let Some(f) = follow_ups.iter().find(|f| f.step.eq_ignore_ascii_case(step.trim())) else {
-        return Err(StoreError::NoSuchFollowUp {
-            incident: short,
-            step: step.to_owned(),
-            known: if follow_ups.is_empty() {
-                "none".to_owned()
-            } else {
-                follow_ups.iter().map(|f| f.step.as_str()).collect::<Vec<_>>().join(", ")
-            },
-        });
-    };
-    if let Some(at) = f.done_at {
-        return Err(StoreError::AlreadyClosed {
-            incident: short,
-            step: f.step.clone(),
-            at: at.to_string(),
-            by: f.done_by.clone().unwrap_or_else(|| "someone".to_owned()),
-        });
-    }
-    let changed = tx
-        .execute(
-            "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6 WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
-            params![n, f.step, ms(closing.at), closing.outcome.key(), closing.by, closing.note],
-        )
-        .at(path)?;
-    if changed != 1 {
-        // Cannot happen inside the transaction; never report a close that did not happen.
-        return Err(StoreError::Database {
-            path: path.to_path_buf(),
-            why: format!("follow-up `{}` was not closed", f.step),
-        });
-    }
-    Ok(())
 }
