@@ -116,6 +116,8 @@ fn an_abandoned_incident_is_kept_but_leaves_due_and_the_unfinished_checks() {
 
     t.cmd(&["abandon", "OPEN-111", "--reason", "again"]).run().code(1).one_error_line("was abandoned");
     t.cmd(&["done", "OPEN-111", "manager-check-back"]).run().code(1).one_error_line("was abandoned");
+    t.cmd(&["resume", "OPEN-111"]).run().code(1).one_error_line("was abandoned");
+    t.cmd(&["resume"]).run().code(2).one_error_line("no unfinished incident");
     t.cmd(&["log", "--status", "lost"]).run().code(2);
 }
 

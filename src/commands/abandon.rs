@@ -8,13 +8,11 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::safe::one_line;
-use crate::store::Store;
 
 /// Abandons the incident; the engine refuses one that is finished or abandoned already.
 pub fn run(config: &Config, args: &AbandonArgs) -> Result<Exit, Error> {
     let by = args.staff.clone().or_else(|| config.staff.clone()).or_else(|| std::env::var("USER").ok());
     let mut store = config.store()?;
-    let store: &mut dyn Store = &mut store;
     let now = clock::now();
     let incident =
         store.update(&args.id, &mut |i| crate::engine::abandon(i, by.as_deref(), &args.reason, now))?;

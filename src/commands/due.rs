@@ -12,7 +12,7 @@ use crate::engine::{Event, Outcome};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::{csv, safe::one_line, table};
-use crate::store::{Closing, Store};
+use crate::store::Closing;
 
 #[derive(Serialize)]
 struct DueLine {
@@ -143,7 +143,6 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
         Some((lib, kind)) => Some(lib.find(kind)?),
         None => None,
     };
-    let store: &mut dyn Store = &mut store;
     let mut decided = Vec::new();
     let incident = store.update(&args.id, &mut |i| {
         decided = crate::engine::done(i, playbook, &args.step, &closing)?;

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::table::Columns;
 use crate::render::{csv, safe::one_line, summary, table};
-use crate::store::{Filter, Listed, Store};
+use crate::store::{Filter, Listed};
 
 /// The columns of `log`, for the table and CSV alike.
 const COLUMNS: [&str; 10] = [

@@ -10,7 +10,6 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::{csv, safe::one_line, table};
 use crate::report::Report;
-use crate::store::Store;
 
 fn rows(r: &Report) -> Vec<(String, String, String)> {
     let mut v: Vec<(String, String, String)> = Vec::new();
