@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use crate::cli::{ColorChoice, Global};
 use crate::error::Error;
 use crate::playbook::Library;
-use crate::store::SqliteStore;
+use crate::store::{SqliteStore, Store};
 use crate::text::Lang;
 
 /// Where a setting's value came from.
@@ -199,7 +199,7 @@ impl Config {
     /// Opens the log, creating it if need be. A log others could read (made by an older
     /// version, or copied in) is made private once it is known to be a log (and with it the
     /// files SQLite keeps beside it), and a line on stderr says so.
-    pub fn store(&self) -> Result<SqliteStore, Error> {
+    pub fn store(&self) -> Result<Box<dyn Store>, Error> {
         let path = self.log_path()?;
         let store = SqliteStore::open(path)?;
         // Failing is not an error: a log on read-only media cannot be changed, but can be read.
@@ -209,13 +209,13 @@ impl Config {
                 crate::render::safe::clean(&path.display().to_string())
             );
         }
-        Ok(store)
+        Ok(Box::new(store))
     }
 
     /// The log for commands that only read it. A log that does not exist yet is read as
     /// empty and not created, so a mistyped `--log` does not leave files about; a line on
     /// stderr says so.
-    pub fn store_to_read(&self) -> Result<SqliteStore, Error> {
+    pub fn store_to_read(&self) -> Result<Box<dyn Store>, Error> {
         let path = self.log_path()?;
         // A link whose target is gone is refused by the store, not read as empty.
         if path.exists() || path.is_symlink() {
@@ -225,13 +225,13 @@ impl Config {
             "recover: warning: no log at {} yet; nothing has been recorded there",
             crate::render::safe::clean(&path.display().to_string())
         );
-        Ok(SqliteStore::in_memory()?)
+        Ok(Box::new(SqliteStore::in_memory()?))
     }
 
     /// The log for a check that signs something off (`due --check`): a log that is not
     /// there is an error, never an empty log that passes (a mistyped `RECOVER_LOG` in a
     /// shift-close script must fail it).
-    pub fn store_to_check(&self) -> Result<SqliteStore, Error> {
+    pub fn store_to_check(&self) -> Result<Box<dyn Store>, Error> {
         let path = self.log_path()?;
         if path.exists() || path.is_symlink() {
             return self.store();

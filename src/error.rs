@@ -25,7 +25,7 @@ pub enum Error {
     Library(#[from] ReadError),
     /// The log failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// An answer broke a rule of the recovery.
     #[error(transparent)]
     Rule(#[from] Rule),
@@ -66,6 +66,7 @@ impl Error {
     #[must_use]
     pub fn exit(&self) -> Exit {
         match self {
+            Error::Rule(rule) if rule.is_not_in_order() => Exit::NotInOrder,
             Error::Usage { .. } | Error::UnknownType(_) | Error::Rule(_) | Error::BadInput { .. } => {
                 Exit::Usage
             }
@@ -89,6 +90,9 @@ impl Error {
             Error::Store(StoreError::AnsweredElsewhere { incident }) => Some(format!(
                 "see `recover show-incident {incident}` for what was recorded, then `recover resume {incident}` if anything is left"
             )),
+            Error::Store(StoreError::Conflict { incident }) => {
+                Some(format!("see `recover show-incident {incident}` for what was recorded"))
+            }
             Error::Store(StoreError::Busy { .. }) => {
                 Some("try again when the other command has finished".into())
             }
@@ -101,18 +105,33 @@ impl Error {
             Error::Store(StoreError::Full { .. }) => {
                 Some("free some space; everything recorded before this point is kept".into())
             }
-            Error::Store(
-                StoreError::TooNew { .. }
-                | StoreError::NoSuchFollowUp { .. }
-                | StoreError::AlreadyClosed { .. },
+            Error::Store(StoreError::TooNew { .. })
+            | Error::Rule(
+                Rule::NoSuchFollowUp { .. }
+                | Rule::AlreadyClosed { .. }
+                | Rule::AlreadyDone { .. }
+                | Rule::AmendAfterwards { .. }
+                | Rule::Abandoned { .. }
+                | Rule::AlreadyFinished { .. },
             )
             | Error::BadInput { .. }
             | Error::Io { .. } => None,
+            Error::Rule(Rule::ReasonMissing) => Some("say why with --reason TEXT".into()),
             Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),
             Error::Rule(Rule::OverLimit { .. }) => Some("name an approver or give fewer amends".into()),
             Error::Rule(Rule::TooLong { .. }) => Some("shorten it".into()),
             Error::Rule(_) => Some("see `recover show TYPE` for the playbook".into()),
             Error::Interrupted { resume } => resume.clone(),
+        }
+    }
+}
+
+/// A change the engine refused inside the store's transaction is the engine's refusal.
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(rule) => Error::Rule(rule),
+            other => Error::Store(other),
         }
     }
 }

@@ -272,6 +272,27 @@ fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
     assert!(out.contains("follow-ups overdue: 1"), "{out}");
 }
 
+#[test]
+#[ignore = "needs jq; CI runs it with --include-ignored"]
+fn a_shift_with_a_skipped_step_is_signed_off_once_the_step_is_done_afterwards() {
+    assert!(Command::new("jq").arg("--version").output().is_ok(), "jq is not installed (apt-get install jq)");
+    let t = Test::new();
+    let answers = t.write("a.yaml", "type: wrong-order\nseverity: minor\nstaff: anna\nref: table 4\nsteps:\n  own-it: done\n  take-away: {skipped: \"kitchen closed\"}\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  treat: done\n  manager-check-back: scheduled\n");
+    let id = t.cmd(&["start", "--answers", answers.to_str().unwrap(), "--json"]).run().code(1).json_lines()
+        [0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (code, out) = shift_close(&t);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("INCOMPLETE (a required step was skipped): {id}")), "{out}");
+    assert!(out.contains("recover done ID STEP"), "the advice works: {out}");
+    t.cmd(&["done", &id, "take-away", "--staff", "anna"]).run().code(0);
+    let (code, out) = shift_close(&t);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Shift closed: nothing left undone."), "{out}");
+}
+
 /// A log filled from a fixed export (January 2026), so tables and CSV are the same on
 /// every run.
 fn fixed_log() -> Test {

@@ -1,5 +1,6 @@
 //! One module per subcommand, each a thin `run` over the library.
 
+mod abandon;
 mod check;
 mod due;
 mod export;
@@ -70,6 +71,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::ShowIncident(a) => log::show_incident(&config, &a),
         Command::Due(a) => due::due(&config, &a),
         Command::Done(a) => due::done(&config, a),
+        Command::Abandon(a) => abandon::run(&config, &a),
         Command::Report(a) => report::run(&config, &a),
         Command::Export(a) => export::run(&config, &a),
         Command::Import(a) => import::run(&config, &a),
