@@ -3,6 +3,7 @@
 mod support;
 
 mod bench;
+mod drill;
 mod faults;
 mod hardening;
 mod help;
