@@ -1,6 +1,8 @@
 //! One module per subcommand, each a thin `run` over the library.
 
 mod check;
+mod drill;
+mod drill_results;
 mod due;
 mod export;
 mod help;
@@ -64,6 +66,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Import(a) => import::run(&config, &a),
         Command::Purge(a) => purge::run(&config, &a),
         Command::Print(a) => print::run(&config, &a),
+        Command::Drill(a) => drill::run(&config, &a),
         Command::Paths => paths::run(&config),
         Command::Completions(a) => help::completions(a.shell),
         Command::Man => help::man(),

@@ -8,7 +8,7 @@ mod sqlite;
 pub use conflict::differences;
 pub use file::make_private;
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{DrillResult, SqliteStore};
 
 use std::path::PathBuf;
 

@@ -14,8 +14,11 @@ use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status,
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 
+mod drills;
 mod json;
 mod summary;
+
+pub use drills::DrillResult;
 
 use summary::refresh_summary;
 
@@ -144,6 +147,8 @@ const MIGRATIONS: &[&str] = &[
     // `log --type`; the summaries of incidents already here are filled in by
     // `summary::backfill` in the same transaction.
     summary::MIGRATION,
+    // Drill results, in a table of their own (see `drills`).
+    drills::MIGRATION,
 ];
 
 /// The migration (counted from 1) after which [`summary::backfill`] runs.

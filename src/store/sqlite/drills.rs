@@ -1,0 +1,152 @@
+//! Drill results, in their own table: who practised which playbook, when, with which
+//! seed, and how many answers were right per phase. They are never incidents, so
+//! `report`, `log` and `export` (which read only the incident tables) cannot count them.
+
+use jiff::Timestamp;
+use rusqlite::params;
+
+use super::{SqliteStore, from_ms, ms};
+use crate::playbook::Phase;
+use crate::store::StoreError;
+
+/// The migration that adds the table; it goes last in `MIGRATIONS`.
+pub(super) const MIGRATION: &str = "CREATE TABLE drills (
+        n INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        staff TEXT NOT NULL,
+        role TEXT NOT NULL,
+        type TEXT NOT NULL,
+        seed TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        apologise_right INTEGER NOT NULL, apologise_asked INTEGER NOT NULL,
+        fix_right INTEGER NOT NULL, fix_asked INTEGER NOT NULL,
+        amend_right INTEGER NOT NULL, amend_asked INTEGER NOT NULL,
+        follow_up_right INTEGER NOT NULL, follow_up_asked INTEGER NOT NULL,
+        reread TEXT NOT NULL
+    );
+    CREATE INDEX drills_at ON drills(at);";
+
+/// One finished drill as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DrillResult {
+    /// When it ended.
+    pub at: Timestamp,
+    /// Who took it.
+    pub staff: String,
+    /// In which role.
+    pub role: String,
+    /// The playbook's type.
+    pub kind: String,
+    /// The seed that repeats it.
+    pub seed: u64,
+    /// The scenario's severity key.
+    pub severity: String,
+    /// Right and asked, per phase in phase order.
+    pub phases: [(u32, u32); 4],
+    /// Step ids to read again.
+    pub reread: Vec<String>,
+}
+
+fn count(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+impl SqliteStore {
+    /// Records a finished drill.
+    pub fn record_drill(&mut self, d: &DrillResult) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| super::map_err(&path, &e);
+        let tx = self.write()?;
+        let p = |phase: Phase| d.phases[phase as usize];
+        tx.execute(
+            "INSERT INTO drills (at, staff, role, type, seed, severity, apologise_right, apologise_asked, \
+             fix_right, fix_asked, amend_right, amend_asked, follow_up_right, follow_up_asked, reread) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                ms(d.at),
+                d.staff,
+                d.role,
+                d.kind,
+                d.seed.to_string(),
+                d.severity,
+                p(Phase::Apologise).0,
+                p(Phase::Apologise).1,
+                p(Phase::Fix).0,
+                p(Phase::Fix).1,
+                p(Phase::Amend).0,
+                p(Phase::Amend).1,
+                p(Phase::FollowUp).0,
+                p(Phase::FollowUp).1,
+                d.reread.join(" "),
+            ],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Drills ended at or after `since` (all if `None`), oldest first.
+    pub fn drill_results(&self, since: Option<Timestamp>) -> Result<Vec<DrillResult>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<DrillResult>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT at, staff, role, type, seed, severity, apologise_right, apologise_asked, fix_right, \
+                 fix_asked, amend_right, amend_asked, follow_up_right, follow_up_asked, reread \
+                 FROM drills WHERE at >= ?1 ORDER BY at, n",
+            )?;
+            let rows = stmt.query_map([since.map_or(i64::MIN, ms)], |r| {
+                let seed: String = r.get(4)?;
+                let reread: String = r.get(14)?;
+                let pair = |i: usize| -> rusqlite::Result<(u32, u32)> {
+                    Ok((count(r.get(i)?), count(r.get(i + 1)?)))
+                };
+                Ok(DrillResult {
+                    at: from_ms(r.get(0)?)?,
+                    staff: r.get(1)?,
+                    role: r.get(2)?,
+                    kind: r.get(3)?,
+                    seed: seed.parse().unwrap_or(0),
+                    severity: r.get(5)?,
+                    phases: [pair(6)?, pair(8)?, pair(10)?, pair(12)?],
+                    reread: reread.split_whitespace().map(str::to_owned).collect(),
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.err(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(staff: &str, at_ms: i64) -> DrillResult {
+        DrillResult {
+            at: Timestamp::from_millisecond(at_ms).unwrap(),
+            staff: staff.into(),
+            role: "staff".into(),
+            kind: "noise".into(),
+            seed: u64::MAX,
+            severity: "major".into(),
+            phases: [(2, 3), (1, 1), (0, 1), (1, 1)],
+            reread: vec!["own-it".into(), "move-room".into()],
+        }
+    }
+
+    #[test]
+    fn drills_are_recorded_apart_from_incidents_and_read_back_since_a_time() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        store.record_drill(&result("anna", 1_000)).unwrap();
+        store.record_drill(&result("bo", 5_000)).unwrap();
+        let all = store.drill_results(None).unwrap();
+        assert_eq!(all, vec![result("anna", 1_000), result("bo", 5_000)]);
+        let since = store.drill_results(Some(Timestamp::from_millisecond(2_000).unwrap())).unwrap();
+        assert_eq!(since, vec![result("bo", 5_000)]);
+        let incidents: i64 =
+            store.conn.query_row("SELECT count(*) FROM incidents", [], |r| r.get(0)).unwrap();
+        assert_eq!(incidents, 0);
+        // The table comes from the last migration, whatever its number.
+        let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(usize::try_from(version).unwrap(), super::super::MIGRATIONS.len());
+        assert_eq!(super::super::MIGRATIONS.last(), Some(&MIGRATION));
+    }
+}
