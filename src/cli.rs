@@ -316,6 +316,10 @@ pub struct PrintArgs {
     /// Paper size the HTML handbook is laid out for
     #[arg(long, value_enum, default_value_t = Paper::A4)]
     pub paper: Paper,
+    /// Pocket cards instead of handbook pages: HTML, four cards of about A6 to a sheet,
+    /// with cut lines
+    #[arg(long, conflicts_with_all = ["format", "guest_lang"])]
+    pub card: bool,
 }
 
 /// `drill`.

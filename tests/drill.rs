@@ -296,3 +296,125 @@ fn a_drill_runs_end_to_end_in_a_terminal_with_feedback_after_each_answer() {
     let cleo = results.iter().find(|r| r["staff"] == "cleo").expect("recorded");
     assert_eq!((cleo["right"].as_u64(), cleo["asked"].as_u64()), (Some(4), Some(6)));
 }
+
+/// Every default playbook's English title and its apology's words to say, read from the
+/// YAML files themselves.
+fn titles_and_apologies() -> Vec<(String, Vec<String>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != "policy.yaml")
+        .collect();
+    files.sort();
+    let english = |v: &serde_yaml::Value| -> String {
+        v.as_str().or_else(|| v.get("en").and_then(serde_yaml::Value::as_str)).unwrap().to_owned()
+    };
+    files
+        .iter()
+        .map(|f| {
+            let doc: serde_yaml::Value = serde_yaml::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            let says = doc["phases"]["apologise"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .filter_map(|step| step.get("say").map(english))
+                .collect();
+            (english(&doc["title"]), says)
+        })
+        .collect()
+}
+
+#[test]
+fn print_card_lays_out_four_pocket_cards_a_sheet() {
+    let t = Test::new();
+    let html = t.ok(&["print", "--card"]);
+    let playbooks = titles_and_apologies();
+    assert_eq!(html.matches("<article class=\"pcard\"").count(), playbooks.len());
+    assert_eq!(html.matches("<section class=\"sheet\">").count(), playbooks.len().div_ceil(4));
+    assert!(
+        html.contains("Content-Security-Policy") && !html.contains("<script"),
+        "self-contained, no scripts"
+    );
+    for (title, says) in &playbooks {
+        assert!(html.contains(&format!("<h2>{title}</h2>")), "no card for {title}");
+        for say in says {
+            let escaped = say.replace('&', "&amp;").replace('\'', "&#39;").replace('"', "&quot;");
+            assert!(html.contains(&escaped) || html.contains(say), "{title}: {say:?} not on its card");
+        }
+    }
+    assert!(html.contains("supervisor or above"), "who may give each amend");
+    assert!(html.contains("due within 15m"), "the follow-up");
+    t.cmd(&["print", "--card", "--format", "markdown"]).run().code(2).one_error_line("cannot be used with");
+    let two = t.ok(&["print", "--card", "noise", "reservation", "--lang", "et"]);
+    assert_eq!(two.matches("<article class=\"pcard\"").count(), 2);
+    assert!(two.contains("<html lang=\"et\">") && two.contains("Öelge"), "Estonian words");
+}
+
+#[test]
+#[ignore = "needs chromium and poppler-utils; CI runs it with --include-ignored"]
+fn pocket_cards_print_four_to_a_sheet_in_chromium_and_never_run_over_their_edge() {
+    use crate::print::{needed_program, normalise, print_to_pdf, run_with_limit};
+    let chromium =
+        needed_program(&["chromium", "/usr/bin/chromium", "chromium-browser"], "apt-get install chromium");
+    let pdftotext = needed_program(&["pdftotext"], "apt-get install poppler-utils");
+    let pdfinfo = needed_program(&["pdfinfo"], "apt-get install poppler-utils");
+    let t = Test::new();
+    let playbooks = titles_and_apologies();
+    for (paper, size) in [("a4", "(A4)"), ("letter", "(letter)")] {
+        let html = t.path(&format!("cards-{paper}.html"));
+        let pdf = t.path(&format!("cards-{paper}.pdf"));
+        t.ok(&["print", "--card", "--paper", paper, "--output", html.to_str().unwrap()]);
+        let out = print_to_pdf(&chromium, &html, &pdf);
+        assert!(pdf.is_file(), "chromium wrote no PDF: {}", String::from_utf8_lossy(&out.stderr));
+        let info = Command::new(&pdfinfo).arg(&pdf).output().unwrap();
+        let info = String::from_utf8_lossy(&info.stdout);
+        assert!(info.lines().any(|l| l.starts_with("Page size:") && l.contains(size)), "{paper}:\n{info}");
+        let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).map(|n| n.trim().to_owned());
+        assert_eq!(pages, Some(playbooks.len().div_ceil(4).to_string()), "{paper}: four cards a sheet");
+        let text = Command::new(&pdftotext).arg("-enc").arg("UTF-8").arg(&pdf).arg("-").output().unwrap();
+        let sheets: Vec<String> =
+            String::from_utf8_lossy(&text.stdout).split('\u{c}').map(normalise).collect();
+        for (i, (title, says)) in playbooks.iter().enumerate() {
+            let sheet = &sheets[i / 4];
+            assert!(sheet.contains(&normalise(title)), "{paper}: {title} is not on sheet {}", i / 4 + 1);
+            for say in says {
+                assert!(
+                    sheet.contains(&normalise(say)),
+                    "{paper}: {title}: {say:?} not on its card:\n{sheet}"
+                );
+            }
+        }
+    }
+    // Every card of every language fits inside its cut lines: a copy of the page with a
+    // probe script (the real page allows no scripts) lists any card whose content is taller.
+    for lang in ["en", "da", "nb", "et", "bn"] {
+        let page = t.ok(&["print", "--card", "--lang", lang]);
+        let csp = page.find("<meta http-equiv=\"Content-Security-Policy\"").unwrap();
+        let csp_end = csp + page[csp..].find('>').unwrap() + 1;
+        let probe = format!(
+            "{}{}",
+            &page[..csp],
+            page[csp_end..].replace(
+                "</body>",
+                "<script>document.body.dataset.over = [...document.querySelectorAll('.pcard')]\
+                 .filter(c => c.scrollHeight > c.clientHeight + 1 || c.scrollWidth > c.clientWidth + 1)\
+                 .map(c => c.querySelector('.kind').textContent).join(' ') || 'none';</script></body>"
+            )
+        );
+        let path = t.write(&format!("probe-{lang}.html"), probe);
+        let profile = tempfile::tempdir().unwrap();
+        let out = run_with_limit(
+            Command::new(&chromium)
+                .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom"])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(format!("file://{}", path.display()))
+                .env("HOME", profile.path()),
+            std::time::Duration::from_secs(120),
+        );
+        let dom = String::from_utf8_lossy(&out.stdout);
+        assert!(dom.contains("data-over=\"none\""), "{lang}: cards run over their edge: {}", {
+            dom.split("data-over=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("(no probe result)")
+        });
+    }
+}
