@@ -334,7 +334,7 @@ pub struct DrillArgs {
     /// Repeat a drill: the same seed gives the same questions
     #[arg(long, value_name = "N", conflicts_with = "results")]
     pub seed: Option<u64>,
-    /// Your name [env: RECOVER_STAFF]
+    /// Your name [env: RECOVER_STAFF]; with --results, only this person's results
     #[arg(long, value_name = "NAME")]
     pub staff: Option<String>,
     /// Your role in the policy, which decides the amends you may give [env: RECOVER_ROLE]

@@ -136,6 +136,9 @@ fn a_drill_from_an_answers_file_gives_reasons_a_score_and_records_the_result_apa
         "staff,type,drills,last,right,asked,apologise,fix,amend,follow_up,reread"
     );
     assert!(lines.iter().any(|l| l.starts_with("bo,wrong-order,1,")), "{csv}");
+    let only_bo = t.cmd(&["drill", "--results", "--json", "--staff", "BO"]).run().json_lines();
+    assert_eq!(only_bo.len(), 1);
+    assert_eq!(only_bo[0]["staff"], "bo");
     let table = t.ok(&["drill", "--results", "--since", "1h"]);
     assert!(table.starts_with("STAFF") && table.contains("anna") && table.contains("6/6"), "{table}");
     let none = t.cmd(&["drill", "--results", "--since", "2999-01-01"]).run();
@@ -417,4 +420,18 @@ fn pocket_cards_print_four_to_a_sheet_in_chromium_and_never_run_over_their_edge(
             dom.split("data-over=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("(no probe result)")
         });
     }
+}
+
+#[test]
+fn ctrl_c_ends_a_drill_with_130_and_records_nothing() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["drill", "--type", "noise", "--seed", "7", "--staff", "dan"]);
+    p.exp_string("What do you do first?").expect("first question");
+    p.send("\u{3}").unwrap();
+    p.flush().unwrap();
+    let rest = utf8(&p.exp_eof().expect("eof"));
+    assert!(rest.contains("recover: interrupted"), "{rest}");
+    assert!(matches!(p.process().wait(), Ok(WaitStatus::Exited(_, 130))));
+    let results = t.cmd(&["drill", "--results", "--json"]).run();
+    assert!(results.code(0).stdout.is_empty(), "{}", results.stdout);
 }

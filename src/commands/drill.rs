@@ -103,6 +103,9 @@ fn interactive<'p>(
     drill: &drill::Drill<'p>,
     ctx: &Ctx,
 ) -> Result<Vec<(Given, Marked<'p>)>, Error> {
+    // Ctrl-C, SIGTERM and SIGHUP end the drill as an interruption (terminal restored,
+    // exit 130); nothing is recorded until the last answer.
+    crate::drivers::terminal::install_interrupt_handler();
     let prompter = Prompter::new(config.styled_err);
     prompter.say(&show::scenario(drill, ctx));
     let mut answers = Vec::new();

@@ -90,7 +90,11 @@ fn ratio((right, asked): (u32, u32)) -> String {
 pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
     let since = args.since.as_deref().map(|s| super::log::moment(s, "--since", config)).transpose()?;
     let store = config.store_to_read()?;
-    let rows = rows(store.drill_results(since)?);
+    let mut results = store.drill_results(since)?;
+    if let Some(staff) = &args.staff {
+        results.retain(|r| r.staff.eq_ignore_ascii_case(staff));
+    }
+    let rows = rows(results);
     let mut out = std::io::stdout().lock();
     let lang = config.lang.value.code();
     if args.output.json {
