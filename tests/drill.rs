@@ -435,3 +435,17 @@ fn ctrl_c_ends_a_drill_with_130_and_records_nothing() {
     let results = t.cmd(&["drill", "--results", "--json"]).run();
     assert!(results.code(0).stdout.is_empty(), "{}", results.stdout);
 }
+
+#[test]
+fn purge_deletes_drill_results_from_before_the_date_too() {
+    let t = Test::new();
+    t.write("a.yaml", SHAPED);
+    t.ok(&["drill", "--answers", "a.yaml"]);
+    // Nothing before a date in the past: the result stays.
+    t.cmd(&["purge", "--before", "2000-01-01", "--yes"]).run().code(0);
+    assert_eq!(t.cmd(&["drill", "--results", "--json"]).run().json_lines().len(), 1);
+    let out = t.cmd(&["purge", "--before", "2999-01-01", "--yes"]).run();
+    out.code(0);
+    assert!(out.stderr.contains("deleted 1 drill result(s)"), "{}", out.stderr);
+    assert!(t.cmd(&["drill", "--results", "--json"]).run().code(0).stdout.is_empty());
+}

@@ -84,6 +84,34 @@ impl SqliteStore {
         tx.commit().map_err(err)
     }
 
+    /// How many drills ended before `before`, for `purge` to say what it will delete.
+    pub fn count_drills_before(&self, before: Timestamp) -> Result<usize, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM drills WHERE at < ?1", [ms(before)], |r| r.get::<_, i64>(0))
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Deletes drills ended before `before` (data retention: they name people). The log
+    /// has `secure_delete` on, so the rows are overwritten; `purge`, which runs next, then
+    /// empties the write-ahead file as it does for incidents.
+    pub fn purge_drills(&mut self, before: Timestamp) -> Result<usize, StoreError> {
+        let path = self.path.clone();
+        // As for incidents: a full disk means nothing was deleted, and saying so.
+        let full = |e: StoreError| match e {
+            StoreError::Full { .. } => StoreError::PurgeFailed {
+                path: path.clone(),
+                why: "the disk is too full to write the deletion".into(),
+            },
+            other => other,
+        };
+        let err = |e: rusqlite::Error| full(super::map_err(&path, &e));
+        let tx = self.write().map_err(full)?;
+        let deleted = tx.execute("DELETE FROM drills WHERE at < ?1", [ms(before)]).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(deleted)
+    }
+
     /// Drills ended at or after `since` (all if `None`), oldest first.
     pub fn drill_results(&self, since: Option<Timestamp>) -> Result<Vec<DrillResult>, StoreError> {
         let read = || -> rusqlite::Result<Vec<DrillResult>> {
@@ -141,6 +169,10 @@ mod tests {
         assert_eq!(all, vec![result("anna", 1_000), result("bo", 5_000)]);
         let since = store.drill_results(Some(Timestamp::from_millisecond(2_000).unwrap())).unwrap();
         assert_eq!(since, vec![result("bo", 5_000)]);
+        let two = Timestamp::from_millisecond(2_000).unwrap();
+        assert_eq!(store.count_drills_before(two).unwrap(), 1);
+        assert_eq!(store.purge_drills(two).unwrap(), 1);
+        assert_eq!(store.drill_results(None).unwrap(), vec![result("bo", 5_000)]);
         let incidents: i64 =
             store.conn.query_row("SELECT count(*) FROM incidents", [], |r| r.get(0)).unwrap();
         assert_eq!(incidents, 0);
