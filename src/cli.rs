@@ -86,6 +86,8 @@ pub enum Command {
     Purge(PurgeArgs),
     /// Print playbooks for training: text, Markdown or HTML
     Print(PrintArgs),
+    /// Practise a playbook: a short drill generated from its own steps
+    Drill(DrillArgs),
     /// Show which playbooks and log are in use, and where each setting came from
     Paths,
     /// Print shell completions
@@ -335,6 +337,42 @@ pub struct PrintArgs {
     /// Paper size the HTML handbook is laid out for
     #[arg(long, value_enum, default_value_t = Paper::A4)]
     pub paper: Paper,
+    /// Pocket cards instead of handbook pages: HTML, four cards of about A6 to a sheet,
+    /// with cut lines
+    #[arg(long, conflicts_with_all = ["format", "guest_lang"])]
+    pub card: bool,
+}
+
+/// `drill`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The playbook to practise (default: one picked by the seed)
+    #[arg(long = "type", short = 't', value_name = "TYPE", conflicts_with = "results")]
+    pub kind: Option<String>,
+    /// How many questions (default 6, one of each kind)
+    #[arg(long, value_name = "N", conflicts_with = "results")]
+    pub questions: Option<usize>,
+    /// Repeat a drill: the same seed gives the same questions
+    #[arg(long, value_name = "N", conflicts_with = "results")]
+    pub seed: Option<u64>,
+    /// Your name [env: RECOVER_STAFF]; with --results, only this person's results
+    #[arg(long, value_name = "NAME")]
+    pub staff: Option<String>,
+    /// Your role in the policy, which decides the amends you may give [env: RECOVER_ROLE]
+    #[arg(long, value_name = "ROLE", conflicts_with = "results")]
+    pub role: Option<String>,
+    /// Take the answers from a YAML file; no prompts
+    #[arg(long, value_name = "FILE", conflicts_with = "results")]
+    pub answers: Option<PathBuf>,
+    /// Show recorded drill results per person instead of drilling
+    #[arg(long)]
+    pub results: bool,
+    /// With --results: only drills since 8h, 30d, today, a date or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", requires = "results")]
+    pub since: Option<String>,
+    /// Output for scripts (--csv with --results only).
+    #[command(flatten)]
+    pub output: MachineOutput,
 }
 
 /// `print --format`.

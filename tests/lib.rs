@@ -4,6 +4,7 @@ mod support;
 
 mod after;
 mod bench;
+mod drill;
 mod faults;
 mod hardening;
 mod help;

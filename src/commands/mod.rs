@@ -2,6 +2,8 @@
 
 mod abandon;
 mod check;
+mod drill;
+mod drill_results;
 mod due;
 mod export;
 mod help;
@@ -77,6 +79,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Import(a) => import::run(&config, &a),
         Command::Purge(a) => purge::run(&config, &a),
         Command::Print(a) => print::run(&config, &a),
+        Command::Drill(a) => drill::run(&config, &a),
         Command::Paths => paths::run(&config),
         Command::Completions(a) => help::completions(a.shell),
         Command::Man => help::man(),
