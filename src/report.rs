@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{FollowUpOutcome, Incident};
+use crate::engine::{FollowUpOutcome, Incident, Outcome};
 use crate::money::Money;
+use crate::playbook::Phase;
 use crate::store::{Filter, Store, StoreError};
 
 /// Median and 90th percentile, in seconds.
@@ -53,6 +54,9 @@ pub struct FollowUps {
     pub recovered: usize,
     /// The customer was not.
     pub lost: usize,
+    /// Follow-up steps skipped in the session, so never scheduled (optional ones leave the
+    /// incident complete and would otherwise be counted nowhere).
+    pub skipped: usize,
 }
 
 /// Everything `report` tells.
@@ -156,6 +160,8 @@ impl Tally {
             r.amends_approved = r.amends_approved + approved;
             r.incidents_needing_approval += 1;
         }
+        r.follow_ups.skipped +=
+            i.steps.iter().filter(|s| s.phase == Phase::FollowUp && s.outcome == Outcome::Skipped).count();
         for f in &i.follow_ups {
             match f.done_at {
                 Some(at) if at <= f.due => r.follow_ups.on_time += 1,

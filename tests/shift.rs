@@ -263,6 +263,7 @@ fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("== Incidents since 8h") && out.contains("incidents: 2;"), "{out}");
     assert!(out.contains("Shift closed: nothing left undone."), "{out}");
+    assert!(out.contains("amends given: EUR 18; follow-ups overdue: 0; follow-ups skipped: 1"), "{out}");
 
     let old = t.write("old.jsonl", format!("{OLD_INCIDENT}\n"));
     t.cmd(&["import", old.to_str().unwrap()]).run().code(0);
@@ -334,4 +335,26 @@ fn reading_a_log_that_is_not_there_creates_nothing() {
         assert!(out.stderr.contains("no log at"), "{args:?}: {}", out.stderr);
     }
     assert!(!t.log().exists() && !t.log().parent().unwrap().exists(), "nothing created by reading");
+}
+
+#[test]
+fn an_empty_report_names_the_policy_currency_and_skipped_follow_ups_are_counted() {
+    let t = Test::new();
+    let r = t.cmd(&["report", "--json", "--since", "1d"]).run().json_lines().remove(0);
+    assert_eq!(r["currency"], "EUR", "the policy's currency, with nothing recorded: {r}");
+    assert!(t.ok(&["report", "--since", "1d"]).contains("EUR 0"), "amends total EUR 0");
+    assert!(t.ok(&["report", "--csv", "--since", "1d"]).contains("amends,total,EUR 0"));
+
+    // wrong-order's `tell-what-changed` is optional: skipping it leaves the incident
+    // complete, and the report still counts it.
+    let answers = t.write(
+        "a.yaml",
+        "type: wrong-order\nseverity: minor\nstaff: anna\nsteps:\n  own-it: done\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  manager-check-back: scheduled\n  tell-what-changed: {skipped: no contact details}\n",
+    );
+    t.cmd(&["start", "--answers", answers.to_str().unwrap()]).run().code(0);
+    session(&t, &["--type", "noise"]);
+    let r = t.cmd(&["report", "--json", "--since", "1d"]).run().json_lines().remove(0);
+    assert_eq!(r["follow_ups"]["skipped"], 1, "{r}");
+    let table = t.ok(&["report", "--since", "1d"]);
+    assert!(table.lines().any(|l| l.contains("skipped") && l.trim_end().ends_with('1')), "{table}");
 }

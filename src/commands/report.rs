@@ -53,6 +53,7 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
         ("overdue", f.overdue),
         ("recovered", f.recovered),
         ("lost", f.lost),
+        ("skipped", f.skipped),
     ] {
         add("follow-ups", k, n.to_string());
     }
@@ -68,7 +69,14 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
 /// Prints the report for the period.
 pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let since = moment(&args.since, "--since", config)?;
-    let report = config.store_to_read()?.report(since, clock::now())?;
+    let mut report = config.store_to_read()?.report(since, clock::now())?;
+    if report.currency.is_empty() {
+        // No incident in the period to take it from: "amends total EUR 0", not " 0", in the
+        // policy's currency (a policy that cannot be read leaves it empty, as before).
+        if let Ok(lib) = config.library_for(None) {
+            report.currency = lib.policy.currency;
+        }
+    }
     let mut out = std::io::stdout().lock();
     if args.output.json {
         writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;
