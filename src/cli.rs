@@ -98,9 +98,25 @@ pub struct MachineOutput {
     /// One JSON object per line
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// Comma-separated values with a header row
+    /// Comma-separated values with a header row, for spreadsheets: amounts are plain
+    /// decimal numbers (point as separator) with the currency code in a column of its own,
+    /// durations are whole seconds, times RFC 3339 UTC
     #[arg(long)]
     pub csv: bool,
+    /// Start the CSV with a UTF-8 byte-order mark, which Excel needs to read names such as
+    /// Søren or Bengali text right when the file is opened by double-click. In LibreOffice
+    /// Calc or Google Sheets, import without it and choose the character set UTF-8 and the
+    /// separator comma
+    #[arg(long, requires = "csv")]
+    pub bom: bool,
+}
+
+impl MachineOutput {
+    /// What goes before the CSV header: the byte-order mark when `--bom` asks for it.
+    #[must_use]
+    pub fn csv_start(&self) -> &'static str {
+        if self.bom { "\u{feff}" } else { "" }
+    }
 }
 
 /// `list`.
