@@ -15,9 +15,9 @@ use crate::store::{Filter, Store, StoreError};
 pub struct Spread {
     /// How many incidents had a value.
     pub count: usize,
-    /// The median.
+    /// The median, in seconds.
     pub median: Option<i64>,
-    /// The 90th percentile (nearest rank).
+    /// The 90th percentile (nearest rank), in seconds.
     pub p90: Option<i64>,
 }
 
@@ -59,7 +59,8 @@ pub struct FollowUps {
     pub skipped: usize,
 }
 
-/// Everything `report` tells.
+/// Everything `report` tells; `report --json` writes it as is, so every field here is
+/// documented in docs/JSON.md (tests/docs.rs checks).
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
     /// Start of the period.

@@ -3,6 +3,7 @@
 mod support;
 
 mod bench;
+mod docs;
 mod faults;
 mod hardening;
 mod help;
