@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 
+use crate::complete;
 use crate::engine::FollowUpOutcome;
 use crate::playbook::Severity;
 use crate::render::print::Paper;
@@ -86,7 +88,7 @@ pub enum Command {
     Print(PrintArgs),
     /// Show which playbooks and log are in use, and where each setting came from
     Paths,
-    /// Print shell completions
+    /// Print shell completions: `source <(recover completions bash)` in ~/.bashrc
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
@@ -131,7 +133,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The playbook's type or alias
-    #[arg(value_name = "TYPE")]
+    #[arg(value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kind: String,
     /// Also show the words to say in the guest's language
     #[arg(long, value_name = "CODE")]
@@ -150,7 +152,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// The failure type (or an alias), e.g. reservation
-    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers")]
+    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers", add = ArgValueCompleter::new(complete::types))]
     pub kind: Option<String>,
     /// How bad it is (asked if not given)
     #[arg(long, value_enum)]
@@ -188,6 +190,7 @@ pub struct StartArgs {
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
     /// The incident id (default: the latest unfinished)
+    #[arg(add = ArgValueCompleter::new(complete::unfinished))]
     pub id: Option<String>,
     /// Print the summary as one JSON object
     #[arg(long)]
@@ -204,7 +207,7 @@ pub struct LogArgs {
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Only this type (or alias)
-    #[arg(long = "type", value_name = "TYPE")]
+    #[arg(long = "type", value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kind: Option<String>,
     /// Only incidents handled by NAME
     #[arg(long, value_name = "NAME")]
@@ -228,6 +231,7 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 pub struct ShowIncidentArgs {
     /// The incident id
+    #[arg(add = ArgValueCompleter::new(complete::any_incident))]
     pub id: String,
     /// Print it as one JSON object
     #[arg(long)]
@@ -252,8 +256,10 @@ pub struct DueArgs {
 #[derive(Debug, Args)]
 pub struct DoneArgs {
     /// The incident id
+    #[arg(add = ArgValueCompleter::new(complete::with_open_follow_up))]
     pub id: String,
     /// The follow-up step's id
+    #[arg(add = ArgValueCompleter::new(complete::open_steps))]
     pub step: String,
     /// What was said or done
     #[arg(long, value_name = "TEXT")]
@@ -313,7 +319,7 @@ pub struct PurgeArgs {
 #[derive(Debug, Args)]
 pub struct PrintArgs {
     /// Types to print (default: all)
-    #[arg(value_name = "TYPE")]
+    #[arg(value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kinds: Vec<String>,
     /// Print every playbook
     #[arg(long, conflicts_with = "kinds")]

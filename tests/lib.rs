@@ -3,6 +3,7 @@
 mod support;
 
 mod bench;
+mod completions;
 mod docs;
 mod faults;
 mod hardening;
