@@ -12,6 +12,7 @@ mod input;
 mod interactive;
 mod languages;
 mod library;
+mod man;
 mod print;
 mod readme;
 mod safety;

@@ -1,10 +1,7 @@
-//! `recover completions SHELL` and `recover man`, generated from the CLI definition.
+//! `recover completions SHELL`, generated from the CLI definition.
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
 use crate::error::Error;
 use crate::exit_code::Exit;
 
@@ -38,11 +35,4 @@ fn program() -> String {
         arg0
     };
     path.to_string_lossy().into_owned()
-}
-
-/// Prints the man page in roff.
-pub fn man() -> Result<Exit, Error> {
-    let page = clap_mangen::Man::new(Cli::command());
-    page.render(&mut std::io::stdout().lock())?;
-    Ok(Exit::Success)
 }

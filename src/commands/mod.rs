@@ -8,6 +8,7 @@ mod import;
 mod jsonl;
 mod list;
 mod log;
+mod man;
 mod paths;
 mod print;
 mod purge;
@@ -66,7 +67,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Print(a) => print::run(&config, &a),
         Command::Paths => paths::run(&config),
         Command::Completions(a) => help::completions(a.shell),
-        Command::Man => help::man(),
+        Command::Man => man::run(),
     }
 }
 
