@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 
+use crate::complete;
 use crate::engine::FollowUpOutcome;
 use crate::playbook::Severity;
 use crate::render::print::Paper;
@@ -90,7 +92,7 @@ pub enum Command {
     Drill(DrillArgs),
     /// Show which playbooks and log are in use, and where each setting came from
     Paths,
-    /// Print shell completions
+    /// Print shell completions: `source <(recover completions bash)` in ~/.bashrc
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
@@ -102,9 +104,25 @@ pub struct MachineOutput {
     /// One JSON object per line
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// Comma-separated values with a header row
+    /// Comma-separated values with a header row, for spreadsheets: amounts are plain
+    /// decimal numbers (point as separator) with the currency code in a column of its own,
+    /// durations are whole seconds, times RFC 3339 UTC
     #[arg(long)]
     pub csv: bool,
+    /// Start the CSV with a UTF-8 byte-order mark, which Excel needs to read names such as
+    /// Søren or Bengali text right when the file is opened by double-click. In LibreOffice
+    /// Calc or Google Sheets, import without it and choose the character set UTF-8 and the
+    /// separator comma
+    #[arg(long, requires = "csv")]
+    pub bom: bool,
+}
+
+impl MachineOutput {
+    /// What goes before the CSV header: the byte-order mark when `--bom` asks for it.
+    #[must_use]
+    pub fn csv_start(&self) -> &'static str {
+        if self.bom { "\u{feff}" } else { "" }
+    }
 }
 
 /// `list`.
@@ -119,7 +137,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The playbook's type or alias
-    #[arg(value_name = "TYPE")]
+    #[arg(value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kind: String,
     /// Also show the words to say in the guest's language
     #[arg(long, value_name = "CODE")]
@@ -138,7 +156,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// The failure type (or an alias), e.g. reservation
-    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers")]
+    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers", add = ArgValueCompleter::new(complete::types))]
     pub kind: Option<String>,
     /// How bad it is (asked if not given)
     #[arg(long, value_enum)]
@@ -176,6 +194,7 @@ pub struct StartArgs {
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
     /// The incident id (default: the latest unfinished)
+    #[arg(add = ArgValueCompleter::new(complete::unfinished))]
     pub id: Option<String>,
     /// Print the summary as one JSON object
     #[arg(long)]
@@ -192,7 +211,7 @@ pub struct LogArgs {
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Only this type (or alias)
-    #[arg(long = "type", value_name = "TYPE")]
+    #[arg(long = "type", value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kind: Option<String>,
     /// Only incidents handled by NAME
     #[arg(long, value_name = "NAME")]
@@ -219,6 +238,7 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 pub struct ShowIncidentArgs {
     /// The incident id
+    #[arg(add = ArgValueCompleter::new(complete::any_incident))]
     pub id: String,
     /// Print it as one JSON object
     #[arg(long)]
@@ -243,8 +263,10 @@ pub struct DueArgs {
 #[derive(Debug, Args)]
 pub struct DoneArgs {
     /// The incident id
+    #[arg(add = ArgValueCompleter::new(complete::with_open_follow_up))]
     pub id: String,
     /// The follow-up's step id, or the id of a step that was skipped
+    #[arg(add = ArgValueCompleter::new(complete::open_steps))]
     pub step: String,
     /// What was said or done
     #[arg(long, value_name = "TEXT")]
@@ -320,7 +342,7 @@ pub struct PurgeArgs {
 #[derive(Debug, Args)]
 pub struct PrintArgs {
     /// Types to print (default: all)
-    #[arg(value_name = "TYPE")]
+    #[arg(value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kinds: Vec<String>,
     /// Print every playbook
     #[arg(long, conflicts_with = "kinds")]

@@ -4,6 +4,8 @@ mod support;
 
 mod after;
 mod bench;
+mod completions;
+mod docs;
 mod drill;
 mod faults;
 mod hardening;
@@ -12,6 +14,7 @@ mod input;
 mod interactive;
 mod languages;
 mod library;
+mod man;
 mod print;
 mod readme;
 mod safety;

@@ -11,6 +11,7 @@ mod import;
 mod jsonl;
 mod list;
 mod log;
+mod man;
 mod paths;
 mod print;
 mod purge;
@@ -82,7 +83,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Drill(a) => drill::run(&config, &a),
         Command::Paths => paths::run(&config),
         Command::Completions(a) => help::completions(a.shell),
-        Command::Man => help::man(),
+        Command::Man => man::run(),
     }
 }
 
