@@ -147,6 +147,31 @@ fn ctrl_c_keeps_every_answer_restores_the_cursor_and_resume_continues() {
 }
 
 #[test]
+fn ctrl_c_at_a_choices_note_keeps_the_choice_and_resume_goes_on_from_there() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation"]);
+    answer(&mut p, "own-it", &[ENTER]);
+    answer(&mut p, "reassure", &[ENTER]);
+    answer(&mut p, "find-room (pick one)", &[DOWN, ENTER]);
+    p.exp_string("Note (Enter for none)").expect("the note is asked");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+    assert_eq!(exit_code(&p), 130);
+    let i = incident(&t);
+    let find_room = i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned();
+    let find_room = find_room.expect("the choice shown as saved is saved");
+    assert_eq!(find_room["choice"], "sister property");
+    assert_eq!(find_room["note"], serde_json::Value::Null);
+
+    let mut p = spawn(&t, &["resume"]);
+    let before = p.exp_string("arrange-transport").expect("resume goes on after find-room");
+    assert!(!before.contains("find-room (pick one)"), "the choice is not asked again: {before}");
+    p.send(ENTER).expect("send");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+}
+
+#[test]
 fn kill_9_loses_nothing_answered_and_resume_takes_an_id() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation", "--ref", "table 7"]);
@@ -258,8 +283,8 @@ fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
             answer(&mut p, "reassure", &[ENTER]);
             answer(&mut p, "find-room (pick one)", &[ENTER]);
             p.exp_string("Note (Enter for none)").expect("note prompt");
-            // The choice is recorded with its note: asked again on resume.
-            2
+            // The choice was saved before its note was asked: kept, not asked again.
+            3
         } else {
             1
         };
@@ -274,8 +299,6 @@ fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
 
         let mut p = spawn(&t, &["resume"]);
         if at_note {
-            answer(&mut p, "find-room (pick one)", &[ENTER]);
-            answer(&mut p, "Note (Enter for none)", &[ENTER]);
             answer(&mut p, "arrange-transport", &[ENTER]);
             answer(&mut p, "confirm-in-writing", &[ENTER]);
             answer(&mut p, "ask-comfort", &[ENTER]);

@@ -20,6 +20,12 @@ pub trait Driver {
         Err(Error::Rule(rule))
     }
 
+    /// A note to add to a step whose answer was just saved, as `(step, note)`: the
+    /// terminal asks for it only then, so Ctrl-C at the note never loses the answer.
+    fn note_after_saving(&mut self, _session: &Session) -> Result<Option<(String, String)>, Error> {
+        Ok(None)
+    }
+
     /// Whether a person typed the answers: then a busy log is waited for as long as it
     /// takes, the answer kept in memory, rather than failing and losing what was typed.
     fn waits_for_busy_log(&self) -> bool {
@@ -63,6 +69,15 @@ pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink
             Ok(events) => {
                 save(sink, driver.waits_for_busy_log(), &uid, &events)?;
                 session.apply(&events);
+                if let Some((step, note)) = driver.note_after_saving(session)? {
+                    match session.note(&step, note) {
+                        Ok(events) => {
+                            save(sink, driver.waits_for_busy_log(), &uid, &events)?;
+                            session.apply(&events);
+                        }
+                        Err(rule) => driver.rejected(rule)?,
+                    }
+                }
             }
             // A value given up front is not asked again: it is the caller's error.
             Err(rule) if given => return Err(Error::Rule(rule)),

@@ -96,6 +96,8 @@ pub struct Terminal<'a> {
     lang: String,
     guest: Option<String>,
     tz: TimeZone,
+    /// The step whose note is asked once its answer is saved.
+    note_for: Option<String>,
 }
 
 impl<'a> Terminal<'a> {
@@ -104,7 +106,16 @@ impl<'a> Terminal<'a> {
     pub fn new(policy: &'a Policy, lang: &str, guest: Option<String>, styled: bool, tz: TimeZone) -> Self {
         let theme: Box<dyn Theme> =
             if styled { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
-        Terminal { term: Term::stderr(), theme, styled, policy, lang: lang.to_owned(), guest, tz }
+        Terminal {
+            term: Term::stderr(),
+            theme,
+            styled,
+            policy,
+            lang: lang.to_owned(),
+            guest,
+            tz,
+            note_for: None,
+        }
     }
 
     fn layout(&self) -> Layout<'_> {
@@ -179,7 +190,7 @@ impl<'a> Terminal<'a> {
     }
 
     fn step(
-        &self,
+        &mut self,
         phase: Phase,
         step: &Step,
         counter: &str,
@@ -200,7 +211,10 @@ impl<'a> Terminal<'a> {
                 [verb, with_note, "skip"].iter().map(|k| ui::t(&self.lang, k).to_owned()).collect();
             match self.select(&one_line(&step.id), &items, 0)? {
                 0 => StepAnswer::done(),
-                1 => StepAnswer { note: self.input(ui::t(&self.lang, "note"), true)?, ..StepAnswer::done() },
+                1 => {
+                    self.note_for = Some(step.id.clone());
+                    StepAnswer::done()
+                }
                 _ => StepAnswer::skipped(None),
             }
         } else {
@@ -210,11 +224,10 @@ impl<'a> Terminal<'a> {
             let prompt = ui::f(&self.lang, "pick_one", &[("step", &one_line(&step.id))]);
             let picked = self.select(&prompt, &items, 0)?;
             match step.choose.get(picked) {
-                Some(choice) => StepAnswer {
-                    choice: Some(choice.value.clone()),
-                    note: self.input(ui::t(&self.lang, "note_optional"), true)?,
-                    ..StepAnswer::done()
-                },
+                Some(choice) => {
+                    self.note_for = Some(step.id.clone());
+                    StepAnswer { choice: Some(choice.value.clone()), ..StepAnswer::done() }
+                }
                 None => StepAnswer::skipped(None),
             }
         };
@@ -356,6 +369,14 @@ impl Driver for Terminal<'_> {
             }
             Question::FailurePoint { .. } => self.failure_point(session)?,
         })
+    }
+
+    fn note_after_saving(&mut self, session: &Session) -> Result<Option<(String, String)>, Error> {
+        let Some(step) = self.note_for.take() else { return Ok(None) };
+        // A choice may go without a note; "done, add a note" was picked to write one.
+        let chosen = session.incident().step(&step).is_some_and(|r| r.choice.is_some());
+        let prompt = ui::t(&self.lang, if chosen { "note_optional" } else { "note" });
+        Ok(self.input(prompt, true)?.map(|note| (step, note)))
     }
 
     fn rejected(&mut self, rule: Rule) -> Result<(), Error> {

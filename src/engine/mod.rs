@@ -158,6 +158,14 @@ pub enum Event {
     Step(StepRecord),
     /// A follow-up became due.
     FollowUpScheduled(FollowUp),
+    /// A note on a step already recorded: asked after its answer is saved, so an
+    /// interruption while it is typed never loses the answer.
+    Note {
+        /// The step's id.
+        step: String,
+        /// The note.
+        note: String,
+    },
     /// The failure point was told.
     FailurePoint {
         /// Its value, `other`, or none.
@@ -300,6 +308,12 @@ impl<'p> Session<'p> {
         rules::decide(self, question, answer, now)
     }
 
+    /// What a note on `step`, answered already, records; the note is held to the same
+    /// length rule as one given with the answer.
+    pub fn note(&self, step: &str, note: String) -> Result<Vec<Event>, Rule> {
+        rules::note(self, step, note)
+    }
+
     /// The events that end the session, once no question is left.
     pub fn finish(&self, now: Timestamp) -> Result<Vec<Event>, Rule> {
         if self.next_question().is_some() {
@@ -343,6 +357,11 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
         Event::Step(record) => {
             if incident.step(&record.id).is_none() {
                 apply_step(incident, record.clone());
+            }
+        }
+        Event::Note { step, note } => {
+            if let Some(record) = incident.steps.iter_mut().find(|r| &r.id == step) {
+                record.note = Some(note.clone());
             }
         }
         Event::FollowUpScheduled(f) => {

@@ -75,6 +75,12 @@ pub enum Rule {
         /// Which text.
         what: String,
     },
+    /// A note on a step that has no answer yet.
+    #[error("step `{step}` has no answer to add a note to")]
+    NotAnswered {
+        /// The step.
+        step: String,
+    },
     /// A failure point the playbook does not list.
     #[error("failure point `{point}` is not listed (options: {options}, other)")]
     UnknownFailurePoint {
@@ -161,6 +167,16 @@ pub(super) fn decide(
             },
         }),
     }
+}
+
+pub(super) fn note(session: &Session, step: &str, note: String) -> Result<Vec<Event>, Rule> {
+    if session.incident().step(step).is_none() {
+        return Err(Rule::NotAnswered { step: step.to_owned() });
+    }
+    Ok(short(Some(note), &format!("the note on `{step}`"))?
+        .map(|note| Event::Note { step: step.to_owned(), note })
+        .into_iter()
+        .collect())
 }
 
 fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Result<StepRecord, Rule> {

@@ -804,6 +804,10 @@ fn write_event(tx: &Transaction, n: i64, event: &Event) -> rusqlite::Result<()> 
         }
         Event::Step(s) => insert_step(tx, n, None, s)?,
         Event::FollowUpScheduled(f) => write_follow_up(tx, n, f)?,
+        Event::Note { step, note } => {
+            tx.prepare_cached("UPDATE steps SET note = ?3 WHERE incident = ?1 AND step = ?2")?
+                .execute(params![n, step, note])?;
+        }
         Event::FailurePoint { point, note } => {
             tx.prepare_cached(
                 "UPDATE incidents SET failure_answered = 1, failure_point = ?2, failure_note = ?3 WHERE n = ?1",
