@@ -86,6 +86,16 @@ pub struct Report {
     pub amends_approved: Money,
     /// Incidents whose amends needed an approver.
     pub incidents_needing_approval: usize,
+    /// Amends the playbooks offered at the incidents' severities (answered so far).
+    pub amends_offered: usize,
+    /// Of those, given.
+    pub amends_given: usize,
+    /// Of those, withheld.
+    pub amends_withheld: usize,
+    /// Why amends were withheld, most often first: a reason as recorded (`guest-declined`,
+    /// `not-available`, `already-given`, `not-stated`, or words), or `unsaid` for an
+    /// incident recorded before a reason was required.
+    pub withheld_reasons: Vec<(String, usize)>,
     /// Follow-ups by how they went.
     pub follow_ups: FollowUps,
     /// Failure points, most hit first.
@@ -97,6 +107,9 @@ pub struct Report {
     /// Finished with a required step skipped.
     pub incomplete: usize,
 }
+
+/// The reason counted for an amend withheld before a reason was required.
+pub const WITHHELD_UNSAID: &str = "unsaid";
 
 /// Counts, most first (ties by name).
 #[must_use]
@@ -115,6 +128,7 @@ pub struct Tally {
     fix: Vec<i64>,
     points: BTreeMap<String, usize>,
     servqual: BTreeMap<String, usize>,
+    withheld: BTreeMap<String, usize>,
 }
 
 impl Tally {
@@ -128,6 +142,7 @@ impl Tally {
             fix: Vec::new(),
             points: BTreeMap::new(),
             servqual: BTreeMap::new(),
+            withheld: BTreeMap::new(),
         }
     }
 
@@ -155,6 +170,16 @@ impl Tally {
         if approved > Money::ZERO {
             r.amends_approved = r.amends_approved + approved;
             r.incidents_needing_approval += 1;
+        }
+        for s in i.steps.iter().filter(|s| s.phase == crate::playbook::Phase::Amend) {
+            r.amends_offered += 1;
+            if s.outcome == crate::engine::Outcome::Done {
+                r.amends_given += 1;
+            } else {
+                r.amends_withheld += 1;
+                let reason = s.reason.clone().unwrap_or_else(|| WITHHELD_UNSAID.to_owned());
+                *self.withheld.entry(reason).or_default() += 1;
+            }
         }
         for f in &i.follow_ups {
             match f.done_at {
@@ -190,6 +215,7 @@ impl Tally {
         r.time_to_fix = Spread::of(self.fix);
         r.failure_points = ranked(self.points);
         r.servqual = ranked(self.servqual);
+        r.withheld_reasons = ranked(self.withheld);
         r
     }
 }

@@ -171,6 +171,65 @@ fn ctrl_c_at_a_choices_note_keeps_the_choice_and_resume_goes_on_from_there() {
     p.exp_eof().expect("eof");
 }
 
+const SPACE: &str = " ";
+
+#[test]
+fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_so() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "critical", "--staff", "anna"]);
+    answer(&mut p, "own-it", &[ENTER]);
+    answer(&mut p, "reassure", &[ENTER]);
+    answer(&mut p, "find-room (pick one)", &[ENTER]);
+    answer(&mut p, "Note (Enter for none)", &[ENTER]);
+    answer(&mut p, "arrange-transport", &[ENTER]);
+    answer(&mut p, "confirm-in-writing", &[ENTER]);
+    answer(&mut p, "ask-comfort", &[ENTER]);
+    // Keep the first two (EUR 45, within the staff limit), untick the other three.
+    answer(&mut p, "Amends to give", &[DOWN, DOWN, SPACE, DOWN, SPACE, DOWN, SPACE, ENTER]);
+    answer(&mut p, "pay-replacement is offered at this severity. Why is it withheld?", &[ENTER]);
+    answer(&mut p, "buy-dinner is offered at this severity. Why is it withheld?", &[DOWN, ENTER]);
+    answer(
+        &mut p,
+        "choice-of-comp is offered at this severity. Why is it withheld?",
+        &[DOWN, DOWN, DOWN, ENTER],
+    );
+    // A blank reason is asked again, saying why.
+    answer(&mut p, "Reason", &[ENTER]);
+    answer(&mut p, "A reason is needed: type one.", &[]);
+    answer(&mut p, "Reason", &["wants to think it over", ENTER]);
+    answer(&mut p, "call-next-morning", &[ENTER]);
+    answer(&mut p, "written-apology", &[ENTER]);
+    answer(&mut p, "Failure point", &[ENTER]);
+    let summary = p.exp_eof().expect("eof");
+    assert!(summary.contains("3 of 5 offered amends withheld"), "{summary}");
+    assert!(!summary.contains("within the limit"), "{summary}");
+    assert!(
+        summary.contains("Withheld pay-replacement") && summary.contains("The guest declined it"),
+        "{summary}"
+    );
+    assert_eq!(exit_code(&p), 0);
+
+    let i = incident(&t);
+    let reason = |id: &str| {
+        let s = i["steps"].as_array().unwrap().iter().find(|s| s["id"] == id).cloned().unwrap_or_default();
+        assert_eq!(s["outcome"], "skipped", "{id}");
+        s["reason"].as_str().unwrap_or_default().to_owned()
+    };
+    assert_eq!(reason("pay-replacement"), "guest-declined");
+    assert_eq!(reason("buy-dinner"), "not-available");
+    assert_eq!(reason("choice-of-comp"), "wants to think it over");
+
+    let report = &t.cmd(&["report", "--since", "30d", "--json"]).run().json_lines()[0];
+    assert_eq!((report["amends_offered"].as_u64(), report["amends_given"].as_u64()), (Some(5), Some(2)));
+    assert_eq!(report["amends_withheld"], 3);
+    assert_eq!(
+        report["withheld_reasons"],
+        serde_json::json!([["guest-declined", 1], ["not-available", 1], ["wants to think it over", 1]])
+    );
+    let table = t.ok(&["report", "--since", "30d"]);
+    assert!(table.contains("withheld") && table.contains("wants to think it over"), "{table}");
+}
+
 #[test]
 fn kill_9_loses_nothing_answered_and_resume_takes_an_id() {
     let t = Test::new();

@@ -115,6 +115,42 @@ fn the_answers_file_of_the_spec_runs_and_skipped_required_steps_exit_1() {
 }
 
 #[test]
+fn withholding_an_offered_amend_in_an_answers_file_needs_a_reason() {
+    let t = Test::new();
+    let head = "type: reservation\nseverity: major\nsteps:\n  own-it: done\n  welcome-drink: done\n  pay-transport: done\n";
+    let file =
+        t.write("a.yaml", format!("{head}  pay-replacement: skipped\n  buy-dinner: {{skipped: true}}\n"));
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    for id in ["pay-replacement", "buy-dinner"] {
+        assert!(
+            out.stderr.contains(&format!(
+                "amend `{id}` is offered at severity major: withholding it needs a reason"
+            )),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(!t.log().exists(), "nothing recorded");
+
+    let file = t.write("b.yaml", format!("{head}  pay-replacement: {{skipped: guest-declined}}\n"));
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap(), "--json"]).run();
+    let i = &out.json_lines()[0];
+    assert_eq!(step(i, "pay-replacement")["reason"], "guest-declined");
+    // Left out of the file: withheld for a reason not stated, and said so.
+    assert_eq!(step(i, "buy-dinner")["reason"], "not-stated");
+    assert!(out.stderr.contains("reason not stated: buy-dinner"), "{}", out.stderr);
+    let report = &t.cmd(&["report", "--since", "30d", "--json"]).run().json_lines()[0];
+    assert_eq!(report["amends_withheld"], 2);
+    assert_eq!(report["withheld_reasons"], serde_json::json!([["guest-declined", 1], ["not-stated", 1]]));
+
+    // --yes withholds nothing.
+    t.ok(&["start", "--type", "reservation", "--yes", "--severity", "major", "--approved-by", "maria"]);
+    let report = &t.cmd(&["report", "--since", "30d", "--json"]).run().json_lines()[0];
+    assert_eq!((report["amends_offered"].as_u64(), report["amends_given"].as_u64()), (Some(8), Some(6)));
+}
+
+#[test]
 fn every_problem_in_an_answers_file_is_reported_with_its_line_and_nothing_is_recorded() {
     let t = Test::new();
     let file = t.write(

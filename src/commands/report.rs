@@ -39,6 +39,12 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
         "needing an approver",
         format!("{} {} in {} incident(s)", r.currency, r.amends_approved, r.incidents_needing_approval),
     );
+    add("amends", "offered", r.amends_offered.to_string());
+    add("amends", "given", r.amends_given.to_string());
+    add("amends", "withheld", r.amends_withheld.to_string());
+    for (reason, n) in &r.withheld_reasons {
+        add("amends withheld, why", reason, n.to_string());
+    }
     for (k, m) in &r.amends_by_type {
         add("amends by type", k, format!("{} {m}", r.currency));
     }

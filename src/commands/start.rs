@@ -92,6 +92,20 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         let mut store = config.store()?;
         create(&mut store, &mut session)?;
         drive(&mut session, &mut Answers::new(file), &mut store)?;
+        let unstated: Vec<&str> = session
+            .incident()
+            .steps
+            .iter()
+            .filter(|s| s.reason.as_deref() == Some(crate::engine::NOT_STATED))
+            .map(|s| s.id.as_str())
+            .collect();
+        if !unstated.is_empty() {
+            eprintln!(
+                "recover: warning: {}: offered amends left out of the file are recorded as withheld, reason not stated: {} (write `STEP: {{skipped: REASON}}`)",
+                one_line(&file.file),
+                one_line(&unstated.join(", "))
+            );
+        }
         return finish(config, &lib, &session, args.json);
     }
     if args.yes {

@@ -12,7 +12,9 @@ use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Driver;
 use crate::clock::{human_seconds, local};
-use crate::engine::{AmendsAnswer, Answer, MAX_TEXT_CHARS, Question, Rule, Session, StepAnswer};
+use crate::engine::{
+    AmendsAnswer, Answer, MAX_TEXT_CHARS, Question, Rule, Session, StepAnswer, WITHHELD_REASONS,
+};
 use crate::error::Error;
 use crate::i18n as ui;
 use crate::money::Money;
@@ -281,9 +283,9 @@ impl<'a> Terminal<'a> {
                 "amends_chosen",
                 &[("names", &names), ("currency", &cur), ("total", &total.to_string())],
             );
-            self.say(&format!("✔ {line}"));
             if total <= limit {
-                return Ok(AmendsAnswer { chosen, ..AmendsAnswer::default() });
+                self.say(&format!("✔ {line}"));
+                return self.withheld(offered, chosen, None);
             }
             self.say(&ui::f(
                 &self.lang,
@@ -294,14 +296,45 @@ impl<'a> Terminal<'a> {
                 [ui::t(&self.lang, "over_approver").to_owned(), ui::t(&self.lang, "over_change").to_owned()];
             if self.select(ui::t(&self.lang, "over_prompt"), &over, 0)? == 0 {
                 if let Some(approver) = self.input(ui::t(&self.lang, "approver_name"), false)? {
-                    return Ok(AmendsAnswer {
-                        chosen,
-                        approved_by: Some(approver),
-                        ..AmendsAnswer::default()
-                    });
+                    self.say(&format!("✔ {line}"));
+                    return self.withheld(offered, chosen, Some(approver));
                 }
             }
             checked = (0..offered.len()).map(|i| picked.contains(&i)).collect();
+        }
+    }
+
+    /// Asks why each offered amend left out of the bundle is withheld: never "only as much
+    /// as we must" without a word.
+    fn withheld(
+        &self,
+        offered: &[&Step],
+        chosen: Vec<String>,
+        approved_by: Option<String>,
+    ) -> Result<AmendsAnswer, Error> {
+        let mut items: Vec<String> =
+            WITHHELD_REASONS.iter().map(|r| ui::withheld_reason(&self.lang, r).to_owned()).collect();
+        items.push(ui::t(&self.lang, "withheld_other").to_owned());
+        let mut withheld = Vec::new();
+        for step in offered.iter().filter(|s| !chosen.contains(&s.id)) {
+            let prompt = ui::f(&self.lang, "why_withheld", &[("step", &one_line(&step.id))]);
+            let picked = self.select(&prompt, &items, 0)?;
+            let reason = match WITHHELD_REASONS.get(picked) {
+                Some(key) => (*key).to_owned(),
+                None => self.required_text(ui::t(&self.lang, "withheld_in_words"), "reason_needed")?,
+            };
+            withheld.push((step.id.clone(), reason));
+        }
+        Ok(AmendsAnswer { chosen, withheld, approved_by, ..AmendsAnswer::default() })
+    }
+
+    /// A text that may not be left blank: asked again, saying why, until it is given.
+    fn required_text(&self, prompt: &str, why: &str) -> Result<String, Error> {
+        loop {
+            if let Some(text) = self.input(prompt, true)? {
+                return Ok(text);
+            }
+            self.say(&format!("  ✗ {}", ui::t(&self.lang, why)));
         }
     }
 

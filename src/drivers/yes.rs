@@ -1,5 +1,5 @@
 //! `--yes`: every step done, every choice its first option, the whole amends bundle for
-//! the severity, every follow-up scheduled. The limit rules still apply.
+//! the severity (nothing withheld), every follow-up scheduled. The limit rules still apply.
 
 use super::Driver;
 use crate::engine::{AmendsAnswer, Answer, Question, Session, StepAnswer};
@@ -25,6 +25,7 @@ impl Driver for Yes {
             Question::Amends { offered, .. } => Answer::Amends(AmendsAnswer {
                 chosen: offered.iter().map(|s| s.id.clone()).collect(),
                 approved_by: self.approved_by.clone(),
+                withheld: Vec::new(),
                 notes: Vec::new(),
             }),
             Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::done()),

@@ -137,11 +137,24 @@ impl StepAnswer {
     }
 }
 
+/// The reasons an amend the playbook offers may be withheld for, as recorded; any other
+/// reason is written out. Never "only as much as we must": each one says why the
+/// customer did not get it.
+pub const WITHHELD_REASONS: [&str; 3] = ["guest-declined", "not-available", "already-given"];
+
+/// The reason recorded for an offered amend an answers file leaves out: SPEC.md reads a
+/// step left out as skipped, and the log says plainly that nobody said why.
+pub const NOT_STATED: &str = "not-stated";
+
 /// The amends given: ids of the offered steps kept in the bundle.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AmendsAnswer {
-    /// Kept in the bundle; the others offered are recorded as skipped.
+    /// Kept in the bundle; the others offered are recorded as skipped, each with its
+    /// reason from `withheld`.
     pub chosen: Vec<String>,
+    /// Why each offered amend left out of the bundle was withheld: amend id and one of
+    /// [`WITHHELD_REASONS`] or a reason in words.
+    pub withheld: Vec<(String, String)>,
     /// Who approved a bundle over the limit.
     pub approved_by: Option<String>,
     /// Notes per amend id.

@@ -186,8 +186,15 @@ fn answer(q: &Question, m: &Move, setup: &Setup, pb: &Playbook) -> Answer {
             }
             let notes =
                 chosen.first().map(|id| (id.clone(), note_of(m).unwrap_or_default())).into_iter().collect();
+            // Every amend left out is given the move's note as its reason (maybe none).
+            let withheld = offered
+                .iter()
+                .filter(|s| !chosen.contains(&s.id))
+                .filter_map(|s| note_of(m).map(|r| (s.id.clone(), r)))
+                .collect();
             Answer::Amends(AmendsAnswer {
                 chosen,
+                withheld,
                 approved_by: setup.approver.clone().filter(|_| m.approve),
                 notes,
             })
@@ -198,13 +205,16 @@ fn answer(q: &Question, m: &Move, setup: &Setup, pb: &Playbook) -> Answer {
     }
 }
 
-/// The answer that is always allowed: skip, give nothing, say nothing.
+/// The answer that is always allowed: skip, give nothing (the guest declined), say nothing.
 fn fallback(q: &Question) -> Answer {
     match q {
         Question::Severity => Answer::Severity(Severity::Minor),
         Question::Step { .. } => Answer::Step(StepAnswer::skipped(None)),
         Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::skipped(None)),
-        Question::Amends { .. } => Answer::Amends(AmendsAnswer::default()),
+        Question::Amends { offered, .. } => Answer::Amends(AmendsAnswer {
+            withheld: offered.iter().map(|s| (s.id.clone(), "guest-declined".to_owned())).collect(),
+            ..AmendsAnswer::default()
+        }),
         Question::FailurePoint { .. } => Answer::FailurePoint { point: None, note: None },
     }
 }
@@ -228,7 +238,12 @@ fn allowed(q: &Question, a: &Answer) -> bool {
         (Question::Amends { offered, limit }, Answer::Amends(a)) => {
             let all_offered = a.chosen.iter().all(|id| offered.iter().any(|s| &s.id == id));
             let total: Money = offered.iter().filter(|s| a.chosen.contains(&s.id)).map(|s| s.cost()).sum();
+            let reasoned = offered.iter().filter(|s| !a.chosen.contains(&s.id)).all(|s| {
+                let reason = a.withheld.iter().find(|(id, _)| id == &s.id).map(|(_, r)| r.clone());
+                given(&reason).is_some() && fits(&reason)
+            });
             all_offered
+                && reasoned
                 && fits(&a.approved_by)
                 && (total <= *limit || given(&a.approved_by).is_some())
                 && a.notes.iter().all(|(_, n)| fits(&Some(n.clone())))

@@ -55,6 +55,18 @@ pub enum Rule {
         /// The incident's severity.
         severity: String,
     },
+    /// An offered amend left out of the bundle without saying why.
+    #[error(
+        "amend `{step}` is offered at severity {severity}: withholding it needs a reason ({reasons}, or words)"
+    )]
+    WithheldWithoutReason {
+        /// The amend.
+        step: String,
+        /// The incident's severity.
+        severity: String,
+        /// The reasons to pick from.
+        reasons: String,
+    },
     /// The bundle costs more than the role may give, and nobody approved it.
     #[error(
         "amends total {total} {currency} is over the {role} limit of {limit} {currency}; name an approver or drop items"
@@ -238,8 +250,22 @@ fn amends(
     for step in offered {
         let done = a.chosen.contains(&step.id);
         let note = a.notes.iter().find(|(id, _)| id == &step.id).map(|(_, n)| n.clone());
+        let reason = if done {
+            None
+        } else {
+            let given = a.withheld.iter().find(|(id, _)| id == &step.id).map(|(_, r)| r.clone());
+            let reason = short(given, &format!("the reason for withholding `{}`", step.id))?;
+            if reason.is_none() {
+                return Err(Rule::WithheldWithoutReason {
+                    step: step.id.clone(),
+                    severity,
+                    reasons: super::WITHHELD_REASONS.join(", "),
+                });
+            }
+            reason
+        };
         let mut record =
-            step_record(Phase::Amend, step, StepAnswer { done, note, ..StepAnswer::default() }, now)?;
+            step_record(Phase::Amend, step, StepAnswer { done, note, reason, ..StepAnswer::default() }, now)?;
         if !done {
             record.cost = None;
         } else if total > limit {

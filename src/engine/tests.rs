@@ -98,7 +98,10 @@ fn skipping_a_required_step_makes_it_incomplete() {
                 choice: step.choose.first().map(|c| c.value.clone()),
                 ..StepAnswer::done()
             }),
-            Question::Amends { .. } => Answer::Amends(AmendsAnswer::default()),
+            Question::Amends { offered, .. } => Answer::Amends(AmendsAnswer {
+                withheld: offered.iter().map(|s| (s.id.clone(), "not-available".into())).collect(),
+                ..AmendsAnswer::default()
+            }),
             Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::skipped(None)),
             Question::FailurePoint { .. } => Answer::FailurePoint { point: None, note: None },
             Question::Severity => unreachable!(),
@@ -169,7 +172,7 @@ fn bundle_over_the_limit_needs_an_approver() {
             Answer::Amends(AmendsAnswer {
                 chosen: all.clone(),
                 approved_by: Some("maria".into()),
-                notes: vec![],
+                ..AmendsAnswer::default()
             }),
             t(2),
         )
@@ -194,16 +197,27 @@ fn dropped_items_are_recorded_as_skipped_and_cost_nothing() {
     let lib = library();
     let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
     to_amends(&mut s);
-    let events = s
-        .decide(
-            Answer::Amends(AmendsAnswer { chosen: vec!["welcome-drink".into()], ..AmendsAnswer::default() }),
-            t(2),
-        )
-        .unwrap();
+    let Some(Question::Amends { offered, .. }) = s.next_question() else { panic!("amends expected") };
+    let left_out: Vec<String> =
+        offered.iter().map(|o| o.id.clone()).filter(|id| id != "welcome-drink").collect();
+    let mut a = AmendsAnswer { chosen: vec!["welcome-drink".into()], ..AmendsAnswer::default() };
+    // Withholding an offered amend needs a reason, one per amend.
+    let why = s.decide(Answer::Amends(a.clone()), t(2));
+    assert!(matches!(why, Err(Rule::WithheldWithoutReason { .. })), "{why:?}");
+    a.withheld = left_out.iter().skip(1).map(|id| (id.clone(), "guest-declined".into())).collect();
+    a.withheld.push((left_out[0].clone(), "   ".into()));
+    let blank = s.decide(Answer::Amends(a.clone()), t(2));
+    assert!(matches!(blank, Err(Rule::WithheldWithoutReason { step, .. }) if step == left_out[0]));
+    a.withheld.pop();
+    a.withheld.push((left_out[0].clone(), "booked a taxi themselves".into()));
+    let events = s.decide(Answer::Amends(a), t(2)).unwrap();
     s.apply(&events);
     assert_eq!(s.incident().amends_total, Money::whole(10));
-    let skipped = s.incident().steps.iter().filter(|r| r.outcome == Outcome::Skipped).count();
-    assert_eq!(skipped, 3);
+    let skipped: Vec<&StepRecord> =
+        s.incident().steps.iter().filter(|r| r.outcome == Outcome::Skipped).collect();
+    assert_eq!(skipped.len(), 3);
+    assert_eq!(skipped[0].reason.as_deref(), Some("booked a taxi themselves"));
+    assert!(skipped[1..].iter().all(|r| r.reason.as_deref() == Some("guest-declined")));
 }
 
 #[test]

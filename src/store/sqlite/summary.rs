@@ -208,6 +208,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     r.follow_ups.overdue = overdue;
     r.follow_ups.open = open.saturating_sub(overdue);
     t.finish(&mut r)?;
+    super::amends::count(conn, since, whole, &mut r)?;
     Ok(r)
 }
 

@@ -98,6 +98,9 @@ fn incident(k: usize, d: &mut Draw) -> Incident {
         if d.below(3) == 0 {
             s.approved_by = Some("boss".into());
         }
+        if s.outcome == Outcome::Skipped {
+            s.reason = d.pick(&[None, Some("guest-declined".into()), Some("booked a taxi".into())]);
+        }
         events.push(s);
     }
     if d.below(3) > 0 {
