@@ -157,9 +157,12 @@ pub struct StartArgs {
     /// No prompts: every step done, first options, the amends bundle for the severity
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Name of whoever approves amends over your limit (with --yes)
+    /// Name of whoever approves amends over your limit (with --yes): someone else
     #[arg(long, value_name = "NAME")]
     pub approved_by: Option<String>,
+    /// The approver's role in the policy; its limit must cover the amends (with --yes)
+    #[arg(long, value_name = "ROLE", requires = "approved_by")]
+    pub approver_role: Option<String>,
     /// Print the summary as one JSON object
     #[arg(long)]
     pub json: bool,

@@ -68,6 +68,8 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     answer(&mut p, "Amends to give", &[ENTER]);
     answer(&mut p, "Over the limit", &[ENTER]);
     answer(&mut p, "Approver's name", &["maria", ENTER]);
+    // The lowest role that may give the bundle is offered first.
+    answer(&mut p, "Approver's role", &[ENTER]);
     answer(&mut p, "call-next-morning", &[ENTER]);
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Failure point", &[DOWN, DOWN, ENTER]);
@@ -89,6 +91,7 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     assert_eq!(step("confirm-in-writing")["outcome"], "skipped");
     assert_eq!(step("confirm-in-writing")["reason"], "printer is down");
     assert_eq!(step("pay-replacement")["approved_by"], "maria");
+    assert_eq!(i["approver_role"], "supervisor");
     assert_eq!(i["amends_total"], "250");
     assert_eq!(i["follow_ups"].as_array().unwrap().len(), 2);
     assert_eq!(i["steps"].as_array().unwrap().len(), 12);
@@ -172,6 +175,46 @@ fn ctrl_c_at_a_choices_note_keeps_the_choice_and_resume_goes_on_from_there() {
 }
 
 const SPACE: &str = " ";
+
+#[test]
+fn an_approver_must_be_someone_else_with_a_role_that_may_give_the_bundle() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "critical", "--staff", "anna"]);
+    for step in ["own-it", "reassure"] {
+        answer(&mut p, step, &[ENTER]);
+    }
+    answer(&mut p, "find-room (pick one)", &[ENTER]);
+    answer(&mut p, "Note (Enter for none)", &[ENTER]);
+    for step in ["arrange-transport", "confirm-in-writing", "ask-comfort"] {
+        answer(&mut p, step, &[ENTER]);
+    }
+    answer(&mut p, "Amends to give", &[ENTER]);
+    answer(&mut p, "Over the limit", &[ENTER]);
+    // A name of only spaces is asked again, saying why.
+    answer(&mut p, "Approver's name", &["   ", ENTER]);
+    answer(&mut p, "The approver's name is needed: type it.", &[]);
+    answer(&mut p, "Approver's name", &["Anna", ENTER]);
+    answer(&mut p, "Approver's role", &[ENTER]);
+    answer(&mut p, "Anna cannot approve their own amends", &[]);
+    answer(&mut p, "Amends to give", &[ENTER]);
+    answer(&mut p, "Over the limit", &[ENTER]);
+    answer(&mut p, "Approver's name", &["maria", ENTER]);
+    // Up from the offered manager to supervisor, whose limit is too low.
+    answer(&mut p, "Approver's role", &["\x1b[A", ENTER]);
+    answer(&mut p, "a supervisor may approve up to 250 EUR", &[]);
+    answer(&mut p, "Amends to give", &[ENTER]);
+    answer(&mut p, "Over the limit", &[ENTER]);
+    answer(&mut p, "Approver's name", &["maria", ENTER]);
+    answer(&mut p, "Approver's role", &[ENTER]);
+    answer(&mut p, "call-next-morning", &[ENTER]);
+    answer(&mut p, "written-apology", &[ENTER]);
+    answer(&mut p, "Failure point", &[ENTER]);
+    let summary = p.exp_eof().expect("eof");
+    assert!(summary.contains("approved by maria (manager)"), "{summary}");
+    assert_eq!(exit_code(&p), 0);
+    let i = incident(&t);
+    assert_eq!(i["approver_role"], "manager");
+}
 
 #[test]
 fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_so() {

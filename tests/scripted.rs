@@ -10,7 +10,7 @@ ref: "room 214"
 steps:
   own-it: done
   find-room: {choice: partner hotel nearby, note: "Hotel Lux, two streets away"}
-  pay-replacement: {done: true, approved_by: maria}
+  pay-replacement: {done: true, approved_by: maria, approver_role: supervisor}
   written-apology: skipped       # a reason may follow as {skipped: "guest declined"}
 "#;
 
@@ -76,10 +76,13 @@ fn yes_over_the_limit_needs_an_approver_and_records_nothing_without_one() {
             "major",
             "--approved-by",
             "maria",
+            "--approver-role",
+            "supervisor",
             "--json",
         ])
         .run();
     let i = &out.code(0).json_lines()[0];
+    assert_eq!(i["approver_role"], "supervisor");
     assert_eq!(i["amends_total"], "250");
     assert_eq!(step(i, "pay-replacement")["approved_by"], "maria");
     let role = t
@@ -115,6 +118,41 @@ fn the_answers_file_of_the_spec_runs_and_skipped_required_steps_exit_1() {
 }
 
 #[test]
+fn the_approver_is_someone_else_whose_role_may_give_the_whole_bundle() {
+    let t = Test::new();
+    let yes = ["start", "--type", "reservation", "--yes", "--severity", "critical", "--staff", "anna"];
+    let run = |extra: &[&str]| t.cmd(&[&yes[..], extra].concat()).run();
+    // The story of the issue: anna approving her own EUR 650 against a EUR 50 limit.
+    run(&["--approved-by", "Anna", "--approver-role", "manager"])
+        .code(2)
+        .one_error_line("Anna cannot approve their own amends (the approver must be someone else");
+    run(&["--approved-by", "maria"]).code(2).one_error_line("the approver's role is needed");
+    run(&["--approved-by", "maria", "--approver-role", "chef"]).code(2).one_error_line(
+        "the approver's role `chef` is not in the policy (its roles are staff, supervisor, manager)",
+    );
+    run(&["--approved-by", "maria", "--approver-role", "supervisor"])
+        .code(2)
+        .one_error_line("a supervisor may approve up to 250 EUR, not");
+    assert!(!t.log().exists(), "nothing recorded");
+    let i = &run(&["--approved-by", "maria", "--approver-role", "Manager", "--json"]).code(0).json_lines()[0];
+    assert_eq!(i["approver_role"], "manager");
+    assert_eq!(
+        t.cmd(&["log", "--json"]).run().json_lines()[0]["approver_role"],
+        "manager",
+        "kept in the log"
+    );
+
+    // The same rule in an answers file.
+    let file = t.write(
+        "self.yaml",
+        "type: reservation\nseverity: major\nstaff: anna\nsteps:\n  pay-replacement: {done: true, approved_by: anna, approver_role: manager}\n",
+    );
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(out.stderr.contains("anna cannot approve their own amends"), "{}", out.stderr);
+}
+
+#[test]
 fn withholding_an_offered_amend_in_an_answers_file_needs_a_reason() {
     let t = Test::new();
     let head = "type: reservation\nseverity: major\nsteps:\n  own-it: done\n  welcome-drink: done\n  pay-transport: done\n";
@@ -145,7 +183,18 @@ fn withholding_an_offered_amend_in_an_answers_file_needs_a_reason() {
     assert_eq!(report["withheld_reasons"], serde_json::json!([["guest-declined", 1], ["not-stated", 1]]));
 
     // --yes withholds nothing.
-    t.ok(&["start", "--type", "reservation", "--yes", "--severity", "major", "--approved-by", "maria"]);
+    t.ok(&[
+        "start",
+        "--type",
+        "reservation",
+        "--yes",
+        "--severity",
+        "major",
+        "--approved-by",
+        "maria",
+        "--approver-role",
+        "supervisor",
+    ]);
     let report = &t.cmd(&["report", "--since", "30d", "--json"]).run().json_lines()[0];
     assert_eq!((report["amends_offered"].as_u64(), report["amends_given"].as_u64()), (Some(8), Some(6)));
 }

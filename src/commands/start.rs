@@ -60,6 +60,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     };
     start.check()?;
     crate::engine::check_name("the approver's name", args.approved_by.as_deref())?;
+    crate::engine::check_name("the approver's role", args.approver_role.as_deref())?;
     if let Some(point) = &args.failure_point {
         let known =
             point.eq_ignore_ascii_case("other") || playbook.failure_points.iter().any(|c| c.matches(point));
@@ -71,7 +72,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             ));
         }
     }
-    let mut session = Session::begin(playbook, start, clock::now());
+    let mut session = Session::begin(playbook, start, clock::now()).with_policy(&lib.policy);
 
     if let Some(file) = &answers {
         let mut problems = file.check(&session);
@@ -109,21 +110,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         return finish(config, &lib, &session, args.json);
     }
     if args.yes {
-        let mut driver = Yes { severity: Severity::Minor, approved_by: args.approved_by.clone() };
-        // Check the rules before recording anything, as for an answers file.
-        match drive(&mut session.clone(), &mut driver, &mut crate::drivers::DryRun) {
-            Err(Error::Rule(over @ crate::engine::Rule::OverLimit { .. })) => {
-                return Err(Error::usage(
-                    over.to_string(),
-                    "pass --approved-by NAME once they agree, or use --answers to give fewer amends",
-                ));
-            }
-            other => other?,
-        }
-        let mut store = config.store()?;
-        create(&mut store, &mut session)?;
-        drive(&mut session, &mut driver, &mut store)?;
-        return finish(config, &lib, &session, args.json);
+        return yes(config, &lib, &mut session, &args);
     }
     if !interactive_ok() {
         return Err(no_terminal());
@@ -131,6 +118,41 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     let mut store = config.store()?;
     create(&mut store, &mut session)?;
     interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), args.json)
+}
+
+/// `--yes`: the defaults, checked in full before anything is recorded.
+fn yes(config: &Config, lib: &Library, session: &mut Session, args: &StartArgs) -> Result<Exit, Error> {
+    let mut driver = Yes {
+        severity: Severity::Minor,
+        approved_by: args.approved_by.clone(),
+        approver_role: args.approver_role.clone(),
+    };
+    // Check the rules before recording anything, as for an answers file.
+    let checked = drive(&mut session.clone(), &mut driver, &mut crate::drivers::DryRun);
+    if let Err(Error::Rule(rule)) = checked {
+        use crate::engine::Rule;
+        let advice = match rule {
+            Rule::OverLimit { .. } => {
+                "pass --approved-by NAME --approver-role ROLE once they agree, or use --answers to give fewer amends"
+            }
+            Rule::SelfApproval { .. } => {
+                "the approver must be someone else: a colleague whose role may give it"
+            }
+            Rule::ApproverRoleMissing { .. } | Rule::UnknownApproverRole { .. } => {
+                "pass --approver-role ROLE: a role of the policy that may give the whole bundle"
+            }
+            Rule::ApproverLimit { .. } => {
+                "ask someone whose role may give it, or use --answers to give fewer amends"
+            }
+            _ => "see `recover show TYPE` for the playbook",
+        };
+        return Err(Error::usage(rule.to_string(), advice));
+    }
+    checked?;
+    let mut store = config.store()?;
+    create(&mut store, session)?;
+    drive(session, &mut driver, &mut store)?;
+    finish(config, lib, session, args.json)
 }
 
 /// Continues an interrupted incident at its first unanswered question.
@@ -144,7 +166,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
         })?,
     };
     let playbook = lib.find(&incident.kind)?;
-    let mut session = Session::resume(playbook, incident);
+    let mut session = Session::resume(playbook, incident).with_policy(&lib.policy);
     if session.is_finished() {
         eprintln!("recover: incident {} is already finished", one_line(&session.incident().id));
         return finish(config, &lib, &session, args.json);
@@ -152,7 +174,11 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     if session.next_question().is_none() {
         drive(
             &mut session,
-            &mut crate::drivers::yes::Yes { severity: Severity::Minor, approved_by: None },
+            &mut crate::drivers::yes::Yes {
+                severity: Severity::Minor,
+                approved_by: None,
+                approver_role: None,
+            },
             &mut store,
         )?;
         return finish(config, &lib, &session, args.json);

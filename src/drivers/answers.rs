@@ -37,6 +37,7 @@ struct Detail {
     note: Option<String>,
     reason: Option<String>,
     approved_by: Option<String>,
+    approver_role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +53,7 @@ struct Planned {
     id: String,
     answer: StepAnswer,
     approved_by: Option<String>,
+    approver_role: Option<String>,
 }
 
 /// A parsed answers file.
@@ -249,6 +251,7 @@ fn planned(id: &str, node: &Node, doc: &Document) -> Result<Planned, (Pos, Strin
             id: id.to_owned(),
             answer: if done { StepAnswer::done() } else { StepAnswer::skipped(None) },
             approved_by: None,
+            approver_role: None,
         });
     }
     let detail: Detail =
@@ -266,6 +269,7 @@ fn planned(id: &str, node: &Node, doc: &Document) -> Result<Planned, (Pos, Strin
         id: id.to_owned(),
         answer: StepAnswer { done, choice: detail.choice, note: detail.note, reason },
         approved_by: detail.approved_by,
+        approver_role: detail.approver_role,
     })
 }
 
@@ -353,6 +357,9 @@ impl Driver for Answers<'_> {
                     if amends.approved_by.is_none() {
                         amends.approved_by.clone_from(&p.approved_by);
                     }
+                    if amends.approver_role.is_none() {
+                        amends.approver_role.clone_from(&p.approver_role);
+                    }
                 }
                 if let Question::Amends { offered, .. } = question {
                     for s in offered {
@@ -400,7 +407,10 @@ impl Driver for Answers<'_> {
             (_, None) => String::new(),
         };
         let advice = match rule {
-            Rule::OverLimit { .. } => " (add `approved_by: NAME` to an amend, or leave some out)",
+            Rule::OverLimit { .. } => {
+                " (add `approved_by: NAME` and `approver_role: ROLE` to an amend, or leave some out)"
+            }
+            Rule::ApproverRoleMissing { .. } => " (add `approver_role: ROLE` beside `approved_by`)",
             Rule::WithheldWithoutReason { .. } => " (write `STEP: done`, or `STEP: {skipped: REASON}`)",
             _ => "",
         };

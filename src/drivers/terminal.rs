@@ -239,7 +239,8 @@ impl<'a> Terminal<'a> {
         Ok(answer)
     }
 
-    fn amends(&self, offered: &[&Step], limit: Money, currency: &str) -> Result<AmendsAnswer, Error> {
+    fn amends(&self, session: &Session, offered: &[&Step], limit: Money) -> Result<AmendsAnswer, Error> {
+        let currency = session.incident().currency.as_str();
         self.heading(&ui::phase(&self.lang, Phase::Amend).to_uppercase());
         let bundle: Money = offered.iter().map(|s| s.cost()).sum();
         let cur = one_line(currency);
@@ -283,7 +284,7 @@ impl<'a> Terminal<'a> {
                 "amends_chosen",
                 &[("names", &names), ("currency", &cur), ("total", &total.to_string())],
             );
-            if total <= limit {
+            if session.within_limit(total) {
                 self.say(&format!("✔ {line}"));
                 return self.withheld(offered, chosen, None);
             }
@@ -295,9 +296,17 @@ impl<'a> Terminal<'a> {
             let over =
                 [ui::t(&self.lang, "over_approver").to_owned(), ui::t(&self.lang, "over_change").to_owned()];
             if self.select(ui::t(&self.lang, "over_prompt"), &over, 0)? == 0 {
-                if let Some(approver) = self.input(ui::t(&self.lang, "approver_name"), false)? {
-                    self.say(&format!("✔ {line}"));
-                    return self.withheld(offered, chosen, Some(approver));
+                let name = self.required_text(ui::t(&self.lang, "approver_name"), "approver_needed")?;
+                let role = self.approver_role(total, &cur)?;
+                // The engine decides; a refusal is said and the amends asked again.
+                match session.authority(total, Some(&name), Some(&role)) {
+                    Ok(role) => {
+                        self.say(&format!("✔ {line}"));
+                        let mut answer = self.withheld(offered, chosen, Some(name))?;
+                        answer.approver_role = role;
+                        return Ok(answer);
+                    }
+                    Err(refused) => self.say(&format!("  ✗ {}", one_line(&refused.to_string()))),
                 }
             }
             checked = (0..offered.len()).map(|i| picked.contains(&i)).collect();
@@ -326,6 +335,27 @@ impl<'a> Terminal<'a> {
             withheld.push((step.id.clone(), reason));
         }
         Ok(AmendsAnswer { chosen, withheld, approved_by, ..AmendsAnswer::default() })
+    }
+
+    /// The approver's role, picked from the policy's, the lowest that may give `total`
+    /// first in view.
+    fn approver_role(&self, total: Money, currency: &str) -> Result<String, Error> {
+        let roles: Vec<(&String, Money)> = self.policy.roles.iter().map(|(n, r)| (n, r.limit())).collect();
+        let items: Vec<String> = roles
+            .iter()
+            .map(|(n, limit)| {
+                let label = one_line(self.policy.role_label(n, &self.lang));
+                ui::f(
+                    &self.lang,
+                    "approver_role_item",
+                    &[("role", &label), ("currency", currency), ("limit", &limit.to_string())],
+                )
+            })
+            .collect();
+        let lowest = crate::engine::lowest_role_for(self.policy, total);
+        let default = roles.iter().position(|(n, _)| Some(n.as_str()) == lowest).unwrap_or(0);
+        let picked = self.select(ui::t(&self.lang, "approver_role"), &items, default)?;
+        Ok(roles.get(picked).map(|(n, _)| (*n).clone()).unwrap_or_default())
     }
 
     /// A text that may not be left blank: asked again, saying why, until it is given.
@@ -385,9 +415,7 @@ impl Driver for Terminal<'_> {
             Question::Step { phase, step, index } => {
                 Answer::Step(self.step(*phase, step, &format!("{}/{}", index.0, index.1), None)?)
             }
-            Question::Amends { offered, limit } => {
-                Answer::Amends(self.amends(offered, *limit, &session.incident().currency)?)
-            }
+            Question::Amends { offered, limit } => Answer::Amends(self.amends(session, offered, *limit)?),
             Question::FollowUp { step, due } => {
                 let when = due.map(|due| {
                     let in_time = crate::engine::seconds_between(crate::clock::now(), due);

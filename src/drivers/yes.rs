@@ -12,6 +12,8 @@ pub struct Yes {
     pub severity: Severity,
     /// `--approved-by`, for a bundle over the limit.
     pub approved_by: Option<String>,
+    /// `--approver-role`.
+    pub approver_role: Option<String>,
 }
 
 impl Driver for Yes {
@@ -25,6 +27,7 @@ impl Driver for Yes {
             Question::Amends { offered, .. } => Answer::Amends(AmendsAnswer {
                 chosen: offered.iter().map(|s| s.id.clone()).collect(),
                 approved_by: self.approved_by.clone(),
+                approver_role: self.approver_role.clone(),
                 withheld: Vec::new(),
                 notes: Vec::new(),
             }),

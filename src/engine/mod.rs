@@ -8,13 +8,14 @@ mod rules;
 mod validate;
 
 pub use record::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, seconds_between};
-pub use rules::Rule;
+pub use rules::{Rule, covers, lowest_role_for};
 pub use validate::{text_too_long, validate};
 
 use jiff::Timestamp;
 
 use crate::money::Money;
 use crate::playbook::{Phase, Playbook, Severity, Step};
+use crate::policy::Policy;
 use crate::text::Choice;
 
 /// Longest note, reason, ref or name we record: a paragraph, not a file.
@@ -155,8 +156,10 @@ pub struct AmendsAnswer {
     /// Why each offered amend left out of the bundle was withheld: amend id and one of
     /// [`WITHHELD_REASONS`] or a reason in words.
     pub withheld: Vec<(String, String)>,
-    /// Who approved a bundle over the limit.
+    /// Who approved a bundle over the limit: someone else than the staff member.
     pub approved_by: Option<String>,
+    /// The approver's role in the policy, whose limit must cover the bundle.
+    pub approver_role: Option<String>,
     /// Notes per amend id.
     pub notes: Vec<(String, String)>,
 }
@@ -179,6 +182,8 @@ pub enum Event {
         /// The note.
         note: String,
     },
+    /// The role of who approved a bundle over the limit.
+    ApproverRole(String),
     /// The failure point was told.
     FailurePoint {
         /// Its value, `other`, or none.
@@ -199,6 +204,8 @@ pub enum Event {
 #[derive(Clone, Debug)]
 pub struct Session<'p> {
     playbook: &'p Playbook,
+    /// The roles an approver may have; without it no bundle over the limit is approved.
+    policy: Option<&'p Policy>,
     incident: Incident,
     /// `--failure-point`, answered when the question comes.
     preset_failure: Option<String>,
@@ -223,19 +230,52 @@ impl<'p> Session<'p> {
             amends_total: Money::ZERO,
             currency: start.currency,
             limit: start.limit,
+            approver_role: None,
             failure_answered: false,
             failure_point: None,
             failure_note: None,
             servqual: playbook.servqual.clone(),
             follow_ups: Vec::new(),
         };
-        Session { playbook, incident, preset_failure: start.failure_point }
+        Session { playbook, policy: None, incident, preset_failure: start.failure_point }
+    }
+
+    /// The policy whose roles approvers are checked against.
+    #[must_use]
+    pub fn with_policy(mut self, policy: &'p Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Whether a bundle of `total` is within what the staff member may give alone; the
+    /// terminal asks this before asking for an approver.
+    #[must_use]
+    pub fn within_limit(&self, total: Money) -> bool {
+        rules::covers(self.incident.limit, total)
+    }
+
+    /// The one rule of authority: a bundle of `total` within the staff member's limit
+    /// needs nobody; above it, an approver who is someone else and whose role's limit
+    /// covers it. Gives the approver's role as the policy names it.
+    pub fn authority(
+        &self,
+        total: Money,
+        approver: Option<&str>,
+        role: Option<&str>,
+    ) -> Result<Option<String>, Rule> {
+        rules::authority(self, total, approver, role)
+    }
+
+    /// The policy, if the session has one.
+    #[must_use]
+    pub fn policy(&self) -> Option<&'p Policy> {
+        self.policy
     }
 
     /// Continues a recorded incident where it stopped.
     #[must_use]
     pub fn resume(playbook: &'p Playbook, incident: Incident) -> Self {
-        Session { playbook, incident, preset_failure: None }
+        Session { playbook, policy: None, incident, preset_failure: None }
     }
 
     /// The answer given up front for `question` (`--failure-point`), which is then not
@@ -382,6 +422,7 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
                 incident.follow_ups.push(f.clone());
             }
         }
+        Event::ApproverRole(role) => incident.approver_role = Some(role.clone()),
         Event::FailurePoint { point, note } => {
             incident.failure_point.clone_from(point);
             incident.failure_note.clone_from(note);

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::money::Money;
 use crate::playbook::{Phase, Step};
+use crate::policy::Policy;
 
 /// An answer that breaks a rule; nothing is recorded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -81,6 +82,44 @@ pub enum Rule {
         /// The currency.
         currency: String,
     },
+    /// The staff member named themselves as approver.
+    #[error("{name} cannot approve their own amends")]
+    SelfApproval {
+        /// The name given.
+        name: String,
+    },
+    /// An approver named without a role.
+    #[error("the approver's role is needed: a bundle of {total} {currency} needs one of {roles}")]
+    ApproverRoleMissing {
+        /// The bundle's total.
+        total: Money,
+        /// The currency.
+        currency: String,
+        /// The roles whose limit covers it.
+        roles: String,
+    },
+    /// A role the policy does not know.
+    #[error("the approver's role `{role}` is not in the policy (its roles are {roles})")]
+    UnknownApproverRole {
+        /// What was given.
+        role: String,
+        /// The policy's roles.
+        roles: String,
+    },
+    /// The approver's role may not give this much either.
+    #[error("a {role} may approve up to {limit} {currency}, not {total} {currency}{able}")]
+    ApproverLimit {
+        /// The approver's role.
+        role: String,
+        /// Its limit.
+        limit: Money,
+        /// The bundle's total.
+        total: Money,
+        /// The currency.
+        currency: String,
+        /// Which roles may, as "; a ROLE may" (empty when none may).
+        able: String,
+    },
     /// A note, reason or name longer than we record.
     #[error("{what} is longer than {MAX_TEXT_CHARS} characters")]
     TooLong {
@@ -101,6 +140,65 @@ pub enum Rule {
         /// The playbook's failure points.
         options: String,
     },
+}
+
+/// Whether a limit covers a total: the comparison every limit check makes.
+#[must_use]
+pub fn covers(limit: Money, total: Money) -> bool {
+    total <= limit
+}
+
+/// The lowest role of `policy` whose limit covers `total`: who may give a bundle on their
+/// own, or approve it.
+#[must_use]
+pub fn lowest_role_for(policy: &Policy, total: Money) -> Option<&str> {
+    policy
+        .roles
+        .iter()
+        .filter(|(_, r)| covers(r.limit(), total))
+        .min_by_key(|(_, r)| r.limit())
+        .map(|(n, _)| n.as_str())
+}
+
+/// Whether two names are the same person's, as people type them.
+fn same_person(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+pub(super) fn authority(
+    session: &Session,
+    total: Money,
+    approver: Option<&str>,
+    role: Option<&str>,
+) -> Result<Option<String>, Rule> {
+    let incident = session.incident();
+    if covers(incident.limit, total) {
+        return Ok(None);
+    }
+    let currency = incident.currency.clone();
+    let Some(name) = approver.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Err(Rule::OverLimit { total, limit: incident.limit, role: incident.role.clone(), currency });
+    };
+    if same_person(name, &incident.staff) {
+        return Err(Rule::SelfApproval { name: name.to_owned() });
+    }
+    let roles: Vec<(&str, Money)> = session
+        .policy()
+        .map(|p| p.roles.iter().map(|(n, r)| (n.as_str(), r.limit())).collect())
+        .unwrap_or_default();
+    let able: Vec<&str> = roles.iter().filter(|(_, l)| covers(*l, total)).map(|(n, _)| *n).collect();
+    let Some(role) = role.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Err(Rule::ApproverRoleMissing { total, currency, roles: able.join(", ") });
+    };
+    let Some((role, limit)) = roles.iter().find(|(n, _)| n.eq_ignore_ascii_case(role)) else {
+        let all: Vec<&str> = roles.iter().map(|(n, _)| *n).collect();
+        return Err(Rule::UnknownApproverRole { role: role.to_owned(), roles: all.join(", ") });
+    };
+    if !covers(*limit, total) {
+        let able = if able.is_empty() { String::new() } else { format!("; a {} may", able.join(" or ")) };
+        return Err(Rule::ApproverLimit { role: (*role).to_owned(), limit: *limit, total, currency, able });
+    }
+    Ok(Some((*role).to_owned()))
 }
 
 fn options(step: &Step) -> String {
@@ -134,7 +232,7 @@ pub(super) fn decide(
         (Question::Step { phase, step, .. }, Answer::Step(a)) => {
             Ok(vec![Event::Step(step_record(phase, step, a, now)?)])
         }
-        (Question::Amends { offered, limit }, Answer::Amends(a)) => amends(session, &offered, limit, a, now),
+        (Question::Amends { offered, .. }, Answer::Amends(a)) => amends(session, &offered, a, now),
         (Question::FollowUp { step, due }, Answer::FollowUp(a)) => {
             let record = step_record(Phase::FollowUp, step, a, now)?;
             let mut events = Vec::new();
@@ -222,13 +320,7 @@ fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Resu
     })
 }
 
-fn amends(
-    session: &Session,
-    offered: &[&Step],
-    limit: Money,
-    a: AmendsAnswer,
-    now: Timestamp,
-) -> Result<Vec<Event>, Rule> {
+fn amends(session: &Session, offered: &[&Step], a: AmendsAnswer, now: Timestamp) -> Result<Vec<Event>, Rule> {
     let incident = session.incident();
     let severity = incident.severity.map(|s| s.to_string()).unwrap_or_default();
     for id in &a.chosen {
@@ -237,15 +329,9 @@ fn amends(
         }
     }
     let approved_by = short(a.approved_by, "the approver's name")?;
+    let approver_role = short(a.approver_role, "the approver's role")?;
     let total: Money = offered.iter().filter(|s| a.chosen.contains(&s.id)).map(|s| s.cost()).sum();
-    if total > limit && approved_by.is_none() {
-        return Err(Rule::OverLimit {
-            total,
-            limit,
-            role: incident.role.clone(),
-            currency: incident.currency.clone(),
-        });
-    }
+    let approver_role = authority(session, total, approved_by.as_deref(), approver_role.as_deref())?;
     let mut events = Vec::new();
     for step in offered {
         let done = a.chosen.contains(&step.id);
@@ -268,10 +354,11 @@ fn amends(
             step_record(Phase::Amend, step, StepAnswer { done, note, reason, ..StepAnswer::default() }, now)?;
         if !done {
             record.cost = None;
-        } else if total > limit {
+        } else if approver_role.is_some() {
             record.approved_by.clone_from(&approved_by);
         }
         events.push(Event::Step(record));
     }
+    events.extend(approver_role.map(Event::ApproverRole));
     Ok(events)
 }

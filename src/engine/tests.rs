@@ -157,7 +157,8 @@ fn to_amends(s: &mut Session) {
 #[test]
 fn bundle_over_the_limit_needs_an_approver() {
     let lib = library();
-    let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
+    let mut s =
+        Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0)).with_policy(&lib.policy);
     to_amends(&mut s);
     let Some(Question::Amends { offered, limit }) = s.next_question() else { panic!("amends expected") };
     assert_eq!(limit, Money::whole(50));
@@ -172,6 +173,7 @@ fn bundle_over_the_limit_needs_an_approver() {
             Answer::Amends(AmendsAnswer {
                 chosen: all.clone(),
                 approved_by: Some("maria".into()),
+                approver_role: Some("Supervisor".into()),
                 ..AmendsAnswer::default()
             }),
             t(2),
@@ -186,10 +188,38 @@ fn bundle_over_the_limit_needs_an_approver() {
             .all(|r| r.approved_by.as_deref() == Some("maria"))
     );
     assert!(s.incident().over_limit());
+    assert_eq!(s.incident().approver_role.as_deref(), Some("supervisor"), "as the policy names it");
     let not_offered = AmendsAnswer { chosen: vec!["choice-of-comp".into()], ..AmendsAnswer::default() };
     let mut fresh = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
     to_amends(&mut fresh);
     assert!(matches!(fresh.decide(Answer::Amends(not_offered), t(2)), Err(Rule::AmendNotOffered { .. })));
+}
+
+#[test]
+fn the_approver_is_someone_else_whose_role_may_give_the_bundle() {
+    let lib = library();
+    let mut s =
+        Session::begin(reservation(&lib), start(50, Some(Severity::Critical)), t(0)).with_policy(&lib.policy);
+    to_amends(&mut s);
+    let Some(Question::Amends { offered, .. }) = s.next_question() else { panic!("amends expected") };
+    let all: Vec<String> = offered.iter().map(|o| o.id.clone()).collect();
+    let with = |name: &str, role: Option<&str>| {
+        Answer::Amends(AmendsAnswer {
+            chosen: all.clone(),
+            approved_by: Some(name.into()),
+            approver_role: role.map(Into::into),
+            ..AmendsAnswer::default()
+        })
+    };
+    let decide = |a| s.decide(a, t(2));
+    assert!(matches!(decide(with(" Anna ", Some("manager"))), Err(Rule::SelfApproval { .. })));
+    assert!(matches!(decide(with("maria", None)), Err(Rule::ApproverRoleMissing { .. })));
+    assert!(matches!(decide(with("maria", Some("chef"))), Err(Rule::UnknownApproverRole { .. })));
+    let low = decide(with("maria", Some("supervisor")));
+    assert!(matches!(&low, Err(Rule::ApproverLimit { able, .. }) if able.contains("manager")), "{low:?}");
+    assert!(decide(with("maria", Some("manager"))).is_ok());
+    // Within the staff member's own limit nobody is asked.
+    assert!(s.within_limit(Money::whole(50)) && !s.within_limit(Money::whole(51)));
 }
 
 #[test]

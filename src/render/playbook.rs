@@ -80,7 +80,7 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
         facts.push(format!("{} {}", one_line(&policy.currency), cost));
         let from = ui::severity(layout.lang, step.severity.unwrap_or(crate::playbook::Severity::Minor));
         facts.push(ui::f(layout.lang, "from_severity", &[("severity", from)]));
-        if let Some(role) = policy.approver_for(cost) {
+        if let Some(role) = crate::engine::lowest_role_for(policy, cost) {
             facts.push(ui::f(
                 layout.lang,
                 "may_give",

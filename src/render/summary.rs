@@ -43,6 +43,10 @@ impl View<'_> {
         one_line(self.library.map_or(self.i.role.as_str(), |l| l.policy.role_label(&self.i.role, self.lang)))
     }
 
+    fn role_label<'r>(&'r self, role: &'r str) -> &'r str {
+        self.library.map_or(role, |l| l.policy.role_label(role, self.lang))
+    }
+
     fn choice(&self, step: &str, value: &str) -> String {
         self.playbook
             .and_then(|pb| pb.step(step))
@@ -111,7 +115,11 @@ impl View<'_> {
                 detail.push(ui::f(lang, "skipped_because", &[("reason", &one_line(r))]));
             }
             if let Some(a) = &s.approved_by {
-                detail.push(ui::f(lang, "approved_by", &[("name", &one_line(a))]));
+                let who = match &i.approver_role {
+                    Some(role) => format!("{} ({})", one_line(a), one_line(self.role_label(role))),
+                    None => one_line(a),
+                };
+                detail.push(ui::f(lang, "approved_by", &[("name", &who)]));
             }
             let outcome = match (s.outcome, s.phase) {
                 (Outcome::Done, Phase::FollowUp) => ui::t(lang, "outcome_scheduled"),

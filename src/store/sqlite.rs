@@ -147,6 +147,8 @@ const MIGRATIONS: &[&str] = &[
     summary::MIGRATION,
     // 4: amends offered, given and withheld, counted by `report` from their own index.
     amends::MIGRATION,
+    // 5: the approver's role, checked against the bundle when it is approved.
+    amends::APPROVER_MIGRATION,
 ];
 
 /// The migration (counted from 1) after which [`summary::backfill`] runs.
@@ -156,7 +158,8 @@ const SUMMARY_MIGRATION: usize = 3;
 macro_rules! incident_columns {
     () => {
         "i.n, i.uid, i.id, i.type, i.severity, i.staff, i.role, i.ref, i.started_at, i.finished_at, \
-         i.status, i.currency, i.role_limit, i.failure_answered, i.failure_point, i.failure_note, i.servqual"
+         i.status, i.currency, i.role_limit, i.failure_answered, i.failure_point, i.failure_note, i.servqual, \
+         i.approver_role"
     };
 }
 
@@ -314,13 +317,16 @@ impl SqliteStore {
             if now == 0 {
                 tx.pragma_update(None, "application_id", file::APPLICATION_ID).map_err(err)?;
             }
-            for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
+            let from = usize::try_from(now).unwrap_or(0);
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(from) {
                 tx.execute_batch(sql).map_err(err)?;
-                if i + 1 == SUMMARY_MIGRATION {
-                    summary::backfill(&tx).map_err(err)?;
-                }
                 tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))
                     .map_err(err)?;
+            }
+            // After the last migration, in the same transaction: the backfill reads whole
+            // incidents, with every column the later migrations add.
+            if from < SUMMARY_MIGRATION {
+                summary::backfill(&tx).map_err(err)?;
             }
             tx.commit().map_err(err)?;
         }
@@ -535,6 +541,7 @@ fn incident_row(r: &Row) -> rusqlite::Result<(i64, Incident)> {
         amends_total: Money::ZERO,
         currency: r.get(11)?,
         limit: money(text(r, 12)?)?,
+        approver_role: r.get(17)?,
         failure_answered: r.get(13)?,
         failure_point: r.get(14)?,
         failure_note: r.get(15)?,
@@ -729,12 +736,12 @@ fn insert_incident_unless_known(
     let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
     let sql = if unless_known {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-            currency, role_limit, failure_answered, failure_point, failure_note, servqual)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) ON CONFLICT DO NOTHING"
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual, approver_role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) ON CONFLICT DO NOTHING"
     } else {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-            currency, role_limit, failure_answered, failure_point, failure_note, servqual)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual, approver_role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
     };
     let inserted = tx.prepare_cached(sql)?.execute(params![
         incident.uid,
@@ -753,6 +760,7 @@ fn insert_incident_unless_known(
         incident.failure_point,
         incident.failure_note,
         servqual.join(","),
+        incident.approver_role,
     ])?;
     Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
@@ -810,6 +818,10 @@ fn write_event(tx: &Transaction, n: i64, event: &Event) -> rusqlite::Result<()> 
         Event::Note { step, note } => {
             tx.prepare_cached("UPDATE steps SET note = ?3 WHERE incident = ?1 AND step = ?2")?
                 .execute(params![n, step, note])?;
+        }
+        Event::ApproverRole(role) => {
+            tx.prepare_cached("UPDATE incidents SET approver_role = ?2 WHERE n = ?1")?
+                .execute(params![n, role])?;
         }
         Event::FailurePoint { point, note } => {
             tx.prepare_cached(
@@ -1244,6 +1256,7 @@ mod tests {
             amends_total: Money::ZERO,
             currency: "EUR".into(),
             limit: Money::whole(50),
+            approver_role: None,
             failure_point: None,
             failure_note: None,
             failure_answered: true,

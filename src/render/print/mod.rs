@@ -90,7 +90,7 @@ pub enum Approver<'a> {
 /// ("supervisor or above"), or nobody when no role's does.
 #[must_use]
 pub fn approver<'a>(policy: &'a Policy, cost: Money, lang: &str) -> Approver<'a> {
-    match policy.approver_for(cost) {
+    match crate::engine::lowest_role_for(policy, cost) {
         Some(role) => Approver::Role {
             label: policy.role_label(role, lang),
             lang: policy.role_label_lang(role, lang),

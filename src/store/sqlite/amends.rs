@@ -14,6 +14,9 @@ use crate::report::{Report, WITHHELD_UNSAID, ranked};
 pub(super) const MIGRATION: &str =
     "CREATE INDEX steps_amends ON steps(incident, outcome, reason) WHERE phase = 'amend';";
 
+/// The migration after it: the role of who approved a bundle over the limit.
+pub(super) const APPROVER_MIGRATION: &str = "ALTER TABLE incidents ADD COLUMN approver_role TEXT;";
+
 /// Adds the amend counts of incidents started since `since` to `r`; `whole` when that is
 /// every incident, so the incidents table is not read at all.
 pub(super) fn count(

@@ -66,6 +66,7 @@ fn incident(k: usize, d: &mut Draw) -> Incident {
         amends_total: Money::ZERO,
         currency: if k == 3 { "USD".into() } else { "EUR".into() },
         limit: Money::whole(50),
+        approver_role: d.pick(&[None, Some("supervisor".to_owned())]),
         failure_point: d.pick(&[None, Some("arrival".to_owned()), Some("billing".to_owned())]),
         failure_note: None,
         failure_answered: true,
