@@ -182,6 +182,15 @@ pub struct ResumeArgs {
     /// Also show the words to say in the guest's language
     #[arg(long, value_name = "CODE")]
     pub guest_lang: Option<String>,
+    /// No prompts: what is left is answered as `start --yes` would
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Name of whoever approves amends over your limit (with --yes): someone else
+    #[arg(long, value_name = "NAME")]
+    pub approved_by: Option<String>,
+    /// The approver's role in the policy; its limit must cover the amends (with --yes)
+    #[arg(long, value_name = "ROLE", requires = "approved_by")]
+    pub approver_role: Option<String>,
 }
 
 /// `log`.

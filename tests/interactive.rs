@@ -60,6 +60,9 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     answer(&mut p, "arrange-transport", &[ENTER]);
     // A required step skipped asks why.
     answer(&mut p, "confirm-in-writing", &[DOWN, DOWN, ENTER]);
+    // A blank reason is asked again, saying why.
+    answer(&mut p, "Why is it skipped?", &["  ", ENTER]);
+    answer(&mut p, "A reason is needed: type one.", &[]);
     answer(&mut p, "Why is it skipped?", &["printer is down", ENTER]);
     answer(&mut p, "ask-comfort", &[ENTER]);
     // How bad it was is asked once the apology and the fix are done, before the amends.

@@ -118,6 +118,50 @@ fn the_answers_file_of_the_spec_runs_and_skipped_required_steps_exit_1() {
 }
 
 #[test]
+fn resume_without_a_terminal_gives_advice_that_works_and_finishes_with_yes() {
+    let t = Test::new();
+    // An incident left unfinished: the apology given, the rest not yet answered.
+    let file = t.write("part.yaml", "type: reservation\nseverity: major\nsteps:\n  own-it: done\n");
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap(), "--json"]).run();
+    let id = out.json_lines()[0]["id"].as_str().unwrap().to_owned();
+    let db = rusqlite::Connection::open(t.log()).unwrap();
+    db.execute("DELETE FROM steps WHERE step != 'own-it'", []).unwrap();
+    db.execute("DELETE FROM follow_ups", []).unwrap();
+    db.execute("UPDATE incidents SET status = 'in_progress', finished_at = NULL", []).unwrap();
+    drop(db);
+    let out = t.cmd(&["resume", &id]).run();
+    out.code(2).one_error_line("pass --yes to finish it with the defaults");
+    // The advice works: --yes finishes it, approver rules and all.
+    t.cmd(&["resume", &id, "--yes"]).run().code(2).one_error_line("--approver-role ROLE");
+    let out = t
+        .cmd(&["resume", &id, "--yes", "--approved-by", "maria", "--approver-role", "supervisor", "--json"])
+        .run();
+    let i = &out.code(0).json_lines()[0];
+    assert_eq!(i["status"], "complete");
+    assert_eq!(i["id"], id.as_str());
+    assert_eq!(i["approver_role"], "supervisor");
+}
+
+#[test]
+fn a_guest_language_with_no_text_is_warned_of_as_lang_is() {
+    let t = Test::new();
+    for cmd in [&["show", "reservation"][..], &["print", "noise"][..]] {
+        let out = t.cmd(&[cmd, &["--guest-lang", "xx"]].concat()).run();
+        out.code(0);
+        assert!(
+            out.stderr.contains("recover: warning: no text in language `xx` for --guest-lang"),
+            "{}",
+            out.stderr
+        );
+        let out = t.cmd(&[cmd, &["--guest-lang", "da"]].concat()).run();
+        assert_eq!(out.stderr, "", "a language with text is not warned of");
+    }
+    let out = t.cmd(&["start", "--type", "noise", "--yes", "--guest-lang", "xx"]).run();
+    out.code(0);
+    assert!(out.stderr.contains("no text in language `xx` for --guest-lang"), "{}", out.stderr);
+}
+
+#[test]
 fn the_approver_is_someone_else_whose_role_may_give_the_whole_bundle() {
     let t = Test::new();
     let yes = ["start", "--type", "reservation", "--yes", "--severity", "critical", "--staff", "anna"];

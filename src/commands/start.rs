@@ -30,6 +30,7 @@ fn interactive_ok() -> bool {
 /// Runs a new session with the driver the flags ask for.
 pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     let lib = config.library()?;
+    config.warn_guest_lang(&lib, args.guest_lang.as_deref());
     let answers = args.answers.as_deref().map(AnswersFile::load).transpose()?;
     let file_kind = answers.as_ref().and_then(|a| a.kind.clone());
     let kind = args
@@ -59,8 +60,6 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         failure_point: args.failure_point.clone(),
     };
     start.check()?;
-    crate::engine::check_name("the approver's name", args.approved_by.as_deref())?;
-    crate::engine::check_name("the approver's role", args.approver_role.as_deref())?;
     if let Some(point) = &args.failure_point {
         let known =
             point.eq_ignore_ascii_case("other") || playbook.failure_points.iter().any(|c| c.matches(point));
@@ -110,7 +109,8 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         return finish(config, &lib, &session, args.json);
     }
     if args.yes {
-        return yes(config, &lib, &mut session, &args);
+        let approval = (args.approved_by.clone(), args.approver_role.clone());
+        return yes(config, &lib, &mut session, approval, true, args.json);
     }
     if !interactive_ok() {
         return Err(no_terminal());
@@ -121,12 +121,17 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
 }
 
 /// `--yes`: the defaults, checked in full before anything is recorded.
-fn yes(config: &Config, lib: &Library, session: &mut Session, args: &StartArgs) -> Result<Exit, Error> {
-    let mut driver = Yes {
-        severity: Severity::Minor,
-        approved_by: args.approved_by.clone(),
-        approver_role: args.approver_role.clone(),
-    };
+fn yes(
+    config: &Config,
+    lib: &Library,
+    session: &mut Session,
+    (approved_by, approver_role): (Option<String>, Option<String>),
+    new: bool,
+    json: bool,
+) -> Result<Exit, Error> {
+    crate::engine::check_name("the approver's name", approved_by.as_deref())?;
+    crate::engine::check_name("the approver's role", approver_role.as_deref())?;
+    let mut driver = Yes { severity: Severity::Minor, approved_by, approver_role };
     // Check the rules before recording anything, as for an answers file.
     let checked = drive(&mut session.clone(), &mut driver, &mut crate::drivers::DryRun);
     if let Err(Error::Rule(rule)) = checked {
@@ -150,14 +155,17 @@ fn yes(config: &Config, lib: &Library, session: &mut Session, args: &StartArgs) 
     }
     checked?;
     let mut store = config.store()?;
-    create(&mut store, session)?;
+    if new {
+        create(&mut store, session)?;
+    }
     drive(session, &mut driver, &mut store)?;
-    finish(config, lib, session, args.json)
+    finish(config, lib, session, json)
 }
 
 /// Continues an interrupted incident at its first unanswered question.
 pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     let lib = config.library()?;
+    config.warn_guest_lang(&lib, args.guest_lang.as_deref());
     let mut store = config.store()?;
     let incident: Incident = match &args.id {
         Some(id) => store.get(id)?,
@@ -183,8 +191,16 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
         )?;
         return finish(config, &lib, &session, args.json);
     }
+    if args.yes {
+        drop(store);
+        let approval = (args.approved_by.clone(), args.approver_role.clone());
+        return yes(config, &lib, &mut session, approval, false, args.json);
+    }
     if !interactive_ok() {
-        return Err(no_terminal());
+        return Err(Error::usage(
+            "a prompt is needed but standard input is not a terminal",
+            "pass --yes to finish it with the defaults, or run `recover resume` in a terminal",
+        ));
     }
     interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), args.json)
 }

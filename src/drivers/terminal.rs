@@ -234,7 +234,7 @@ impl<'a> Terminal<'a> {
             }
         };
         if !answer.done && required {
-            answer.reason = self.input(ui::t(&self.lang, "why_skipped"), false)?;
+            answer.reason = Some(self.required_text(ui::t(&self.lang, "why_skipped"), "reason_needed")?);
         }
         Ok(answer)
     }
