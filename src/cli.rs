@@ -134,7 +134,8 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// The failure type (or an alias), e.g. reservation
-    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers")]
+    /// (In a terminal, left out: picked from a list that filters as you type.)
+    #[arg(long = "type", short = 't', value_name = "TYPE")]
     pub kind: Option<String>,
     /// How bad it is (asked if not given)
     #[arg(long, value_enum)]

@@ -294,6 +294,32 @@ fn kill_9_loses_nothing_answered_and_resume_takes_an_id() {
 }
 
 #[test]
+fn start_without_a_type_offers_the_playbooks_filtered_as_one_types_aliases_included() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--staff", "anna"]);
+    p.exp_string("What went wrong?").expect("the picker");
+    p.exp_string("wrong-order").expect("every playbook listed");
+    // "lost-booking" is an alias of the reservation playbook only.
+    p.send("lost-book").expect("send");
+    p.flush().expect("flush");
+    // Enter once the filter has taken every key, so it picks from the filtered list.
+    p.exp_string("lost-book \r\n").expect("typed");
+    p.send(ENTER).expect("send");
+    p.flush().expect("flush");
+    let header = p.exp_string("own-it").expect("the reservation playbook starts");
+    assert!(header.contains("(reservation)"), "{header}");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+    assert_eq!(incident(&t)["type"], "reservation");
+
+    // Without a terminal it is the usage error it was, nothing recorded.
+    let t = Test::new();
+    t.cmd(&["start"]).run().code(2).one_error_line("no type given (pass --type TYPE");
+    t.cmd(&["start", "--yes"]).run().code(2).one_error_line("no type given");
+    assert!(!t.log().exists());
+}
+
+#[test]
 fn without_a_terminal_start_names_the_scripted_options() {
     let t = Test::new();
     t.cmd(&["start", "--type", "reservation"]).run().code(2).one_error_line("--answers FILE or --yes");

@@ -7,7 +7,9 @@ use crate::clock;
 use crate::config::Config;
 use crate::drivers::answers::{Answers, AnswersFile};
 use crate::drivers::drive;
-use crate::drivers::terminal::{Terminal, install_interrupt_handler, resume_hint, set_resumable};
+use crate::drivers::terminal::{
+    Terminal, install_interrupt_handler, pick_playbook, resume_hint, set_resumable,
+};
 use crate::drivers::yes::Yes;
 use crate::engine::{Incident, Session, Start, Status};
 use crate::error::Error;
@@ -33,11 +35,21 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     config.warn_guest_lang(&lib, args.guest_lang.as_deref());
     let answers = args.answers.as_deref().map(AnswersFile::load).transpose()?;
     let file_kind = answers.as_ref().and_then(|a| a.kind.clone());
-    let kind = args
-        .kind
-        .clone()
-        .or(file_kind.clone())
-        .ok_or_else(|| Error::usage("no type given", "pass --type TYPE"))?;
+    let kind = match args.kind.clone().or(file_kind.clone()) {
+        Some(kind) => kind,
+        // A person at a terminal picks one; a script is told what to pass.
+        None if answers.is_none() && !args.yes && interactive_ok() => {
+            let picked = pick_playbook(&lib, config.lang.value.code(), config.styled_err);
+            match picked {
+                Err(Error::Interrupted { .. }) => {
+                    let _ = console::Term::stderr().show_cursor();
+                    return Err(Error::Interrupted { resume: None });
+                }
+                other => other?,
+            }
+        }
+        None => return Err(Error::usage("no type given", "pass --type TYPE (`recover list` shows them)")),
+    };
     let playbook = lib.find(&kind)?;
     let pick = |flag: &Option<String>, file: Option<&String>, env: &Option<String>| {
         flag.clone().or_else(|| file.cloned()).or_else(|| env.clone())

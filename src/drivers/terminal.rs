@@ -390,6 +390,29 @@ impl<'a> Terminal<'a> {
     }
 }
 
+/// The playbook to start, picked from the library's in a list that filters as one types:
+/// each by its type, title and aliases, so "booking" finds the reservation playbook.
+pub fn pick_playbook(lib: &crate::playbook::Library, lang: &str, styled: bool) -> Result<String, Error> {
+    let theme: Box<dyn Theme> =
+        if styled { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
+    let items: Vec<String> = lib
+        .listing(lang)
+        .iter()
+        .map(|l| {
+            let aliases =
+                if l.aliases.is_empty() { String::new() } else { format!(" ({})", l.aliases.join(", ")) };
+            one_line(&format!("{} · {}{aliases}", l.kind, l.title))
+        })
+        .collect();
+    let picked = dialoguer::FuzzySelect::with_theme(theme.as_ref())
+        .with_prompt(ui::t(lang, "pick_type"))
+        .items(&items)
+        .default(0)
+        .interact_on(&Term::stderr())
+        .map_err(interrupted)?;
+    Ok(lib.playbooks.get(picked).map(|pb| pb.kind.clone()).unwrap_or_default())
+}
+
 fn interrupted(e: dialoguer::Error) -> Error {
     let dialoguer::Error::IO(io) = e;
     if io.kind() == std::io::ErrorKind::Interrupted {
