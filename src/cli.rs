@@ -133,8 +133,7 @@ pub struct CheckArgs {
 /// `start`.
 #[derive(Debug, Args)]
 pub struct StartArgs {
-    /// The failure type (or an alias), e.g. reservation
-    /// (In a terminal, left out: picked from a list that filters as you type.)
+    /// The failure type (or an alias), e.g. reservation; left out in a terminal, it is picked from a list
     #[arg(long = "type", short = 't', value_name = "TYPE")]
     pub kind: Option<String>,
     /// How bad it is (asked if not given)
