@@ -2,6 +2,7 @@
 
 mod support;
 
+mod amends;
 mod bench;
 mod faults;
 mod hardening;

@@ -284,9 +284,11 @@ impl<'a> Terminal<'a> {
                 "amends_chosen",
                 &[("names", &names), ("currency", &cur), ("total", &total.to_string())],
             );
+            // The tick comes once nothing more is asked: what it shows is then saved.
             if session.within_limit(total) {
+                let answer = self.withheld(offered, chosen, None)?;
                 self.say(&format!("✔ {line}"));
-                return self.withheld(offered, chosen, None);
+                return Ok(answer);
             }
             self.say(&ui::f(
                 &self.lang,
@@ -301,9 +303,9 @@ impl<'a> Terminal<'a> {
                 // The engine decides; a refusal is said and the amends asked again.
                 match session.authority(total, Some(&name), Some(&role)) {
                     Ok(role) => {
-                        self.say(&format!("✔ {line}"));
                         let mut answer = self.withheld(offered, chosen, Some(name))?;
                         answer.approver_role = role;
+                        self.say(&format!("✔ {line}"));
                         return Ok(answer);
                     }
                     Err(refused) => self.say(&format!("  ✗ {}", one_line(&refused.to_string()))),
