@@ -128,3 +128,23 @@ fn start_without_a_type_offers_the_playbooks_filtered_as_one_types_aliases_inclu
     t.cmd(&["start", "--yes"]).run().code(2).one_error_line("no type given");
     assert!(!t.log().exists());
 }
+
+#[test]
+fn an_import_of_the_finished_incident_brings_the_approvers_role() {
+    let t = Test::new();
+    let yes = ["start", "--type", "reservation", "--yes", "--severity", "major", "--staff", "anna"];
+    t.ok(&[&yes[..], &["--approved-by", "maria", "--approver-role", "supervisor"]].concat());
+    let done = t.ok(&["export"]);
+    let mut part: serde_json::Value = serde_json::from_str(done.trim()).unwrap();
+    part["status"] = "in_progress".into();
+    part["finished_at"] = serde_json::Value::Null;
+    part["approver_role"] = serde_json::Value::Null;
+    part["steps"] = serde_json::json!([part["steps"][0].clone()]);
+    part["follow_ups"] = serde_json::json!([]);
+    let other = Test::new();
+    other.write("part.jsonl", format!("{part}\n"));
+    other.write("done.jsonl", &done);
+    other.ok(&["import", other.path("part.jsonl").to_str().unwrap()]);
+    other.ok(&["import", other.path("done.jsonl").to_str().unwrap()]);
+    assert_eq!(incident(&other)["approver_role"], "supervisor");
+}
