@@ -178,6 +178,38 @@ fn ctrl_c_at_a_choices_note_keeps_the_choice_and_resume_goes_on_from_there() {
 }
 
 #[test]
+fn ctrl_c_at_what_other_was_keeps_the_failure_point_and_resume_finishes() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "minor"]);
+    answer_first_two(&mut p);
+    finish_up_to_the_failure_point(&mut p);
+    // Up from the first option is the last one: "Other".
+    answer(&mut p, "Failure point", &["\x1b[A", ENTER]);
+    p.exp_string("What was it?").expect("asked what it was");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+    assert_eq!(exit_code(&p), 130);
+    assert_eq!(incident(&t)["failure_point"], "other", "the answer shown as saved is saved");
+
+    let mut p = spawn(&t, &["resume"]);
+    let rest = p.exp_eof().expect("eof");
+    assert!(!rest.contains("Failure point"), "not asked again: {rest}");
+    assert_eq!(exit_code(&p), 0);
+    assert_eq!(incident(&t)["status"], "complete");
+}
+
+fn finish_up_to_the_failure_point(p: &mut PtySession) {
+    answer(p, "reassure", &[ENTER]);
+    answer(p, "find-room (pick one)", &[ENTER]);
+    answer(p, "Note (Enter for none)", &[ENTER]);
+    for step in ["arrange-transport", "confirm-in-writing", "ask-comfort", "Amends to give"] {
+        answer(p, step, &[ENTER]);
+    }
+    answer(p, "call-next-morning", &[ENTER]);
+    answer(p, "written-apology", &[ENTER]);
+}
+
+#[test]
 fn kill_9_loses_nothing_answered_and_resume_takes_an_id() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation", "--ref", "table 7"]);

@@ -6,7 +6,7 @@ pub mod terminal;
 pub mod yes;
 
 use crate::clock;
-use crate::engine::{Answer, Event, Question, Rule, Session};
+use crate::engine::{Answer, Event, NoteOn, Question, Rule, Session};
 use crate::error::Error;
 use crate::store::{Store, StoreError};
 
@@ -22,7 +22,7 @@ pub trait Driver {
 
     /// A note to add to a step whose answer was just saved, as `(step, note)`: the
     /// terminal asks for it only then, so Ctrl-C at the note never loses the answer.
-    fn note_after_saving(&mut self, _session: &Session) -> Result<Option<(String, String)>, Error> {
+    fn note_after_saving(&mut self, _session: &Session) -> Result<Option<(NoteOn, String)>, Error> {
         Ok(None)
     }
 
@@ -69,8 +69,8 @@ pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink
             Ok(events) => {
                 save(sink, driver.waits_for_busy_log(), &uid, &events)?;
                 session.apply(&events);
-                if let Some((step, note)) = driver.note_after_saving(session)? {
-                    match session.note(&step, note) {
+                if let Some((on, note)) = driver.note_after_saving(session)? {
+                    match session.note(&on, note) {
                         Ok(events) => {
                             save(sink, driver.waits_for_busy_log(), &uid, &events)?;
                             session.apply(&events);

@@ -13,7 +13,7 @@ use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 use super::Driver;
 use crate::clock::{human_seconds, local};
 use crate::engine::{
-    AmendsAnswer, Answer, MAX_TEXT_CHARS, Question, Rule, Session, StepAnswer, WITHHELD_REASONS,
+    AmendsAnswer, Answer, MAX_TEXT_CHARS, NoteOn, Question, Rule, Session, StepAnswer, WITHHELD_REASONS,
 };
 use crate::error::Error;
 use crate::i18n as ui;
@@ -99,7 +99,7 @@ pub struct Terminal<'a> {
     guest: Option<String>,
     tz: TimeZone,
     /// The step whose note is asked once its answer is saved.
-    note_for: Option<String>,
+    note_for: Option<NoteOn>,
 }
 
 impl<'a> Terminal<'a> {
@@ -214,7 +214,7 @@ impl<'a> Terminal<'a> {
             match self.select(&one_line(&step.id), &items, 0)? {
                 0 => StepAnswer::done(),
                 1 => {
-                    self.note_for = Some(step.id.clone());
+                    self.note_for = Some(NoteOn::Step(step.id.clone()));
                     StepAnswer::done()
                 }
                 _ => StepAnswer::skipped(None),
@@ -227,7 +227,7 @@ impl<'a> Terminal<'a> {
             let picked = self.select(&prompt, &items, 0)?;
             match step.choose.get(picked) {
                 Some(choice) => {
-                    self.note_for = Some(step.id.clone());
+                    self.note_for = Some(NoteOn::Step(step.id.clone()));
                     StepAnswer { choice: Some(choice.value.clone()), ..StepAnswer::done() }
                 }
                 None => StepAnswer::skipped(None),
@@ -376,19 +376,20 @@ impl<'a> Terminal<'a> {
         format!("{name}{} {}", " ".repeat(pad), ui::severity_meaning(&self.lang, s))
     }
 
-    fn failure_point(&self, session: &Session) -> Result<Answer, Error> {
+    fn failure_point(&mut self, session: &Session) -> Result<Answer, Error> {
         let options = &session.playbook().failure_points;
         self.heading(ui::t(&self.lang, "failure_heading"));
         let mut items: Vec<String> = options.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
         items.push(ui::t(&self.lang, "other").to_owned());
         let picked = self.select(ui::t(&self.lang, "failure_prompt"), &items, 0)?;
-        Ok(match options.get(picked) {
-            Some(c) => Answer::FailurePoint { point: Some(c.value.clone()), note: None },
-            None => Answer::FailurePoint {
-                point: Some("other".to_owned()),
-                note: self.input(ui::t(&self.lang, "what_was_it"), true)?,
-            },
-        })
+        let point = if let Some(c) = options.get(picked) {
+            c.value.clone()
+        } else {
+            // What "other" was is asked once "other" is saved.
+            self.note_for = Some(NoteOn::FailurePoint);
+            "other".to_owned()
+        };
+        Ok(Answer::FailurePoint { point: Some(point), note: None })
     }
 }
 
@@ -457,12 +458,17 @@ impl Driver for Terminal<'_> {
         })
     }
 
-    fn note_after_saving(&mut self, session: &Session) -> Result<Option<(String, String)>, Error> {
-        let Some(step) = self.note_for.take() else { return Ok(None) };
-        // A choice may go without a note; "done, add a note" was picked to write one.
-        let chosen = session.incident().step(&step).is_some_and(|r| r.choice.is_some());
-        let prompt = ui::t(&self.lang, if chosen { "note_optional" } else { "note" });
-        Ok(self.input(prompt, true)?.map(|note| (step, note)))
+    fn note_after_saving(&mut self, session: &Session) -> Result<Option<(NoteOn, String)>, Error> {
+        let Some(on) = self.note_for.take() else { return Ok(None) };
+        let prompt = match &on {
+            // A choice may go without a note; "done, add a note" was picked to write one.
+            NoteOn::Step(step) if session.incident().step(step).is_some_and(|r| r.choice.is_none()) => {
+                ui::t(&self.lang, "note")
+            }
+            NoteOn::Step(_) => ui::t(&self.lang, "note_optional"),
+            NoteOn::FailurePoint => ui::t(&self.lang, "what_was_it"),
+        };
+        Ok(self.input(prompt, true)?.map(|note| (on, note)))
     }
 
     fn rejected(&mut self, rule: Rule) -> Result<(), Error> {

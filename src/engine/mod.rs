@@ -164,6 +164,15 @@ pub struct AmendsAnswer {
     pub notes: Vec<(String, String)>,
 }
 
+/// What a note asked after its answer is saved is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoteOn {
+    /// A step answered (its id).
+    Step(String),
+    /// The failure point told (what "other" was).
+    FailurePoint,
+}
+
 /// A change to an incident: what an answer records. The store saves events in order, all
 /// of one answer in one transaction, so a crash never leaves half an answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -361,10 +370,10 @@ impl<'p> Session<'p> {
         rules::decide(self, question, answer, now)
     }
 
-    /// What a note on `step`, answered already, records; the note is held to the same
+    /// What a note on `on`, answered already, records; the note is held to the same
     /// length rule as one given with the answer.
-    pub fn note(&self, step: &str, note: String) -> Result<Vec<Event>, Rule> {
-        rules::note(self, step, note)
+    pub fn note(&self, on: &NoteOn, note: String) -> Result<Vec<Event>, Rule> {
+        rules::note(self, on, note)
     }
 
     /// The events that end the session, once no question is left.

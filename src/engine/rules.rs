@@ -3,7 +3,8 @@
 use jiff::Timestamp;
 
 use super::{
-    AmendsAnswer, Answer, Event, FollowUp, MAX_TEXT_CHARS, Outcome, Question, Session, StepAnswer, StepRecord,
+    AmendsAnswer, Answer, Event, FollowUp, MAX_TEXT_CHARS, NoteOn, Outcome, Question, Session, StepAnswer,
+    StepRecord,
 };
 use crate::money::Money;
 use crate::playbook::{Phase, Step};
@@ -279,14 +280,28 @@ pub(super) fn decide(
     }
 }
 
-pub(super) fn note(session: &Session, step: &str, note: String) -> Result<Vec<Event>, Rule> {
-    if session.incident().step(step).is_none() {
-        return Err(Rule::NotAnswered { step: step.to_owned() });
+pub(super) fn note(session: &Session, on: &NoteOn, note: String) -> Result<Vec<Event>, Rule> {
+    let incident = session.incident();
+    match on {
+        NoteOn::Step(step) => {
+            if incident.step(step).is_none() {
+                return Err(Rule::NotAnswered { step: step.clone() });
+            }
+            Ok(short(Some(note), &format!("the note on `{step}`"))?
+                .map(|note| Event::Note { step: step.clone(), note })
+                .into_iter()
+                .collect())
+        }
+        NoteOn::FailurePoint => {
+            if !incident.failure_answered {
+                return Err(Rule::NotAnswered { step: "the failure point".into() });
+            }
+            Ok(short(Some(note), "the note")?
+                .map(|note| Event::FailurePoint { point: incident.failure_point.clone(), note: Some(note) })
+                .into_iter()
+                .collect())
+        }
     }
-    Ok(short(Some(note), &format!("the note on `{step}`"))?
-        .map(|note| Event::Note { step: step.to_owned(), note })
-        .into_iter()
-        .collect())
 }
 
 fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Result<StepRecord, Rule> {

@@ -132,13 +132,21 @@ fn choices_must_be_offered() {
 fn a_note_comes_after_its_answer_and_only_for_an_answered_step() {
     let lib = library();
     let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Minor)), t(0));
-    assert!(matches!(s.note("own-it", "later".into()), Err(Rule::NotAnswered { .. })));
+    assert!(matches!(s.note(&NoteOn::Step("own-it".into()), "later".into()), Err(Rule::NotAnswered { .. })));
     answer(&mut s, Answer::Step(StepAnswer::done()), t(1));
-    let events = s.note("own-it", "  said it twice  ".into()).unwrap();
+    let events = s.note(&NoteOn::Step("own-it".into()), "  said it twice  ".into()).unwrap();
     s.apply(&events);
     assert_eq!(s.incident().step("own-it").and_then(|r| r.note.as_deref()), Some("said it twice"));
-    assert_eq!(s.note("own-it", "   ".into()), Ok(Vec::new()), "a blank note records nothing");
-    assert!(matches!(s.note("own-it", "x".repeat(MAX_TEXT_CHARS + 1)), Err(Rule::TooLong { .. })));
+    assert_eq!(
+        s.note(&NoteOn::Step("own-it".into()), "   ".into()),
+        Ok(Vec::new()),
+        "a blank note records nothing"
+    );
+    assert!(matches!(
+        s.note(&NoteOn::Step("own-it".into()), "x".repeat(MAX_TEXT_CHARS + 1)),
+        Err(Rule::TooLong { .. })
+    ));
+    assert!(matches!(s.note(&NoteOn::FailurePoint, "late".into()), Err(Rule::NotAnswered { .. })));
 }
 
 fn to_amends(s: &mut Session) {
