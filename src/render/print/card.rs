@@ -137,9 +137,9 @@ fn amends(pb: &Playbook, ctx: &Ctx, here: &Here) -> String {
         "<h3{ui_attr}>{} <span class=\"limits\">({limits})</span></h3>\n<table class=\"amends\">\n",
         esc(ui::phase(lang, Phase::Amend))
     );
+    let bundles = super::bundles(&pb.phases.amend, ctx.policy, lang);
     for severity in Severity::ALL {
-        let steps: Vec<_> =
-            pb.phases.amend.iter().filter(|s| s.severity.unwrap_or(Severity::Minor) == severity).collect();
+        let steps: Vec<_> = pb.phases.amend.iter().filter(|s| s.from_severity() == severity).collect();
         if steps.is_empty() {
             continue;
         }
@@ -151,10 +151,18 @@ fn amends(pb: &Playbook, ctx: &Ctx, here: &Here) -> String {
         ));
         for step in steps {
             out.push_str(&format!(
-                "<tr><td><span class=\"clamp\">{}</span></td><td class=\"num\">{}</td>{}</tr>\n",
+                "<tr><td><span class=\"clamp\">{}</span></td><td class=\"num\">{}</td><td></td></tr>\n",
                 here.text(step.action.get(lang), ctx.lang_of(&step.action)),
                 step.cost(),
-                who(step.cost(), ctx, here)
+            ));
+        }
+        // Who may give it is said of the whole bundle at this severity, as the tool decides.
+        if let Some(b) = bundles.iter().find(|b| b.severity == severity) {
+            out.push_str(&format!(
+                "<tr class=\"bundle\"><td{ui_attr}>{}</td><td class=\"num\">{}</td>{}</tr>\n",
+                fill(ui::t(lang, "print_bundle_cost"), &[("currency", &esc(&ctx.policy.currency))]),
+                b.total,
+                who(&b.by, ctx, here)
             ));
         }
         out.push_str("</tbody>\n");
