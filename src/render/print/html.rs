@@ -391,13 +391,18 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
 /// The cell saying who may give a bundle: a role's name (its own language) within the
 /// catalog's words around it (the reader's).
 pub(super) fn who(by: &Approver, ctx: &Ctx, here: &Here) -> String {
+    who_in(by, ctx, here, ("print_or_above", "print_role_only"))
+}
+
+/// [`who`] with the catalog's keys for "ROLE or above" and "ROLE" (the pocket card has
+/// shorter words than the handbook's).
+pub(super) fn who_in(by: &Approver, ctx: &Ctx, here: &Here, (above, only): (&str, &str)) -> String {
     let lang = ctx.layout.lang;
     let words = match by {
         Approver::Role { label, lang: role_lang, or_above } => {
             let inside = Here::new(ctx.ui);
             let role = inside.text(label, ctx.role_lang(*role_lang));
-            let template =
-                if *or_above { ui::t(lang, "print_or_above") } else { ui::t(lang, "print_role_only") };
+            let template = if *or_above { ui::t(lang, above) } else { ui::t(lang, only) };
             fill(template, &[("role", &role)])
         }
         Approver::Anyone => esc(ui::t(lang, "print_anyone")),
