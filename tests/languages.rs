@@ -41,10 +41,11 @@ fn show_reservation_reads_in_each_language() {
     for expected in [
         "Reservationen mangler eller er forkert  (reservation)",
         "1. UNDSKYLDNING",
-        "3. KOMPENSATION (grænser pr. hændelse, EUR: medarbejder 50, teamleder 250, leder",
-        "[pay-replacement] · EUR 150 · fra alvorlig og op · teamleder må give",
+        "3. KOMPENSATION (grænser pr. hændelse, EUR: medarbejder 300, teamleder 1000,",
+        "[free-night] · EUR 150 · fra alvorlig og op · medarbejder må give",
+        "[pay-replacement]",
         "SIG  “Det er jeg virkelig ked af.",
-        "muligheder: vores hotel | søsterhotel | partnerhotel i nærheden",
+        "muligheder: vores hotel | partnerhotel i nærheden | søsterhotel i",
         "[written-apology] · påkrævet · inden for 2d",
         "Hvor det går galt: booking, bekræftelse, ankomst, indtjekning",
     ] {
@@ -53,9 +54,9 @@ fn show_reservation_reads_in_each_language() {
     let nb = t.ok(&["show", "reservation", "--lang", "nb"]);
     assert!(nb.contains("[arrange-transport] · valgfritt") && nb.contains("4. OPPFØLGING"), "{nb}");
     let et = t.ok(&["show", "reservation", "--lang", "et"]);
-    assert!(et.contains("vahetuse vanem võib anda") && et.contains("ÖELGE  “Palun väga vabandust."), "{et}");
+    assert!(et.contains("vahetuse vanem võib") && et.contains("ÖELGE  “Palun väga vabandust."), "{et}");
     let bn = t.ok(&["show", "reservation", "--lang", "bn"]);
-    assert!(bn.contains("বলুন  “আমি সত্যিই খুব দুঃখিত।") && bn.contains("সুপারভাইজার দিতে পারেন"), "{bn}");
+    assert!(bn.contains("বলুন  “আমি সত্যিই খুব দুঃখিত।") && bn.contains("সুপারভাইজার দিতে"), "{bn}");
 }
 
 #[test]
@@ -153,14 +154,17 @@ ref: "værelse 214 – Ærø"
 failure_point: indtjekning
 failure_note: "দুবার বুক করা হয়েছিল"
 steps:
+  listen: done
   own-it: {{done: true, note: "অতিথি খুশি"}}
   reassure: done
+  ask-destination: done
   find-room: {{choice: "{choice}", note: "Külaline on rahul 😊👍🏽"}}
   arrange-transport: {{skipped: "গেস্ট হেঁটে যাবেন"}}
   confirm-in-writing: {{done: true, note: "bekræftelse sendt – på dansk"}}
-  ask-comfort: done
-  welcome-drink: done
   pay-replacement: {{done: true, note: "Hotel Lux, ikke noget at betale dér"}}
+  ask-comfort: done
+  thank: done
+  welcome-drink: done
   call-next-morning: done
   written-apology: {{done: true, note: "Kiri saadetud 🙂"}}
 "#
@@ -234,12 +238,12 @@ fn check_reports_a_missing_bengali_say_at_its_line_and_column() {
     let file = dir.join("reservation.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
-    // The first `say:` of the file (own-it's): drop its `bn:` line.
+    // The first `say:` of the file (listen's): drop its `bn:` line.
     let say = lines.iter().position(|l| l.trim() == "say:").unwrap();
     let bn = say + lines[say..].iter().position(|l| l.trim_start().starts_with("bn:")).unwrap();
     assert!(bn < say + 6, "the bn line belongs to this say");
     let removed = lines.remove(bn);
-    assert!(removed.contains("আমি সত্যিই খুব দুঃখিত"), "{removed}");
+    assert!(removed.contains("বুঝতে পারছি ব্যাপারটা"), "{removed}");
     std::fs::write(&file, lines.join("\n") + "\n").unwrap();
     // The text is the mapping under `say:`: its first entry, one line down, indented.
     let line = say + 2;
@@ -347,7 +351,7 @@ fn html_sections_say_the_language_they_are_shown_in() {
     assert!(reservation.contains("<b lang=\"da\">Muligheder:</b> our hotel"), "{reservation}");
     let (lang, wrong_order) = section(&html, "pb-wrong-order");
     assert_eq!(lang, Some("da"));
-    assert!(wrong_order.contains("<h2>Forkert ret eller bestilling serveret</h2>"));
+    assert!(wrong_order.contains("<h2>Gæsten har fået den forkerte ret</h2>"));
     assert!(!wrong_order.contains("lang=\"en\""), "{wrong_order}");
     assert!(
         html.contains("<a href=\"#pb-reservation\" lang=\"en\">Reservation lost or wrong</a>"),

@@ -65,10 +65,10 @@ fn markdown_of_two_playbooks_is_a_handbook() {
         "- [Reservation lost or wrong](#reservation-lost-or-wrong)",
         "- [Wrong dish or order served](#wrong-dish-or-order-served)",
         "never has to push for the next step",
-        "| staff | 50 |\n",
+        "| staff | 300 |\n",
         "## Reservation lost or wrong\n",
         "### 3. Amend\n",
-        "| 3 | Insist on paying for the replacement room.",
+        "| 3 | Give the guest a voucher for a free night on a future stay",
         "> \u{201c}I'm very sorry. This is our mistake, not yours",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in\n{out}");

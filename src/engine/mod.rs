@@ -289,7 +289,7 @@ impl<'p> Session<'p> {
     /// The amend steps offered at `severity`, in playbook order.
     #[must_use]
     pub fn offered_amends(&self, severity: Severity) -> Vec<&'p Step> {
-        self.playbook.phases.amend.iter().filter(|s| s.offered_at(severity)).collect()
+        self.playbook.amends_at(severity)
     }
 
     /// Checks `answer` against the current question and the rules, and says what it
@@ -308,10 +308,11 @@ impl<'p> Session<'p> {
         if self.is_finished() {
             return Ok(Vec::new());
         }
+        let offered = self.incident.severity.map(|s| self.offered_amends(s)).unwrap_or_default();
         let skipped_required = self.playbook.all_steps().any(|(phase, step)| {
             step.is_required(phase)
                 && self.incident.step(&step.id).is_none_or(|r| r.outcome == Outcome::Skipped)
-                && (phase != Phase::Amend || self.incident.severity.is_some_and(|s| step.offered_at(s)))
+                && (phase != Phase::Amend || offered.iter().any(|o| o.id == step.id))
         });
         let status = if skipped_required { Status::Incomplete } else { Status::Complete };
         Ok(vec![Event::Finished { status, at: now }])

@@ -2,6 +2,8 @@
 
 mod built_in;
 pub mod check;
+#[cfg(test)]
+mod content_tests;
 pub mod library;
 mod load;
 
@@ -42,13 +44,18 @@ pub struct Playbook {
     /// Where in the customer's journey this goes wrong; incidents are tagged with one.
     #[serde(default)]
     pub failure_points: Vec<Choice>,
+    /// The guest may be hurt (an allergen, a foreign object, an injury, a threat): the
+    /// playbook must open with a required safety step (id `safety…`) before anything else,
+    /// so health comes before words and money.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub possible_harm: bool,
     /// The four phases, in order.
     pub phases: Phases,
 }
 
 /// The top-level keys of a playbook file, in their written order.
-pub const PLAYBOOK_KEYS: [&str; 7] =
-    ["type", "title", "aliases", "summary", "servqual", "failure_points", "phases"];
+pub const PLAYBOOK_KEYS: [&str; 8] =
+    ["type", "title", "aliases", "summary", "servqual", "failure_points", "possible_harm", "phases"];
 
 /// The four phases of a recovery, in the order they happen. Decoded whole only when
 /// all four are there, in order (the loader reads a file that is not part by part, to
@@ -136,6 +143,18 @@ impl Playbook {
         Phase::ALL.into_iter().flat_map(move |p| self.phases.steps(p).iter().map(move |s| (p, s)))
     }
 
+    /// The amends offered at `severity`, in playbook order: those from this severity down,
+    /// less those an offered amend replaces (`instead_of`).
+    #[must_use]
+    pub fn amends_at(&self, severity: Severity) -> Vec<&Step> {
+        let offered: Vec<&Step> = self.phases.amend.iter().filter(|s| s.offered_at(severity)).collect();
+        offered
+            .iter()
+            .copied()
+            .filter(|s| !offered.iter().any(|o| o.instead_of.contains(&s.id)))
+            .collect()
+    }
+
     /// The step with this id, with its phase.
     #[must_use]
     pub fn step(&self, id: &str) -> Option<(Phase, &Step)> {
@@ -177,6 +196,10 @@ pub struct Step {
     /// Follow-up steps: due this long after the incident started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<Within>,
+    /// Amend steps: the amends this one replaces when both are offered (the whole bill
+    /// waived replaces the dish off the bill), so a bundle never pays twice for one harm.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instead_of: Vec<String>,
 }
 
 impl Step {

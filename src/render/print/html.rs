@@ -345,13 +345,14 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
         let cost = step.cost();
         let severity = step.severity.unwrap_or(Severity::Minor);
         out.push_str(&format!(
-            "<tbody>\n<tr><td class=\"n\">{number}.{}</td><td>{}{} <span class=\"id\">{}</span></td>\
+            "<tbody>\n<tr><td class=\"n\">{number}.{}</td><td>{}{} <span class=\"id\">{}</span>{}</td>\
              <td class=\"num\">{cost}</td><td class=\"sev\"{ui_attr}>{} <span class=\"dots\">{}</span></td>\
              {}</tr>\n",
             j + 1,
             marks(Phase::Amend, step, ctx, here),
             here.text(step.action.get(lang), ctx.lang_of(&step.action)),
             esc(&step.id),
+            instead_of(step, lang, &ui_attr),
             esc(ui::severity(lang, severity)),
             dots(severity),
             who(cost, ctx, here)
@@ -370,6 +371,18 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
     }
     out.push_str("</table>\n");
     out
+}
+
+/// " (instead of …)" after an amend that replaces others, in the reader's words.
+fn instead_of(step: &Step, lang: &str, ui_attr: &str) -> String {
+    if step.instead_of.is_empty() {
+        return String::new();
+    }
+    let ids: Vec<String> = step.instead_of.iter().map(|id| esc(id)).collect();
+    format!(
+        " <span class=\"instead\"{ui_attr}>({})</span>",
+        fill(ui::t(lang, "instead_of"), &[("steps", &ids.join(", "))])
+    )
 }
 
 /// The cell saying who may give an amend of `cost`: a role's name (its own language), or
