@@ -148,11 +148,7 @@ impl Playbook {
     #[must_use]
     pub fn amends_at(&self, severity: Severity) -> Vec<&Step> {
         let offered: Vec<&Step> = self.phases.amend.iter().filter(|s| s.offered_at(severity)).collect();
-        offered
-            .iter()
-            .copied()
-            .filter(|s| !offered.iter().any(|o| o.instead_of.contains(&s.id)))
-            .collect()
+        offered.iter().copied().filter(|s| !offered.iter().any(|o| o.instead_of.contains(&s.id))).collect()
     }
 
     /// The step with this id, with its phase.

@@ -244,11 +244,23 @@ fn playbook(pb: &Playbook, id: &str, n: usize, of: usize, ctx: &Ctx, document: &
         let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
         facts.push(format!("SERVQUAL: {}", dims.join(", ")));
     }
-    out.push_str(&format!("<p class=\"facts\"{ui_attr}>{}</p>\n</header>\n", facts.join(" \u{b7} ")));
+    out.push_str(&format!("<p class=\"facts\"{ui_attr}>{}</p>\n", facts.join(" \u{b7} ")));
+    // Where it goes wrong sits in the header: at the foot it could be left alone on a page.
+    if !pb.failure_points.is_empty() {
+        let points: Vec<String> =
+            pb.failure_points.iter().map(|c| here.text(c.label.get(lang), ctx.lang_of(&c.label))).collect();
+        out.push_str(&format!(
+            "<p class=\"where\"><b{ui_attr}>{}:</b> {}</p>\n",
+            esc(ui::t(lang, "print_where")),
+            points.join(", ")
+        ));
+    }
+    out.push_str("</header>\n");
     for (i, phase) in Phase::ALL.into_iter().enumerate() {
         let number = i + 1;
         out.push_str(&format!(
-            "<section class=\"phase\">\n<h3{ui_attr}>{number}. {}",
+            "<section class=\"phase {}\">\n<h3{ui_attr}>{number}. {}",
+            phase.key(),
             esc(ui::phase(lang, phase))
         ));
         if phase == Phase::Amend {
@@ -279,15 +291,6 @@ fn playbook(pb: &Playbook, id: &str, n: usize, of: usize, ctx: &Ctx, document: &
             out.push_str("</ol>\n");
         }
         out.push_str("</section>\n");
-    }
-    if !pb.failure_points.is_empty() {
-        let points: Vec<String> =
-            pb.failure_points.iter().map(|c| here.text(c.label.get(lang), ctx.lang_of(&c.label))).collect();
-        out.push_str(&format!(
-            "<p class=\"where\"><b{ui_attr}>{}:</b> {}</p>\n",
-            esc(ui::t(lang, "print_where")),
-            points.join(", ")
-        ));
     }
     out.push_str("</section>\n");
     out
