@@ -19,6 +19,28 @@ fn after_safety(pb: &Playbook) -> impl Iterator<Item = &super::Step> {
 }
 
 #[test]
+fn the_library_covers_the_failures_staff_meet_and_a_generic_one() {
+    let lib = library();
+    for kind in [
+        "other",
+        "foreign-object",
+        "table-booking-lost",
+        "overbooked",
+        "broken-facility",
+        "room-not-ready",
+        "lost-property",
+        "flight-delay",
+        "missed-connection",
+        "baggage",
+        "reduced-mobility",
+        "complaint-later",
+    ] {
+        assert!(lib.find(kind).is_ok(), "no `{kind}` playbook");
+    }
+    assert!(lib.find("denied-boarding").is_ok_and(|p| p.kind == "missed-connection"));
+}
+
+#[test]
 fn the_default_policy_requires_all_five_languages() {
     let lib = library();
     assert_eq!(lib.policy.languages, ["en", "da", "nb", "et", "bn"]);
@@ -58,7 +80,7 @@ fn every_default_playbook_has_a_required_follow_up_with_a_due_time() {
 #[test]
 fn playbooks_where_a_guest_may_be_harmed_open_with_a_required_safety_step() {
     let lib = library();
-    for kind in ["wrong-order", "special-request-missed"] {
+    for kind in ["wrong-order", "special-request-missed", "foreign-object", "reduced-mobility", "other"] {
         assert!(lib.find(kind).unwrap().possible_harm, "{kind} is tagged possible_harm");
     }
     for pb in lib.playbooks.iter().filter(|p| p.possible_harm) {
