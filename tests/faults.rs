@@ -317,7 +317,7 @@ fn an_interactive_answer_waits_for_a_busy_log_and_is_kept() {
     cmd.envs(base_env(t.dir(), &t.log())).env("TERM", "xterm-256color");
     let options = rexpect::session::Options::new().timeout_ms(Some(30_000)).strip_ansi_escape_codes(true);
     let mut p = rexpect::session::spawn_with_options(cmd, options).unwrap();
-    p.exp_string("own-it").unwrap();
+    p.exp_string("listen").unwrap();
     let other = rusqlite::Connection::open(t.log()).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     p.send("\r").unwrap();
@@ -325,9 +325,9 @@ fn an_interactive_answer_waits_for_a_busy_log_and_is_kept() {
     p.exp_string("log busy, waiting").unwrap();
     other.execute_batch("COMMIT").unwrap();
     p.exp_string("your answer is saved").unwrap();
-    p.exp_string("stop-noise").unwrap();
+    p.exp_string("own-it").unwrap();
     let rows = t.cmd(&["log", "--json"]).run().json_lines();
-    assert_eq!(rows[0]["steps"][0]["id"], "own-it", "the answer typed while the log was busy is saved");
+    assert_eq!(rows[0]["steps"][0]["id"], "listen", "the answer typed while the log was busy is saved");
     p.process_mut().kill(rexpect::process::Signal::SIGKILL).unwrap();
 }
 

@@ -343,7 +343,19 @@ fn kill_9_at_random_moments_never_corrupts_or_duplicates() {
         }
     }
     let rows = t.cmd(&["log", "--json"]).run().json_lines();
-    let order = ["own-it", "reassure", "find-room", "arrange-transport", "confirm-in-writing", "ask-comfort"];
+    let order = [
+        "listen",
+        "own-it",
+        "reassure",
+        "ask-destination",
+        "find-room",
+        "pay-replacement",
+        "arrange-transport",
+        "confirm-in-writing",
+        "ask-comfort",
+        "hand-over",
+        "thank",
+    ];
     let mut uids: Vec<&str> = rows.iter().map(|r| r["uid"].as_str().unwrap()).collect();
     uids.sort_unstable();
     uids.dedup();

@@ -164,8 +164,8 @@ fn import_reports_every_bad_incident_line_and_imports_nothing() {
     for needle in [
         "bad.jsonl:2: `uid` is empty",
         "bad.jsonl:2: `id` \"\\u{1b}]52;c;aGk=\\u{7}\\u{1b}[2J\" is not an id",
-        "bad.jsonl:2: the cost of step `own-it` -5 is negative",
-        "bad.jsonl:2: step `own-it` is recorded twice",
+        "bad.jsonl:2: the cost of step `listen` -5 is negative",
+        "bad.jsonl:2: step `listen` is recorded twice",
         "bad.jsonl:2: follow-up `nope` is for a step that does not exist",
         "bad.jsonl:2: `ref` is 100000 characters long, over the limit of 2000",
         "bad.jsonl:3: step `",
@@ -260,7 +260,7 @@ fn texts_given_up_front_keep_the_documented_limit() {
     }
     let file = t.write(
         "approver.yaml",
-        format!("type: reservation\nseverity: critical\nsteps:\n  pay-replacement: {{done: true, approved_by: {long}}}\n"),
+        format!("type: reservation\nseverity: critical\nsteps:\n  choice-of-comp: {{done: true, approved_by: {long}}}\n"),
     );
     let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
     out.code(2);

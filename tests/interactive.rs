@@ -46,10 +46,13 @@ pub fn incident(t: &Test) -> serde_json::Value {
 fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation", "--ref", "room 214", "--staff", "anna"]);
+    answer(&mut p, "listen", &[ENTER]);
     answer(&mut p, "own-it", &[ENTER]);
     answer(&mut p, "reassure", &[ENTER]);
-    answer(&mut p, "find-room (pick one)", &[DOWN, DOWN, ENTER]);
+    answer(&mut p, "ask-destination", &[ENTER]);
+    answer(&mut p, "find-room (pick one)", &[DOWN, ENTER]);
     answer(&mut p, "Note (Enter for none)", &["Hotel Lux, two streets away", ENTER]);
+    answer(&mut p, "pay-replacement", &[ENTER]);
     answer(&mut p, "arrange-transport", &[ENTER]);
     // A required step skipped asks why.
     answer(&mut p, "confirm-in-writing", &[DOWN, DOWN, ENTER]);
@@ -58,9 +61,12 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     answer(&mut p, "A reason is needed: type one.", &[]);
     answer(&mut p, "Why is it skipped?", &["printer is down", ENTER]);
     answer(&mut p, "ask-comfort", &[ENTER]);
+    answer(&mut p, "hand-over", &[ENTER]);
+    answer(&mut p, "thank", &[ENTER]);
     // How bad it was is asked once the apology and the fix are done, before the amends.
-    answer(&mut p, "How bad is it?", &[DOWN, ENTER]);
-    // The whole bundle is pre-selected: Enter gives it all, which is over the staff limit.
+    answer(&mut p, "How bad is it?", &[DOWN, DOWN, ENTER]);
+    // The whole bundle is pre-selected: Enter gives it all, which at critical is over the
+    // staff limit.
     answer(&mut p, "Amends to give", &[ENTER]);
     answer(&mut p, "Over the limit", &[ENTER]);
     answer(&mut p, "Approver's name", &["maria", ENTER]);
@@ -77,7 +83,7 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
 
     let i = incident(&t);
     assert_eq!(i["status"], "incomplete");
-    assert_eq!(i["severity"], "major");
+    assert_eq!(i["severity"], "critical");
     assert_eq!(i["ref"], "room 214");
     assert_eq!(i["failure_point"], "arrival");
     let step =
@@ -86,25 +92,30 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     assert_eq!(step("find-room")["note"], "Hotel Lux, two streets away");
     assert_eq!(step("confirm-in-writing")["outcome"], "skipped");
     assert_eq!(step("confirm-in-writing")["reason"], "printer is down");
-    assert_eq!(step("pay-replacement")["approved_by"], "maria");
+    assert_eq!(step("choice-of-comp")["approved_by"], "maria");
     assert_eq!(i["approver_role"], "supervisor");
-    assert_eq!(i["amends_total"], "250");
+    assert_eq!(i["amends_total"], "615");
     assert_eq!(i["follow_ups"].as_array().unwrap().len(), 2);
-    assert_eq!(i["steps"].as_array().unwrap().len(), 12);
+    assert_eq!(i["steps"].as_array().unwrap().len(), 17);
 }
 
+/// Answers `listen` and `own-it`.
 fn answer_first_two(p: &mut PtySession) {
+    answer(p, "listen", &[ENTER]);
     answer(p, "own-it", &[ENTER]);
     p.exp_string("reassure").expect("second step shown");
 }
 
 fn finish_with_enter(p: &mut PtySession) {
     answer(p, "reassure", &[ENTER]);
+    answer(p, "ask-destination", &[ENTER]);
     answer(p, "find-room (pick one)", &[ENTER]);
     answer(p, "Note (Enter for none)", &[ENTER]);
-    answer(p, "arrange-transport", &[ENTER]);
-    answer(p, "confirm-in-writing", &[ENTER]);
-    answer(p, "ask-comfort", &[ENTER]);
+    for step in
+        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
+    {
+        answer(p, step, &[ENTER]);
+    }
     answer(p, "How bad is it?", &[ENTER]);
     answer(p, "Amends to give", &[ENTER]);
     answer(p, "call-next-morning", &[ENTER]);
@@ -128,15 +139,15 @@ fn ctrl_c_keeps_every_answer_restores_the_cursor_and_resume_continues() {
 
     let i = incident(&t);
     assert_eq!(i["status"], "in_progress");
-    assert_eq!(i["steps"].as_array().unwrap().len(), 1, "own-it was answered and kept");
+    assert_eq!(i["steps"].as_array().unwrap().len(), 2, "listen and own-it were answered and kept");
 
     let mut p = spawn(&t, &["resume"]);
     finish_with_enter(&mut p);
     assert_eq!(exit_code(&p), 0);
     let i = incident(&t);
     assert_eq!(i["status"], "complete");
-    assert_eq!(i["steps"][0]["id"], "own-it", "the summary covers the whole incident");
-    assert_eq!(i["steps"].as_array().unwrap().len(), 10);
+    assert_eq!(i["steps"][0]["id"], "listen", "the summary covers the whole incident");
+    assert_eq!(i["steps"].as_array().unwrap().len(), 14);
 }
 
 #[test]
@@ -204,7 +215,7 @@ fn kill_9_loses_nothing_answered_and_resume_takes_an_id() {
     p.process_mut().kill(Signal::SIGKILL).expect("kill -9");
     let i = incident(&t);
     assert_eq!(i["status"], "in_progress");
-    assert_eq!(i["steps"][0]["id"], "own-it");
+    assert_eq!(i["steps"][0]["id"], "listen");
     let id = i["id"].as_str().unwrap().to_owned();
 
     let mut p = spawn(&t, &["resume", &id.to_lowercase()]);
@@ -259,16 +270,20 @@ fn a_whole_session_in_danish_with_the_guests_words_in_english() {
         &t,
         &["start", "--type", "reservation", "--lang", "da", "--guest-lang", "en", "--staff", "anna"],
     );
-    let shown = utf8(&p.exp_string("own-it ").expect("first step"));
+    answer(&mut p, "listen", &[ENTER]);
+    let shown = utf8(&p.exp_string("own-it ").expect("the apology"));
     assert!(shown.contains("SIG") && shown.contains("Det er jeg virkelig ked af."), "Danish words: {shown}");
     assert!(shown.contains("I'm very sorry. This is our mistake"), "the guest's English below: {shown}");
     p.send(ENTER).expect("enter");
     p.flush().expect("flush");
     answer(&mut p, "reassure", &[ENTER]);
+    answer(&mut p, "ask-destination", &[ENTER]);
     // The pty reader sees bytes one by one, so prompts are matched on their ASCII parts.
-    answer(&mut p, "find-room (v", &[DOWN, ENTER]);
+    answer(&mut p, "find-room (v", &[DOWN, DOWN, ENTER]);
     answer(&mut p, "Note (Enter for ingen)", &[ENTER]);
-    for step in ["arrange-transport", "confirm-in-writing", "ask-comfort"] {
+    for step in
+        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
+    {
         answer(&mut p, step, &[ENTER]);
     }
     answer(&mut p, "Hvor slemt er det?", &[ENTER]);
@@ -283,7 +298,7 @@ fn a_whole_session_in_danish_with_the_guests_words_in_english() {
     assert_eq!(i["status"], "complete");
     let find_room =
         i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned().unwrap_or_default();
-    assert_eq!(find_room["choice"], "sister property", "the log keeps the stable value");
+    assert_eq!(find_room["choice"], "sister property nearby", "the log keeps the stable value");
 }
 
 /// A session in a pty with escapes kept, to see the cursor being shown again.
@@ -300,12 +315,13 @@ fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
         answer_first_two(&mut p);
         let kept = if at_note {
             answer(&mut p, "reassure", &[ENTER]);
+            answer(&mut p, "ask-destination", &[ENTER]);
             answer(&mut p, "find-room (pick one)", &[ENTER]);
             p.exp_string("Note (Enter for none)").expect("note prompt");
             // The choice was saved before its note was asked: kept, not asked again.
-            3
+            5
         } else {
-            1
+            2
         };
         p.process_mut().signal(signal).expect("signal");
         let rest = p.exp_eof().expect("eof");
@@ -318,9 +334,16 @@ fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
 
         let mut p = spawn(&t, &["resume"]);
         if at_note {
-            answer(&mut p, "arrange-transport", &[ENTER]);
-            answer(&mut p, "confirm-in-writing", &[ENTER]);
-            answer(&mut p, "ask-comfort", &[ENTER]);
+            for step in [
+                "pay-replacement",
+                "arrange-transport",
+                "confirm-in-writing",
+                "ask-comfort",
+                "hand-over",
+                "thank",
+            ] {
+                answer(&mut p, step, &[ENTER]);
+            }
             answer(&mut p, "How bad is it?", &[ENTER]);
             answer(&mut p, "Amends to give", &[ENTER]);
             answer(&mut p, "call-next-morning", &[ENTER]);
@@ -333,7 +356,7 @@ fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
         assert_eq!(exit_code(&p), 0);
         let i = incident(&t);
         assert_eq!(i["status"], "complete", "{signal:?}");
-        assert_eq!(i["steps"].as_array().unwrap().len(), 10, "{signal:?}");
+        assert_eq!(i["steps"].as_array().unwrap().len(), 14, "{signal:?}");
     }
 }
 
@@ -421,7 +444,7 @@ fn two_terminals_resuming_one_incident_the_second_answer_is_told_the_first_stand
     second.exp_string("reassure").expect("second shows it too");
     first.send(ENTER).expect("send");
     first.flush().expect("flush");
-    first.exp_string("find-room").expect("the first answer was saved");
+    first.exp_string("ask-destination").expect("the first answer was saved");
     second.send(ENTER).expect("send");
     second.flush().expect("flush");
     let rest = second.exp_eof().expect("eof");
@@ -430,5 +453,5 @@ fn two_terminals_resuming_one_incident_the_second_answer_is_told_the_first_stand
     assert_eq!(exit_code(&second), 2);
     let _ = first.process_mut().kill(Signal::SIGKILL);
     let i = incident(&t);
-    assert_eq!(i["steps"].as_array().unwrap().len(), 2, "own-it and the first terminal's reassure");
+    assert_eq!(i["steps"].as_array().unwrap().len(), 3, "listen, own-it and the first terminal's reassure");
 }

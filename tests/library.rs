@@ -118,6 +118,37 @@ fn check_reports_every_planted_problem_at_its_line() {
 }
 
 #[test]
+fn check_wants_a_safety_step_first_where_a_guest_may_be_harmed_and_amends_that_replace_real_ones() {
+    let t = Test::new();
+    let playbook = "type: allergen\ntitle: Allergen served\npossible_harm: true\nphases:\n  apologise:\n    \
+                    - id: own-it\n      do: Apologise.\n      say: \"Sorry.\"\n  fix:\n    - id: fix\n      \
+                    do: Fix it.\n      instead_of: [treat]\n  amend:\n    - id: treat\n      do: A treat.\n      \
+                    cost: 5\n    - id: bill\n      do: The bill waived.\n      cost: 50\n      \
+                    instead_of: [treat, dessert, bill]\n  follow_up: []\n";
+    t.write("lib/allergen.yaml", playbook);
+    let out = t.cmd(&["check", t.path("lib").to_str().unwrap()]).run();
+    out.code(1);
+    for expected in [
+        "allergen.yaml:3:1: a playbook with `possible_harm: true` opens with a required safety step",
+        "allergen.yaml:12:7: `instead_of` belongs on amend steps only",
+        "allergen.yaml:20:27: `instead_of` names `dessert`, which is not an amend here",
+        "allergen.yaml:20:36: amend `bill` cannot replace itself",
+    ] {
+        assert!(out.stdout.lines().any(|l| l.contains(expected)), "missing {expected:?} in\n{}", out.stdout);
+    }
+    // With a safety step first and real amends to replace, it passes.
+    let fixed = playbook
+        .replace(
+            "  apologise:\n",
+            "  apologise:\n    - id: safety-check\n      do: Ask whether the guest ate it.\n",
+        )
+        .replace("      instead_of: [treat]\n", "")
+        .replace("[treat, dessert, bill]", "[treat]");
+    t.write("lib/allergen.yaml", &fixed);
+    t.cmd(&["check", t.path("lib").to_str().unwrap()]).run().code(0);
+}
+
+#[test]
 fn a_broken_file_is_skipped_with_one_warning_and_the_rest_still_work() {
     let t = Test::new();
     let dir = t.copy_playbooks("lib");

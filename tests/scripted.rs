@@ -61,7 +61,7 @@ fn yes_records_a_complete_session() {
 #[test]
 fn yes_over_the_limit_needs_an_approver_and_records_nothing_without_one() {
     let t = Test::new();
-    t.cmd(&["start", "--type", "reservation", "--yes", "--severity", "major"])
+    t.cmd(&["start", "--type", "reservation", "--yes", "--severity", "critical"])
         .run()
         .code(2)
         .one_error_line("--approved-by NAME");
@@ -73,7 +73,7 @@ fn yes_over_the_limit_needs_an_approver_and_records_nothing_without_one() {
             "reservation",
             "--yes",
             "--severity",
-            "major",
+            "critical",
             "--approved-by",
             "maria",
             "--approver-role",
@@ -83,8 +83,8 @@ fn yes_over_the_limit_needs_an_approver_and_records_nothing_without_one() {
         .run();
     let i = &out.code(0).json_lines()[0];
     assert_eq!(i["approver_role"], "supervisor");
-    assert_eq!(i["amends_total"], "250");
-    assert_eq!(step(i, "pay-replacement")["approved_by"], "maria");
+    assert_eq!(i["amends_total"], "615");
+    assert_eq!(step(i, "choice-of-comp")["approved_by"], "maria");
     let role = t
         .cmd(&[
             "start",
@@ -92,13 +92,13 @@ fn yes_over_the_limit_needs_an_approver_and_records_nothing_without_one() {
             "reservation",
             "--yes",
             "--severity",
-            "major",
+            "critical",
             "--role",
             "supervisor",
             "--json",
         ])
         .run();
-    assert_eq!(role.code(0).json_lines()[0]["limit"], "250", "a supervisor may give it alone");
+    assert_eq!(role.code(0).json_lines()[0]["limit"], "1000", "a supervisor may give it alone");
 }
 
 #[test]
@@ -113,7 +113,9 @@ fn the_answers_file_of_the_spec_runs_and_skipped_required_steps_exit_1() {
     assert_eq!(step(i, "find-room")["note"], "Hotel Lux, two streets away");
     assert_eq!(step(i, "reassure")["outcome"], "skipped", "left out means skipped");
     assert_eq!(step(i, "written-apology")["outcome"], "skipped");
-    assert_eq!(i["amends_total"], "150");
+    // The room is paid as part of the fix now, at every severity: no amend was given.
+    assert_eq!(step(i, "pay-replacement")["phase"], "fix");
+    assert_eq!(i["amends_total"], "0");
     assert!(out.stderr.contains("incomplete"), "{}", out.stderr);
 }
 
@@ -248,7 +250,7 @@ fn every_problem_in_an_answers_file_is_reported_with_its_line_and_nothing_is_rec
     let t = Test::new();
     let file = t.write(
         "bad.yaml",
-        "type: reservation\nseverity: major\nsteps:\n  own-it: done\n  find-room: {choice: a tent}\n  pay-replacement: done\n  \
+        "type: reservation\nseverity: critical\nsteps:\n  own-it: done\n  find-room: {choice: a tent}\n  choice-of-comp: done\n  \
          buy-dinner: done\n  nonsense-step: done\n  written-apology: {skipped: \"guest declined\", colour: red}\n  reassure: maybe\n",
     );
     let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
@@ -257,7 +259,7 @@ fn every_problem_in_an_answers_file_is_reported_with_its_line_and_nothing_is_rec
     assert_expected("answers-problems.txt", &shown);
     for expected in [
         "bad.yaml:5:3: step `find-room`: `a tent` is not offered",
-        "bad.yaml:6:3: amends total 205 EUR is over the staff limit",
+        "bad.yaml:6:3: amends total 455 EUR is over the staff limit",
         "bad.yaml:8:3: unknown step `nonsense-step`",
         "bad.yaml:9:48: step `written-apology`: unknown field `colour`",
         "bad.yaml:10:13: step `reassure`: `maybe` is not an answer",

@@ -35,7 +35,7 @@ fn log_filters_and_prints_json_csv_and_a_table() {
         "id,started,type,severity,staff,ref,status,amends_total,currency,open_follow_ups,failure_point"
     );
     assert_eq!(lines.len(), 3);
-    assert!(csv.contains(",reservation,minor,anna,room 214,complete,45,EUR,2,"), "{csv}");
+    assert!(csv.contains(",reservation,minor,anna,room 214,complete,10,EUR,2,"), "{csv}");
     let table = t.ok(&["log"]);
     assert!(table.starts_with("ID "), "{table}");
     t.cmd(&["log", "--since", "yesterdayish"]).run().code(2).one_error_line("--since");
@@ -108,7 +108,7 @@ fn report_aggregates_the_period() {
             "--type",
             "reservation",
             "--severity",
-            "major",
+            "critical",
             "--approved-by",
             "maria",
             "--approver-role",
@@ -121,9 +121,9 @@ fn report_aggregates_the_period() {
     let r = t.cmd(&["report", "--json", "--since", "1d"]).run().json_lines().remove(0);
     assert_eq!(r["incidents"], 3);
     assert_eq!(r["by_type"]["wrong-order"], 2);
-    assert_eq!(r["by_severity"]["major"], 1);
+    assert_eq!(r["by_severity"]["critical"], 1);
     assert_eq!(r["amends_total"], "250".parse::<String>().map(|_| r["amends_total"].clone()).unwrap());
-    assert_eq!(r["amends_approved"], "250");
+    assert_eq!(r["amends_approved"], "615");
     assert_eq!(r["incidents_needing_approval"], 1);
     assert!(r["amends_by_role"]["manager"].is_string(), "{r}");
     assert_eq!(r["follow_ups"]["open"], 6);
@@ -275,7 +275,7 @@ fn shift_close_on(t: &Test, log: &Path) -> (i32, String) {
 fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
     assert!(Command::new("jq").arg("--version").output().is_ok(), "jq is not installed (apt-get install jq)");
     let t = Test::new();
-    let answers = t.write("a.yaml", "type: wrong-order\nseverity: major\nstaff: anna\nref: table 4\nsteps:\n  own-it: done\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  treat: done\n  manager-check-back: scheduled\n");
+    let answers = t.write("a.yaml", "type: wrong-order\nseverity: major\nstaff: anna\nref: table 4\nsteps:\n  safety-check: {choice: no risk}\n  listen: done\n  own-it: done\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  thank: done\n  treat: done\n  manager-check-back: scheduled\n");
     t.cmd(&["start", "--answers", answers.to_str().unwrap()]).run().code(0);
     session(&t, &["--type", "noise", "--ref", "room 12"]);
     let (code, out) = shift_close(&t);

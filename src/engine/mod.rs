@@ -408,7 +408,7 @@ impl<'p> Session<'p> {
     /// The amend steps offered at `severity`, in playbook order.
     #[must_use]
     pub fn offered_amends(&self, severity: Severity) -> Vec<&'p Step> {
-        self.playbook.phases.amend.iter().filter(|s| s.offered_at(severity)).collect()
+        self.playbook.amends_at(severity)
     }
 
     /// Checks `answer` against the current question and the rules, and says what it
@@ -455,7 +455,8 @@ fn skipped_required(playbook: &Playbook, incident: &Incident) -> bool {
     playbook.all_steps().any(|(phase, step)| {
         step.is_required(phase)
             && incident.step(&step.id).is_none_or(|r| !r.is_done())
-            && (phase != Phase::Amend || incident.severity.is_some_and(|s| step.offered_at(s)))
+            && (phase != Phase::Amend
+                || incident.severity.is_some_and(|s| playbook.amends_at(s).iter().any(|o| o.id == step.id)))
     })
 }
 

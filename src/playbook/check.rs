@@ -152,6 +152,9 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
                 let field = if step.cost.is_some() { "cost" } else { "severity" };
                 c.error_at_key(&at(field), format!("`{field}` belongs on amend steps only"));
             }
+            if !step.instead_of.is_empty() {
+                check_instead_of(c, pb, phase, step, &at("instead_of"));
+            }
             if phase != Phase::FollowUp && step.within.is_some() {
                 c.error_at_key(&at("within"), "`within` belongs on follow_up steps only".into());
             }
@@ -184,6 +187,17 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
             }
         }
     }
+    if pb.possible_harm {
+        let first = pb.all_steps().next();
+        if !first.is_some_and(|(phase, s)| s.id.starts_with("safety") && s.is_required(phase)) {
+            c.error_at_key(
+                "possible_harm",
+                "a playbook with `possible_harm: true` opens with a required safety step \
+                 (an id starting `safety`) before any apology or amend"
+                    .into(),
+            );
+        }
+    }
     if !pb.phases.apologise.iter().any(|s| s.say.is_some()) {
         c.warn("phases.apologise", "no step in apologise gives the words to `say`".into());
     }
@@ -209,6 +223,24 @@ fn check_never_say(c: &mut Checker, pb: &Playbook) {
             c.error(
                 &format!("{path}.phrase"),
                 "this `never_say` phrase is also a step's `say`: it cannot be both".into(),
+            );
+        }
+    }
+}
+
+/// `instead_of` names other amends of the same playbook: what this one replaces.
+fn check_instead_of(c: &mut Checker, pb: &Playbook, phase: Phase, step: &super::Step, path: &str) {
+    if phase != Phase::Amend {
+        c.error_at_key(path, "`instead_of` belongs on amend steps only".into());
+        return;
+    }
+    for (i, id) in step.instead_of.iter().enumerate() {
+        if *id == step.id {
+            c.error(&format!("{path}[{i}]"), format!("amend `{id}` cannot replace itself"));
+        } else if !pb.phases.amend.iter().any(|s| s.id == *id) {
+            c.error(
+                &format!("{path}[{i}]"),
+                format!("`instead_of` names `{id}`, which is not an amend here"),
             );
         }
     }

@@ -61,14 +61,15 @@ fn decode_in_parts(file: &str, text: &str) -> Decoded {
         summary: get(&nodes, 3, &doc, file, p),
         servqual: get(&nodes, 4, &doc, file, p).unwrap_or_default(),
         failure_points: get(&nodes, 5, &doc, file, p).unwrap_or_default(),
+        possible_harm: get(&nodes, 6, &doc, file, p).unwrap_or_default(),
         phases: Phases::default(),
         never_say: Vec::new(),
     };
     if let Some(node) = &nodes[7] {
-        pb.never_say = decode_never_say(node, &doc, file, &mut problems);
-    }
-    if let Some(node) = &nodes[6] {
         pb.phases = decode_phases(node, &doc, file, &mut problems);
+    }
+    if let Some(node) = &nodes[8] {
+        pb.never_say = decode_never_say(node, &doc, file, &mut problems);
     }
     Decoded { playbook: Some((pb, doc)), problems }
 }

@@ -2,6 +2,8 @@
 
 mod built_in;
 pub mod check;
+#[cfg(test)]
+mod content_tests;
 pub mod library;
 mod load;
 
@@ -42,6 +44,11 @@ pub struct Playbook {
     /// Where in the customer's journey this goes wrong; incidents are tagged with one.
     #[serde(default)]
     pub failure_points: Vec<Choice>,
+    /// The guest may be hurt (an allergen, a foreign object, an injury, a threat): the
+    /// playbook must open with a required safety step (id `safety…`) before anything else,
+    /// so health comes before words and money.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub possible_harm: bool,
     /// The four phases, in order.
     pub phases: Phases,
     /// What a stressed employee blurts out instead of the playbook's words (excuses, blame,
@@ -61,8 +68,17 @@ pub struct NeverSay {
 }
 
 /// The top-level keys of a playbook file, in their written order.
-pub const PLAYBOOK_KEYS: [&str; 8] =
-    ["type", "title", "aliases", "summary", "servqual", "failure_points", "phases", "never_say"];
+pub const PLAYBOOK_KEYS: [&str; 9] = [
+    "type",
+    "title",
+    "aliases",
+    "summary",
+    "servqual",
+    "failure_points",
+    "possible_harm",
+    "phases",
+    "never_say",
+];
 
 /// The four phases of a recovery, in the order they happen. Decoded whole only when
 /// all four are there, in order (the loader reads a file that is not part by part, to
@@ -150,6 +166,13 @@ impl Playbook {
         Phase::ALL.into_iter().flat_map(move |p| self.phases.steps(p).iter().map(move |s| (p, s)))
     }
 
+    /// The amends offered at `severity`, in playbook order: those from this severity down,
+    /// less those an offered amend replaces (`instead_of`).
+    #[must_use]
+    pub fn amends_at(&self, severity: Severity) -> Vec<&Step> {
+        amends_offered(&self.phases.amend, severity)
+    }
+
     /// The step with this id, with its phase.
     #[must_use]
     pub fn step(&self, id: &str) -> Option<(Phase, &Step)> {
@@ -191,6 +214,10 @@ pub struct Step {
     /// Follow-up steps: due this long after the incident started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<Within>,
+    /// Amend steps: the amends this one replaces when both are offered (the whole bill
+    /// waived replaces the dish off the bill), so a bundle never pays twice for one harm.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instead_of: Vec<String>,
 }
 
 impl Step {
@@ -218,6 +245,14 @@ impl Step {
     pub fn offered_at(&self, severity: Severity) -> bool {
         self.from_severity() <= severity
     }
+}
+
+/// Of `amends`, those offered at `severity`, without the ones an offered amend replaces
+/// (`instead_of`): the bundle the engine offers, and the handbook prints.
+#[must_use]
+pub fn amends_offered(amends: &[Step], severity: Severity) -> Vec<&Step> {
+    let offered: Vec<&Step> = amends.iter().filter(|s| s.offered_at(severity)).collect();
+    offered.iter().copied().filter(|s| !offered.iter().any(|o| o.instead_of.contains(&s.id))).collect()
 }
 
 /// The phases, as named in playbooks, answers and JSON.

@@ -80,6 +80,13 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
         facts.push(format!("{} {}", one_line(&policy.currency), cost));
         let from = ui::severity(layout.lang, step.from_severity());
         facts.push(ui::f(layout.lang, "from_severity", &[("severity", from)]));
+        if !step.instead_of.is_empty() {
+            facts.push(ui::f(
+                layout.lang,
+                "instead_of",
+                &[("steps", &one_line(&step.instead_of.join(", ")))],
+            ));
+        }
     }
     if let Some(w) = step.within {
         facts.push(ui::f(layout.lang, "due_within", &[("within", &w.to_string())]));

@@ -244,11 +244,23 @@ fn playbook(pb: &Playbook, id: &str, n: usize, of: usize, ctx: &Ctx, document: &
         let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
         facts.push(format!("SERVQUAL: {}", dims.join(", ")));
     }
-    out.push_str(&format!("<p class=\"facts\"{ui_attr}>{}</p>\n</header>\n", facts.join(" \u{b7} ")));
+    out.push_str(&format!("<p class=\"facts\"{ui_attr}>{}</p>\n", facts.join(" \u{b7} ")));
+    // Where it goes wrong sits in the header: at the foot it could be left alone on a page.
+    if !pb.failure_points.is_empty() {
+        let points: Vec<String> =
+            pb.failure_points.iter().map(|c| here.text(c.label.get(lang), ctx.lang_of(&c.label))).collect();
+        out.push_str(&format!(
+            "<p class=\"where\"><b{ui_attr}>{}:</b> {}</p>\n",
+            esc(ui::t(lang, "print_where")),
+            points.join(", ")
+        ));
+    }
+    out.push_str("</header>\n");
     for (i, phase) in Phase::ALL.into_iter().enumerate() {
         let number = i + 1;
         out.push_str(&format!(
-            "<section class=\"phase\">\n<h3{ui_attr}>{number}. {}",
+            "<section class=\"phase {}\">\n<h3{ui_attr}>{number}. {}",
+            phase.key(),
             esc(ui::phase(lang, phase))
         ));
         if phase == Phase::Amend {
@@ -279,15 +291,6 @@ fn playbook(pb: &Playbook, id: &str, n: usize, of: usize, ctx: &Ctx, document: &
             out.push_str("</ol>\n");
         }
         out.push_str("</section>\n");
-    }
-    if !pb.failure_points.is_empty() {
-        let points: Vec<String> =
-            pb.failure_points.iter().map(|c| here.text(c.label.get(lang), ctx.lang_of(&c.label))).collect();
-        out.push_str(&format!(
-            "<p class=\"where\"><b{ui_attr}>{}:</b> {}</p>\n",
-            esc(ui::t(lang, "print_where")),
-            points.join(", ")
-        ));
     }
     out.push_str("</section>\n");
     out
@@ -345,13 +348,14 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
         let cost = step.cost();
         let severity = step.from_severity();
         out.push_str(&format!(
-            "<tbody>\n<tr><td class=\"n\">{number}.{}</td><td>{}{} <span class=\"id\">{}</span></td>\
+            "<tbody>\n<tr><td class=\"n\">{number}.{}</td><td>{}{} <span class=\"id\">{}</span>{}</td>\
              <td class=\"num\">{cost}</td><td class=\"sev\"{ui_attr}>{} <span class=\"dots\">{}</span></td>\
              </tr>\n",
             j + 1,
             marks(Phase::Amend, step, ctx, here),
             here.text(step.action.get(lang), ctx.lang_of(&step.action)),
             esc(&step.id),
+            instead_of(step, lang, &ui_attr),
             esc(ui::severity(lang, severity)),
             dots(severity),
         ));
@@ -388,6 +392,18 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
     out
 }
 
+/// " (instead of …)" after an amend that replaces others, in the reader's words.
+fn instead_of(step: &Step, lang: &str, ui_attr: &str) -> String {
+    if step.instead_of.is_empty() {
+        return String::new();
+    }
+    let ids: Vec<String> = step.instead_of.iter().map(|id| esc(id)).collect();
+    format!(
+        " <span class=\"instead\"{ui_attr}>({})</span>",
+        fill(ui::t(lang, "instead_of"), &[("steps", &ids.join(", "))])
+    )
+}
+
 /// The cell saying who may give a bundle: a role's name (its own language) within the
 /// catalog's words around it (the reader's).
 pub(super) fn who(by: &Approver, ctx: &Ctx, here: &Here) -> String {
@@ -402,8 +418,9 @@ pub(super) fn who_in(by: &Approver, ctx: &Ctx, here: &Here, (above, only): (&str
         Approver::Role { label, lang: role_lang, or_above } => {
             let inside = Here::new(ctx.ui);
             let role = inside.text(label, ctx.role_lang(*role_lang));
-            let template = if *or_above { ui::t(lang, above) } else { ui::t(lang, only) };
-            fill(template, &[("role", &role)])
+            let role = [("role", role.as_str())];
+            let key = if *or_above { above } else { only };
+            fill(ui::t(lang, key), &role)
         }
         Approver::Anyone => esc(ui::t(lang, "print_anyone")),
         Approver::Nobody => esc(ui::t(lang, "print_nobody")),

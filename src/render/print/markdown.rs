@@ -184,6 +184,12 @@ fn amends(steps: &[Step], policy: &Policy, layout: &Layout) -> String {
     for (i, step) in steps.iter().enumerate() {
         let n = i + 1;
         let mut what = format!("{} {}", md(step.action.get(lang)), code(&step.id));
+        if !step.instead_of.is_empty() {
+            what.push_str(&format!(
+                " ({})",
+                md(&ui::f(lang, "instead_of", &[("steps", &step.instead_of.join(", "))]))
+            ));
+        }
         if step.is_required(Phase::Amend) {
             what.insert_str(0, &format!("*{}* ", md(ui::t(lang, "print_required"))));
         }

@@ -108,7 +108,7 @@ pub fn bundles<'a>(amends: &[Step], policy: &'a Policy, lang: &str) -> Vec<Bundl
     Severity::ALL
         .into_iter()
         .filter_map(|severity| {
-            let offered: Vec<&Step> = amends.iter().filter(|s| s.offered_at(severity)).collect();
+            let offered = crate::playbook::amends_offered(amends, severity);
             if offered.is_empty() {
                 return None;
             }
