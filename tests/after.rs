@@ -9,13 +9,20 @@ severity: major
 staff: anna
 ref: "room 214"
 steps:
+  listen: done
   own-it: done
   reassure: done
+  ask-destination: done
   find-room: {choice: partner hotel nearby}
+  pay-replacement: done
   arrange-transport: done
   confirm-in-writing: {skipped: "booking system down, will do on return"}
   ask-comfort: done
-  pay-replacement: {done: true, approved_by: maria, approver_role: supervisor}
+  hand-over: done
+  thank: done
+  welcome-drink: done
+  buy-dinner: done
+  free-night: done
   call-next-morning: scheduled
   written-apology: {skipped: "manager away"}
 "#;

@@ -10,17 +10,19 @@ const SPACE: &str = " ";
 fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_so() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "critical", "--staff", "anna"]);
-    answer(&mut p, "own-it", &[ENTER]);
-    answer(&mut p, "reassure", &[ENTER]);
+    for step in ["listen", "own-it", "reassure", "ask-destination"] {
+        answer(&mut p, step, &[ENTER]);
+    }
     answer(&mut p, "find-room (pick one)", &[ENTER]);
     answer(&mut p, "Note (Enter for none)", &[ENTER]);
-    answer(&mut p, "arrange-transport", &[ENTER]);
-    answer(&mut p, "confirm-in-writing", &[ENTER]);
-    answer(&mut p, "ask-comfort", &[ENTER]);
-    // Keep the first two (EUR 45, within the staff limit), untick the other three.
-    answer(&mut p, "Amends to give", &[DOWN, DOWN, SPACE, DOWN, SPACE, DOWN, SPACE, ENTER]);
-    answer(&mut p, "pay-replacement is offered at this severity. Why is it withheld?", &[ENTER]);
-    answer(&mut p, "buy-dinner is offered at this severity. Why is it withheld?", &[DOWN, ENTER]);
+    for step in
+        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
+    {
+        answer(&mut p, step, &[ENTER]);
+    }
+    // Keep the first two (EUR 65, within the staff limit), untick the other two.
+    answer(&mut p, "Amends to give", &[DOWN, DOWN, SPACE, DOWN, SPACE, ENTER]);
+    answer(&mut p, "free-night is offered at this severity. Why is it withheld?", &[ENTER]);
     answer(
         &mut p,
         "choice-of-comp is offered at this severity. Why is it withheld?",
@@ -34,10 +36,10 @@ fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_s
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Failure point", &[ENTER]);
     let summary = p.exp_eof().expect("eof");
-    assert!(summary.contains("3 of 5 offered amends withheld"), "{summary}");
+    assert!(summary.contains("2 of 4 offered amends withheld"), "{summary}");
     assert!(!summary.contains("within the limit"), "{summary}");
     assert!(
-        summary.contains("Withheld pay-replacement") && summary.contains("The guest declined it"),
+        summary.contains("Withheld free-night") && summary.contains("The guest declined it"),
         "{summary}"
     );
     assert_eq!(exit_code(&p), 0);
@@ -48,16 +50,15 @@ fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_s
         assert_eq!(s["outcome"], "skipped", "{id}");
         s["reason"].as_str().unwrap_or_default().to_owned()
     };
-    assert_eq!(reason("pay-replacement"), "guest-declined");
-    assert_eq!(reason("buy-dinner"), "not-available");
+    assert_eq!(reason("free-night"), "guest-declined");
     assert_eq!(reason("choice-of-comp"), "wants to think it over");
 
     let report = &t.cmd(&["report", "--since", "30d", "--json"]).run().json_lines()[0];
-    assert_eq!((report["amends_offered"].as_u64(), report["amends_given"].as_u64()), (Some(5), Some(2)));
-    assert_eq!(report["amends_withheld"], 3);
+    assert_eq!((report["amends_offered"].as_u64(), report["amends_given"].as_u64()), (Some(4), Some(2)));
+    assert_eq!(report["amends_withheld"], 2);
     assert_eq!(
         report["withheld_reasons"],
-        serde_json::json!([["guest-declined", 1], ["not-available", 1], ["wants to think it over", 1]])
+        serde_json::json!([["guest-declined", 1], ["wants to think it over", 1]])
     );
     let table = t.ok(&["report", "--since", "30d"]);
     assert!(table.contains("withheld") && table.contains("wants to think it over"), "{table}");
@@ -67,12 +68,14 @@ fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_s
 fn an_approver_must_be_someone_else_with_a_role_that_may_give_the_bundle() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "critical", "--staff", "anna"]);
-    for step in ["own-it", "reassure"] {
+    for step in ["listen", "own-it", "reassure", "ask-destination"] {
         answer(&mut p, step, &[ENTER]);
     }
     answer(&mut p, "find-room (pick one)", &[ENTER]);
     answer(&mut p, "Note (Enter for none)", &[ENTER]);
-    for step in ["arrange-transport", "confirm-in-writing", "ask-comfort"] {
+    for step in
+        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
+    {
         answer(&mut p, step, &[ENTER]);
     }
     answer(&mut p, "Amends to give", &[ENTER]);
@@ -86,9 +89,9 @@ fn an_approver_must_be_someone_else_with_a_role_that_may_give_the_bundle() {
     answer(&mut p, "Amends to give", &[ENTER]);
     answer(&mut p, "Over the limit", &[ENTER]);
     answer(&mut p, "Approver's name", &["maria", ENTER]);
-    // Up from the offered manager to supervisor, whose limit is too low.
+    // Up from the offered supervisor to staff, whose limit is too low.
     answer(&mut p, "Approver's role", &["\x1b[A", ENTER]);
-    answer(&mut p, "a supervisor may approve up to 250 EUR", &[]);
+    answer(&mut p, "a staff may approve up to 300 EUR", &[]);
     answer(&mut p, "Amends to give", &[ENTER]);
     answer(&mut p, "Over the limit", &[ENTER]);
     answer(&mut p, "Approver's name", &["maria", ENTER]);
@@ -97,10 +100,10 @@ fn an_approver_must_be_someone_else_with_a_role_that_may_give_the_bundle() {
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Failure point", &[ENTER]);
     let summary = p.exp_eof().expect("eof");
-    assert!(summary.contains("approved by maria (manager)"), "{summary}");
+    assert!(summary.contains("approved by maria (supervisor)"), "{summary}");
     assert_eq!(exit_code(&p), 0);
     let i = incident(&t);
-    assert_eq!(i["approver_role"], "manager");
+    assert_eq!(i["approver_role"], "supervisor");
 }
 
 #[test]
@@ -116,7 +119,7 @@ fn start_without_a_type_offers_the_playbooks_filtered_as_one_types_aliases_inclu
     p.exp_string("lost-book \r\n").expect("typed");
     p.send(ENTER).expect("send");
     p.flush().expect("flush");
-    let header = p.exp_string("own-it").expect("the reservation playbook starts");
+    let header = p.exp_string("listen").expect("the reservation playbook starts");
     assert!(header.contains("(reservation)"), "{header}");
     p.send_control('c').expect("ctrl-c");
     p.exp_eof().expect("eof");
@@ -132,7 +135,7 @@ fn start_without_a_type_offers_the_playbooks_filtered_as_one_types_aliases_inclu
 #[test]
 fn an_import_of_the_finished_incident_brings_the_approvers_role() {
     let t = Test::new();
-    let yes = ["start", "--type", "reservation", "--yes", "--severity", "major", "--staff", "anna"];
+    let yes = ["start", "--type", "reservation", "--yes", "--severity", "critical", "--staff", "anna"];
     t.ok(&[&yes[..], &["--approved-by", "maria", "--approver-role", "supervisor"]].concat());
     let done = t.ok(&["export"]);
     let mut part: serde_json::Value = serde_json::from_str(done.trim()).unwrap();

@@ -154,8 +154,9 @@ fn ctrl_c_keeps_every_answer_restores_the_cursor_and_resume_continues() {
 fn ctrl_c_at_a_choices_note_keeps_the_choice_and_resume_goes_on_from_there() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation"]);
-    answer(&mut p, "own-it", &[ENTER]);
+    answer_first_two(&mut p);
     answer(&mut p, "reassure", &[ENTER]);
+    answer(&mut p, "ask-destination", &[ENTER]);
     answer(&mut p, "find-room (pick one)", &[DOWN, ENTER]);
     p.exp_string("Note (Enter for none)").expect("the note is asked");
     p.send_control('c').expect("ctrl-c");
@@ -164,11 +165,11 @@ fn ctrl_c_at_a_choices_note_keeps_the_choice_and_resume_goes_on_from_there() {
     let i = incident(&t);
     let find_room = i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned();
     let find_room = find_room.expect("the choice shown as saved is saved");
-    assert_eq!(find_room["choice"], "sister property");
+    assert_eq!(find_room["choice"], "partner hotel nearby");
     assert_eq!(find_room["note"], serde_json::Value::Null);
 
     let mut p = spawn(&t, &["resume"]);
-    let before = p.exp_string("arrange-transport").expect("resume goes on after find-room");
+    let before = p.exp_string("pay-replacement").expect("resume goes on after find-room");
     assert!(!before.contains("find-room (pick one)"), "the choice is not asked again: {before}");
     p.send(ENTER).expect("send");
     p.send_control('c').expect("ctrl-c");
@@ -198,9 +199,18 @@ fn ctrl_c_at_what_other_was_keeps_the_failure_point_and_resume_finishes() {
 
 fn finish_up_to_the_failure_point(p: &mut PtySession) {
     answer(p, "reassure", &[ENTER]);
+    answer(p, "ask-destination", &[ENTER]);
     answer(p, "find-room (pick one)", &[ENTER]);
     answer(p, "Note (Enter for none)", &[ENTER]);
-    for step in ["arrange-transport", "confirm-in-writing", "ask-comfort", "Amends to give"] {
+    for step in [
+        "pay-replacement",
+        "arrange-transport",
+        "confirm-in-writing",
+        "ask-comfort",
+        "hand-over",
+        "thank",
+        "Amends to give",
+    ] {
         answer(p, step, &[ENTER]);
     }
     answer(p, "call-next-morning", &[ENTER]);

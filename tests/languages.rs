@@ -106,7 +106,7 @@ fn markdown_handbook_in_estonian() {
         "### 3. Hüvitis\n",
         "| # | Hüvitis | Kulu (EUR) | Alates |\n",
         "| 8 | kerge |\n",
-        "| tõsine | EUR 88 | vahetuse vanem või kõrgem, või igaüks nende kinnitusega |\n",
+        "| tõsine | EUR 93 | igaüks |\n",
         "3. *Valikuline.* Kui teised lauas juba söövad",
         "1. *Kohustuslik.* Juhataja tuleb",
         "   **Tähtaeg: 15m jooksul.**\n",

@@ -406,7 +406,7 @@ fn an_empty_report_names_the_policy_currency_and_skipped_follow_ups_are_counted(
     // complete, and the report still counts it.
     let answers = t.write(
         "a.yaml",
-        "type: wrong-order\nseverity: minor\nstaff: anna\nsteps:\n  own-it: done\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  manager-check-back: scheduled\n  tell-what-changed: {skipped: no contact details}\n",
+        "type: wrong-order\nseverity: minor\nstaff: anna\nsteps:\n  safety-check: {choice: no risk}\n  listen: done\n  own-it: done\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  thank: done\n  treat: done\n  manager-check-back: scheduled\n  tell-what-changed: {skipped: no contact details}\n",
     );
     t.cmd(&["start", "--answers", answers.to_str().unwrap()]).run().code(0);
     session(&t, &["--type", "noise"]);
