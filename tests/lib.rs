@@ -15,3 +15,4 @@ mod readme;
 mod safety;
 mod scripted;
 mod shift;
+mod widths;

@@ -108,12 +108,24 @@ impl<'a> Terminal<'a> {
     }
 
     fn layout(&self) -> Layout<'_> {
-        let width = self.term.size_checked().map_or(80, |(_, c)| usize::from(c)).clamp(40, 120);
+        let width = crate::render::wrap::columns(&self.term).unwrap_or(80).clamp(40, 120);
         Layout { lang: &self.lang, guest: self.guest.as_deref(), width, styled: self.styled }
     }
 
+    /// Writes a line, wrapped between words at the terminal's width (continued two columns
+    /// further in), so the terminal never breaks a word of it.
     fn say(&self, line: &str) {
-        let _ = self.term.write_line(line);
+        let max = self.layout().width;
+        if line.contains('\x1b') || crate::render::wrap::width(line) <= max {
+            let _ = self.term.write_line(line);
+            return;
+        }
+        let body = line.trim_start();
+        let lead = &line[..line.len() - body.len()];
+        let room = max.saturating_sub(crate::render::wrap::width(lead));
+        for piece in crate::render::wrap::wrap(body, room, "  ") {
+            let _ = self.term.write_line(&format!("{lead}{piece}"));
+        }
     }
 
     fn heading(&self, text: &str) {
@@ -152,13 +164,53 @@ impl<'a> Terminal<'a> {
         }
     }
 
+    /// Items of a list prompt wrapped between words to fit after the `prefix` columns the
+    /// prompt puts before each (the arrow, the tick box), continued under their first word.
+    fn fit_items(&self, items: &[String], prefix: usize) -> Vec<String> {
+        let room = self.layout().width.saturating_sub(prefix);
+        let under = format!("\n{}", " ".repeat(prefix));
+        items
+            .iter()
+            .map(|item| {
+                if crate::render::wrap::width(item) <= room {
+                    item.clone()
+                } else {
+                    crate::render::wrap::wrap(item, room, "").join(&under)
+                }
+            })
+            .collect()
+    }
+
+    /// The answer under its prompt, as the theme draws it when that fits the terminal, else
+    /// plain and wrapped between words.
+    fn report(&self, prompt: &str, answer: &str) {
+        let answer = answer.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut line = String::new();
+        let _ = self.theme.format_select_prompt_selection(&mut line, prompt, &answer);
+        if console::measure_text_width(&line) <= self.layout().width {
+            let _ = self.term.write_line(&line);
+        } else if self.styled {
+            self.say(&format!("✔ {prompt} · {answer}"));
+        } else {
+            self.say(&format!("{prompt}: {answer}"));
+        }
+    }
+
+    /// A list prompt's question wrapped to fit between the marks the theme puts around it.
+    fn fit_prompt(&self, prompt: &str) -> String {
+        crate::render::wrap::wrap(prompt, self.layout().width.saturating_sub(4), "  ").join("\n")
+    }
+
     fn select(&self, prompt: &str, items: &[String], default: usize) -> Result<usize, Error> {
-        Select::with_theme(self.theme.as_ref())
-            .with_prompt(prompt)
-            .items(items)
+        let picked = Select::with_theme(self.theme.as_ref())
+            .with_prompt(self.fit_prompt(prompt))
+            .items(self.fit_items(items, 2))
             .default(default)
+            .report(false)
             .interact_on(&self.term)
-            .map_err(interrupted)
+            .map_err(interrupted)?;
+        self.report(prompt, items.get(picked).map_or("", String::as_str));
+        Ok(picked)
     }
 
     fn input(&self, prompt: &str, allow_empty: bool) -> Result<Option<String>, Error> {
@@ -172,9 +224,11 @@ impl<'a> Terminal<'a> {
                     Ok(())
                 }
             })
+            .report(false)
             .interact_text_on(&self.term)
             .map_err(interrupted)?;
         let text = text.trim().to_owned();
+        self.report(prompt, &text);
         Ok((!text.is_empty()).then_some(text))
     }
 
@@ -250,8 +304,8 @@ impl<'a> Terminal<'a> {
         let mut checked = vec![true; offered.len()];
         loop {
             let picked = MultiSelect::with_theme(self.theme.as_ref())
-                .with_prompt(ui::t(&self.lang, "amends_prompt"))
-                .items(&items)
+                .with_prompt(self.fit_prompt(ui::t(&self.lang, "amends_prompt")))
+                .items(self.fit_items(&items, 6))
                 .defaults(&checked)
                 .report(false)
                 .interact_on(&self.term)

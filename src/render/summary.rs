@@ -24,6 +24,9 @@ pub fn text(
     let view =
         View { i: incident, playbook: library.and_then(|l| l.find(&incident.kind).ok()), library, lang, tz };
     let mut out = view.header();
+    if let Some(max) = table::room(styled) {
+        out = out.lines().flat_map(|l| super::wrap::wrap(l, max, "  ")).map(|l| l + "\n").collect();
+    }
     out.push_str(&table::to_text(&view.steps(styled)));
     out.push_str(&table::to_text(&view.totals(styled)));
     out
