@@ -15,4 +15,5 @@ mod readme;
 mod safety;
 mod scripted;
 mod shift;
+mod summary;
 mod widths;

@@ -183,14 +183,24 @@ impl<'a> Terminal<'a> {
 
     /// The answer under its prompt, as the theme draws it when that fits the terminal, else
     /// plain and wrapped between words.
-    fn report(&self, prompt: &str, answer: &str) {
+    /// A skip is marked as skipped, never with the tick of a done step.
+    fn report(&self, prompt: &str, answer: &str, skipped: bool) {
+        use crate::render::summary::SKIPPED;
         let answer = answer.split_whitespace().collect::<Vec<_>>().join(" ");
         let mut line = String::new();
-        let _ = self.theme.format_select_prompt_selection(&mut line, prompt, &answer);
+        if skipped && self.styled {
+            let mark = Style::new().yellow().force_styling(true).apply_to(SKIPPED);
+            let prompt = Style::new().bold().force_styling(true).apply_to(prompt);
+            line = format!("{mark} {prompt} · {answer}");
+        } else if skipped {
+            line = format!("{SKIPPED} {prompt}: {answer}");
+        } else {
+            let _ = self.theme.format_select_prompt_selection(&mut line, prompt, &answer);
+        }
         if console::measure_text_width(&line) <= self.layout().width {
             let _ = self.term.write_line(&line);
         } else if self.styled {
-            self.say(&format!("✔ {prompt} · {answer}"));
+            self.say(&format!("{} {prompt} · {answer}", if skipped { SKIPPED } else { '✔' }));
         } else {
             self.say(&format!("{prompt}: {answer}"));
         }
@@ -202,6 +212,17 @@ impl<'a> Terminal<'a> {
     }
 
     fn select(&self, prompt: &str, items: &[String], default: usize) -> Result<usize, Error> {
+        self.select_or_skip(prompt, items, default, None)
+    }
+
+    /// A list prompt whose item `skip` (if any) skips the step.
+    fn select_or_skip(
+        &self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+        skip: Option<usize>,
+    ) -> Result<usize, Error> {
         let picked = Select::with_theme(self.theme.as_ref())
             .with_prompt(self.fit_prompt(prompt))
             .items(self.fit_items(items, 2))
@@ -209,7 +230,7 @@ impl<'a> Terminal<'a> {
             .report(false)
             .interact_on(&self.term)
             .map_err(interrupted)?;
-        self.report(prompt, items.get(picked).map_or("", String::as_str));
+        self.report(prompt, items.get(picked).map_or("", String::as_str), skip == Some(picked));
         Ok(picked)
     }
 
@@ -228,7 +249,7 @@ impl<'a> Terminal<'a> {
             .interact_text_on(&self.term)
             .map_err(interrupted)?;
         let text = text.trim().to_owned();
-        self.report(prompt, &text);
+        self.report(prompt, &text, false);
         Ok((!text.is_empty()).then_some(text))
     }
 
@@ -252,7 +273,7 @@ impl<'a> Terminal<'a> {
                 if phase == Phase::FollowUp { ("schedule", "schedule_note") } else { ("done", "done_note") };
             let items: Vec<String> =
                 [verb, with_note, "skip"].iter().map(|k| ui::t(&self.lang, k).to_owned()).collect();
-            match self.select(&one_line(&step.id), &items, 0)? {
+            match self.select_or_skip(&one_line(&step.id), &items, 0, Some(2))? {
                 0 => StepAnswer::done(),
                 1 => StepAnswer { note: self.input(ui::t(&self.lang, "note"), true)?, ..StepAnswer::done() },
                 _ => StepAnswer::skipped(None),
@@ -262,7 +283,7 @@ impl<'a> Terminal<'a> {
                 step.choose.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
             items.push(ui::t(&self.lang, "skip_step").to_owned());
             let prompt = ui::f(&self.lang, "pick_one", &[("step", &one_line(&step.id))]);
-            let picked = self.select(&prompt, &items, 0)?;
+            let picked = self.select_or_skip(&prompt, &items, 0, Some(step.choose.len()))?;
             match step.choose.get(picked) {
                 Some(choice) => StepAnswer {
                     choice: Some(choice.value.clone()),
