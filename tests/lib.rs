@@ -3,6 +3,7 @@
 mod support;
 
 mod bench;
+mod check;
 mod faults;
 mod hardening;
 mod help;
