@@ -17,4 +17,5 @@ mod safety;
 mod scripted;
 mod shift;
 mod summary;
+mod ui_language;
 mod widths;
