@@ -21,6 +21,9 @@ use crate::policy::Policy;
 use crate::render::playbook::{Layout, step_lines};
 use crate::render::safe::one_line;
 
+/// Columns kept free after a text prompt's question for the answer typed there.
+const ANSWER_ROOM: usize = 24;
+
 /// The incident being answered, so Ctrl-C outside a prompt can still say how to resume.
 static RESUMABLE: Mutex<Option<String>> = Mutex::new(None);
 
@@ -211,6 +214,13 @@ impl<'a> Terminal<'a> {
         crate::render::wrap::wrap(prompt, self.layout().width.saturating_sub(4), "  ").join("\n")
     }
 
+    /// A text prompt's question wrapped so its last line leaves room for a short answer
+    /// typed after it (a longer one the terminal carries on below).
+    fn fit_input_prompt(&self, prompt: &str) -> String {
+        let room = self.layout().width.saturating_sub(4 + ANSWER_ROOM).max(16);
+        crate::render::wrap::wrap(prompt, room, "  ").join("\n")
+    }
+
     fn select(&self, prompt: &str, items: &[String], default: usize) -> Result<usize, Error> {
         self.select_or_skip(prompt, items, default, None)
     }
@@ -236,7 +246,7 @@ impl<'a> Terminal<'a> {
 
     fn input(&self, prompt: &str, allow_empty: bool) -> Result<Option<String>, Error> {
         let text: String = Input::with_theme(self.theme.as_ref())
-            .with_prompt(prompt)
+            .with_prompt(self.fit_input_prompt(prompt))
             .allow_empty(allow_empty)
             .validate_with(|s: &String| -> Result<(), String> {
                 if s.chars().count() > MAX_TEXT_CHARS {
