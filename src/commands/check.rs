@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
-use crate::playbook::{Level, Library};
+use crate::playbook::{Level, Library, Origin};
 use crate::render::safe::one_line;
 
 /// Prints every problem as `file:line:col: message`; exit 1 if any is an error.
@@ -20,7 +20,10 @@ pub fn run(config: &Config, args: &CheckArgs) -> Result<Exit, Error> {
     let errors = lib.problems.iter().filter(|p| p.level == Level::Error).count();
     let warnings = lib.problems.len() - errors;
     let lang = config.lang.value.code();
-    let origin = one_line(&lib.origin.to_string());
+    let origin = match &lib.origin {
+        Origin::BuiltIn => ui::t(lang, "library_built_in").to_owned(),
+        files @ Origin::Files(_) => one_line(&files.to_string()),
+    };
     eprintln!(
         "recover: {}; {}, {}",
         ui::n(lang, "check_usable", lib.playbooks.len(), &[("origin", &origin)]),

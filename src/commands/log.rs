@@ -168,16 +168,14 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             // Counted only so far: past that the exact number costs the whole log's index.
             let cap = shown + COUNT_MORE_UP_TO;
             let total = store.count_up_to(&filter, cap)?;
-            if total >= cap {
-                eprintln!(
-                    "recover: showing the newest {shown} incidents; {COUNT_MORE_UP_TO} or more are older (--limit N shows the newest N, --all every one)"
-                );
+            let lang = config.lang.value.code();
+            let line = if total >= cap {
+                ui::n(lang, "log_newest_capped", shown, &[("more", &COUNT_MORE_UP_TO.to_string())])
             } else {
-                eprintln!(
-                    "recover: showing the newest {shown} of {total} incidents ({} more: --limit N shows the newest N, --all every one)",
-                    total - shown
-                );
-            }
+                let more = (total - shown).to_string();
+                ui::n(lang, "log_newest_of", total, &[("shown", &shown.to_string()), ("more", &more)])
+            };
+            eprintln!("recover: {line}");
         }
     }
     keep(out.flush());
