@@ -333,6 +333,30 @@ mod tests {
     }
 
     #[test]
+    fn words_and_ids_stay_whole_and_a_table_too_wide_is_stacked() {
+        let mut t = new(true, &["Incident", "Do"]);
+        t.add_row(["R2C-8X6", "Give the guest a voucher for a free dinner"]);
+        let widths = t.widths(Some(30)).expect("fits in 30");
+        assert!(widths[0] >= "Incident".len() && widths[1] >= "voucher".len(), "{widths:?}");
+        assert!(fit(&t.rows[0][1], widths[1]).lines().any(|l| l.contains("voucher")));
+        let header = ["", "Due", "Incident", "Ref", "Step", "Do", "Staff"];
+        let mut wide = new(true, &header);
+        wide.add_row([
+            "OVERDUE",
+            "2026-11-30 07:31",
+            "R2C-8X6",
+            "room 214",
+            "manager-check-back",
+            "Visit",
+            "anna",
+        ]);
+        assert!(wide.widths(Some(40)).is_none(), "seven columns cannot fit 40 with words whole");
+        let text = stacked(&wide, 40);
+        assert!(text.lines().all(|l| width(l) <= 40), "{text}");
+        assert!(text.contains("Incident  R2C-8X6") && text.contains("OVERDUE"), "{text}");
+    }
+
+    #[test]
     fn streamed_columns_match_the_plain_table() {
         let header = ["id", "type", "ref", "note"];
         let rows = [
