@@ -98,7 +98,7 @@ pub struct Choice {
 /// The schema of a [`Choice`] as written; decoding is hand-written in [`de`], to the same
 /// rules.
 #[derive(JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 #[allow(dead_code)]
 enum ChoiceRepr {
     Plain(String),

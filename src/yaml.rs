@@ -203,7 +203,11 @@ impl Document {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         guard::flow_depth(text, MAX_DEPTH)?;
         walk(text, false)?;
-        let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| from_serde(&e))?;
+        let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+            // serde_yaml places a duplicate at its mapping, or nowhere: name the key's line.
+            if e.to_string().contains("duplicate entry") { duplicate_key(text) } else { None }
+                .unwrap_or_else(|| from_serde(&e))
+        })?;
         if !value.is_mapping() {
             let what = if value.is_null() {
                 "the file is empty"
@@ -312,6 +316,20 @@ fn walk(text: &str, positions: bool) -> Result<HashMap<String, Place>, YamlError
     Ok(walker.places)
 }
 
+/// The first key written twice in one mapping, placed where it is written again.
+fn duplicate_key(text: &str) -> Option<YamlError> {
+    let mut walker = Walker { positions: true, ..Walker::default() };
+    for event in Parser::new_from_str(text) {
+        let (ev, span) = event.ok()?;
+        walker.on_event(ev, span);
+        if let Some((key, pos)) = walker.duplicate.take() {
+            let message = format!("key `{key}` is written twice in the same mapping; keep one");
+            return Some(YamlError { pos, message });
+        }
+    }
+    None
+}
+
 #[derive(Debug)]
 enum Frame {
     Map { path: String, key: Option<(String, Pos)> },
@@ -327,6 +345,9 @@ struct Walker {
     documents: usize,
     nodes: usize,
     error: Option<YamlError>,
+    /// The first key written twice in one mapping, where it is written the second time
+    /// (noted with positions only).
+    duplicate: Option<(String, Pos)>,
 }
 
 impl Walker {
@@ -349,7 +370,14 @@ impl Walker {
             }
             Some(Frame::Map { path, key }) => match key.take() {
                 None => {
-                    *key = Some((scalar.unwrap_or("?").to_owned(), pos));
+                    let name = scalar.unwrap_or("?").to_owned();
+                    if self.duplicate.is_none()
+                        && scalar.is_some()
+                        && self.places.contains_key(&join(path, &name))
+                    {
+                        self.duplicate = Some((name.clone(), pos));
+                    }
+                    *key = Some((name, pos));
                     None
                 }
                 Some((k, key_pos)) => {

@@ -28,7 +28,7 @@ fn generated_logs_import_and_export_byte_for_byte_and_the_timing_script_runs() {
     python(&[generate, "library", "--count", "12", "--out", lib.to_str().unwrap()]);
     let out = t.cmd(&["check", lib.to_str().unwrap()]).run();
     out.code(0);
-    assert!(out.stderr.contains("12 playbook(s) usable"), "{}", out.stderr);
+    assert!(out.stderr.contains("12 playbooks usable"), "{}", out.stderr);
 
     let run = root.join("bench/run.py");
     let data = t.path("bench-data");

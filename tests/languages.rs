@@ -264,7 +264,7 @@ fn check_reports_a_missing_bengali_say_at_its_line_and_column() {
     let expected =
         format!("{}:{line}:{col}: text lacks the language(s) bn declared in the policy", file.display());
     assert_eq!(out.stdout.lines().collect::<Vec<_>>(), [expected.as_str()], "exactly this problem");
-    assert!(out.stderr.contains("1 error(s)"), "{}", out.stderr);
+    assert!(out.stderr.contains("1 error,"), "{}", out.stderr);
 }
 
 /// A copy of the default library in which the reservation playbook has no Danish, and the

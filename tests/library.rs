@@ -77,7 +77,7 @@ fn check_passes_on_the_defaults() {
     let out = t.cmd(&["check"]).run();
     out.code(0);
     assert_eq!(out.stdout, "", "no problems expected");
-    assert!(out.stderr.contains("0 error(s), 0 warning(s)"), "{}", out.stderr);
+    assert!(out.stderr.contains("0 errors, 0 warnings"), "{}", out.stderr);
 }
 
 #[test]

@@ -290,7 +290,7 @@ fn answers_for_another_type_amends_not_offered_and_bad_values_are_errors() {
         .write("dup.yaml", "type: reservation\nseverity: minor\nsteps:\n  own-it: done\n  own-it: skipped\n");
     let out = t.cmd(&["start", "--answers", dup.to_str().unwrap()]).run();
     out.code(2);
-    assert!(out.stderr.contains("duplicate entry with key \"own-it\""), "{}", out.stderr);
+    assert!(out.stderr.contains("5:3: key `own-it` is written twice"), "{}", out.stderr);
     let no_severity = t.write("nosev.yaml", "type: reservation\nsteps: {}\n");
     let out = t.cmd(&["start", "--answers", no_severity.to_str().unwrap()]).run();
     assert!(out.code(2).stderr.contains("severity is missing"), "{}", out.stderr);

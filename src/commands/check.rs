@@ -6,7 +6,8 @@ use crate::cli::CheckArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
-use crate::playbook::{Level, Library};
+use crate::i18n as ui;
+use crate::playbook::{Level, Library, Origin};
 use crate::render::safe::one_line;
 
 /// Prints every problem as `file:line:col: message`; exit 1 if any is an error.
@@ -18,10 +19,16 @@ pub fn run(config: &Config, args: &CheckArgs) -> Result<Exit, Error> {
     }
     let errors = lib.problems.iter().filter(|p| p.level == Level::Error).count();
     let warnings = lib.problems.len() - errors;
+    let lang = config.lang.value.code();
+    let origin = match &lib.origin {
+        Origin::BuiltIn => ui::t(lang, "library_built_in").to_owned(),
+        files @ Origin::Files(_) => one_line(&files.to_string()),
+    };
     eprintln!(
-        "recover: {} playbook(s) usable in {}; {errors} error(s), {warnings} warning(s)",
-        lib.playbooks.len(),
-        one_line(&lib.origin.to_string())
+        "recover: {}; {}, {}",
+        ui::n(lang, "check_usable", lib.playbooks.len(), &[("origin", &origin)]),
+        ui::n(lang, "check_errors", errors, &[]),
+        ui::n(lang, "check_warnings", warnings, &[])
     );
     let code = if errors > 0 { Exit::NotInOrder } else { Exit::Success };
     // The process ends next and the system takes the memory back at once: freeing hundreds

@@ -11,6 +11,7 @@ use crate::duration::{Within, end_of_today};
 use crate::engine::{Event, Outcome};
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::i18n as ui;
 use crate::render::{csv, safe::one_line, table};
 use crate::store::Closing;
 
@@ -91,7 +92,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             .iter()
             .map(|r| {
                 [
-                    if r.overdue { "OVERDUE".to_owned() } else { String::new() },
+                    if r.overdue { ui::t(lang, "due_overdue").to_owned() } else { String::new() },
                     clock::local(r.due, config.tz()),
                     one_line(&r.incident),
                     one_line(r.reference.as_deref().unwrap_or("")),
@@ -102,15 +103,14 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             })
             .collect();
         if rows.is_empty() {
-            eprintln!("recover: nothing due");
+            eprintln!("recover: {}", ui::t(lang, "nothing_due"));
         } else {
-            let header = ["", "Due", "Incident", "Ref", "Step", "Do", "Staff"];
+            let header = ["", "col_due", "col_incident", "col_ref", "col_step", "col_do", "col_staff"]
+                .map(|k| ui::t(lang, k));
             write!(out, "{}", table::text(config.styled_out, &header, &cells))?;
             out.flush()?;
-            eprintln!(
-                "recover: {} due, {overdue} overdue; close one with `recover done ID STEP`",
-                rows.len()
-            );
+            let (n, overdue) = (rows.len().to_string(), overdue.to_string());
+            eprintln!("recover: {}", ui::f(lang, "due_summary", &[("n", &n), ("overdue", &overdue)]));
         }
     }
     out.flush()?;

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::duration::parse_moment;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::i18n as ui;
 use crate::render::table::Columns;
 use crate::render::{csv, safe::one_line, summary, table};
 use crate::store::{Filter, Listed};
@@ -28,22 +29,33 @@ const COLUMNS: [&str; 11] = [
     "failure_point",
 ];
 
-/// The columns of the table people read, so that it fits a terminal (CSV and JSON carry
-/// the rest).
-const TABLE_COLUMNS: [&str; 8] = ["id", "started", "type", "severity", "staff", "ref", "status", "amends"];
-
 fn table_row(i: &Listed, config: &Config) -> [String; 8] {
+    let lang = config.lang.value.code();
+    let severity = i.severity.map(|s| ui::severity(lang, s).to_owned()).unwrap_or_default();
+    // By its key, so a status the catalog does not name yet is shown as its key.
+    let key = format!("status_{}", i.status.key());
+    let status = match ui::t(lang, &key) {
+        named if named != key => named.to_owned(),
+        _ => i.status.key().to_owned(),
+    };
     [
         i.id.clone(),
         clock::local(i.started_at, config.tz()),
         i.kind.clone(),
-        i.severity.map(|s| s.to_string()).unwrap_or_default(),
+        severity,
         i.staff.clone(),
         i.reference.clone().unwrap_or_default(),
-        i.status.key().to_owned(),
+        status,
         format!("{} {}", i.currency, i.amends_total),
     ]
     .map(|c| one_line(&c))
+}
+
+/// The headings of the table people read, in `lang`, so that it fits a terminal (CSV and
+/// JSON carry the rest).
+fn table_header(lang: &str) -> [&'static str; 8] {
+    ["col_id", "col_started", "col_type", "col_severity", "col_staff", "col_ref", "col_status", "col_amends"]
+        .map(|k| ui::t(lang, k))
 }
 
 fn csv_row(i: &Listed) -> [String; 11] {
@@ -126,6 +138,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
     } else {
         // A table needs its rows to size its columns: up to TABLE_ROWS_IN_MEMORY are laid
         // out as one; past that, those size the columns and the rest stream in them.
+        let header = table_header(config.lang.value.code());
         let mut rows: Vec<[String; 8]> = Vec::new();
         let mut columns: Option<Columns> = None;
         let mut more = false;
@@ -143,11 +156,11 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             if rows.len() < TABLE_ROWS_IN_MEMORY {
                 return true;
             }
-            let mut sized = Columns::new(&TABLE_COLUMNS);
+            let mut sized = Columns::new(&header);
             for r in &rows {
                 sized.fit(r);
             }
-            let mut text = sized.header(&TABLE_COLUMNS);
+            let mut text = sized.header(&header);
             for r in rows.drain(..) {
                 text.push_str(&sized.line(&r));
             }
@@ -155,25 +168,23 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             keep(write!(out, "{text}"))
         })?;
         if columns.is_none() {
-            keep(write!(out, "{}", table::text(config.styled_out, &TABLE_COLUMNS, &rows)));
+            keep(write!(out, "{}", table::text(config.styled_out, &header, &rows)));
         }
         if shown == 0 && !more && keep(out.flush()) {
-            eprintln!("recover: no incidents match");
+            eprintln!("recover: {}", ui::t(config.lang.value.code(), "no_incidents_match"));
         }
         if more && keep(out.flush()) {
             // Counted only so far: past that the exact number costs the whole log's index.
             let cap = shown + COUNT_MORE_UP_TO;
             let total = store.count_up_to(&filter, cap)?;
-            if total >= cap {
-                eprintln!(
-                    "recover: showing the newest {shown} incidents; {COUNT_MORE_UP_TO} or more are older (--limit N shows the newest N, --all every one)"
-                );
+            let lang = config.lang.value.code();
+            let line = if total >= cap {
+                ui::n(lang, "log_newest_capped", shown, &[("more", &COUNT_MORE_UP_TO.to_string())])
             } else {
-                eprintln!(
-                    "recover: showing the newest {shown} of {total} incidents ({} more: --limit N shows the newest N, --all every one)",
-                    total - shown
-                );
-            }
+                let more = (total - shown).to_string();
+                ui::n(lang, "log_newest_of", total, &[("shown", &shown.to_string()), ("more", &more)])
+            };
+            eprintln!("recover: {line}");
         }
     }
     keep(out.flush());

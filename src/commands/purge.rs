@@ -8,6 +8,7 @@ use crate::clock;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::i18n as ui;
 use crate::store::Filter;
 
 /// Deletes incidents started before `--before`, after confirmation unless `--yes`.
@@ -20,7 +21,8 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
     if count == 0 && drills == 0 {
         // Still wiped: a purge stopped half-way (killed, or the disk full) is finished now.
         store.purge(before)?;
-        eprintln!("recover: no incidents started before {}", clock::local(before, config.tz()));
+        let when = clock::local(before, config.tz());
+        eprintln!("recover: {}", ui::f(config.lang.value.code(), "purge_none", &[("when", &when)]));
         return Ok(Exit::Success);
     }
     if !args.yes {
@@ -32,24 +34,28 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
         }
         crate::drivers::terminal::install_interrupt_handler();
         let sure = dialoguer::Confirm::new()
-            .with_prompt(format!(
-                "Delete {count} incident(s){} started before {} for good?",
-                if drills > 0 { format!(" and {drills} drill result(s)") } else { String::new() },
-                clock::local(before, config.tz())
-            ))
+            .with_prompt({
+                let lang = config.lang.value.code();
+                let mut prompt =
+                    ui::n(lang, "purge_confirm", count, &[("when", &clock::local(before, config.tz()))]);
+                if drills > 0 {
+                    prompt = format!("{} {prompt}", ui::n(lang, "purge_drills_too", drills, &[]));
+                }
+                prompt
+            })
             .default(false)
             .interact_on(&console::Term::stderr())
             .map_err(|_| Error::Interrupted { resume: None })?;
         if !sure {
-            eprintln!("recover: nothing deleted");
+            eprintln!("recover: {}", ui::t(config.lang.value.code(), "purge_nothing_deleted"));
             return Ok(Exit::Success);
         }
     }
     let drills = if drills > 0 { store.purge_drills(before)? } else { 0 };
     let n = store.purge(before)?;
     if drills > 0 {
-        eprintln!("recover: deleted {drills} drill result(s) from before that date");
+        eprintln!("recover: {}", ui::n(config.lang.value.code(), "purge_drills_deleted", drills, &[]));
     }
-    eprintln!("recover: deleted {n} incident(s) and wiped them from the log file");
+    eprintln!("recover: {}", ui::n(config.lang.value.code(), "purge_deleted", n, &[]));
     Ok(Exit::Success)
 }

@@ -23,6 +23,9 @@ use crate::policy::Policy;
 use crate::render::playbook::{Layout, step_lines};
 use crate::render::safe::one_line;
 
+/// Columns kept free after a text prompt's question for the answer typed there.
+const ANSWER_ROOM: usize = 24;
+
 /// The incident being answered, so Ctrl-C outside a prompt can still say how to resume.
 static RESUMABLE: Mutex<Option<String>> = Mutex::new(None);
 
@@ -121,12 +124,24 @@ impl<'a> Terminal<'a> {
     }
 
     fn layout(&self) -> Layout<'_> {
-        let width = self.term.size_checked().map_or(80, |(_, c)| usize::from(c)).clamp(40, 120);
+        let width = crate::render::wrap::columns(&self.term).unwrap_or(80).clamp(40, 120);
         Layout { lang: &self.lang, guest: self.guest.as_deref(), width, styled: self.styled }
     }
 
+    /// Writes a line, wrapped between words at the terminal's width (continued two columns
+    /// further in), so the terminal never breaks a word of it.
     fn say(&self, line: &str) {
-        let _ = self.term.write_line(line);
+        let max = self.layout().width;
+        if line.contains('\x1b') || crate::render::wrap::width(line) <= max {
+            let _ = self.term.write_line(line);
+            return;
+        }
+        let body = line.trim_start();
+        let lead = &line[..line.len() - body.len()];
+        let room = max.saturating_sub(crate::render::wrap::width(lead));
+        for piece in crate::render::wrap::wrap(body, room, "  ") {
+            let _ = self.term.write_line(&format!("{lead}{piece}"));
+        }
     }
 
     fn heading(&self, text: &str) {
@@ -165,18 +180,86 @@ impl<'a> Terminal<'a> {
         }
     }
 
+    /// Items of a list prompt wrapped between words to fit after the `prefix` columns the
+    /// prompt puts before each (the arrow, the tick box), continued under their first word.
+    fn fit_items(&self, items: &[String], prefix: usize) -> Vec<String> {
+        let room = self.layout().width.saturating_sub(prefix);
+        let under = format!("\n{}", " ".repeat(prefix));
+        items
+            .iter()
+            .map(|item| {
+                if crate::render::wrap::width(item) <= room {
+                    item.clone()
+                } else {
+                    crate::render::wrap::wrap(item, room, "").join(&under)
+                }
+            })
+            .collect()
+    }
+
+    /// The answer under its prompt, as the theme draws it when that fits the terminal, else
+    /// plain and wrapped between words.
+    /// A skip is marked as skipped, never with the tick of a done step.
+    fn report(&self, prompt: &str, answer: &str, skipped: bool) {
+        use crate::render::summary::SKIPPED;
+        let answer = answer.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut line = String::new();
+        if skipped && self.styled {
+            let mark = Style::new().yellow().force_styling(true).apply_to(SKIPPED);
+            let prompt = Style::new().bold().force_styling(true).apply_to(prompt);
+            line = format!("{mark} {prompt} · {answer}");
+        } else if skipped {
+            line = format!("{SKIPPED} {prompt}: {answer}");
+        } else {
+            let _ = self.theme.format_select_prompt_selection(&mut line, prompt, &answer);
+        }
+        if console::measure_text_width(&line) <= self.layout().width {
+            let _ = self.term.write_line(&line);
+        } else if self.styled {
+            self.say(&format!("{} {prompt} · {answer}", if skipped { SKIPPED } else { '✔' }));
+        } else {
+            self.say(&format!("{prompt}: {answer}"));
+        }
+    }
+
+    /// A list prompt's question wrapped to fit between the marks the theme puts around it.
+    fn fit_prompt(&self, prompt: &str) -> String {
+        crate::render::wrap::wrap(prompt, self.layout().width.saturating_sub(4), "  ").join("\n")
+    }
+
+    /// A text prompt's question wrapped so its last line leaves room for a short answer
+    /// typed after it (a longer one the terminal carries on below).
+    fn fit_input_prompt(&self, prompt: &str) -> String {
+        let room = self.layout().width.saturating_sub(4 + ANSWER_ROOM).max(16);
+        crate::render::wrap::wrap(prompt, room, "  ").join("\n")
+    }
+
     fn select(&self, prompt: &str, items: &[String], default: usize) -> Result<usize, Error> {
-        Select::with_theme(self.theme.as_ref())
-            .with_prompt(prompt)
-            .items(items)
+        self.select_or_skip(prompt, items, default, None)
+    }
+
+    /// A list prompt whose item `skip` (if any) skips the step.
+    fn select_or_skip(
+        &self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+        skip: Option<usize>,
+    ) -> Result<usize, Error> {
+        let picked = Select::with_theme(self.theme.as_ref())
+            .with_prompt(self.fit_prompt(prompt))
+            .items(self.fit_items(items, 2))
             .default(default)
+            .report(false)
             .interact_on(&self.term)
-            .map_err(interrupted)
+            .map_err(interrupted)?;
+        self.report(prompt, items.get(picked).map_or("", String::as_str), skip == Some(picked));
+        Ok(picked)
     }
 
     fn input(&self, prompt: &str, allow_empty: bool) -> Result<Option<String>, Error> {
         let text: String = Input::with_theme(self.theme.as_ref())
-            .with_prompt(prompt)
+            .with_prompt(self.fit_input_prompt(prompt))
             .allow_empty(allow_empty)
             .validate_with(|s: &String| -> Result<(), String> {
                 if s.chars().count() > MAX_TEXT_CHARS {
@@ -185,9 +268,11 @@ impl<'a> Terminal<'a> {
                     Ok(())
                 }
             })
+            .report(false)
             .interact_text_on(&self.term)
             .map_err(interrupted)?;
         let text = text.trim().to_owned();
+        self.report(prompt, &text, false);
         Ok((!text.is_empty()).then_some(text))
     }
 
@@ -211,7 +296,7 @@ impl<'a> Terminal<'a> {
                 if phase == Phase::FollowUp { ("schedule", "schedule_note") } else { ("done", "done_note") };
             let items: Vec<String> =
                 [verb, with_note, "skip"].iter().map(|k| ui::t(&self.lang, k).to_owned()).collect();
-            match self.select(&one_line(&step.id), &items, 0)? {
+            match self.select_or_skip(&one_line(&step.id), &items, 0, Some(2))? {
                 0 => StepAnswer::done(),
                 1 => {
                     self.note_for = Some(NoteOn::Step(step.id.clone()));
@@ -224,7 +309,7 @@ impl<'a> Terminal<'a> {
                 step.choose.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
             items.push(ui::t(&self.lang, "skip_step").to_owned());
             let prompt = ui::f(&self.lang, "pick_one", &[("step", &one_line(&step.id))]);
-            let picked = self.select(&prompt, &items, 0)?;
+            let picked = self.select_or_skip(&prompt, &items, 0, Some(step.choose.len()))?;
             match step.choose.get(picked) {
                 Some(choice) => {
                     self.note_for = Some(NoteOn::Step(step.id.clone()));
@@ -267,8 +352,8 @@ impl<'a> Terminal<'a> {
         let mut checked = vec![true; offered.len()];
         loop {
             let picked = MultiSelect::with_theme(self.theme.as_ref())
-                .with_prompt(ui::t(&self.lang, "amends_prompt"))
-                .items(&items)
+                .with_prompt(self.fit_prompt(ui::t(&self.lang, "amends_prompt")))
+                .items(self.fit_items(&items, 6))
                 .defaults(&checked)
                 .report(false)
                 .interact_on(&self.term)

@@ -49,6 +49,18 @@ pub fn withheld_reason<'r>(lang: &str, reason: &'r str) -> &'r str {
     }
 }
 
+/// [`f`] for a count: `KEY_one` or `KEY_other` as the language says a number `n` of
+/// things (English, Danish, Norwegian and Estonian: one thing, other counts; Bengali one
+/// form for every count, its `_other`), with `{n}` filled in as well as `args`.
+#[must_use]
+pub fn n(lang: &str, key: &str, n: usize, args: &[(&str, &str)]) -> String {
+    let form = if n == 1 && shown_lang(lang) != "bn" { "one" } else { "other" };
+    let count = n.to_string();
+    let mut all = vec![("n", count.as_str())];
+    all.extend_from_slice(args);
+    f(lang, &format!("{key}_{form}"), &all)
+}
+
 /// A phase's name as shown.
 #[must_use]
 pub fn phase(lang: &str, phase: crate::playbook::Phase) -> &'static str {
@@ -169,12 +181,18 @@ mod tests {
                     stack.push(path);
                 } else if path.extension().is_some_and(|x| x == "rs") && !path.ends_with("i18n/mod.rs") {
                     let src = std::fs::read_to_string(&path).unwrap();
-                    for marker in ["ui::t(", "ui::f("] {
+                    for marker in ["ui::t(", "ui::f(", "ui::n("] {
                         for (i, _) in src.match_indices(marker) {
                             let rest = &src[i..];
-                            if let Some(q) = rest.find('"').filter(|q| *q < 60) {
+                            // The key is a literal argument of this call, not a later string.
+                            if let Some(q) = rest.find('"').filter(|q| *q < 60 && !rest[..*q].contains(')')) {
                                 let key: String = rest[q + 1..].chars().take_while(|c| *c != '"').collect();
-                                used.push((path.display().to_string(), key));
+                                if marker == "ui::n(" {
+                                    used.push((path.display().to_string(), format!("{key}_one")));
+                                    used.push((path.display().to_string(), format!("{key}_other")));
+                                } else {
+                                    used.push((path.display().to_string(), key));
+                                }
                             }
                         }
                     }

@@ -29,11 +29,13 @@ use crate::text::{Choice, Text};
 pub struct Playbook {
     /// What `--type` matches: lowercase letters, digits and dashes.
     #[serde(rename = "type")]
+    #[schemars(pattern(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"))]
     pub kind: String,
     /// The failure in a few words.
     pub title: Text,
     /// Other names `--type` accepts.
     #[serde(default)]
+    #[schemars(inner(pattern(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")))]
     pub aliases: Vec<String>,
     /// What went wrong for the customer, in a sentence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,8 +89,10 @@ pub const PLAYBOOK_KEYS: [&str; 9] = [
 #[serde(deny_unknown_fields)]
 pub struct Phases {
     /// Say sorry at once, own it, no excuses.
+    #[schemars(length(min = 1))]
     pub apologise: Vec<Step>,
     /// Solve the actual problem now, without the customer pushing.
+    #[schemars(length(min = 1))]
     pub fix: Vec<Step>,
     /// Make it right beyond the fix, in proportion to the harm.
     pub amend: Vec<Step>,
@@ -191,6 +195,7 @@ impl Playbook {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// Unique within the playbook; answers files and the log name steps by it.
+    #[schemars(pattern(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"))]
     pub id: String,
     /// What to do.
     #[serde(rename = "do")]

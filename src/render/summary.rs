@@ -6,9 +6,12 @@ use jiff::tz::TimeZone;
 use super::safe::one_line;
 use super::table;
 use crate::clock::{human_seconds, local};
-use crate::engine::{Incident, Outcome, Status};
+use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord};
 use crate::i18n as ui;
 use crate::playbook::{Library, Phase, Playbook};
+
+/// The mark of a skipped step, wherever steps are listed: never the tick of a done one.
+pub const SKIPPED: char = '↷';
 
 /// The summary as text for standard output. With the library, choices, failure points and
 /// roles are shown by their labels in `lang`; without it (or for a playbook it no longer
@@ -24,6 +27,9 @@ pub fn text(
     let view =
         View { i: incident, playbook: library.and_then(|l| l.find(&incident.kind).ok()), library, lang, tz };
     let mut out = view.header();
+    if let Some(max) = table::room(styled) {
+        out = out.lines().flat_map(|l| super::wrap::wrap(l, max, "  ")).map(|l| l + "\n").collect();
+    }
     out.push_str(&table::to_text(&view.steps(styled)));
     out.push_str(&table::to_text(&view.totals(styled)));
     out
@@ -60,6 +66,34 @@ impl View<'_> {
             || one_line(if point == "other" { ui::t(lang, "other") } else { point }),
             |c| one_line(c.label.get(lang)),
         )
+    }
+
+    /// How a closed follow-up ended, first, then who closed it and what they noted.
+    fn closing(&self, fu: &FollowUp) -> Vec<String> {
+        let lang = self.lang;
+        let outcome = match fu.outcome {
+            Some(FollowUpOutcome::Recovered) => ui::t(lang, "follow_up_recovered"),
+            Some(FollowUpOutcome::Lost) => ui::t(lang, "follow_up_lost"),
+            Some(FollowUpOutcome::Done) | None => ui::t(lang, "outcome_done"),
+        };
+        let mut out = vec![outcome.to_owned()];
+        if let Some(by) = &fu.done_by {
+            out.push(ui::f(lang, "closed_by", &[("name", &one_line(by))]));
+        }
+        out.extend(fu.note.as_deref().map(one_line));
+        out
+    }
+
+    /// "Not done" for a phase whose required step was skipped: no time is the time it took.
+    fn not_done(&self, phase: Phase) -> Option<String> {
+        let required = |s: &StepRecord| match self.playbook.and_then(|pb| pb.step(&s.id)) {
+            Some((p, step)) => step.is_required(p),
+            // Only a required step's skip is asked why.
+            None => s.reason.is_some(),
+        };
+        let skipped =
+            self.i.steps.iter().find(|s| s.phase == phase && s.outcome == Outcome::Skipped && required(s))?;
+        Some(ui::f(self.lang, "phase_not_done", &[("step", &one_line(&skipped.id))]))
     }
 
     fn header(&self) -> String {
@@ -137,15 +171,23 @@ impl View<'_> {
                     detail.push(one_line(n));
                 }
             }
-            let outcome = match (s.outcome, s.phase) {
-                (Outcome::Done, Phase::FollowUp) => ui::t(lang, "outcome_scheduled"),
-                (Outcome::Done, _) => ui::t(lang, "outcome_done"),
-                (Outcome::Skipped, _) => ui::t(lang, "outcome_skipped"),
+            let closed = (s.phase == Phase::FollowUp && s.outcome == Outcome::Done)
+                .then(|| i.follow_ups.iter().find(|f| f.step == s.id && f.done_at.is_some()))
+                .flatten();
+            if let Some(fu) = closed {
+                detail.extend(self.closing(fu));
+            }
+            // Each outcome has its own mark, so a skip never reads as a tick.
+            let outcome = match (s.outcome, s.phase, closed) {
+                (Outcome::Done, Phase::FollowUp, None) => ui::t(lang, "outcome_scheduled").to_owned(),
+                (Outcome::Done, Phase::FollowUp, Some(_)) => format!("✔ {}", ui::t(lang, "outcome_closed")),
+                (Outcome::Done, ..) => format!("✔ {}", ui::t(lang, "outcome_done")),
+                (Outcome::Skipped, ..) => format!("{SKIPPED} {}", ui::t(lang, "outcome_skipped")),
             };
             steps.add_row(vec![
                 ui::phase(lang, s.phase).to_owned(),
                 one_line(&s.id),
-                outcome.to_owned(),
+                outcome,
                 detail.join("; "),
                 s.cost.filter(|_| s.outcome == Outcome::Done).map(|c| c.to_string()).unwrap_or_default(),
                 format!("+{}", human_seconds(i.since_start(s.at))),
@@ -157,9 +199,14 @@ impl View<'_> {
     fn totals(&self, styled: bool) -> table::Table {
         let (i, lang, tz) = (self.i, self.lang, self.tz);
         let mut totals = table::new(styled, &[ui::t(lang, "col_total"), ""]);
-        let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
-        totals.add_row(vec![ui::t(lang, "time_to_apology").to_owned(), time(i.time_to_apology())]);
-        totals.add_row(vec![ui::t(lang, "time_to_fix").to_owned(), time(i.time_to_fix())]);
+        let time = |phase: Phase, t: Option<i64>| {
+            self.not_done(phase).unwrap_or_else(|| t.map_or("—".to_owned(), human_seconds))
+        };
+        totals.add_row(vec![
+            ui::t(lang, "time_to_apology").to_owned(),
+            time(Phase::Apologise, i.time_to_apology()),
+        ]);
+        totals.add_row(vec![ui::t(lang, "time_to_fix").to_owned(), time(Phase::Fix, i.time_to_fix())]);
         if i.clock_went_back() {
             totals.add_row(vec!["⚠".to_owned(), ui::t(lang, "clock_went_back").to_owned()]);
         }
@@ -191,7 +238,13 @@ impl View<'_> {
         }
         for fu in &i.follow_ups {
             let state = match fu.done_at {
-                Some(at) => ui::f(lang, "follow_up_done", &[("when", &local(at, tz))]),
+                Some(at) => {
+                    let mut closing = self.closing(fu);
+                    let outcome = closing.remove(0);
+                    let closed =
+                        ui::f(lang, "follow_up_closed", &[("when", &local(at, tz)), ("outcome", &outcome)]);
+                    std::iter::once(closed).chain(closing).collect::<Vec<_>>().join("; ")
+                }
                 None => ui::f(lang, "follow_up_due", &[("when", &local(fu.due, tz))]),
             };
             totals.add_row(vec![ui::f(lang, "follow_up_row", &[("step", &one_line(&fu.step))]), state]);

@@ -17,9 +17,6 @@ use super::wrap::width;
 /// area, and [`super::safe`] never lets one through from real text.
 const FILL: char = '\u{f8ff}';
 
-/// Narrowest a column is squeezed to when the table is wider than the terminal.
-const MIN_COLUMN: usize = 6;
-
 /// Narrowest a column is squeezed to while a wider one can give way: a date and time fit.
 const COMFORTABLE_COLUMN: usize = 16;
 
@@ -45,35 +42,81 @@ impl Table {
         self.rows.push(cells.into_iter().map(|c| clean(c.as_ref()).into_owned()).collect());
     }
 
-    /// Column widths that fit `max` columns in all (borders and padding included) when
-    /// they can, narrowing the widest first.
-    fn widths(&self, max: Option<usize>) -> Vec<usize> {
+    /// Column widths that fit `max` columns in all (borders and padding included), narrowing
+    /// the widest first: long columns down to what a date fits, then each down to its longest
+    /// word, so that no word, id or code is ever broken. `None` when even that is too wide:
+    /// the rows are then shown one under another (see [`stacked`]).
+    fn widths(&self, max: Option<usize>) -> Option<Vec<usize>> {
         let columns = self.header.len();
+        let cells = |i: usize| std::iter::once(&self.header).chain(&self.rows).filter_map(move |r| r.get(i));
+        // comfy-table gives an empty column one column of content all the same.
         let mut widths: Vec<usize> = (0..columns)
             .map(|i| {
-                std::iter::once(&self.header)
-                    .chain(&self.rows)
-                    .filter_map(|r| r.get(i))
-                    .flat_map(|c| c.lines().map(width).collect::<Vec<_>>())
-                    .max()
-                    .unwrap_or(0)
+                cells(i).flat_map(|c| c.lines().map(width).collect::<Vec<_>>()).max().unwrap_or(0).max(1)
             })
             .collect();
-        let Some(max) = max else { return widths };
+        let Some(max) = max else { return Some(widths) };
+        let words: Vec<usize> =
+            (0..columns).map(|i| cells(i).map(|c| longest_word(c)).max().unwrap_or(0).max(1)).collect();
         let chrome = if self.styled { 3 * columns + 1 } else { 2 * columns };
-        // First the long columns give way, down to what a date or an id needs; only then,
-        // on a very narrow terminal, every column.
-        for floor in [COMFORTABLE_COLUMN, MIN_COLUMN] {
+        for comfortable in [true, false] {
             while widths.iter().sum::<usize>() + chrome > max {
-                let Some((i, w)) = widths.iter().copied().enumerate().max_by_key(|(_, w)| *w) else { break };
-                if w <= floor {
+                let floor = |i: usize| if comfortable { words[i].max(COMFORTABLE_COLUMN) } else { words[i] };
+                let Some((i, w)) = widths
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .filter(|(i, w)| *w > floor(*i))
+                    .max_by_key(|(_, w)| *w)
+                else {
                     break;
-                }
+                };
                 widths[i] = w - 1;
             }
         }
-        widths
+        (widths.iter().sum::<usize>() + chrome <= max).then_some(widths)
     }
+}
+
+/// The widest piece `cell` may be cut into: its longest word, where a word longer than a
+/// date may be cut after a dash, slash or comma (`special-request-` / `missed`), but an id
+/// or a short code never is.
+fn longest_word(cell: &str) -> usize {
+    cell.split_whitespace()
+        .map(|word| {
+            let whole = width(word);
+            if whole <= COMFORTABLE_COLUMN {
+                return whole;
+            }
+            word.split_inclusive(['-', '/', ',']).map(width).max().unwrap_or(whole)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// The rows one under another, each cell after its column's name, for a terminal too narrow
+/// for the table: values wrap at `max` columns under themselves, between words.
+fn stacked(t: &Table, max: usize) -> String {
+    let label = t.header.iter().map(|h| width(h)).max().unwrap_or(0);
+    let mut out = String::new();
+    for (n, row) in t.rows.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        for (h, cell) in t.header.iter().zip(row) {
+            if cell.trim().is_empty() {
+                continue;
+            }
+            let room = max.saturating_sub(label + 2);
+            let lines = cell.lines().flat_map(|l| super::wrap::wrap(l, room, ""));
+            for (k, line) in lines.enumerate() {
+                let lead = if k == 0 { h.as_str() } else { "" };
+                out.push_str(format!("{lead}{}  {line}", " ".repeat(label - width(lead))).trim_end());
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// A cell wrapped to `max` columns, each line topped up so comfy-table counts what a
@@ -136,12 +179,26 @@ fn wrap_cell(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
-/// The table as text: fitted to the terminal when styled and its width is known, laid
-/// out by comfy-table, placeholders removed and trailing spaces trimmed.
+/// The columns a table on standard output must fit in: the terminal's (or `COLUMNS`) when
+/// the table is styled or goes to a terminal; none for plain text into a pipe, whose lines
+/// scripts read whole.
+#[must_use]
+pub fn room(styled: bool) -> Option<usize> {
+    use std::io::IsTerminal;
+    if styled || std::io::stdout().is_terminal() {
+        super::wrap::columns(&console::Term::stdout())
+    } else {
+        None
+    }
+}
+
+/// The table as text: fitted to the terminal when it is known (rows one under another if
+/// even the narrowest columns are too wide), laid out by comfy-table, placeholders removed
+/// and trailing spaces trimmed.
 #[must_use]
 pub fn to_text(t: &Table) -> String {
-    let terminal = console::Term::stdout().size_checked().map(|(_, c)| usize::from(c)).filter(|c| *c >= 40);
-    let widths = t.widths(if t.styled { terminal } else { None });
+    let room = room(t.styled);
+    let Some(widths) = t.widths(room) else { return stacked(t, room.unwrap_or(usize::MAX)) };
     let row = |cells: &[String]| -> Vec<String> {
         cells.iter().enumerate().map(|(i, c)| fit(c, widths.get(i).copied().unwrap_or(usize::MAX))).collect()
     };
@@ -170,13 +227,13 @@ pub fn to_text(t: &Table) -> String {
     out
 }
 
-/// A whole table: boxed by comfy-table when `styled`; otherwise plain columns laid out
-/// directly, the same text a plain comfy-table gives without its per-cell work (a due
+/// A whole table: boxed by comfy-table when `styled`, fitted by it in a terminal;
+/// otherwise plain columns laid out directly, the same text a plain comfy-table gives without its per-cell work (a due
 /// list of hundreds of rows is printed in a fraction of the time).
 #[must_use]
 pub fn text<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> String {
-    if styled {
-        let mut t = new(true, header);
+    if styled || room(false).is_some() {
+        let mut t = new(styled, header);
         for row in rows {
             t.add_row(row.as_ref());
         }
@@ -269,9 +326,33 @@ mod tests {
     fn squeezes_the_widest_column_to_fit() {
         let mut t = new(true, &["a", "b"]);
         t.add_row(["short", &"word ".repeat(30)]);
-        let widths = t.widths(Some(60));
+        let widths = t.widths(Some(60)).expect("fits");
         assert!(widths.iter().sum::<usize>() + 7 <= 60, "{widths:?}");
         assert_eq!(widths[0], 5);
+    }
+
+    #[test]
+    fn words_and_ids_stay_whole_and_a_table_too_wide_is_stacked() {
+        let mut t = new(true, &["Incident", "Do"]);
+        t.add_row(["R2C-8X6", "Give the guest a voucher for a free dinner"]);
+        let widths = t.widths(Some(30)).expect("fits in 30");
+        assert!(widths[0] >= "Incident".len() && widths[1] >= "voucher".len(), "{widths:?}");
+        assert!(fit(&t.rows[0][1], widths[1]).lines().any(|l| l.contains("voucher")));
+        let header = ["", "Due", "Incident", "Ref", "Step", "Do", "Staff"];
+        let mut wide = new(true, &header);
+        wide.add_row([
+            "OVERDUE",
+            "2026-11-30 07:31",
+            "R2C-8X6",
+            "room 214",
+            "manager-check-back",
+            "Visit",
+            "anna",
+        ]);
+        assert!(wide.widths(Some(40)).is_none(), "seven columns cannot fit 40 with words whole");
+        let text = stacked(&wide, 40);
+        assert!(text.lines().all(|l| width(l) <= 40), "{text}");
+        assert!(text.contains("Incident  R2C-8X6") && text.contains("OVERDUE"), "{text}");
     }
 
     #[test]

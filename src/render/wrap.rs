@@ -32,10 +32,21 @@ fn unicode_char_width(c: char) -> usize {
     }
 }
 
-/// The width to wrap standard output at: the terminal's, or 80 when piped.
+/// The width to wrap standard output's prose at: the terminal's (kept between 40 and 120
+/// columns, a readable line), or 80 when piped.
 #[must_use]
 pub fn terminal_width() -> usize {
-    console::Term::stdout().size_checked().map_or(80, |(_, cols)| usize::from(cols)).clamp(40, 120)
+    columns(&console::Term::stdout()).unwrap_or(80).clamp(40, 120)
+}
+
+/// How many columns `term` shows: `COLUMNS` when it is set to a number (the convention
+/// clap's help and most tools follow; it is also how a script or a test asks for a width
+/// without a terminal), else the terminal's own size; `None` when `term` is no terminal
+/// and `COLUMNS` is unset.
+#[must_use]
+pub fn columns(term: &console::Term) -> Option<usize> {
+    let set = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| *c > 0);
+    set.or_else(|| term.size_checked().map(|(_, c)| usize::from(c)))
 }
 
 /// `text` wrapped to `max` columns, each line after the first starting with `indent`

@@ -19,8 +19,7 @@ use super::{Choice, Text};
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TextVisitor)?
-            .ok_or_else(|| de::Error::custom("data did not match any variant of untagged enum Text"))
+        d.deserialize_any(TextVisitor)?.ok_or_else(|| de::Error::custom(TEXT_EXPECTED))
     }
 }
 
@@ -28,12 +27,18 @@ impl<'de> Deserialize<'de> for Choice {
     /// The value is kept without spaces around it: answers are trimmed before they are
     /// matched, so `" our hotel "` could otherwise never be picked.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (value, label) = d
-            .deserialize_any(ChoiceVisitor)?
-            .ok_or_else(|| de::Error::custom("data did not match any variant of untagged enum ChoiceRepr"))?;
+        let (value, label) =
+            d.deserialize_any(ChoiceVisitor)?.ok_or_else(|| de::Error::custom(CHOICE_EXPECTED))?;
         Ok(Choice { value: value.trim().to_owned(), label })
     }
 }
+
+/// What a text must be, said where one is not (serde's untagged message named a Rust type).
+pub(crate) const TEXT_EXPECTED: &str =
+    "expected a text, or a map of language codes to texts (e.g. {en: Sorry, da: Undskyld})";
+
+/// What an option must be, said where one is not.
+pub(crate) const CHOICE_EXPECTED: &str = "expected an option: a text, or a map of `value` and `label` (a text, or a map of language codes to texts)";
 
 /// The message serde's `Content` buffer gives when it meets an enum (a YAML `!tag`).
 const NO_ENUMS: &str = "untagged and internally tagged enums do not support enum input";
@@ -187,14 +192,15 @@ impl<'de> Visitor<'de> for TextVisitor {
 }
 
 /// A [`Choice`] as `(value, label)`: a string (its own label), or a map of `value` and
-/// `label` (other keys ignored; also by field number, 0 and 1, as serde allows).
+/// `label` (also by field number, 0 and 1, as serde allows); any other key is refused, as
+/// everywhere else in a playbook, so a misspelt `lable` is not silently dropped.
 struct ChoiceVisitor;
 
 /// A key of a labelled choice.
 enum Field {
     Value,
     Label,
-    Other,
+    Other(String),
 }
 
 struct FieldVisitor;
@@ -217,7 +223,7 @@ impl<'de> Visitor<'de> for FieldVisitor {
         Ok(Some(match v {
             "value" => Field::Value,
             "label" => Field::Label,
-            _ => Field::Other,
+            other => Field::Other(other.to_owned()),
         }))
     }
 
@@ -225,7 +231,7 @@ impl<'de> Visitor<'de> for FieldVisitor {
         Ok(Some(match v {
             b"value" => Field::Value,
             b"label" => Field::Label,
-            _ => Field::Other,
+            other => Field::Other(String::from_utf8_lossy(other).into_owned()),
         }))
     }
 
@@ -233,7 +239,7 @@ impl<'de> Visitor<'de> for FieldVisitor {
         Ok(Some(match v {
             0 => Field::Value,
             1 => Field::Label,
-            _ => Field::Other,
+            other => Field::Other(other.to_string()),
         }))
     }
 
@@ -266,6 +272,7 @@ impl<'de> Visitor<'de> for ChoiceVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut value, mut label) = (None, None);
         let mut ok = true;
+        let mut unknown: Option<String> = None;
         while let Some(field) = map.next_key_seed(FieldVisitor)? {
             match field {
                 Some(Field::Value) => {
@@ -278,14 +285,20 @@ impl<'de> Visitor<'de> for ChoiceVisitor {
                     ok &= label.is_none() && l.is_some();
                     label = l;
                 }
-                Some(Field::Other) => {
+                Some(Field::Other(key)) => {
                     map.next_value::<IgnoredAny>()?;
+                    unknown.get_or_insert(key);
                 }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                     ok = false;
                 }
             }
+        }
+        // A stray key in what is plainly an option is named; a map that is no option at all
+        // (a text's languages where an option belongs) is told what an option is.
+        if let (Some(key), true) = (unknown, value.is_some() || label.is_some()) {
+            return Err(de::Error::unknown_field(&key, &["value", "label"]));
         }
         Ok(match (value, label, ok) {
             (Some(value), Some(label), true) => Some((value, label)),
@@ -398,17 +411,34 @@ mod tests {
         }
     }
 
+    /// The derives' outcome with their messages, which named Rust types, put as now.
+    fn said_as_now<T>(old: Result<T, String>) -> Result<T, String> {
+        old.map_err(|e| {
+            e.replace("data did not match any variant of untagged enum Text", TEXT_EXPECTED)
+                .replace("data did not match any variant of untagged enum ChoiceRepr", CHOICE_EXPECTED)
+        })
+    }
+
     #[test]
     fn text_and_choice_decode_as_the_untagged_derives_did() {
         for case in CASES {
             assert_eq!(
                 outcome::<Text, _>(case, |t| t),
-                outcome::<OldText, _>(case, old_text),
+                said_as_now(outcome::<OldText, _>(case, old_text)),
                 "Text from {case}"
             );
+            // The one change: a key besides `value` and `label` is refused, at its name.
+            if case.contains("colour") {
+                let refused = outcome::<Choice, _>(case, |c| c).expect_err("colour refused");
+                assert!(
+                    refused.ends_with("unknown field `colour`, expected `value` or `label` at x"),
+                    "{refused}"
+                );
+                continue;
+            }
             assert_eq!(
                 outcome::<Choice, _>(case, |c| c),
-                outcome::<OldChoice, _>(case, old_choice),
+                said_as_now(outcome::<OldChoice, _>(case, old_choice)),
                 "Choice from {case}"
             );
         }
@@ -420,10 +450,13 @@ mod tests {
             [r#""a""#, r#"{"en":"a","da":"b"}"#, "3", "null", r#"["a","b"]"#, r#"{"value":"a","label":"b"}"#]
         {
             let text = serde_json::from_str::<Text>(case).map_err(|e| e.to_string());
-            let old = serde_json::from_str::<OldText>(case).map(old_text).map_err(|e| e.to_string());
+            let old =
+                said_as_now(serde_json::from_str::<OldText>(case).map(old_text).map_err(|e| e.to_string()));
             assert_eq!(text, old, "{case}");
             let choice = serde_json::from_str::<Choice>(case).map_err(|e| e.to_string());
-            let old = serde_json::from_str::<OldChoice>(case).map(old_choice).map_err(|e| e.to_string());
+            let old = said_as_now(
+                serde_json::from_str::<OldChoice>(case).map(old_choice).map_err(|e| e.to_string()),
+            );
             assert_eq!(choice, old, "{case}");
         }
     }
