@@ -65,10 +65,10 @@ fn every_default_playbook_lists_never_say_in_every_language_and_the_schema_knows
     assert_eq!(never["type"], "array", "{never}");
 }
 
-/// The default drill of `wrong-order` with seed 42: first, phase order, fix order, say,
-/// amends, follow-up due. Answers shaped for it, all wrong or not.
+/// The default drill of `wrong-order` with seed 42: first, phase order, fix order (six
+/// steps), say, amends, follow-up due. Answers shaped for it, all wrong or not.
 const SHAPED: &str =
-    "type: wrong-order\nseed: 42\nstaff: anna\nanswers: [1, [1, 2, 3, 4], [1, 2, 3, 4], 1, [1], 1]\n";
+    "type: wrong-order\nseed: 42\nstaff: anna\nanswers: [1, [1, 2, 3, 4], [1, 2, 3, 4, 5, 6], 1, [1], 1]\n";
 
 /// The right answers of a drill, read back from its JSON, as an answers file.
 fn right_answers(drill: &serde_json::Value, staff: &str) -> String {
@@ -109,14 +109,23 @@ fn a_drill_from_an_answers_file_gives_reasons_a_score_and_records_the_result_apa
     assert!(text.contains("Drill 42: Wrong dish or order served"), "{text}");
     assert_eq!(text.matches("✓ Right.").count(), 6, "{text}");
 
-    // The say question answered with a never-say phrase is told why that is wrong.
+    // The say question answered with a never-say phrase is told why that is wrong, and its
+    // step is to be read again (the first two questions, which show that step too, are
+    // answered right, so only the say question points to it).
     let say = &drill["questions"][3];
     let right = say["right_answer"].as_u64().unwrap();
     let wrong = if right == 1 { 2 } else { 1 };
-    t.write("say.yaml", SHAPED.replace("[1, 2, 3, 4], 1, [1]", &format!("[1, 2, 3, 4], {wrong}, [1]")));
+    let (first, phases) = (&drill["questions"][0]["right_answer"], &drill["questions"][1]["right_answer"]);
+    t.write(
+        "say.yaml",
+        SHAPED.replace(
+            "[1, [1, 2, 3, 4], [1, 2, 3, 4, 5, 6], 1, [1]",
+            &format!("[{first}, {phases}, [1, 2, 3, 4, 5, 6], {wrong}, [1]"),
+        ),
+    );
     let text = t.ok(&["drill", "--answers", "say.yaml"]);
     assert!(text.contains("  Never “"), "{text}");
-    assert!(text.contains("Read these steps again:\n  Apologise · own-it:"), "{text}");
+    assert!(text.contains("Read these steps again:\n  Apologise · safety-check:"), "{text}");
 
     let results = t.cmd(&["drill", "--results", "--json"]).run().json_lines();
     assert_eq!(results.len(), 2, "{results:?}");
@@ -145,7 +154,7 @@ fn a_drill_from_an_answers_file_gives_reasons_a_score_and_records_the_result_apa
     none.code(0).one_error_line("No drills recorded");
     // In Danish, playbook text and the tool's words alike.
     let da = t.ok(&["drill", "--answers", "right.yaml", "--lang", "da"]);
-    assert!(da.contains("Øvelse 42: Forkert ret eller bestilling serveret"), "{da}");
+    assert!(da.contains("Øvelse 42: Gæsten har fået den forkerte ret"), "{da}");
     assert!(da.contains("Resultat: 6 af 6 rigtige"), "{da}");
 }
 
@@ -154,7 +163,7 @@ fn a_bad_answers_file_names_every_problem_and_records_nothing() {
     let t = Test::new();
     t.write(
         "bad.yaml",
-        "type: wrong-order\nseed: 42\nanswers:\n  - 9\n  - 1\n  - [1, 1, 2, 3]\n  - 1\n  - [7]\n",
+        "type: wrong-order\nseed: 42\nanswers:\n  - 9\n  - 1\n  - [1, 1, 2, 3, 4, 5]\n  - 1\n  - [7]\n",
     );
     let out = t.cmd(&["drill", "--answers", "bad.yaml"]).run();
     out.code(2);
@@ -162,7 +171,7 @@ fn a_bad_answers_file_names_every_problem_and_records_nothing() {
         "bad.yaml:3:1: the drill asks 6 question(s) but 5 answer(s) are written",
         "bad.yaml:4:5: answer 1 (first): pick one option number from 1 to 4",
         "bad.yaml:5:5: answer 2 (phase_order): give all 4 option numbers",
-        "bad.yaml:6:5: answer 3 (step_order): give all 4 option numbers",
+        "bad.yaml:6:5: answer 3 (step_order): give all 6 option numbers",
         "bad.yaml:8:5: answer 5 (amends): give the numbers of every option that applies",
         "recover: bad.yaml: 5 problem(s); nothing was recorded",
     ] {
@@ -264,10 +273,13 @@ fn a_drill_runs_end_to_end_in_a_terminal_with_feedback_after_each_answer() {
     assert!(utf8(&why).contains(&format!("The order is {}", order.join(" "))), "{}", utf8(&why));
     // An order that is not one (a number twice) is refused by the prompt, then put right.
     p.exp_string("Your answer").unwrap();
-    p.send_line("1 1 2 3").unwrap();
-    p.exp_string("Type the numbers in the order").unwrap();
     let order = q(2)["right_answer"].as_array().unwrap().iter().map(ToString::to_string).collect::<Vec<_>>();
-    for _ in 0..7 {
+    // As many numbers as there are steps, but the first one twice.
+    let twice =
+        std::iter::once(1).chain(1..order.len()).map(|n| format!("{n}")).collect::<Vec<_>>().join(" ");
+    p.send_line(&twice).unwrap();
+    p.exp_string("Type the numbers in the order").unwrap();
+    for _ in 0..twice.len() {
         p.send("\x7f").unwrap();
     }
     p.send_line(&order.join(" ")).unwrap();
