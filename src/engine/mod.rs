@@ -62,10 +62,11 @@ pub fn needs_approver(total: Money, limit: Money) -> bool {
 }
 
 /// Whether someone with `limit` may give `step` on their own at `severity`: it is offered
-/// at that severity and, alone, needs no approver.
+/// at that severity (and not replaced there by another amend, `instead_of`) and, alone,
+/// needs no approver.
 #[must_use]
-pub fn within_own_authority(step: &Step, severity: Severity, limit: Money) -> bool {
-    step.offered_at(severity) && !needs_approver(step.cost(), limit)
+pub fn within_own_authority(playbook: &Playbook, step: &Step, severity: Severity, limit: Money) -> bool {
+    playbook.amends_at(severity).iter().any(|o| o.id == step.id) && !needs_approver(step.cost(), limit)
 }
 
 /// Checks a name given for later (`--approved-by`) against the same length rule.

@@ -164,8 +164,13 @@ fn amend_reason(drill: &Drill, o: &Opt, ctx: &Ctx) -> Option<String> {
     let Opt::Step(_, s) = *o else { return None };
     let step = one_line(s.action.get(ctx.lang));
     let from = s.from_severity();
+    let offered = drill.playbook.amends_at(drill.severity);
+    let instead = offered.iter().find(|o| o.instead_of.contains(&s.id));
     Some(if !s.offered_at(drill.severity) {
         ctx.f("drill_why_amend_severity", &[("step", &step), ("severity", ui::severity(ctx.lang, from))])
+    } else if let Some(other) = instead {
+        let other = one_line(other.action.get(ctx.lang));
+        ctx.f("drill_why_amend_replaced", &[("step", &step), ("other", &other)])
     } else if crate::engine::needs_approver(s.cost(), drill.limit) {
         let approver = crate::engine::lowest_role_for(ctx.policy, s.cost())
             .map_or("", |r| ctx.policy.role_label(r, ctx.lang));

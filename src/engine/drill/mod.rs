@@ -352,7 +352,7 @@ fn amends<'p>(pb: &'p Playbook, severity: Severity, limit: Money, rng: &mut Rng)
     let key = options
         .iter()
         .enumerate()
-        .filter(|(_, o)| matches!(o, Opt::Step(_, s) if super::within_own_authority(s, severity, limit)))
+        .filter(|(_, o)| matches!(o, Opt::Step(_, s) if super::within_own_authority(pb, s, severity, limit)))
         .map(|(i, _)| i)
         .collect();
     Some(Question { ask: Ask::Amends, phase: Phase::Amend, options, key: Key::Set(key), step: None })

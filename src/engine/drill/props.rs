@@ -87,7 +87,17 @@ fn exactly_one_right_answer(drill: &Drill) {
                 let implied: Vec<usize> = (0..n)
                     .filter(|&i| match q.options[i] {
                         Opt::Step(Phase::Amend, s) => {
-                            s.severity.unwrap_or(Severity::Minor) <= drill.severity && s.cost() <= drill.limit
+                            let here = |a: &crate::playbook::Step| {
+                                a.severity.unwrap_or(Severity::Minor) <= drill.severity
+                            };
+                            // An amend another offered one replaces (`instead_of`) is not given.
+                            let replaced = drill
+                                .playbook
+                                .phases
+                                .amend
+                                .iter()
+                                .any(|o| here(o) && o.instead_of.contains(&s.id));
+                            here(s) && !replaced && s.cost() <= drill.limit
                         }
                         ref o => panic!("{o:?} in the amends question"),
                     })
@@ -149,6 +159,26 @@ proptest! {
         prop_assert!(!lib.has_errors(), "{:?}\n{}", lib.problems, text);
         let drill = generate(&lib.playbooks[0], seed, wanted, limit);
         exactly_one_right_answer(&drill);
+    }
+}
+
+#[test]
+fn an_amend_replaced_at_the_drills_severity_is_never_a_right_answer() {
+    let lib = built_in();
+    let pb = lib.playbooks.iter().find(|p| p.kind == "wrong-order").expect("wrong-order");
+    for seed in 0..40 {
+        let drill = generate(pb, seed, DEFAULT_QUESTIONS, Money::whole(1000));
+        for q in drill.questions.iter().filter(|q| q.ask == Ask::Amends) {
+            let Key::Set(key) = &q.key else { panic!("a set") };
+            for &i in key {
+                let Opt::Step(_, s) = q.options[i] else { panic!("a step") };
+                assert!(
+                    pb.amends_at(drill.severity).iter().any(|o| o.id == s.id),
+                    "seed {seed}: {} is replaced",
+                    s.id
+                );
+            }
+        }
     }
 }
 
