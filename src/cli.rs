@@ -259,9 +259,33 @@ pub struct ReportArgs {
     /// The period: 8h, 30d, today, a date or an RFC 3339 time
     #[arg(long, value_name = "WHEN", default_value = "today")]
     pub since: String,
+    /// Only incidents of this type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Output format: a table, or one HTML page of charts
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text, conflicts_with_all = ["json", "csv"])]
+    pub format: ReportFormat,
+    /// Write to FILE instead of standard output
+    #[arg(long = "output", short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Paper size the HTML page is laid out for (it fits the width of either)
+    #[arg(long, value_enum, default_value_t = Paper::A4)]
+    pub paper: Paper,
+    /// With --json: also what the HTML charts show (per-day counts, binned timings, top five)
+    #[arg(long, requires = "json")]
+    pub detail: bool,
     /// Output for scripts.
     #[command(flatten)]
     pub output: MachineOutput,
+}
+
+/// `report --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A table for the terminal (or --json, --csv)
+    Text,
+    /// One self-contained HTML page of charts, printable on A4 and Letter
+    Html,
 }
 
 /// `export`.

@@ -9,6 +9,8 @@ use crate::engine::{FollowUpOutcome, Incident};
 use crate::money::Money;
 use crate::store::{Filter, Store, StoreError};
 
+pub mod detail;
+
 /// Median and 90th percentile, in seconds.
 #[derive(Debug, Default, Serialize)]
 pub struct Spread {

@@ -12,6 +12,7 @@ mod languages;
 mod library;
 mod print;
 mod readme;
+mod report_html;
 mod safety;
 mod scripted;
 mod shift;

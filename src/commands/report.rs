@@ -3,14 +3,16 @@
 use std::io::Write;
 
 use super::log::moment;
-use crate::cli::ReportArgs;
+use crate::cli::{ReportArgs, ReportFormat};
 use crate::clock::{self, human_seconds};
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::render::report_html::Page;
 use crate::render::{csv, safe::one_line, table};
 use crate::report::Report;
-use crate::store::Store;
+use crate::report::detail::Targets;
+use crate::store::{Filter, Store};
 
 fn rows(r: &Report) -> Vec<(String, String, String)> {
     let mut v: Vec<(String, String, String)> = Vec::new();
@@ -68,8 +70,13 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
 /// Prints the report for the period.
 pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let since = moment(&args.since, "--since", config)?;
-    let report = config.store_to_read()?.report(since, clock::now())?;
-    let mut out = std::io::stdout().lock();
+    let now = clock::now();
+    let html = args.format == ReportFormat::Html;
+    if html || args.detail || args.kind.is_some() {
+        return detailed(config, args, since, now);
+    }
+    let report = config.store_to_read()?.report(since, now)?;
+    let mut out: Vec<u8> = Vec::new();
     if args.output.json {
         writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;
     } else if args.output.csv {
@@ -78,15 +85,80 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
             write!(out, "{}", csv::line(&[s, k, v]))?;
         }
     } else {
-        writeln!(out, "Report since {}", clock::local(since, config.tz()))?;
-        let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
-        let mut last = String::new();
-        for (s, k, v) in rows(&report) {
-            let shown = if s == last { String::new() } else { s.clone() };
-            last = s;
-            t.add_row(vec![shown, one_line(&k), one_line(&v)]);
-        }
-        write!(out, "{}", table::to_text(&t))?;
+        text(&mut out, config, since, &report)?;
+    }
+    emit(args, &out)
+}
+
+fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Report) -> Result<(), Error> {
+    writeln!(out, "Report since {}", clock::local(since, config.tz()))?;
+    let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
+    let mut last = String::new();
+    for (s, k, v) in rows(report) {
+        let shown = if s == last { String::new() } else { s.clone() };
+        last = s;
+        t.add_row(vec![shown, one_line(&k), one_line(&v)]);
+    }
+    write!(out, "{}", table::to_text(&t))?;
+    Ok(())
+}
+
+/// Writes `doc` to `--output` or standard output.
+fn emit(args: &ReportArgs, doc: &[u8]) -> Result<Exit, Error> {
+    match &args.output_file {
+        Some(path) => std::fs::write(path, doc).map_err(|source| Error::Io {
+            action: "write",
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => std::io::stdout().lock().write_all(doc)?,
     }
     Ok(Exit::Success)
+}
+
+/// The report read from whole incidents, with what the charts need: for `--format html`,
+/// `--detail` and `--type`, which the summary columns cannot answer.
+fn detailed(
+    config: &Config,
+    args: &ReportArgs,
+    since: jiff::Timestamp,
+    now: jiff::Timestamp,
+) -> Result<Exit, Error> {
+    let lib = config.library_for(args.kind.as_deref())?;
+    // A type is named as `start` takes it (an alias too); one the library lacks may still
+    // be in the log, from a playbook since removed.
+    let kind =
+        args.kind.as_ref().map(|k| lib.find(k).map_or_else(|_| k.trim().to_owned(), |pb| pb.kind.clone()));
+    let policy = lib.policy.targets.unwrap_or_default();
+    let targets = Targets {
+        apology: policy.apology.map(|w| w.minutes() * 60),
+        fix: policy.fix.map(|w| w.minutes() * 60),
+    };
+    let filter = Filter { since: Some(since), kind: kind.clone(), ..Filter::default() };
+    let store = config.store_to_read()?;
+    let (report, detail) = crate::report::detail::detailed(&store, &filter, now, config.tz(), targets)?;
+    let mut out: Vec<u8> = Vec::new();
+    if args.format == ReportFormat::Html {
+        let page = Page {
+            lang: config.lang.value.code(),
+            tz: config.tz(),
+            kind: kind.as_deref(),
+            paper: args.paper,
+        };
+        out = crate::render::report_html::html(&report, &detail, &page).into_bytes();
+    } else if args.output.json {
+        let mut value = serde_json::to_value(&report).unwrap_or_default();
+        if args.detail {
+            value["detail"] = serde_json::to_value(&detail).unwrap_or_default();
+        }
+        writeln!(out, "{value}")?;
+    } else if args.output.csv {
+        write!(out, "{}", csv::line(&["section", "item", "value"]))?;
+        for (s, k, v) in rows(&report) {
+            write!(out, "{}", csv::line(&[s, k, v]))?;
+        }
+    } else {
+        text(&mut out, config, since, &report)?;
+    }
+    emit(args, &out)
 }

@@ -1,9 +1,11 @@
 //! Everything people read: tables, playbooks, summaries, made safe for a terminal.
 
+pub mod chart;
 pub mod csv;
 pub mod json;
 pub mod playbook;
 pub mod print;
+pub mod report_html;
 pub mod safe;
 pub mod summary;
 pub mod table;
