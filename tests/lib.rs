@@ -3,6 +3,7 @@
 mod support;
 
 mod bench;
+mod calendar;
 mod faults;
 mod hardening;
 mod help;

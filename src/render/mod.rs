@@ -2,6 +2,7 @@
 
 pub mod chart;
 pub mod csv;
+pub mod ics;
 pub mod json;
 pub mod playbook;
 pub mod print;

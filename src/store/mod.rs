@@ -182,6 +182,9 @@ pub struct Listed {
 pub struct Due {
     /// The incident's short id.
     pub incident: String,
+    /// Its global id (a calendar entry's UID is made from it).
+    #[serde(skip)]
+    pub uid: String,
     /// The playbook's type.
     #[serde(rename = "type")]
     pub kind: String,

@@ -700,7 +700,7 @@ fn scan_statements(filter: &Filter, oldest_first: bool) -> ([String; 3], Vec<rus
 }
 
 /// Open follow-ups due before `?1`, by due time, with what `due` shows of their incident.
-const DUE_STATEMENT: &str = "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff FROM follow_ups f
+const DUE_STATEMENT: &str = "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff, i.uid FROM follow_ups f
     JOIN incidents i ON i.n = f.incident WHERE f.done_at IS NULL AND f.due < ?1 ORDER BY f.due";
 
 fn short_id() -> String {
@@ -944,6 +944,7 @@ impl Store for SqliteStore {
                     step: r.get(3)?,
                     due: from_ms(r.get(4)?)?,
                     staff: r.get(5)?,
+                    uid: r.get(6)?,
                 })
             })
             .and_then(Iterator::collect)
