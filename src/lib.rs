@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod money;
 pub mod playbook;
 pub mod policy;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod store;

@@ -12,6 +12,7 @@ mod interactive;
 mod languages;
 mod library;
 mod print;
+mod progress;
 mod readme;
 mod report_html;
 mod safety;

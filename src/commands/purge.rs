@@ -8,6 +8,7 @@ use crate::clock;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::progress::Progress;
 use crate::store::{Filter, Store};
 
 /// Deletes incidents started before `--before`, after confirmation unless `--yes`.
@@ -42,7 +43,9 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
             return Ok(Exit::Success);
         }
     }
+    let progress = Progress::start("deleting", Some(count as u64));
     let n = store.purge(before)?;
+    drop(progress);
     eprintln!("recover: deleted {n} incident(s) and wiped them from the log file");
     Ok(Exit::Success)
 }

@@ -8,6 +8,7 @@ use crate::clock::{self, human_seconds};
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::progress::{self, Progress};
 use crate::render::report_html::Page;
 use crate::render::{csv, safe::one_line, table};
 use crate::report::Report;
@@ -75,7 +76,10 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     if html || args.detail || args.kind.is_some() {
         return detailed(config, args, since, now);
     }
-    let report = config.store_to_read()?.report(since, now)?;
+    let store = config.store_to_read()?;
+    let progress = reading(&store, &Filter { since: Some(since), ..Filter::default() })?;
+    let report = store.report(since, now)?;
+    drop(progress);
     let mut out: Vec<u8> = Vec::new();
     if args.output.json {
         writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;
@@ -101,6 +105,12 @@ fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Rep
     }
     write!(out, "{}", table::to_text(&t))?;
     Ok(())
+}
+
+/// Progress of reading the incidents `filter` matches, when it is shown.
+fn reading(store: &dyn Store, filter: &Filter) -> Result<Progress, Error> {
+    let total = if progress::shown() { Some(store.count(filter)? as u64) } else { None };
+    Ok(Progress::start("reading the log", total))
 }
 
 /// Writes `doc` to `--output` or standard output.
@@ -136,7 +146,9 @@ fn detailed(
     };
     let filter = Filter { since: Some(since), kind: kind.clone(), ..Filter::default() };
     let store = config.store_to_read()?;
+    let progress = reading(&store, &filter)?;
     let (report, detail) = crate::report::detail::detailed(&store, &filter, now, config.tz(), targets)?;
+    drop(progress);
     let mut out: Vec<u8> = Vec::new();
     if args.format == ReportFormat::Html {
         let page = Page {

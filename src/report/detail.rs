@@ -263,9 +263,14 @@ pub fn detailed(
         expensive: Vec::new(),
         slowest: Vec::new(),
     };
+    let mut read = 0;
     store.scan(filter, true, &mut |i| {
         tally.add(&i);
         detail.add(&i);
+        read += 1;
+        if read % crate::progress::STRIDE == 0 {
+            crate::progress::advance(crate::progress::STRIDE as u64);
+        }
         true
     })?;
     let length = now.duration_since(since);
