@@ -112,6 +112,12 @@ pub fn html(r: &Report, d: &Detail, page: &Page) -> String {
     out
 }
 
+/// A period's label under its column: `MM-DD` of its first day, or `YYYY-MM` for a month.
+fn label(d: &Detail, start: &str) -> String {
+    let shown = if d.unit == Unit::Month { start.get(..7) } else { start.get(5..) };
+    shown.unwrap_or(start).to_owned()
+}
+
 /// "none" in place of an empty chart.
 fn none(lang: &str) -> String {
     format!("<p class=\"none\">{}</p>\n", esc(ui::t(lang, "none")))
@@ -137,8 +143,7 @@ fn counts(d: &Detail, lang: &str) -> String {
         .periods
         .iter()
         .map(|p| {
-            let label = if d.unit == Unit::Month { p.start[..7].to_owned() } else { p.start[5..].to_owned() };
-            (label, kinds.iter().map(|k| p.by_type.get(*k).copied().unwrap_or(0)).collect())
+            (label(d, &p.start), kinds.iter().map(|k| p.by_type.get(*k).copied().unwrap_or(0)).collect())
         })
         .collect();
     let mut out = format!("<section>\n<h2>{}</h2>\n<ul class=\"legend\">", esc(heading));
@@ -232,7 +237,7 @@ fn timing(
         .iter()
         .map(|p| {
             let v = if apology { p.apology_median } else { p.fix_median };
-            (p.start[5..].to_owned(), v.map(length), v.map_or_else(String::new, human_seconds))
+            (label(d, &p.start), v.map(length), v.map_or_else(String::new, human_seconds))
         })
         .collect();
     let target =
