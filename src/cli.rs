@@ -139,6 +139,10 @@ pub struct StartArgs {
     /// How bad it is (asked if not given)
     #[arg(long, value_enum)]
     pub severity: Option<Severity>,
+    /// The guest's booking number, loyalty id or e-mail, to notice a repeat guest (only
+    /// a keyed hash of it is stored)
+    #[arg(long = "guest", value_name = "KEY")]
+    pub guest_key: Option<String>,
     /// Your name [env: RECOVER_STAFF]
     #[arg(long, value_name = "NAME")]
     pub staff: Option<String>,

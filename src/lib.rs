@@ -13,6 +13,7 @@ pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod exit_code;
+pub mod guest;
 pub mod i18n;
 pub mod money;
 pub mod playbook;

@@ -18,6 +18,9 @@ pub struct Policy {
     /// Languages every text in the library must be written in (checked by `check`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
+    /// How many days back an earlier incident makes a guest a repeat guest (default 180).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_guest_days: Option<u32>,
     /// What the house aims for, shown against the timings of `report --format html`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub targets: Option<Targets>,

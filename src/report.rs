@@ -98,6 +98,9 @@ pub struct Report {
     pub in_progress: usize,
     /// Finished with a required step skipped.
     pub incomplete: usize,
+    /// Incidents of guests who had incidents before (`start --guest`), from the log's
+    /// guests table (filled in by the command; a tally of incidents cannot know).
+    pub repeat_guests: usize,
 }
 
 /// Counts, most first (ties by name).

@@ -5,6 +5,7 @@ mod support;
 mod bench;
 mod calendar;
 mod faults;
+mod guests;
 mod hardening;
 mod help;
 mod input;

@@ -84,6 +84,7 @@ fn expected_pairs(r: &Value) -> Vec<(String, String)> {
         ("previous period of the same length".to_owned(), n(&d["previous_incidents"])),
         ("in progress".to_owned(), n(&r["in_progress"])),
         ("incomplete".to_owned(), n(&r["incomplete"])),
+        ("repeat guests".to_owned(), n(&r["repeat_guests"])),
         ("Amends".to_owned(), money(&r["amends_total"])),
         ("done on time".to_owned(), n(&f["on_time"])),
         ("done late".to_owned(), n(&f["late"])),

@@ -22,6 +22,7 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
     add("incidents", "total", r.incidents.to_string());
     add("incidents", "in progress", r.in_progress.to_string());
     add("incidents", "incomplete", r.incomplete.to_string());
+    add("incidents", "repeat guests", r.repeat_guests.to_string());
     for (k, n) in &r.by_type {
         add("by type", k, n.to_string());
     }
@@ -77,9 +78,11 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
         return detailed(config, args, since, now);
     }
     let store = config.store_to_read()?;
-    let progress = reading(&store, &Filter { since: Some(since), ..Filter::default() })?;
-    let report = store.report(since, now)?;
+    let filter = Filter { since: Some(since), ..Filter::default() };
+    let progress = reading(&store, &filter)?;
+    let mut report = store.report(since, now)?;
     drop(progress);
+    report.repeat_guests = store.repeat_guests(&filter)?;
     let mut out: Vec<u8> = Vec::new();
     if args.output.json {
         writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;
@@ -147,8 +150,9 @@ fn detailed(
     let filter = Filter { since: Some(since), kind: kind.clone(), ..Filter::default() };
     let store = config.store_to_read()?;
     let progress = reading(&store, &filter)?;
-    let (report, detail) = crate::report::detail::detailed(&store, &filter, now, config.tz(), targets)?;
+    let (mut report, detail) = crate::report::detail::detailed(&store, &filter, now, config.tz(), targets)?;
     drop(progress);
+    report.repeat_guests = store.repeat_guests(&filter)?;
     let mut out: Vec<u8> = Vec::new();
     if args.format == ReportFormat::Html {
         let page = Page {

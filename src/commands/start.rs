@@ -46,6 +46,9 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         .unwrap_or_else(|| "unknown".to_owned());
     let role_given = pick(&args.role, answers.as_ref().and_then(|a| a.role.as_ref()), &config.role);
     let (role, limit) = resolve_role(&lib, role_given.as_deref())?;
+    let now = clock::now();
+    let guest = args.guest_key.as_deref().map(|key| repeat_guest(config, &lib, key, now)).transpose()?;
+    let suggested = guest.as_ref().and_then(|g| g.suggested);
     let start = Start {
         staff,
         role,
@@ -55,7 +58,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         severity: args
             .severity
             .or_else(|| answers.as_ref().and_then(|a| a.severity))
-            .or(args.yes.then_some(Severity::Minor)),
+            .or(args.yes.then_some(suggested.unwrap_or(Severity::Minor))),
         failure_point: args.failure_point.clone(),
     };
     start.check()?;
@@ -71,7 +74,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             ));
         }
     }
-    let mut session = Session::begin(playbook, start, clock::now());
+    let mut session = Session::begin(playbook, start, now);
 
     if let Some(file) = &answers {
         let mut problems = file.check(&session);
@@ -90,12 +93,13 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             return Err(Error::BadInput { file: file.file.clone(), count: problems.len() });
         }
         let mut store = config.store()?;
-        create(&mut store, &mut session)?;
+        create(&mut store, &mut session, guest.as_ref())?;
         drive(&mut session, &mut Answers::new(file), &mut store)?;
         return finish(config, &lib, &session, args.json);
     }
     if args.yes {
-        let mut driver = Yes { severity: Severity::Minor, approved_by: args.approved_by.clone() };
+        let mut driver =
+            Yes { severity: suggested.unwrap_or(Severity::Minor), approved_by: args.approved_by.clone() };
         // Check the rules before recording anything, as for an answers file.
         match drive(&mut session.clone(), &mut driver, &mut crate::drivers::DryRun) {
             Err(Error::Rule(over @ crate::engine::Rule::OverLimit { .. })) => {
@@ -107,7 +111,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             other => other?,
         }
         let mut store = config.store()?;
-        create(&mut store, &mut session)?;
+        create(&mut store, &mut session, guest.as_ref())?;
         drive(&mut session, &mut driver, &mut store)?;
         return finish(config, &lib, &session, args.json);
     }
@@ -115,8 +119,51 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         return Err(no_terminal());
     }
     let mut store = config.store()?;
-    create(&mut store, &mut session)?;
-    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), args.json)
+    create(&mut store, &mut session, guest.as_ref())?;
+    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), suggested, args.json)
+}
+
+/// A guest named with `--guest`: the keyed hash of their key, how many incidents they had
+/// lately, and the severity suggested when they had any.
+struct Guest {
+    hash: String,
+    earlier: usize,
+    suggested: Option<Severity>,
+}
+
+/// Looks the guest up and, when they had incidents in the policy's window, says so on
+/// standard error before any question (so before the amends).
+fn repeat_guest(config: &Config, lib: &Library, key: &str, now: jiff::Timestamp) -> Result<Guest, Error> {
+    if crate::guest::normalise(key).is_empty() {
+        return Err(Error::usage("--guest is empty", "give a booking number, loyalty id or e-mail"));
+    }
+    let secret = crate::guest::secret(config.log_path()?)?;
+    let hash = crate::guest::hash(&secret, key);
+    let days = lib.policy.repeat_guest_days.unwrap_or(180);
+    let since = now.checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(now);
+    // No log yet: nobody was here before (and no warning that there is no log).
+    let history =
+        if config.log_path()?.exists() { Some(config.store()?.guest_history(&hash, since)?) } else { None };
+    let Some((history, (id, when))) = history.as_ref().and_then(|h| h.latest.as_ref().map(|l| (h, l))) else {
+        return Ok(Guest { hash, earlier: 0, suggested: None });
+    };
+    let suggested = history.worst.unwrap_or(Severity::Minor).next_up();
+    let lang = config.lang.value.code();
+    eprintln!(
+        "recover: {}",
+        crate::i18n::f(
+            lang,
+            "repeat_guest",
+            &[
+                ("count", &history.count.to_string()),
+                ("days", &days.to_string()),
+                ("id", &one_line(id)),
+                ("when", &clock::local(*when, config.tz())),
+                ("severity", crate::i18n::severity(lang, suggested)),
+            ],
+        )
+    );
+    Ok(Guest { hash, earlier: history.count, suggested: Some(suggested) })
 }
 
 /// Continues an interrupted incident at its first unanswered question.
@@ -146,7 +193,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     if !interactive_ok() {
         return Err(no_terminal());
     }
-    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), args.json)
+    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), None, args.json)
 }
 
 fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::money::Money), Error> {
@@ -166,8 +213,11 @@ fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::mo
     }
 }
 
-fn create(store: &mut SqliteStore, session: &mut Session) -> Result<(), Error> {
+fn create(store: &mut SqliteStore, session: &mut Session, guest: Option<&Guest>) -> Result<(), Error> {
     let id = store.create(session.incident())?;
+    if let Some(g) = guest {
+        store.record_guest(&id, &g.hash, g.earlier)?;
+    }
     session.set_id(id);
     Ok(())
 }
@@ -178,10 +228,12 @@ fn interactive(
     session: &mut Session,
     store: &mut SqliteStore,
     guest: Option<String>,
+    suggested: Option<Severity>,
     json: bool,
 ) -> Result<Exit, Error> {
     let mut driver =
         Terminal::new(&lib.policy, config.lang.value.code(), guest, config.styled_err, config.tz().clone());
+    driver.suggest(suggested);
     driver.header(session);
     let id = session.incident().id.clone();
     set_resumable(&id);

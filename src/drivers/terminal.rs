@@ -96,6 +96,8 @@ pub struct Terminal<'a> {
     lang: String,
     guest: Option<String>,
     tz: TimeZone,
+    /// The severity the cursor starts on (the next one up for a repeat guest).
+    suggested: Option<Severity>,
 }
 
 impl<'a> Terminal<'a> {
@@ -104,7 +106,21 @@ impl<'a> Terminal<'a> {
     pub fn new(policy: &'a Policy, lang: &str, guest: Option<String>, styled: bool, tz: TimeZone) -> Self {
         let theme: Box<dyn Theme> =
             if styled { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
-        Terminal { term: Term::stderr(), theme, styled, policy, lang: lang.to_owned(), guest, tz }
+        Terminal {
+            term: Term::stderr(),
+            theme,
+            styled,
+            policy,
+            lang: lang.to_owned(),
+            guest,
+            tz,
+            suggested: None,
+        }
+    }
+
+    /// Starts the severity question on `severity` (a repeat guest's suggestion).
+    pub fn suggest(&mut self, severity: Option<Severity>) {
+        self.suggested = severity;
     }
 
     fn layout(&self) -> Layout<'_> {
@@ -333,7 +349,11 @@ impl Driver for Terminal<'_> {
             Question::Severity => {
                 let items: Vec<String> = Severity::ALL.iter().map(|s| self.severity_item(*s)).collect();
                 Answer::Severity(
-                    Severity::ALL[self.select(ui::t(&self.lang, "severity_question"), &items, 0)?],
+                    Severity::ALL[self.select(
+                        ui::t(&self.lang, "severity_question"),
+                        &items,
+                        self.suggested.map_or(0, |s| s as usize),
+                    )?],
                 )
             }
             Question::Step { phase, step, index } => {

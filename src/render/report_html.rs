@@ -89,7 +89,8 @@ pub fn html(r: &Report, d: &Detail, page: &Page) -> String {
         out,
         "<table class=\"figures\">\n<tr><th>{}</th><td class=\"n\">{}</td></tr>\n\
          <tr><th>{}</th><td class=\"n\">{}</td></tr>\n<tr><th>{}</th><td class=\"n\">{}</td></tr>\n\
-         <tr><th>{}</th><td class=\"n\">{}</td></tr>\n<tr><th>{}</th><td class=\"n\">{}</td></tr>\n</table>",
+         <tr><th>{}</th><td class=\"n\">{}</td></tr>\n<tr><th>{}</th><td class=\"n\">{}</td></tr>\n\
+         <tr><th>{}</th><td class=\"n\">{}</td></tr>\n</table>",
         t("report_incidents"),
         r.incidents,
         t("report_previous"),
@@ -98,6 +99,8 @@ pub fn html(r: &Report, d: &Detail, page: &Page) -> String {
         r.in_progress,
         t("status_incomplete"),
         r.incomplete,
+        t("report_repeat_guests"),
+        r.repeat_guests,
         t("amends_total"),
         esc(&amount(r, r.amends_total)),
     );

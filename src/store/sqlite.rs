@@ -14,6 +14,7 @@ use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status,
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 
+mod guests;
 mod json;
 mod summary;
 
@@ -144,6 +145,8 @@ const MIGRATIONS: &[&str] = &[
     // `log --type`; the summaries of incidents already here are filled in by
     // `summary::backfill` in the same transaction.
     summary::MIGRATION,
+    // Repeat guests: keyed hashes of guests' keys, never the keys (see crate::guest).
+    guests::MIGRATION,
 ];
 
 /// The migration (counted from 1) after which [`summary::backfill`] runs.
