@@ -97,25 +97,21 @@ fn an_empty_guest_key_is_refused() {
     session(&t, &["--guest", "  "]).code(2).one_error_line("recover: --guest is empty");
 }
 
-#[test]
-fn in_a_terminal_the_notice_comes_first_and_enter_takes_the_suggested_severity() {
+/// `args` of the binary in a pseudo-terminal.
+fn in_terminal(t: &Test, args: &[&str]) -> rexpect::session::PtySession {
     use rexpect::session::{Options, spawn_with_options};
-    let t = Test::new();
-    session(&t, &["--guest", "BK 4471"]).code(0);
     let mut cmd = std::process::Command::new(crate::support::BIN);
-    cmd.args(["start", "--type", "noise", "--role", "manager", "--guest", "bk4471"])
-        .env_clear()
-        .current_dir(t.dir());
+    cmd.args(args).env_clear().current_dir(t.dir());
     for (k, v) in crate::support::base_env(t.dir(), &t.log()) {
         cmd.env(k, v);
     }
     cmd.env("TERM", "xterm-256color");
-    let mut p =
-        spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000)).strip_ansi_escape_codes(true))
-            .expect("spawn in a pty");
-    let before = p.exp_string("Repeat guest: 1 earlier incident(s)").expect("the notice");
-    assert!(!before.contains("How bad is it?"), "told before any question: {before}");
-    // Enter at every question: the defaults, the suggested severity among them.
+    spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000)).strip_ansi_escape_codes(true))
+        .expect("spawn in a pty")
+}
+
+/// Enter at every question until the session ends: the defaults throughout.
+fn enter_to_the_end(mut p: rexpect::session::PtySession) {
     for _ in 0..40 {
         if p.send("\r").is_err() {
             break;
@@ -124,7 +120,32 @@ fn in_a_terminal_the_notice_comes_first_and_enter_takes_the_suggested_severity()
         std::thread::sleep(std::time::Duration::from_millis(60));
     }
     let _ = p.exp_eof();
+}
+
+#[test]
+fn in_a_terminal_the_notice_comes_first_and_enter_takes_the_suggested_severity() {
+    let t = Test::new();
+    session(&t, &["--guest", "BK 4471"]).code(0);
+    let mut p = in_terminal(&t, &["start", "--type", "noise", "--role", "manager", "--guest", "bk4471"]);
+    let before = p.exp_string("Repeat guest: 1 earlier incident(s)").expect("the notice");
+    assert!(!before.contains("How bad is it?"), "told before any question: {before}");
+    enter_to_the_end(p);
     let log = t.cmd(&["log", "--json"]).run().json_lines();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0]["severity"], "major", "the newest, rated as suggested");
+
+    // Interrupted at its first question and resumed, a repeat guest's session still
+    // suggests the next severity up (critical, after a major one).
+    let mut p = in_terminal(&t, &["start", "--type", "noise", "--role", "manager", "--guest", "BK4471"]);
+    p.exp_string("own-it").expect("the first question");
+    p.send_control('c').expect("ctrl-c");
+    let rest = p.exp_eof().expect("eof");
+    assert!(rest.contains("recover resume"), "{rest}");
+    enter_to_the_end(in_terminal(&t, &["resume"]));
+    let log = t.cmd(&["log", "--json"]).run().json_lines();
+    assert_eq!(log.len(), 3);
+    assert_eq!(
+        (log[0]["severity"].as_str(), log[0]["status"].as_str()),
+        (Some("critical"), Some("complete"))
+    );
 }

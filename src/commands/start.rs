@@ -193,7 +193,20 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     if !interactive_ok() {
         return Err(no_terminal());
     }
-    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), None, args.json)
+    // A repeat guest's session, resumed, still suggests the next severity up.
+    let suggested = match store.guest_of(&session.incident().id)? {
+        Some((hash, earlier)) if earlier > 0 => {
+            let days = lib.policy.repeat_guest_days.unwrap_or(180);
+            let since = session
+                .incident()
+                .started_at
+                .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+                .unwrap_or(session.incident().started_at);
+            Some(store.guest_history(&hash, since)?.worst.unwrap_or(Severity::Minor).next_up())
+        }
+        _ => None,
+    };
+    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), suggested, args.json)
 }
 
 fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::money::Money), Error> {

@@ -67,6 +67,18 @@ impl SqliteStore {
         done.map_err(|e| self.err(&e))
     }
 
+    /// The hash and earlier count recorded for incident `id`, if it was started with a guest.
+    pub fn guest_of(&self, id: &str) -> Result<Option<(String, usize)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT g.hash, g.earlier FROM guests g JOIN incidents i ON i.n = g.incident WHERE i.id = ?1",
+                [id],
+                |row| Ok((row.get::<_, String>(0)?, usize::try_from(row.get::<_, i64>(1)?).unwrap_or(0))),
+            )
+            .optional()
+            .map_err(|e| self.err(&e))
+    }
+
     /// Incidents matching `filter` (its start and type) whose guest had incidents before.
     pub fn repeat_guests(&self, filter: &Filter) -> Result<usize, StoreError> {
         let since = filter.since.map_or(i64::MIN, ms);
