@@ -112,6 +112,9 @@ fn expected_pairs(r: &Value) -> Vec<(String, String)> {
             pairs.push((format!("{kind} \u{b7} {shown}"), money(m)));
         }
     }
+    for (step, count) in d["amends_withheld"].as_object().unwrap() {
+        pairs.push((step.clone(), n(count)));
+    }
     for e in d["most_expensive"].as_array().unwrap() {
         pairs.push((
             format!("{} \u{b7} {}", e["id"].as_str().unwrap(), e["type"].as_str().unwrap()),
@@ -317,4 +320,19 @@ fn policy_targets_are_counted_against() {
         format!("{} of {} within the target of 1m 00s", bins("apology", 2), r["time_to_apology"]["count"]);
     assert!(html.contains(&within), "{within}");
     assert!(html.contains(">target 15m 00s</text>"));
+}
+
+#[test]
+fn amends_offered_and_not_given_are_counted_per_step() {
+    let t = Test::new();
+    let answers = t.write(
+        "a.yaml",
+        "type: reservation\nseverity: major\nrole: manager\nsteps:\n  own-it: done\n  pay-replacement: done\n",
+    );
+    t.cmd(&["start", "--answers", answers.to_str().unwrap()]).run();
+    let r = detailed_json(&t, &[]);
+    let withheld = &r["detail"]["amends_withheld"];
+    assert_eq!(withheld["reservation: welcome-drink"], 1, "{withheld}");
+    assert_eq!(withheld["reservation: buy-dinner"], 1, "{withheld}");
+    assert!(withheld.get("reservation: pay-replacement").is_none(), "given, so not withheld");
 }

@@ -277,6 +277,14 @@ fn amends(r: &Report, d: &Detail, lang: &str) -> String {
     } else {
         out.push_str(&chart::hbars(&bars, heading));
     }
+    let heading = ui::t(lang, "report_withheld");
+    let _ = writeln!(out, "\n<h3>{}</h3>", esc(heading));
+    let bars: Vec<Bar> = d.amends_withheld.iter().map(|(step, n)| Bar::count(step.clone(), *n)).collect();
+    if bars.is_empty() {
+        out.push_str(&none(lang));
+    } else {
+        out.push_str(&chart::hbars(&bars, heading));
+    }
     out.push_str("\n</section>\n");
     out
 }

@@ -13,8 +13,9 @@ use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
 
 use super::{Report, Spread, Tally};
-use crate::engine::Incident;
+use crate::engine::{Incident, Outcome};
 use crate::money::Money;
+use crate::playbook::Phase;
 use crate::store::{Filter, Store, StoreError};
 
 /// Upper bounds (seconds) of the timing histogram's bins; the last bin has none.
@@ -117,6 +118,9 @@ pub struct Detail {
     pub fix: Timing,
     /// Amends per type, then per severity (`unset` when none was chosen).
     pub amends_by_type_severity: BTreeMap<String, BTreeMap<String, Money>>,
+    /// How often each amend was offered and not given, per `type: step`. (The engine
+    /// records neither a cost nor a reason for an amend not chosen, so none is shown.)
+    pub amends_withheld: BTreeMap<String, usize>,
     /// The incidents with the highest amends, highest first (ties by id).
     pub most_expensive: Vec<Named>,
     /// The incidents with the longest time to fix, longest first (ties by id).
@@ -147,6 +151,7 @@ struct DetailTally {
     apology: Vec<i64>,
     fix: Vec<i64>,
     amends: BTreeMap<String, BTreeMap<String, Money>>,
+    withheld: BTreeMap<String, usize>,
     expensive: Vec<Named>,
     slowest: Vec<Named>,
 }
@@ -173,6 +178,9 @@ impl DetailTally {
         let severity = i.severity.map_or("unset", |s| s.key()).to_owned();
         let m = self.amends.entry(i.kind.clone()).or_default().entry(severity).or_default();
         *m = *m + i.amends_total;
+        for s in i.steps.iter().filter(|s| s.phase == Phase::Amend && s.outcome == Outcome::Skipped) {
+            *self.withheld.entry(format!("{}: {}", i.kind, s.id)).or_default() += 1;
+        }
         let named = || Named { id: i.id.clone(), kind: i.kind.clone(), amends: i.amends_total, fix_s: fix };
         if i.amends_total > Money::ZERO {
             keep_top(&mut self.expensive, named(), |n| n.amends);
@@ -227,6 +235,7 @@ impl DetailTally {
             apology: timing(&self.apology, targets.apology),
             fix: timing(&self.fix, targets.fix),
             amends_by_type_severity: self.amends,
+            amends_withheld: self.withheld,
             most_expensive: self.expensive,
             slowest: self.slowest,
         }
@@ -260,6 +269,7 @@ pub fn detailed(
         apology: Vec::new(),
         fix: Vec::new(),
         amends: BTreeMap::new(),
+        withheld: BTreeMap::new(),
         expensive: Vec::new(),
         slowest: Vec::new(),
     };
