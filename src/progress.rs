@@ -29,12 +29,16 @@ impl Progress {
             return Progress { bar: None };
         }
         let template = if total.is_some() {
-            "{spinner} {msg} {human_pos}/{human_len} ({per_sec}, {eta} left) {wide_bar}"
+            "{spinner} {msg} {human_pos}/{human_len} ({rate}, {eta} left) {wide_bar}"
         } else {
-            "{spinner} {msg} {human_pos} ({per_sec}, {elapsed})"
+            "{spinner} {msg} {human_pos} ({rate}, {elapsed})"
         };
+        // A whole number a second: indicatif's own `per_sec` shows four decimals.
         let style = ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", state.per_sec());
+            })
             .progress_chars("=> ");
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(8))
             .with_style(style)
