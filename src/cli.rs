@@ -161,6 +161,10 @@ pub struct StartArgs {
     /// How bad it is (asked if not given)
     #[arg(long, value_enum)]
     pub severity: Option<Severity>,
+    /// The guest's booking number, loyalty id or e-mail, to notice a repeat guest (only
+    /// a keyed hash of it is stored)
+    #[arg(long = "guest", value_name = "KEY")]
+    pub guest_key: Option<String>,
     /// Your name [env: RECOVER_STAFF]
     #[arg(long, value_name = "NAME")]
     pub staff: Option<String>,
@@ -266,6 +270,13 @@ pub struct DueArgs {
     /// Exit 1 if any follow-up is overdue
     #[arg(long)]
     pub check: bool,
+    /// Write an iCalendar file (RFC 5545) of every open follow-up (or those due within
+    /// --within), each with an alarm at its due time, for importing into a calendar
+    #[arg(long, conflicts_with_all = ["json", "csv", "check"])]
+    pub ics: bool,
+    /// Leave out customers' refs
+    #[arg(long)]
+    pub redact: bool,
     /// Output for scripts.
     #[command(flatten)]
     pub output: MachineOutput,
@@ -316,9 +327,33 @@ pub struct ReportArgs {
     /// The period: 8h, 30d, today, a date or an RFC 3339 time
     #[arg(long, value_name = "WHEN", default_value = "today")]
     pub since: String,
+    /// Only incidents of this type
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Output format: a table, or one HTML page of charts
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text, conflicts_with_all = ["json", "csv"])]
+    pub format: ReportFormat,
+    /// Write to FILE instead of standard output
+    #[arg(long = "output", short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Paper size the HTML page is laid out for (it fits the width of either)
+    #[arg(long, value_enum, default_value_t = Paper::A4)]
+    pub paper: Paper,
+    /// With --json: also what the HTML charts show (per-day counts, binned timings, top five)
+    #[arg(long, requires = "json")]
+    pub detail: bool,
     /// Output for scripts.
     #[command(flatten)]
     pub output: MachineOutput,
+}
+
+/// `report --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A table for the terminal (or --json, --csv)
+    Text,
+    /// One self-contained HTML page of charts, printable on A4 and Letter
+    Html,
 }
 
 /// `export`.

@@ -18,6 +18,24 @@ pub struct Policy {
     /// Languages every text in the library must be written in (checked by `check`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub languages: Vec<String>,
+    /// How many days back an earlier incident makes a guest a repeat guest (default 180).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_guest_days: Option<u32>,
+    /// What the house aims for, shown against the timings of `report --format html`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Targets>,
+}
+
+/// Service targets: how soon an apology and a fix should come after the start.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// The apology within this long, e.g. `1m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apology: Option<crate::duration::Within>,
+    /// The fix within this long, e.g. `30m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::duration::Within>,
 }
 
 /// What a role may give: a bare limit, or a limit with the role's name as shown.

@@ -10,6 +10,8 @@ use crate::money::Money;
 use crate::playbook::Phase;
 use crate::store::{Filter, Store, StoreError};
 
+pub mod detail;
+
 /// Median and 90th percentile, in seconds.
 #[derive(Debug, Default, Serialize)]
 pub struct Spread {
@@ -114,6 +116,9 @@ pub struct Report {
     /// Given up (`recover abandon`): counted here, and in the counts above, but none of
     /// their follow-ups is open or overdue.
     pub abandoned: usize,
+    /// Incidents of guests who had incidents before (`start --guest`), from the log's
+    /// guests table (filled in by the command; a tally of incidents cannot know).
+    pub repeat_guests: usize,
 }
 
 /// The reason counted for an amend withheld before a reason was required.

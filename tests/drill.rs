@@ -458,6 +458,6 @@ fn purge_deletes_drill_results_from_before_the_date_too() {
     assert_eq!(t.cmd(&["drill", "--results", "--json"]).run().json_lines().len(), 1);
     let out = t.cmd(&["purge", "--before", "2999-01-01", "--yes"]).run();
     out.code(0);
-    assert!(out.stderr.contains("deleted 1 drill result(s)"), "{}", out.stderr);
+    assert!(out.stderr.contains("deleted 1 drill result from before that date"), "{}", out.stderr);
     assert!(t.cmd(&["drill", "--results", "--json"]).run().code(0).stdout.is_empty());
 }

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::cli::{DoneArgs, DueArgs};
@@ -12,7 +13,7 @@ use crate::engine::{Event, Outcome};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
-use crate::render::{csv, safe::one_line, table};
+use crate::render::{csv, ics, safe::one_line, table};
 use crate::store::Closing;
 
 #[derive(Serialize)]
@@ -39,30 +40,42 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             .parse::<Within>()
             .map_err(|why| Error::usage(format!("--within: {why}"), "e.g. --within 8h"))?
             .after(now),
+        // A calendar holds every open follow-up, however far off.
+        None if args.ics => Timestamp::MAX,
         None => end_of_today(now, config.tz()),
     };
     let lib = config.library_quiet().ok();
     let lang = config.lang.value.code();
     let store = if args.check { config.store_to_check()? } else { config.store_to_read()? };
+    let mut uids = Vec::new();
     let rows: Vec<DueLine> = store
         .due(until)?
         .into_iter()
-        .map(|d| DueLine {
-            action: lib
-                .as_ref()
-                .and_then(|l| l.find(&d.kind).ok())
-                .and_then(|pb| pb.step(&d.step))
-                .map(|(_, s)| s.action.get(lang).to_owned())
-                .unwrap_or_default(),
-            overdue: d.due < now,
-            incident: d.incident,
-            kind: d.kind,
-            reference: d.reference,
-            step: d.step,
-            due: d.due,
-            staff: d.staff,
+        .map(|d| {
+            uids.push(d.uid);
+            DueLine {
+                action: lib
+                    .as_ref()
+                    .and_then(|l| l.find(&d.kind).ok())
+                    .and_then(|pb| pb.step(&d.step))
+                    .map(|(_, s)| s.action.get(lang).to_owned())
+                    .unwrap_or_default(),
+                overdue: d.due < now,
+                incident: d.incident,
+                kind: d.kind,
+                reference: if args.redact { None } else { d.reference },
+                step: d.step,
+                due: d.due,
+                staff: d.staff,
+            }
         })
         .collect();
+    if args.ics {
+        let entries: Vec<ics::Entry> = rows.iter().zip(&uids).map(|(r, uid)| entry(r, uid, lang)).collect();
+        let name = ui::t(lang, "report_follow_ups");
+        std::io::stdout().lock().write_all(ics::calendar(&entries, name, now).as_bytes())?;
+        return Ok(Exit::Success);
+    }
     let overdue = rows.iter().filter(|r| r.overdue).count();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.output.json {
@@ -115,6 +128,23 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
     }
     out.flush()?;
     Ok(if args.check && overdue > 0 { Exit::NotInOrder } else { Exit::Success })
+}
+
+/// A follow-up as a calendar entry: what to do as its title; the incident, its type and
+/// ref, who handled it and how to close it in its body.
+fn entry<'a>(r: &'a DueLine, uid: &'a str, lang: &str) -> ics::Entry<'a> {
+    let step = ui::f(lang, "follow_up_row", &[("step", &r.step)]);
+    let summary = if r.action.is_empty() {
+        format!("{step} ({})", r.incident)
+    } else {
+        format!("{step}: {} ({})", r.action, r.incident)
+    };
+    let mut description = format!("{}: {} \u{b7} {}", ui::t(lang, "incident_id"), r.incident, r.kind);
+    if let Some(reference) = &r.reference {
+        description.push_str(&ui::f(lang, "summary_ref", &[("reference", reference)]));
+    }
+    description.push_str(&format!(" \u{b7} {}\nrecover done {} {}", r.staff, r.incident, r.step));
+    ics::Entry { uid, incident: &r.incident, step: &r.step, summary, description, due: r.due }
 }
 
 /// Closes a follow-up, recording when, by whom and whether the customer was won back; or

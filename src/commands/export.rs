@@ -1,12 +1,13 @@
 //! `recover export`: incidents as JSON lines, the same objects as `log --json`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use super::log::moment;
 use crate::cli::ExportArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::progress::{self, Progress};
 use crate::store::Filter;
 
 /// Writes one JSON object per incident, oldest first so an import replays in order;
@@ -20,8 +21,17 @@ pub fn run(config: &Config, args: &ExportArgs) -> Result<Exit, Error> {
     // Big writes: a year's export is hundreds of megabytes.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut failed: Option<std::io::Error> = None;
+    // Not over the export itself when both go to the terminal.
+    let progress = if progress::shown() && !std::io::stdout().is_terminal() {
+        Progress::start("exporting", Some(store.count(&filter)? as u64))
+    } else {
+        Progress::none()
+    };
     store.scan_json(&filter, true, args.redact, &mut |line| match out.write_all(line) {
-        Ok(()) => true,
+        Ok(()) => {
+            progress.inc(1);
+            true
+        }
         Err(e) => {
             failed = Some(e);
             false

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::engine::{Incident, validate};
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::progress::Progress;
 use crate::render::safe::one_line;
 use crate::store::{Imported, Rejected};
 
@@ -33,13 +34,13 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
         .map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
     // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
     let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };
-    let foreign = check(config, &name, lines, spool.as_mut())?;
+    let (foreign, good) = check(config, &name, lines, spool.as_mut())?;
     let file = match (original, spool) {
         (Some(file), _) => file,
         (None, Some(spool)) => spool.file,
         (None, None) => unreachable!("a spool is made for every input that is not a file"),
     };
-    let stats = write(config, &name, file)?;
+    let stats = write(config, &name, file, good)?;
     if !foreign.is_empty() {
         // Another site's library may have types this one lacks: kept, but said.
         let types: Vec<&str> = foreign.iter().map(String::as_str).collect();
@@ -61,13 +62,13 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
 
 /// The first pass: reads and checks every line, reporting each problem as `FILE:LINE:`,
 /// without taking the log's write lock; keeps the good lines in `spool` if there is one.
-/// Gives the types this library does not have.
+/// Gives the types this library does not have, and how many good lines there are.
 fn check<R: std::io::BufRead>(
     config: &Config,
     name: &str,
     mut lines: BoundedLines<R>,
     mut spool: Option<&mut Spool>,
-) -> Result<BTreeSet<String>, Error> {
+) -> Result<(BTreeSet<String>, u64), Error> {
     // Checking only reads, and a file with problems leaves no new log behind; in a log
     // that does not exist yet, nothing can conflict.
     let reading = if config.log_path()?.exists() { Some(config.store()?) } else { None };
@@ -75,16 +76,20 @@ fn check<R: std::io::BufRead>(
     let mut foreign = BTreeSet::new();
     let mut problems = 0;
     let mut n = 0;
+    let mut good = 0;
+    let progress = Progress::start(&format!("checking {}", one_line(name)), None);
     while let Some(line) = lines.next_line().map_err(|e| unreadable(name, &e))? {
+        progress.inc(1);
         if problems >= MAX_PROBLEMS {
             // A file (or an endless stream) of nothing but bad lines: enough to act on.
-            eprintln!("{}: stopped reading after {MAX_PROBLEMS} problems", one_line(name));
+            progress
+                .suspend(|| eprintln!("{}: stopped reading after {MAX_PROBLEMS} problems", one_line(name)));
             break;
         }
         n += 1;
         let mut report = |why: &str| {
             problems += 1;
-            eprintln!("{}:{n}: {}", one_line(name), one_line(why));
+            progress.suspend(|| eprintln!("{}:{n}: {}", one_line(name), one_line(why)));
         };
         let incident = match line.text(n == 1) {
             Ok(None) => continue,
@@ -119,21 +124,24 @@ fn check<R: std::io::BufRead>(
         if let (Some(spool), Line::Bytes(bytes)) = (spool.as_deref_mut(), &line) {
             spool.keep(bytes)?;
         }
+        good += 1;
     }
     if problems > 0 {
         return Err(Error::BadInput { file: name.to_owned(), count: problems });
     }
-    Ok(foreign)
+    Ok((foreign, good))
 }
 
 /// The second pass: reads the checked file again and merges it into the log in batches.
-fn write(config: &Config, name: &str, mut file: std::fs::File) -> Result<Imported, Error> {
+/// `good` lines (as checked) are to be merged, for the progress shown.
+fn write(config: &Config, name: &str, mut file: std::fs::File, good: u64) -> Result<Imported, Error> {
     let mut store = config.store()?;
     file.rewind().map_err(|e| unreadable(name, &e))?;
     let mut lines = BoundedLines::of_file(&file);
     let mut changed = None;
     let mut n = 0;
     let mut failed = None;
+    let progress = Progress::start(&format!("importing {}", one_line(name)), Some(good));
     let stats = store.import(&mut std::iter::from_fn(|| {
         loop {
             n += 1;
@@ -149,6 +157,7 @@ fn write(config: &Config, name: &str, mut file: std::fs::File) -> Result<Importe
                 Ok(Some(text)) => parse(text).ok(),
                 Err(_) => None,
             };
+            progress.inc(1);
             return Some(item.ok_or_else(|| {
                 changed.get_or_insert(n);
                 Rejected

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
+use crate::progress::Progress;
 use crate::store::Filter;
 
 /// Deletes incidents started before `--before`, after confirmation unless `--yes`.
@@ -52,7 +53,9 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
         }
     }
     let drills = if drills > 0 { store.purge_drills(before)? } else { 0 };
+    let progress = Progress::start("deleting", Some(count as u64));
     let n = store.purge(before)?;
+    drop(progress);
     if drills > 0 {
         eprintln!("recover: {}", ui::n(config.lang.value.code(), "purge_drills_deleted", drills, &[]));
     }

@@ -3,14 +3,18 @@
 use std::io::Write;
 
 use super::log::moment;
-use crate::cli::ReportArgs;
+use crate::cli::{ReportArgs, ReportFormat};
 use crate::clock::{self, human_seconds};
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::money::Money;
+use crate::progress::{self, Progress};
+use crate::render::report_html::Page;
 use crate::render::{csv, safe::one_line, table};
 use crate::report::Report;
+use crate::report::detail::Targets;
+use crate::store::{Filter, Store};
 
 /// One line of the report: the text people read, and for CSV the same as plain numbers,
 /// each kind in a column of its own so a spreadsheet can add them up.
@@ -66,6 +70,7 @@ fn rows(r: &Report) -> Vec<Line> {
     count("incidents", "total", r.incidents);
     count("incidents", "in progress", r.in_progress);
     count("incidents", "incomplete", r.incomplete);
+    count("incidents", "repeat guests", r.repeat_guests);
     if r.abandoned > 0 {
         count("incidents", "abandoned", r.abandoned);
     }
@@ -150,7 +155,15 @@ fn rows(r: &Report) -> Vec<Line> {
 /// Prints the report for the period.
 pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let since = moment(&args.since, "--since", config)?;
-    let mut report = config.store_to_read()?.report(since, clock::now())?;
+    let now = clock::now();
+    let html = args.format == ReportFormat::Html;
+    if html || args.detail || args.kind.is_some() {
+        return detailed(config, args, since, now);
+    }
+    let store = config.store_to_read()?;
+    let filter = Filter { since: Some(since), ..Filter::default() };
+    let progress = reading(&*store, &filter)?;
+    let mut report = store.report(since, now)?;
     if report.currency.is_empty() {
         // No incident in the period to take it from: "amends total EUR 0", not " 0", in the
         // policy's currency (a policy that cannot be read leaves it empty, as before).
@@ -158,7 +171,9 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
             report.currency = lib.policy.currency;
         }
     }
-    let mut out = std::io::stdout().lock();
+    drop(progress);
+    report.repeat_guests = store.repeat_guests(&filter)?;
+    let mut out: Vec<u8> = Vec::new();
     if args.output.json {
         super::write_json_line(&mut out, &report)?;
     } else if args.output.csv {
@@ -167,15 +182,89 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
             write!(out, "{}", csv::line(&line.csv(&report.currency)))?;
         }
     } else {
-        writeln!(out, "Report since {}", clock::local(since, config.tz()))?;
-        let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
-        let mut last = String::new();
-        for line in rows(&report) {
-            let shown = if line.section == last { String::new() } else { line.section.to_owned() };
-            line.section.clone_into(&mut last);
-            t.add_row(vec![shown, one_line(&line.item), one_line(&line.value)]);
-        }
-        write!(out, "{}", table::to_text(&t))?;
+        text(&mut out, config, since, &report)?;
+    }
+    emit(args, &out)
+}
+
+fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Report) -> Result<(), Error> {
+    writeln!(out, "Report since {}", clock::local(since, config.tz()))?;
+    let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
+    let mut last = String::new();
+    for line in rows(report) {
+        let shown = if line.section == last { String::new() } else { line.section.to_owned() };
+        line.section.clone_into(&mut last);
+        t.add_row(vec![shown, one_line(&line.item), one_line(&line.value)]);
+    }
+    write!(out, "{}", table::to_text(&t))?;
+    Ok(())
+}
+
+/// Progress of reading the incidents `filter` matches, when it is shown.
+fn reading(store: &dyn Store, filter: &Filter) -> Result<Progress, Error> {
+    let total = if progress::shown() { Some(store.count(filter)? as u64) } else { None };
+    Ok(Progress::start("reading the log", total))
+}
+
+/// Writes `doc` to `--output` or standard output.
+fn emit(args: &ReportArgs, doc: &[u8]) -> Result<Exit, Error> {
+    match &args.output_file {
+        Some(path) => std::fs::write(path, doc).map_err(|source| Error::Io {
+            action: "write",
+            path: path.display().to_string(),
+            source,
+        })?,
+        None => std::io::stdout().lock().write_all(doc)?,
     }
     Ok(Exit::Success)
+}
+
+/// The report read from whole incidents, with what the charts need: for `--format html`,
+/// `--detail` and `--type`, which the summary columns cannot answer.
+fn detailed(
+    config: &Config,
+    args: &ReportArgs,
+    since: jiff::Timestamp,
+    now: jiff::Timestamp,
+) -> Result<Exit, Error> {
+    let lib = config.library_for(args.kind.as_deref())?;
+    // A type is named as `start` takes it (an alias too); one the library lacks may still
+    // be in the log, from a playbook since removed.
+    let kind =
+        args.kind.as_ref().map(|k| lib.find(k).map_or_else(|_| k.trim().to_owned(), |pb| pb.kind.clone()));
+    let policy = lib.policy.targets.unwrap_or_default();
+    let targets = Targets {
+        apology: policy.apology.map(|w| w.minutes() * 60),
+        fix: policy.fix.map(|w| w.minutes() * 60),
+    };
+    let filter = Filter { since: Some(since), kind: kind.clone(), ..Filter::default() };
+    let store = config.store_to_read()?;
+    let progress = reading(&*store, &filter)?;
+    let (mut report, detail) = crate::report::detail::detailed(&*store, &filter, now, config.tz(), targets)?;
+    drop(progress);
+    report.repeat_guests = store.repeat_guests(&filter)?;
+    let mut out: Vec<u8> = Vec::new();
+    if args.format == ReportFormat::Html {
+        let page = Page {
+            lang: config.lang.value.code(),
+            tz: config.tz(),
+            kind: kind.as_deref(),
+            paper: args.paper,
+        };
+        out = crate::render::report_html::html(&report, &detail, &page).into_bytes();
+    } else if args.output.json {
+        let mut value = serde_json::to_value(&report).map_err(std::io::Error::from)?;
+        if args.detail {
+            value["detail"] = serde_json::to_value(&detail).map_err(std::io::Error::from)?;
+        }
+        writeln!(out, "{value}")?;
+    } else if args.output.csv {
+        write!(out, "{}{}", args.output.csv_start(), csv::line(&CSV_COLUMNS))?;
+        for line in rows(&report) {
+            write!(out, "{}", csv::line(&line.csv(&report.currency)))?;
+        }
+    } else {
+        text(&mut out, config, since, &report)?;
+    }
+    emit(args, &out)
 }

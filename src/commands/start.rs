@@ -58,6 +58,9 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         .unwrap_or_else(|| "unknown".to_owned());
     let role_given = pick(&args.role, answers.as_ref().and_then(|a| a.role.as_ref()), &config.role);
     let (role, limit) = resolve_role(&lib, role_given.as_deref())?;
+    let now = clock::now();
+    let guest = args.guest_key.as_deref().map(|key| repeat_guest(config, &lib, key, now)).transpose()?;
+    let suggested = guest.as_ref().and_then(|g| g.suggested);
     let start = Start {
         staff,
         role,
@@ -67,7 +70,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         severity: args
             .severity
             .or_else(|| answers.as_ref().and_then(|a| a.severity))
-            .or(args.yes.then_some(Severity::Minor)),
+            .or(args.yes.then_some(suggested.unwrap_or(Severity::Minor))),
         failure_point: args.failure_point.clone(),
     };
     start.check()?;
@@ -82,7 +85,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             ));
         }
     }
-    let mut session = Session::begin(playbook, start, clock::now()).with_policy(&lib.policy);
+    let mut session = Session::begin(playbook, start, now).with_policy(&lib.policy);
 
     if let Some(file) = &answers {
         let mut problems = file.check(&session);
@@ -101,7 +104,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             return Err(Error::BadInput { file: file.file.clone(), count: problems.len() });
         }
         let mut store = config.store()?;
-        create(&mut *store, &mut session)?;
+        create(&mut *store, &mut session, guest.as_ref())?;
         drive(&mut session, &mut Answers::new(file), Some(&mut *store))?;
         let unstated: Vec<&str> = session
             .incident()
@@ -121,14 +124,71 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     }
     if args.yes {
         let approval = (args.approved_by.clone(), args.approver_role.clone());
-        return yes(config, &lib, &mut session, approval, true, args.json);
+        let severity = suggested.unwrap_or(Severity::Minor);
+        return yes(
+            config,
+            &lib,
+            &mut session,
+            approval,
+            (severity, Recording::New(guest.as_ref())),
+            args.json,
+        );
     }
     if !interactive_ok() {
         return Err(no_terminal());
     }
     let mut store = config.store()?;
-    create(&mut *store, &mut session)?;
-    interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), args.json)
+    create(&mut *store, &mut session, guest.as_ref())?;
+    interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), suggested, args.json)
+}
+
+/// A guest named with `--guest`: the keyed hash of their key, how many incidents they had
+/// lately, and the severity suggested when they had any.
+struct Guest {
+    hash: String,
+    earlier: usize,
+    suggested: Option<Severity>,
+}
+
+/// Looks the guest up and, when they had incidents in the policy's window, says so on
+/// standard error before any question (so before the amends).
+fn repeat_guest(config: &Config, lib: &Library, key: &str, now: jiff::Timestamp) -> Result<Guest, Error> {
+    if crate::guest::normalise(key).is_empty() {
+        return Err(Error::usage("--guest is empty", "give a booking number, loyalty id or e-mail"));
+    }
+    let secret = crate::guest::secret(config.log_path()?)?;
+    let hash = crate::guest::hash(&secret, key);
+    let days = lib.policy.repeat_guest_days.unwrap_or(180);
+    let since = now.checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(now);
+    // No log yet: nobody was here before (and no warning that there is no log).
+    let history =
+        if config.log_path()?.exists() { Some(config.store()?.guest_history(&hash, since)?) } else { None };
+    let Some((history, (id, when))) = history.as_ref().and_then(|h| h.latest.as_ref().map(|l| (h, l))) else {
+        return Ok(Guest { hash, earlier: 0, suggested: None });
+    };
+    let suggested = history.worst.unwrap_or(Severity::Minor).next_up();
+    let lang = config.lang.value.code();
+    eprintln!(
+        "recover: {}",
+        crate::i18n::f(
+            lang,
+            "repeat_guest",
+            &[
+                ("count", &history.count.to_string()),
+                ("days", &days.to_string()),
+                ("id", &one_line(id)),
+                ("when", &clock::local(*when, config.tz())),
+                ("severity", crate::i18n::severity(lang, suggested)),
+            ],
+        )
+    );
+    Ok(Guest { hash, earlier: history.count, suggested: Some(suggested) })
+}
+
+/// Whether `--yes` records a new incident (for a guest, or none) or goes on with one.
+enum Recording<'g> {
+    New(Option<&'g Guest>),
+    Resumed,
 }
 
 /// `--yes`: the defaults, checked in full before anything is recorded.
@@ -137,12 +197,13 @@ fn yes(
     lib: &Library,
     session: &mut Session,
     (approved_by, approver_role): (Option<String>, Option<String>),
-    new: bool,
+    // The severity the defaults take, and for a new incident its guest (if any).
+    (severity, incident): (Severity, Recording),
     json: bool,
 ) -> Result<Exit, Error> {
     crate::engine::check_name("the approver's name", approved_by.as_deref())?;
     crate::engine::check_name("the approver's role", approver_role.as_deref())?;
-    let mut driver = Yes { severity: Severity::Minor, approved_by, approver_role };
+    let mut driver = Yes { severity, approved_by, approver_role };
     // Check the rules before recording anything, as for an answers file.
     let checked = drive(&mut session.clone(), &mut driver, None);
     if let Err(Error::Rule(rule)) = checked {
@@ -166,8 +227,8 @@ fn yes(
     }
     checked?;
     let mut store = config.store()?;
-    if new {
-        create(&mut *store, session)?;
+    if let Recording::New(guest) = incident {
+        create(&mut *store, session, guest)?;
     }
     drive(session, &mut driver, Some(&mut *store))?;
     finish(config, lib, session, json)
@@ -208,7 +269,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     if args.yes {
         drop(store);
         let approval = (args.approved_by.clone(), args.approver_role.clone());
-        return yes(config, &lib, &mut session, approval, false, args.json);
+        return yes(config, &lib, &mut session, approval, (Severity::Minor, Recording::Resumed), args.json);
     }
     if !interactive_ok() {
         return Err(Error::usage(
@@ -216,7 +277,20 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
             "pass --yes to finish it with the defaults, or run `recover resume` in a terminal",
         ));
     }
-    interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), args.json)
+    // A repeat guest's session, resumed, still suggests the next severity up.
+    let suggested = match store.guest_of(&session.incident().id)? {
+        Some((hash, earlier)) if earlier > 0 => {
+            let days = lib.policy.repeat_guest_days.unwrap_or(180);
+            let since = session
+                .incident()
+                .started_at
+                .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+                .unwrap_or(session.incident().started_at);
+            Some(store.guest_history(&hash, since)?.worst.unwrap_or(Severity::Minor).next_up())
+        }
+        _ => None,
+    };
+    interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), suggested, args.json)
 }
 
 pub(super) fn resolve_role(
@@ -239,8 +313,11 @@ pub(super) fn resolve_role(
     }
 }
 
-fn create(store: &mut dyn Store, session: &mut Session) -> Result<(), Error> {
+fn create(store: &mut dyn Store, session: &mut Session, guest: Option<&Guest>) -> Result<(), Error> {
     let id = store.create(session.incident())?;
+    if let Some(g) = guest {
+        store.record_guest(&id, &g.hash, g.earlier)?;
+    }
     session.set_id(id);
     Ok(())
 }
@@ -251,10 +328,12 @@ fn interactive(
     session: &mut Session,
     store: &mut dyn Store,
     guest: Option<String>,
+    suggested: Option<Severity>,
     json: bool,
 ) -> Result<Exit, Error> {
     let mut driver =
         Terminal::new(&lib.policy, config.lang.value.code(), guest, config.styled_err, config.tz().clone());
+    driver.suggest(suggested);
     driver.header(session);
     let id = session.incident().id.clone();
     set_resumable(&id);

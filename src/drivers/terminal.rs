@@ -103,6 +103,8 @@ pub struct Terminal<'a> {
     tz: TimeZone,
     /// The step whose note is asked once its answer is saved.
     note_for: Option<NoteOn>,
+    /// The severity the cursor starts on (the next one up for a repeat guest).
+    suggested: Option<Severity>,
 }
 
 impl<'a> Terminal<'a> {
@@ -120,7 +122,13 @@ impl<'a> Terminal<'a> {
             guest,
             tz,
             note_for: None,
+            suggested: None,
         }
+    }
+
+    /// Starts the severity question on `severity` (a repeat guest's suggestion).
+    pub fn suggest(&mut self, severity: Option<Severity>) {
+        self.suggested = severity;
     }
 
     fn layout(&self) -> Layout<'_> {
@@ -521,7 +529,11 @@ impl Driver for Terminal<'_> {
             Question::Severity => {
                 let items: Vec<String> = Severity::ALL.iter().map(|s| self.severity_item(*s)).collect();
                 Answer::Severity(
-                    Severity::ALL[self.select(ui::t(&self.lang, "severity_question"), &items, 0)?],
+                    Severity::ALL[self.select(
+                        ui::t(&self.lang, "severity_question"),
+                        &items,
+                        self.suggested.map_or(0, |s| s as usize),
+                    )?],
                 )
             }
             Question::Step { phase, step, index } => {

@@ -382,6 +382,8 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
             currency: "EUR".into(),
             roles: indexmap::IndexMap::new(),
             languages: Vec::new(),
+            targets: None,
+            repeat_guest_days: None,
         });
         // A folder without a policy of its own borrows the built-in currency and limits,
         // not its languages: its playbooks were not written to that promise.

@@ -346,6 +346,15 @@ impl Severity {
     pub fn from_key(key: &str) -> Option<Severity> {
         Severity::ALL.into_iter().find(|s| s.key() == key)
     }
+
+    /// The next severity up (critical stays critical).
+    #[must_use]
+    pub fn next_up(self) -> Severity {
+        match self {
+            Severity::Minor => Severity::Major,
+            Severity::Major | Severity::Critical => Severity::Critical,
+        }
+    }
 }
 
 impl fmt::Display for Severity {

@@ -1,10 +1,13 @@
 //! Everything people read: tables, playbooks, summaries, made safe for a terminal.
 
+pub mod chart;
 pub mod csv;
 pub mod drill;
+pub mod ics;
 pub mod json;
 pub mod playbook;
 pub mod print;
+pub mod report_html;
 pub mod safe;
 pub mod summary;
 pub mod table;

@@ -6,12 +6,14 @@ mod conflict;
 pub(crate) mod conformance;
 mod drill_result;
 mod file;
+mod guest_history;
 mod sqlite;
 
 pub use conflict::differences;
 pub use file::make_private;
 
 pub use drill_result::DrillResult;
+pub use guest_history::GuestHistory;
 pub use sqlite::SqliteStore;
 
 use std::path::PathBuf;
@@ -177,6 +179,9 @@ pub struct Listed {
 pub struct Due {
     /// The incident's short id.
     pub incident: String,
+    /// Its global id (a calendar entry's UID is made from it).
+    #[serde(skip)]
+    pub uid: String,
     /// The playbook's type.
     #[serde(rename = "type")]
     pub kind: String,
@@ -322,6 +327,15 @@ pub trait Store {
     /// [`StoreError::PurgeUnfinished`] when it could not); returns how many.
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError>;
 
+    /// The incidents of the guest whose key hashes to `hash` started since `since`.
+    fn guest_history(&self, hash: &str, since: Timestamp) -> Result<GuestHistory, StoreError>;
+    /// Records that incident `id` was started for the guest whose key hashes to `hash`,
+    /// who had `earlier` incidents before it.
+    fn record_guest(&mut self, id: &str, hash: &str, earlier: usize) -> Result<(), StoreError>;
+    /// The hash and earlier count recorded for incident `id`, if it was started with a guest.
+    fn guest_of(&self, id: &str) -> Result<Option<(String, usize)>, StoreError>;
+    /// Incidents matching `filter` (its start and type) whose guest had incidents before.
+    fn repeat_guests(&self, filter: &Filter) -> Result<usize, StoreError>;
     /// Records a finished drill, apart from incidents.
     fn record_drill(&mut self, drill: &DrillResult) -> Result<(), StoreError>;
     /// Drills ended at or after `since` (all if `None`), oldest first.

@@ -18,6 +18,7 @@ mod rows;
 mod amends;
 mod drills;
 mod error;
+mod guests;
 mod import;
 mod json;
 mod purge;
@@ -144,6 +145,22 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 }
 
 impl Store for SqliteStore {
+    fn guest_history(&self, hash: &str, since: Timestamp) -> Result<super::GuestHistory, StoreError> {
+        SqliteStore::guest_history(self, hash, since)
+    }
+
+    fn record_guest(&mut self, id: &str, hash: &str, earlier: usize) -> Result<(), StoreError> {
+        SqliteStore::record_guest(self, id, hash, earlier)
+    }
+
+    fn guest_of(&self, id: &str) -> Result<Option<(String, usize)>, StoreError> {
+        SqliteStore::guest_of(self, id)
+    }
+
+    fn repeat_guests(&self, filter: &Filter) -> Result<usize, StoreError> {
+        SqliteStore::repeat_guests(self, filter)
+    }
+
     fn record_drill(&mut self, drill: &super::DrillResult) -> Result<(), StoreError> {
         SqliteStore::record_drill(self, drill)
     }

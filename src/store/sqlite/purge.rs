@@ -29,7 +29,21 @@ impl SqliteStore {
         };
         let tx = self.write().map_err(full)?;
         let deleting = (|| {
-            let deleted = tx.execute("DELETE FROM incidents WHERE started_at < ?1", [ms(before)])?;
+            // In batches within the one transaction, so progress can be shown (all or none
+            // is still deleted).
+            let mut deleted = 0;
+            loop {
+                let n = tx.execute(
+                    "DELETE FROM incidents WHERE n IN
+                        (SELECT n FROM incidents WHERE started_at < ?1 LIMIT 8192)",
+                    [ms(before)],
+                )?;
+                crate::progress::advance(n as u64);
+                deleted += n;
+                if n == 0 {
+                    break;
+                }
+            }
             let pragma = |name: &str| tx.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
             let counts = (pragma("application_id")?, pragma("freelist_count")?, pragma("page_count")?);
             tx.commit()?;
@@ -40,6 +54,7 @@ impl SqliteStore {
         let unfinished = |why: String| StoreError::PurgeUnfinished { path: path.clone(), deleted, why };
         let legacy = id != file::APPLICATION_ID;
         if legacy || free * 4 > pages {
+            crate::progress::say("compacting the log file");
             match self.conn.execute_batch("VACUUM") {
                 Ok(()) => {}
                 // Deleted data is wiped already; only the space is not given back.

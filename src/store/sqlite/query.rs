@@ -73,7 +73,8 @@ pub(super) fn scan_statements(
 }
 
 /// Open follow-ups due before `?1`, by due time, with what `due` shows of their incident.
-pub(super) const DUE_STATEMENT: &str = "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff FROM follow_ups f
+pub(super) const DUE_STATEMENT: &str =
+    "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff, i.uid FROM follow_ups f
     JOIN incidents i ON i.n = f.incident WHERE f.done_at IS NULL AND f.due < ?1 AND i.status <> 'abandoned'
     ORDER BY f.due";
 

@@ -101,6 +101,7 @@ pub(super) fn due(conn: &Connection, until: Timestamp) -> rusqlite::Result<Vec<D
                 step: r.get(3)?,
                 due: from_ms(r.get(4)?)?,
                 staff: r.get(5)?,
+                uid: r.get(6)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -41,6 +41,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     super::amends::MIGRATION,
     // 7: the approver's role, checked against the bundle when it is approved.
     super::amends::APPROVER_MIGRATION,
+    // 8: repeat guests: keyed hashes of guests' keys, never the keys (see crate::guest).
+    super::guests::MIGRATION,
 ];
 
 /// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.

@@ -148,7 +148,12 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let mut t = Totals::default();
     let mut open = 0;
     let f = &mut r.follow_ups;
+    let mut read = 0;
     while let Some(row) = rows.next()? {
+        read += 1;
+        if read % crate::progress::STRIDE == 0 {
+            crate::progress::advance(crate::progress::STRIDE as u64);
+        }
         let bytes = |i: usize| row.get_ref(i).and_then(|v| v.as_bytes().map_err(Into::into));
         let number = |i: usize| row.get_ref(i).and_then(|v| v.as_i64_or_null().map_err(Into::into));
         let count = |i: usize| -> rusqlite::Result<usize> {
