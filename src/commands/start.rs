@@ -103,23 +103,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             }
             return Err(Error::BadInput { file: file.file.clone(), count: problems.len() });
         }
-        let mut store = config.store()?;
-        create(&mut *store, &mut session, guest.as_ref())?;
-        drive(&mut session, &mut Answers::new(file), Some(&mut *store))?;
-        let unstated: Vec<&str> = session
-            .incident()
-            .steps
-            .iter()
-            .filter(|s| s.reason.as_deref() == Some(crate::engine::NOT_STATED))
-            .map(|s| s.id.as_str())
-            .collect();
-        if !unstated.is_empty() {
-            eprintln!(
-                "recover: warning: {}: offered amends left out of the file are recorded as withheld, reason not stated: {} (write `STEP: {{skipped: REASON}}`)",
-                one_line(&file.file),
-                one_line(&unstated.join(", "))
-            );
-        }
+        record_answers(config, file, &mut session, guest.as_ref())?;
         return finish(config, &lib, &session, args.json);
     }
     if args.yes {
@@ -183,6 +167,34 @@ fn repeat_guest(config: &Config, lib: &Library, key: &str, now: jiff::Timestamp)
         )
     );
     Ok(Guest { hash, earlier: history.count, suggested: Some(suggested) })
+}
+
+/// Records a checked answers file as one session; offered amends the file leaves out are
+/// withheld for a reason not stated, and a warning says which.
+fn record_answers(
+    config: &Config,
+    file: &crate::drivers::answers::AnswersFile,
+    session: &mut Session,
+    guest: Option<&Guest>,
+) -> Result<(), Error> {
+    let mut store = config.store()?;
+    create(&mut *store, session, guest)?;
+    drive(session, &mut Answers::new(file), Some(&mut *store))?;
+    let unstated: Vec<&str> = session
+        .incident()
+        .steps
+        .iter()
+        .filter(|s| s.reason.as_deref() == Some(crate::engine::NOT_STATED))
+        .map(|s| s.id.as_str())
+        .collect();
+    if !unstated.is_empty() {
+        eprintln!(
+            "recover: warning: {}: offered amends left out of the file are recorded as withheld, reason not stated: {} (write `STEP: {{skipped: REASON}}`)",
+            one_line(&file.file),
+            one_line(&unstated.join(", "))
+        );
+    }
+    Ok(())
 }
 
 /// Whether `--yes` records a new incident (for a guest, or none) or goes on with one.
