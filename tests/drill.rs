@@ -43,7 +43,7 @@ fn check_validates_never_say_and_places_each_problem() {
 #[test]
 fn every_default_playbook_lists_never_say_in_every_language_and_the_schema_knows_it() {
     let t = Test::new();
-    t.ok_saying(&["check"], "0 error(s)");
+    t.ok_saying(&["check"], "0 errors");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -392,7 +392,13 @@ fn pocket_cards_print_four_to_a_sheet_in_chromium_and_never_run_over_their_edge(
             String::from_utf8_lossy(&text.stdout).split('\u{c}').map(normalise).collect();
         for (i, (title, says)) in playbooks.iter().enumerate() {
             let sheet = &sheets[i / 4];
-            assert!(sheet.contains(&normalise(title)), "{paper}: {title} is not on sheet {}", i / 4 + 1);
+            // pdftotext may join a hyphen broken at a line end ("e-mail" read as "email").
+            let plain = |t: &str| t.replace('-', "");
+            assert!(
+                plain(sheet).contains(&plain(&normalise(title))),
+                "{paper}: {title} is not on sheet {}",
+                i / 4 + 1
+            );
             for say in says {
                 assert!(
                     sheet.contains(&normalise(say)),

@@ -251,16 +251,37 @@ pub fn print_to_pdf(chromium: &Path, html: &Path, pdf: &Path) -> std::process::O
 /// Runs `cmd` to the end, killing it after `limit`.
 pub fn run_with_limit(cmd: &mut Command, limit: Duration) -> std::process::Output {
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    // Read both pipes as the program writes: one that fills a pipe (a DOM over 64 KiB) waits
+    // for its reader and would never exit while this only waited.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
     let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
         if start.elapsed() > limit {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("wait");
-            panic!("{cmd:?} took longer than {limit:?}: {}", String::from_utf8_lossy(&out.stderr));
+            let _ = child.wait();
+            let err = stderr.join().unwrap_or_default();
+            panic!("{cmd:?} took longer than {limit:?}: {}", String::from_utf8_lossy(&err));
         }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
     }
-    child.wait_with_output().expect("output")
 }
 
 /// Text as compared across PDF extraction: ligatures undone, whitespace runs as one

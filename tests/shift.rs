@@ -297,7 +297,7 @@ fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
 fn a_shift_with_a_skipped_step_is_signed_off_once_the_step_is_done_afterwards() {
     assert!(Command::new("jq").arg("--version").output().is_ok(), "jq is not installed (apt-get install jq)");
     let t = Test::new();
-    let answers = t.write("a.yaml", "type: wrong-order\nseverity: minor\nstaff: anna\nref: table 4\nsteps:\n  own-it: done\n  take-away: {skipped: \"kitchen closed\"}\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  treat: done\n  manager-check-back: scheduled\n");
+    let answers = t.write("a.yaml", "type: wrong-order\nseverity: minor\nstaff: anna\nref: table 4\nsteps:\n  safety-check: {choice: no risk}\n  listen: done\n  own-it: done\n  take-away: {skipped: \"kitchen closed\"}\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  thank: done\n  treat: done\n  manager-check-back: scheduled\n");
     let id = t.cmd(&["start", "--answers", answers.to_str().unwrap(), "--json"]).run().code(1).json_lines()
         [0]["id"]
         .as_str()
