@@ -184,8 +184,12 @@ impl Config {
         })
     }
 
-    /// The log file path, or a usage error saying how to name one.
+    /// The log file path, or a usage error saying how to name one. A log that names a
+    /// PostgreSQL server is refused here, before anything could make a file of that name.
     pub fn log_path(&self) -> Result<&Path, Error> {
+        if let Some(server) = crate::server::log_server(self) {
+            return Err(crate::server::not_a_file(server).into());
+        }
         self.log.value.as_deref().ok_or_else(|| {
             Error::usage(
                 "no place for the log: neither HOME nor XDG_DATA_HOME is set",

@@ -19,6 +19,7 @@ pub mod playbook;
 pub mod policy;
 pub mod render;
 pub mod report;
+pub mod server;
 pub mod store;
 pub mod text;
 pub mod yaml;

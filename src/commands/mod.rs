@@ -13,6 +13,7 @@ mod print;
 mod purge;
 mod report;
 mod schema;
+mod server;
 mod show;
 mod start;
 
@@ -65,6 +66,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Purge(a) => purge::run(&config, &a),
         Command::Print(a) => print::run(&config, &a),
         Command::Paths => paths::run(&config),
+        Command::Server(a) => server::run(&config, &a),
         Command::Completions(a) => help::completions(a.shell),
         Command::Man => help::man(),
     }

@@ -12,8 +12,10 @@ pub fn run(config: &Config) -> Result<Exit, Error> {
     let mut out = std::io::stdout().lock();
     let playbooks =
         config.playbooks.value.as_ref().map_or("built-in library".to_owned(), |p| p.display().to_string());
-    let log =
-        config.log.value.as_ref().map_or("(none: set RECOVER_LOG)".to_owned(), |p| p.display().to_string());
+    // A server is shown with its password hidden.
+    let log = config.log.value.as_ref().map_or("(none: set RECOVER_LOG)".to_owned(), |p| {
+        crate::server::shown(&p.display().to_string(), &crate::config::process_env)
+    });
     writeln!(out, "playbooks  {}  ({})", one_line(&playbooks), config.playbooks.source)?;
     writeln!(out, "log        {}  ({})", one_line(&log), config.log.source)?;
     writeln!(out, "lang       {}  ({})", one_line(config.lang.value.code()), config.lang.source)?;
