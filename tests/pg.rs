@@ -380,3 +380,26 @@ fn a_server_without_the_schema_says_to_migrate() {
     let out = t.cmd(&["server", "check", "--log", &c.admin_log()]).run();
     out.code(3).one_error_line("it has no recover schema yet (run `recover server migrate` as its owner)");
 }
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn migrates_at_once_make_the_schema_once() {
+    let c = Cluster::new();
+    let log = c.admin_log();
+    let runs: Vec<_> = (0..6)
+        .map(|_| {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let t = Test::new();
+                let out = t.cmd(&["server", "migrate", "--log", &log]).run();
+                (out.code, out.stdout, out.stderr)
+            })
+        })
+        .collect();
+    let outs: Vec<_> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+    for (code, _, stderr) in &outs {
+        assert_eq!(*code, 0, "{stderr}");
+    }
+    let made = outs.iter().filter(|(_, out, _)| out.contains("schema version 0 -> 1")).count();
+    assert_eq!(made, 1, "{outs:?}");
+}

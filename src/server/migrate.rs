@@ -31,34 +31,60 @@ fn failed(server: &str) -> impl Fn(postgres::Error) -> ServerError + '_ {
 
 /// Creates or upgrades the schema. Two at once are safe: the second waits on the meta row's
 /// lock and then finds nothing to do. Every migration and the new version commit together.
+/// Two first runs racing to make the schema, and a serialization failure (CockroachDB's
+/// 40001), are tried again.
 pub fn migrate(client: &mut Client, server: &str) -> Result<Migrated, ServerError> {
-    client.batch_execute(schema::META).map_err(failed(server))?;
-    let mut tx = client.transaction().map_err(failed(server))?;
-    let row = tx
-        .query_one("SELECT schema_version FROM recover.meta WHERE singleton FOR UPDATE", &[])
-        .map_err(failed(server))?;
+    use postgres::error::SqlState;
+    let retry = [
+        SqlState::T_R_SERIALIZATION_FAILURE,
+        SqlState::T_R_DEADLOCK_DETECTED,
+        SqlState::UNIQUE_VIOLATION,
+        SqlState::DUPLICATE_SCHEMA,
+        SqlState::DUPLICATE_TABLE,
+    ];
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match migrate_once(client, server) {
+            Err(Raced(e)) if tries < 5 && e.code().is_some_and(|c| retry.contains(c)) => {}
+            Err(Raced(e)) => return Err(failed(server)(e)),
+            Ok(done) => return done,
+        }
+    }
+}
+
+/// A statement's error, before it is known whether to try again.
+struct Raced(postgres::Error);
+
+impl From<postgres::Error> for Raced {
+    fn from(e: postgres::Error) -> Self {
+        Raced(e)
+    }
+}
+
+/// One try: `Err` for a database error, `Ok(Err)` for a schema newer than ours.
+fn migrate_once(client: &mut Client, server: &str) -> Result<Result<Migrated, ServerError>, Raced> {
+    client.batch_execute(schema::META)?;
+    let mut tx = client.transaction()?;
+    let row = tx.query_one("SELECT schema_version FROM recover.meta WHERE singleton FOR UPDATE", &[])?;
     let from: i32 = row.get(0);
     if from > schema::known() {
-        return Err(ServerError::SchemaTooNew {
-            server: server.to_owned(),
-            found: from,
-            known: schema::known(),
-        });
+        let known = schema::known();
+        return Ok(Err(ServerError::SchemaTooNew { server: server.to_owned(), found: from, known }));
     }
     for m in MIGRATIONS.iter().filter(|m| m.version > from) {
         for part in m.sql {
-            tx.batch_execute(part).map_err(failed(server))?;
+            tx.batch_execute(part)?;
         }
     }
     if from < schema::known() {
         tx.execute(
             "UPDATE recover.meta SET schema_version = $1, min_client = $2 WHERE singleton",
             &[&schema::known(), &schema::min_client()],
-        )
-        .map_err(failed(server))?;
+        )?;
     }
-    tx.commit().map_err(failed(server))?;
-    Ok(Migrated { from, to: schema::known().max(from) })
+    tx.commit()?;
+    Ok(Ok(Migrated { from, to: schema::known() }))
 }
 
 /// What a login finds on the server.
