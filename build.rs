@@ -3,7 +3,10 @@
 //!
 //! - the built-in playbooks (`playbooks/*.yaml`) become a Rust table: per playbook, what
 //!   `list` shows and `--type` matches, and the playbook as JSON, which the library reads
-//!   in a fraction of the time YAML parsing takes, and only for the playbooks needed;
+//!   in a fraction of the time YAML parsing takes, and only for the playbooks needed; and
+//!   beside it the YAML files themselves (`include_str!`), which `check`, `print` and the
+//!   test that the JSON equals the YAML read. This is the one embedding of the defaults
+//!   (it replaced the `include_dir` crate, whose maintenance is in question).
 //! - the UI catalog (`src/i18n/ui.yaml`) becomes a sorted Rust table of string literals,
 //!   which `i18n::t` searches directly: no YAML parser runs for the tool's own words.
 //!
@@ -39,9 +42,13 @@ fn built_in_library(dir: &Path) -> String {
     let mut policy = None;
     let mut entries: Vec<(String, String)> = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    let mut yaml_files = String::new();
     for path in files {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let name =
+            path.file_name().and_then(|n| n.to_str()).unwrap_or_else(|| panic!("{file}: name not UTF-8"));
+        writeln!(yaml_files, "    ({name:?}, include_str!({file:?})),").expect("write to a String");
         let value = serde_yaml::from_str::<serde_yaml::Value>(&text)
             .unwrap_or_else(|e| panic!("{file}: not a YAML document: {e}"));
         // Straight to text, keeping the written order of keys (translations list their
@@ -70,6 +77,10 @@ fn built_in_library(dir: &Path) -> String {
         src.push_str(&entry);
     }
     src.push_str("];\n");
+    src.push_str("/// The same files as written (name, YAML), for `check` and everything that needs\n");
+    src.push_str("/// lines and columns; sorted by name.\n");
+    writeln!(src, "pub(super) static YAML_FILES: &[(&str, &str)] = &[\n{yaml_files}];")
+        .expect("write to a String");
     src
 }
 

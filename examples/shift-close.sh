@@ -48,11 +48,11 @@ echo "== Summary"
 echo "incidents: $incidents; amends given: $amends; follow-ups overdue: $overdue"
 status=0
 if [ -n "$unfinished" ]; then
-  echo "UNFINISHED: $(tr '\n' ' ' <<<"$unfinished")— finish them with: recover resume ID"
+  echo "UNFINISHED: $(tr '\n' ' ' <<<"$unfinished")— finish them with: recover resume ID (or, if started by mistake: recover abandon ID --reason TEXT)"
   status=1
 fi
 if [ -n "$incomplete" ]; then
-  echo "INCOMPLETE (a required step was skipped): $(tr '\n' ' ' <<<"$incomplete")— see: recover show-incident ID"
+  echo "INCOMPLETE (a required step was skipped): $(tr '\n' ' ' <<<"$incomplete")— once done, record each skipped step with: recover done ID STEP (see them with: recover show-incident ID)"
   status=1
 fi
 if [ "$check" -eq 1 ]; then

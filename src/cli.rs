@@ -72,8 +72,10 @@ pub enum Command {
     ShowIncident(ShowIncidentArgs),
     /// Follow-ups that are overdue or due soon
     Due(DueArgs),
-    /// Mark a follow-up done
+    /// Mark a follow-up done, or a step skipped at the time done afterwards
     Done(DoneArgs),
+    /// Give up an unfinished incident; it stays in the log
+    Abandon(AbandonArgs),
     /// Totals over a period: incidents, timings, amends, follow-ups
     Report(ReportArgs),
     /// Write incidents as JSON lines, the same objects as `log --json`
@@ -218,6 +220,9 @@ pub struct LogArgs {
     /// Only unfinished incidents or ones with open follow-ups
     #[arg(long)]
     pub open: bool,
+    /// Only incidents that stand so
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Option<crate::engine::Status>,
     /// Show the newest N matches. The table shows the newest 50 unless told; --json and
     /// --csv give every match unless told
     #[arg(long, value_name = "N", conflicts_with = "all")]
@@ -259,7 +264,7 @@ pub struct DueArgs {
 pub struct DoneArgs {
     /// The incident id
     pub id: String,
-    /// The follow-up step's id
+    /// The follow-up's step id, or the id of a step that was skipped
     pub step: String,
     /// What was said or done
     #[arg(long, value_name = "TEXT")]
@@ -268,6 +273,22 @@ pub struct DoneArgs {
     #[arg(long, value_enum, default_value_t = FollowUpOutcome::Done)]
     pub outcome: FollowUpOutcome,
     /// Who did it [env: RECOVER_STAFF]
+    #[arg(long, value_name = "NAME")]
+    pub staff: Option<String>,
+    /// Print the incident as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `abandon`.
+#[derive(Debug, Args)]
+pub struct AbandonArgs {
+    /// The incident id
+    pub id: String,
+    /// Why it is given up; kept in the log
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Who gives it up [env: RECOVER_STAFF]
     #[arg(long, value_name = "NAME")]
     pub staff: Option<String>,
     /// Print the incident as one JSON object

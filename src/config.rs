@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use crate::cli::{ColorChoice, Global};
 use crate::error::Error;
 use crate::playbook::Library;
-use crate::store::SqliteStore;
+use crate::store::{SqliteStore, Store};
 use crate::text::Lang;
 
 /// Where a setting's value came from.
@@ -57,7 +57,9 @@ pub struct Config {
     pub styled_out: bool,
     /// Colour on standard error.
     pub styled_err: bool,
-    /// `RECOVER_STAFF`.
+    /// Who is at the keyboard when no `--staff` says: `RECOVER_STAFF`, else the login name
+    /// (`USER`); an empty value counts as unset. Resolved here once, so every command that
+    /// records a name agrees.
     pub staff: Option<String>,
     /// `RECOVER_ROLE`.
     pub role: Option<String>,
@@ -117,7 +119,7 @@ impl Config {
             lang,
             styled_out: styled(std::io::stdout().is_terminal()),
             styled_err: styled(std::io::stderr().is_terminal()),
-            staff: env("RECOVER_STAFF"),
+            staff: env("RECOVER_STAFF").or_else(|| env("USER")),
             role: env("RECOVER_ROLE"),
             tz: OnceLock::new(),
         })
@@ -201,7 +203,7 @@ impl Config {
     /// Opens the log, creating it if need be. A log others could read (made by an older
     /// version, or copied in) is made private once it is known to be a log (and with it the
     /// files SQLite keeps beside it), and a line on stderr says so.
-    pub fn store(&self) -> Result<SqliteStore, Error> {
+    pub fn store(&self) -> Result<Box<dyn Store>, Error> {
         let path = self.log_path()?;
         let store = SqliteStore::open(path)?;
         // Failing is not an error: a log on read-only media cannot be changed, but can be read.
@@ -211,13 +213,13 @@ impl Config {
                 crate::render::safe::clean(&path.display().to_string())
             );
         }
-        Ok(store)
+        Ok(Box::new(store))
     }
 
     /// The log for commands that only read it. A log that does not exist yet is read as
     /// empty and not created, so a mistyped `--log` does not leave files about; a line on
     /// stderr says so.
-    pub fn store_to_read(&self) -> Result<SqliteStore, Error> {
+    pub fn store_to_read(&self) -> Result<Box<dyn Store>, Error> {
         let path = self.log_path()?;
         // A link whose target is gone is refused by the store, not read as empty.
         if path.exists() || path.is_symlink() {
@@ -227,13 +229,13 @@ impl Config {
             "recover: warning: no log at {} yet; nothing has been recorded there",
             crate::render::safe::clean(&path.display().to_string())
         );
-        Ok(SqliteStore::in_memory()?)
+        Ok(Box::new(SqliteStore::in_memory()?))
     }
 
     /// The log for a check that signs something off (`due --check`): a log that is not
     /// there is an error, never an empty log that passes (a mistyped `RECOVER_LOG` in a
     /// shift-close script must fail it).
-    pub fn store_to_check(&self) -> Result<SqliteStore, Error> {
+    pub fn store_to_check(&self) -> Result<Box<dyn Store>, Error> {
         let path = self.log_path()?;
         if path.exists() || path.is_symlink() {
             return self.store();
@@ -262,8 +264,18 @@ mod tests {
 
     fn resolve(args: &[&str], vars: &[(&str, &str)]) -> Config {
         let cli = crate::cli::Cli::parse_from(["recover"].iter().chain(args).chain(&["paths"]));
-        let env = |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned());
+        // As `process_env` reads: an empty value is unset.
+        let env = |n: &str| {
+            vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned()).filter(|v| !v.is_empty())
+        };
         Config::resolve(&cli.global, &env).unwrap()
+    }
+
+    #[test]
+    fn the_staff_name_is_resolved_once_empty_values_unset() {
+        assert_eq!(resolve(&[], &[("RECOVER_STAFF", "anna"), ("USER", "u")]).staff.as_deref(), Some("anna"));
+        assert_eq!(resolve(&[], &[("RECOVER_STAFF", ""), ("USER", "u")]).staff.as_deref(), Some("u"));
+        assert_eq!(resolve(&[], &[("USER", "")]).staff, None);
     }
 
     #[test]

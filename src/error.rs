@@ -25,7 +25,7 @@ pub enum Error {
     Library(#[from] ReadError),
     /// The log failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// The shared log's server failed, or cannot be used.
     #[error(transparent)]
     Server(#[from] crate::server::ServerError),
@@ -69,6 +69,7 @@ impl Error {
     #[must_use]
     pub fn exit(&self) -> Exit {
         match self {
+            Error::Rule(rule) if rule.is_not_in_order() => Exit::NotInOrder,
             Error::Usage { .. } | Error::UnknownType(_) | Error::Rule(_) | Error::BadInput { .. } => {
                 Exit::Usage
             }
@@ -93,6 +94,9 @@ impl Error {
             Error::Store(StoreError::AnsweredElsewhere { incident }) => Some(format!(
                 "see `recover show-incident {incident}` for what was recorded, then `recover resume {incident}` if anything is left"
             )),
+            Error::Store(StoreError::Conflict { incident }) => {
+                Some(format!("see `recover show-incident {incident}` for what was recorded"))
+            }
             Error::Store(StoreError::Busy { .. }) => {
                 Some("try again when the other command has finished".into())
             }
@@ -105,19 +109,34 @@ impl Error {
             Error::Store(StoreError::Full { .. }) => {
                 Some("free some space; everything recorded before this point is kept".into())
             }
-            Error::Store(
-                StoreError::TooNew { .. }
-                | StoreError::NoSuchFollowUp { .. }
-                | StoreError::AlreadyClosed { .. },
+            Error::Store(StoreError::TooNew { .. })
+            | Error::Rule(
+                Rule::NoSuchFollowUp { .. }
+                | Rule::AlreadyClosed { .. }
+                | Rule::AlreadyDone { .. }
+                | Rule::AmendAfterwards { .. }
+                | Rule::Abandoned { .. }
+                | Rule::AlreadyFinished { .. },
             )
             | Error::BadInput { .. }
             | Error::Io { .. } => None,
+            Error::Rule(Rule::ReasonMissing) => Some("say why with --reason TEXT".into()),
             Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),
             Error::Rule(Rule::OverLimit { .. }) => Some("name an approver or give fewer amends".into()),
             Error::Rule(Rule::TooLong { .. }) => Some("shorten it".into()),
             Error::Rule(_) => Some("see `recover show TYPE` for the playbook".into()),
             Error::Interrupted { resume } => resume.clone(),
             Error::Server(e) => e.hint(),
+        }
+    }
+}
+
+/// A change the engine refused inside the store's transaction is the engine's refusal.
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Refused(rule) => Error::Rule(rule),
+            other => Error::Store(other),
         }
     }
 }

@@ -96,6 +96,9 @@ pub struct Report {
     pub in_progress: usize,
     /// Finished with a required step skipped.
     pub incomplete: usize,
+    /// Given up (`recover abandon`): counted here, and in the counts above, but none of
+    /// their follow-ups is open or overdue.
+    pub abandoned: usize,
 }
 
 /// Counts, most first (ties by name).
@@ -156,10 +159,12 @@ impl Tally {
             r.amends_approved = r.amends_approved + approved;
             r.incidents_needing_approval += 1;
         }
+        let abandoned = i.status == crate::engine::Status::Abandoned;
         for f in &i.follow_ups {
             match f.done_at {
                 Some(at) if at <= f.due => r.follow_ups.on_time += 1,
                 Some(_) => r.follow_ups.late += 1,
+                None if abandoned => {}
                 None if f.due < self.now => r.follow_ups.overdue += 1,
                 None => r.follow_ups.open += 1,
             }
@@ -178,6 +183,7 @@ impl Tally {
         match i.status {
             crate::engine::Status::InProgress => r.in_progress += 1,
             crate::engine::Status::Incomplete => r.incomplete += 1,
+            crate::engine::Status::Abandoned => r.abandoned += 1,
             crate::engine::Status::Complete => {}
         }
     }

@@ -20,7 +20,7 @@ fn generated_logs_import_and_export_byte_for_byte_and_the_timing_script_runs() {
 
     let log = t.path("log.jsonl");
     python(&[generate, "log", "--incidents", "60", "--per-day", "20", "--out", log.to_str().unwrap()]);
-    t.ok(&["import", log.to_str().unwrap()]);
+    t.ok_saying(&["import", log.to_str().unwrap()], "imported");
     let written = std::fs::read_to_string(&log).unwrap();
     assert_eq!(t.ok(&["export"]), written, "the generator writes exactly what export prints");
 
@@ -113,7 +113,7 @@ fn log_pages_the_table_and_gives_scripts_everything() {
         "--out",
         log.to_str().unwrap(),
     ]);
-    t.ok(&["import", log.to_str().unwrap()]);
+    t.ok_saying(&["import", log.to_str().unwrap()], "imported");
     let ids: Vec<String> = t
         .cmd(&["log", "--json"])
         .run()

@@ -11,14 +11,7 @@ const ENTER: &str = "\r";
 const DOWN: &str = "\x1b[B";
 
 fn spawn(t: &Test, args: &[&str]) -> PtySession {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).env_clear().current_dir(t.dir());
-    for (k, v) in base_env(t.dir(), &t.log()) {
-        cmd.env(k, v);
-    }
-    cmd.env("TERM", "xterm-256color");
-    spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000)).strip_ansi_escape_codes(true))
-        .expect("spawn in a pty")
+    t.pty(args).spawn()
 }
 
 /// Waits for `prompt`, then types `keys`.
@@ -118,14 +111,8 @@ fn finish_with_enter(p: &mut PtySession) {
 #[test]
 fn ctrl_c_keeps_every_answer_restores_the_cursor_and_resume_continues() {
     let t = Test::new();
-    let mut cmd = Command::new(BIN);
-    cmd.args(["start", "--type", "reservation"]).env_clear().current_dir(t.dir());
-    for (k, v) in base_env(t.dir(), &t.log()) {
-        cmd.env(k, v);
-    }
-    cmd.env("TERM", "xterm-256color");
     // Escapes kept, to see the cursor being shown again.
-    let mut p = spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000))).expect("spawn");
+    let mut p = spawn_raw(&t, &["start", "--type", "reservation"]);
     answer_first_two(&mut p);
     p.send_control('c').expect("ctrl-c");
     let rest = p.exp_eof().expect("eof");
@@ -238,13 +225,7 @@ fn a_whole_session_in_danish_with_the_guests_words_in_english() {
 
 /// A session in a pty with escapes kept, to see the cursor being shown again.
 fn spawn_raw(t: &Test, args: &[&str]) -> PtySession {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args).env_clear().current_dir(t.dir());
-    for (k, v) in base_env(t.dir(), &t.log()) {
-        cmd.env(k, v);
-    }
-    cmd.env("TERM", "xterm-256color");
-    spawn_with_options(cmd, Options::new().timeout_ms(Some(20_000))).expect("spawn")
+    t.pty(args).keep_escapes().spawn()
 }
 
 #[test]

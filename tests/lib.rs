@@ -2,6 +2,7 @@
 
 mod support;
 
+mod after;
 mod bench;
 mod faults;
 mod hardening;

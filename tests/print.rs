@@ -136,7 +136,8 @@ phases:
 fn playbook_text_is_escaped_in_html_and_markdown() {
     let t = Test::new();
     let lib = hostile_library(&t);
-    let html = t.ok(&["print", "reservation", "--format", "html", "--playbooks", &lib]);
+    let html =
+        t.ok_saying(&["print", "reservation", "--format", "html", "--playbooks", &lib], "no policy here");
     assert!(
         html.contains(
             "Tom &amp; &quot;Jerry&#39;s&quot; &lt;script&gt;alert(1)&lt;/script&gt; \\u{1b}[31mred"
@@ -145,11 +146,12 @@ fn playbook_text_is_escaped_in_html_and_markdown() {
     );
     assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
     assert!(!html.contains("<script") && !html.contains("<img"), "markup from a playbook must not be live");
-    let md = t.ok(&["print", "reservation", "--format", "markdown", "--playbooks", &lib]);
+    let md =
+        t.ok_saying(&["print", "reservation", "--format", "markdown", "--playbooks", &lib], "no policy here");
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{md}");
     assert!(md.contains(r"&lt;img src=x onerror=alert(2)&gt; \*bold\*"), "{md}");
     assert!(!md.contains("<script") && !md.contains("<img"), "{md}");
-    let text = t.ok(&["print", "reservation", "--playbooks", &lib]);
+    let text = t.ok_saying(&["print", "reservation", "--playbooks", &lib], "no policy here");
     for (format, out) in [("html", &html), ("markdown", &md), ("text", &text)] {
         assert!(
             !out.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\u{c}')),
@@ -172,7 +174,10 @@ fn html_is_self_contained_and_carries_its_languages() {
     }
     assert_eq!(html.matches("class=\"playbook page\"").count(), default_titles_and_says().len());
     assert!(html.contains("@page { size: A4; }"));
-    let letter = t.ok(&["print", "--format", "html", "--paper", "letter", "--lang", "\"><x>"]);
+    let letter = t.ok_saying(
+        &["print", "--format", "html", "--paper", "letter", "--lang", "\"><x>"],
+        "no text in language",
+    );
     assert!(letter.contains("@page { size: letter; }"));
     assert!(letter.contains("<html lang=\"und\">"), "a strange --lang cannot break the attribute");
 }

@@ -118,7 +118,7 @@ fn a_clock_set_back_is_clamped_flagged_and_left_out_of_the_medians() {
     for side in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{side}", t.log().display()));
     }
-    t.ok(&["import", file.to_str().expect("path")]);
+    t.ok_saying(&["import", file.to_str().expect("path")], "imported");
     let shown = t.ok(&["show-incident", &id]);
     assert!(!shown.contains("+-"), "no negative durations: {shown}");
     assert!(shown.contains("Clock went back"), "flagged: {shown}");

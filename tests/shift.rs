@@ -203,7 +203,7 @@ fn a_closed_pipe_ends_quietly() {
         .status()
         .expect("python3 runs");
     assert!(made.success());
-    t.ok(&["import", log.to_str().unwrap()]);
+    t.ok_saying(&["import", log.to_str().unwrap()], "imported");
     // The reader closes at once, before anything is written.
     let mut script = String::new();
     let commands = [
@@ -272,6 +272,27 @@ fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
     assert!(out.contains("follow-ups overdue: 1"), "{out}");
 }
 
+#[test]
+#[ignore = "needs jq; CI runs it with --include-ignored"]
+fn a_shift_with_a_skipped_step_is_signed_off_once_the_step_is_done_afterwards() {
+    assert!(Command::new("jq").arg("--version").output().is_ok(), "jq is not installed (apt-get install jq)");
+    let t = Test::new();
+    let answers = t.write("a.yaml", "type: wrong-order\nseverity: minor\nstaff: anna\nref: table 4\nsteps:\n  own-it: done\n  take-away: {skipped: \"kitchen closed\"}\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  treat: done\n  manager-check-back: scheduled\n");
+    let id = t.cmd(&["start", "--answers", answers.to_str().unwrap(), "--json"]).run().code(1).json_lines()
+        [0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (code, out) = shift_close(&t);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("INCOMPLETE (a required step was skipped): {id}")), "{out}");
+    assert!(out.contains("recover done ID STEP"), "the advice works: {out}");
+    t.cmd(&["done", &id, "take-away", "--staff", "anna"]).run().code(0);
+    let (code, out) = shift_close(&t);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Shift closed: nothing left undone."), "{out}");
+}
+
 /// A log filled from a fixed export (January 2026), so tables and CSV are the same on
 /// every run.
 fn fixed_log() -> Test {
@@ -334,4 +355,18 @@ fn reading_a_log_that_is_not_there_creates_nothing() {
         assert!(out.stderr.contains("no log at"), "{args:?}: {}", out.stderr);
     }
     assert!(!t.log().exists() && !t.log().parent().unwrap().exists(), "nothing created by reading");
+}
+
+#[test]
+fn an_empty_user_is_no_name_when_starting_and_closing() {
+    let t = Test::new();
+    t.cmd(&["start", "--type", "reservation", "--yes"]).env("USER", "").run().ok();
+    let incident = &t.cmd(&["log", "--json"]).run().ok().json_lines()[0];
+    assert_eq!(incident["staff"], "unknown");
+    let id = incident["id"].as_str().expect("id");
+    t.cmd(&["done", id, "call-next-morning"]).env("USER", "").run().warns("closed");
+    let shown = &t.cmd(&["show-incident", id, "--json"]).run().ok().json_lines()[0];
+    let closed = &shown["follow_ups"][0];
+    assert!(closed["done_at"].is_string(), "{closed}");
+    assert!(closed["done_by"].is_null(), "no name rather than an empty one: {closed}");
 }

@@ -8,10 +8,11 @@ use crate::cli::{DoneArgs, DueArgs};
 use crate::clock;
 use crate::config::Config;
 use crate::duration::{Within, end_of_today};
+use crate::engine::{Event, Outcome};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::{csv, safe::one_line, table};
-use crate::store::{Closing, Store};
+use crate::store::Closing;
 
 #[derive(Serialize)]
 struct DueLine {
@@ -115,25 +116,57 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
     Ok(if args.check && overdue > 0 { Exit::NotInOrder } else { Exit::Success })
 }
 
-/// Closes a follow-up, recording when, by whom and whether the customer was won back.
+/// Closes a follow-up, recording when, by whom and whether the customer was won back; or
+/// records a step skipped at the time as done afterwards. The engine decides which, and
+/// whether it may, on the incident as the log holds it when the change is written.
 pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
     let closing = Closing {
         at: clock::now(),
-        by: args.staff.clone().or_else(|| config.staff.clone()).or_else(|| std::env::var("USER").ok()),
+        by: args.staff.clone().or_else(|| config.staff.clone()),
         outcome: args.outcome,
         note: args.note.clone().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
     };
-    crate::engine::check_name("--note", closing.note.as_deref())?;
-    crate::engine::check_name("the staff name", closing.by.as_deref())?;
-    let incident = config.store()?.close_follow_up(&args.id, &args.step, &closing)?;
+    let mut store = config.store()?;
+    // Whether a step is required is the playbook's to say: read it only for a step that
+    // was skipped, not for closing a follow-up.
+    let library = match store.get(&args.id) {
+        Ok(i)
+            if i.steps
+                .iter()
+                .any(|s| s.outcome == Outcome::Skipped && s.id.eq_ignore_ascii_case(args.step.trim())) =>
+        {
+            Some((config.library_quiet()?, i.kind))
+        }
+        _ => None,
+    };
+    let playbook = match &library {
+        Some((lib, kind)) => Some(lib.find(kind)?),
+        None => None,
+    };
+    let mut decided = Vec::new();
+    let incident = store.update(&args.id, &mut |i| {
+        decided = crate::engine::done(i, playbook, &args.step, &closing)?;
+        Ok(decided.clone())
+    })?;
     if args.json {
-        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string(&incident).unwrap_or_default())?;
+        super::write_json_line(&mut std::io::stdout().lock(), &incident)?;
     }
-    eprintln!(
-        "recover: follow-up {} of incident {} closed ({})",
-        one_line(&args.step),
-        one_line(&incident.id),
-        closing.outcome.key()
-    );
+    for event in &decided {
+        match event {
+            Event::FollowUpClosed { step, .. } => eprintln!(
+                "recover: follow-up {} of incident {} closed ({})",
+                one_line(step),
+                one_line(&incident.id),
+                closing.outcome.key()
+            ),
+            Event::StepCompleted { step, .. } => eprintln!(
+                "recover: step {} of incident {} done afterwards; the incident is {}",
+                one_line(step),
+                one_line(&incident.id),
+                incident.status.key()
+            ),
+            _ => {}
+        }
+    }
     Ok(Exit::Success)
 }

@@ -7,7 +7,7 @@ use crate::cli::ExportArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
-use crate::store::{Filter, Store};
+use crate::store::Filter;
 
 /// Writes one JSON object per incident, oldest first so an import replays in order;
 /// `--redact` leaves out refs, notes and reasons.

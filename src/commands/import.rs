@@ -17,7 +17,7 @@ use crate::engine::{Incident, validate};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::safe::one_line;
-use crate::store::{Imported, Rejected, Store};
+use crate::store::{Imported, Rejected};
 
 use super::jsonl::{BoundedLines, Line};
 

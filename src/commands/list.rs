@@ -19,7 +19,7 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<Exit, Error> {
     let mut out = std::io::stdout().lock();
     if args.json {
         for row in &rows {
-            writeln!(out, "{}", serde_json::to_string(row).unwrap_or_default())?;
+            super::write_json_line(&mut out, row)?;
         }
         return Ok(Exit::Success);
     }

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::table::Columns;
 use crate::render::{csv, safe::one_line, summary, table};
-use crate::store::{Filter, Listed, Store};
+use crate::store::{Filter, Listed};
 
 /// The columns of `log`, for the table and CSV alike.
 const COLUMNS: [&str; 10] = [
@@ -83,6 +83,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         kind,
         staff: args.staff.clone(),
         open: args.open,
+        status: args.status,
     };
     let store = config.store_to_read()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -1,5 +1,6 @@
 //! One module per subcommand, each a thin `run` over the library.
 
+mod abandon;
 mod check;
 mod due;
 mod export;
@@ -32,6 +33,17 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// Writes `value` as one line of JSON. Never an empty line in place of a failure: a value
+/// that cannot be written (a closed pipe, or a value serde refuses) is an error.
+pub(crate) fn write_json_line(
+    out: &mut dyn std::io::Write,
+    value: &impl serde::Serialize,
+) -> Result<(), Error> {
+    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// Parses `args` and runs the command. Clap's own errors (and `--help`) exit here.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
     let cli = match Cli::try_parse_from(args) {
@@ -60,6 +72,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::ShowIncident(a) => log::show_incident(&config, &a),
         Command::Due(a) => due::due(&config, &a),
         Command::Done(a) => due::done(&config, a),
+        Command::Abandon(a) => abandon::run(&config, &a),
         Command::Report(a) => report::run(&config, &a),
         Command::Export(a) => export::run(&config, &a),
         Command::Import(a) => import::run(&config, &a),

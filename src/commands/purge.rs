@@ -8,7 +8,7 @@ use crate::clock;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
-use crate::store::{Filter, Store};
+use crate::store::Filter;
 
 /// Deletes incidents started before `--before`, after confirmation unless `--yes`.
 pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {

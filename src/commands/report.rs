@@ -10,7 +10,6 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::{csv, safe::one_line, table};
 use crate::report::Report;
-use crate::store::Store;
 
 fn rows(r: &Report) -> Vec<(String, String, String)> {
     let mut v: Vec<(String, String, String)> = Vec::new();
@@ -19,6 +18,9 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
     add("incidents", "total", r.incidents.to_string());
     add("incidents", "in progress", r.in_progress.to_string());
     add("incidents", "incomplete", r.incomplete.to_string());
+    if r.abandoned > 0 {
+        add("incidents", "abandoned", r.abandoned.to_string());
+    }
     for (k, n) in &r.by_type {
         add("by type", k, n.to_string());
     }
@@ -71,7 +73,7 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let report = config.store_to_read()?.report(since, clock::now())?;
     let mut out = std::io::stdout().lock();
     if args.output.json {
-        writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?;
+        super::write_json_line(&mut out, &report)?;
     } else if args.output.csv {
         write!(out, "{}", csv::line(&["section", "item", "value"]))?;
         for (s, k, v) in rows(&report) {

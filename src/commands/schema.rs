@@ -13,12 +13,13 @@ use crate::playbook::Playbook;
 pub fn schema() -> serde_json::Value {
     let generator = SchemaSettings::draft07().into_generator();
     let schema = generator.into_root_schema_for::<Playbook>();
-    serde_json::to_value(schema).unwrap_or_default()
+    schema.to_value()
 }
 
 /// Prints the schema, for yaml-language-server and other editors.
 pub fn run() -> Result<Exit, Error> {
-    let text = serde_json::to_string_pretty(&schema()).unwrap_or_default();
-    writeln!(std::io::stdout().lock(), "{text}")?;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &schema()).map_err(std::io::Error::from)?;
+    writeln!(out)?;
     Ok(Exit::Success)
 }

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::playbook::{Library, Severity};
 use crate::render::safe::one_line;
-use crate::store::{SqliteStore, Store};
+use crate::store::Store;
 
 fn no_terminal() -> Error {
     Error::usage(
@@ -42,7 +42,6 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         flag.clone().or_else(|| file.cloned()).or_else(|| env.clone())
     };
     let staff = pick(&args.staff, answers.as_ref().and_then(|a| a.staff.as_ref()), &config.staff)
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "unknown".to_owned());
     let role_given = pick(&args.role, answers.as_ref().and_then(|a| a.role.as_ref()), &config.role);
     let (role, limit) = resolve_role(&lib, role_given.as_deref())?;
@@ -90,14 +89,14 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             return Err(Error::BadInput { file: file.file.clone(), count: problems.len() });
         }
         let mut store = config.store()?;
-        create(&mut store, &mut session)?;
-        drive(&mut session, &mut Answers::new(file), &mut store)?;
+        create(&mut *store, &mut session)?;
+        drive(&mut session, &mut Answers::new(file), Some(&mut *store))?;
         return finish(config, &lib, &session, args.json);
     }
     if args.yes {
         let mut driver = Yes { severity: Severity::Minor, approved_by: args.approved_by.clone() };
         // Check the rules before recording anything, as for an answers file.
-        match drive(&mut session.clone(), &mut driver, &mut crate::drivers::DryRun) {
+        match drive(&mut session.clone(), &mut driver, None) {
             Err(Error::Rule(over @ crate::engine::Rule::OverLimit { .. })) => {
                 return Err(Error::usage(
                     over.to_string(),
@@ -107,16 +106,16 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             other => other?,
         }
         let mut store = config.store()?;
-        create(&mut store, &mut session)?;
-        drive(&mut session, &mut driver, &mut store)?;
+        create(&mut *store, &mut session)?;
+        drive(&mut session, &mut driver, Some(&mut *store))?;
         return finish(config, &lib, &session, args.json);
     }
     if !interactive_ok() {
         return Err(no_terminal());
     }
     let mut store = config.store()?;
-    create(&mut store, &mut session)?;
-    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), args.json)
+    create(&mut *store, &mut session)?;
+    interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), args.json)
 }
 
 /// Continues an interrupted incident at its first unanswered question.
@@ -131,6 +130,9 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     };
     let playbook = lib.find(&incident.kind)?;
     let mut session = Session::resume(playbook, incident);
+    if session.incident().status == Status::Abandoned {
+        return Err(Error::Rule(crate::engine::Rule::Abandoned { incident: session.incident().id.clone() }));
+    }
     if session.is_finished() {
         eprintln!("recover: incident {} is already finished", one_line(&session.incident().id));
         return finish(config, &lib, &session, args.json);
@@ -139,14 +141,14 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
         drive(
             &mut session,
             &mut crate::drivers::yes::Yes { severity: Severity::Minor, approved_by: None },
-            &mut store,
+            Some(&mut *store),
         )?;
         return finish(config, &lib, &session, args.json);
     }
     if !interactive_ok() {
         return Err(no_terminal());
     }
-    interactive(config, &lib, &mut session, &mut store, args.guest_lang.clone(), args.json)
+    interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), args.json)
 }
 
 fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::money::Money), Error> {
@@ -166,7 +168,7 @@ fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::mo
     }
 }
 
-fn create(store: &mut SqliteStore, session: &mut Session) -> Result<(), Error> {
+fn create(store: &mut dyn Store, session: &mut Session) -> Result<(), Error> {
     let id = store.create(session.incident())?;
     session.set_id(id);
     Ok(())
@@ -176,7 +178,7 @@ fn interactive(
     config: &Config,
     lib: &Library,
     session: &mut Session,
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     guest: Option<String>,
     json: bool,
 ) -> Result<Exit, Error> {
@@ -186,7 +188,7 @@ fn interactive(
     let id = session.incident().id.clone();
     set_resumable(&id);
     install_interrupt_handler();
-    match drive(session, &mut driver, store) {
+    match drive(session, &mut driver, Some(store)) {
         Ok(()) => finish(config, lib, session, json),
         Err(Error::Interrupted { .. }) => {
             let _ = console::Term::stderr().show_cursor();
@@ -200,7 +202,7 @@ fn finish(config: &Config, lib: &Library, session: &Session, json: bool) -> Resu
     let incident = session.incident();
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(out, "{}", serde_json::to_string(incident).unwrap_or_default())?;
+        super::write_json_line(&mut out, incident)?;
     } else {
         write!(
             out,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Driver, DryRun, drive};
+use super::{Driver, drive};
 use crate::engine::{AmendsAnswer, Answer, Question, Rule, Session, StepAnswer};
 use crate::error::Error;
 use crate::playbook::{Level, Playbook, Problem, Severity};
@@ -168,7 +168,7 @@ impl AnswersFile {
         let mut dry = session.clone();
         let mut driver = Answers::new(self);
         driver.collect = true;
-        if let Err(e) = drive(&mut dry, &mut driver, &mut DryRun) {
+        if let Err(e) = drive(&mut dry, &mut driver, None) {
             if !driver.stopped {
                 problems.push(self.problem("", e.to_string()));
             }

@@ -27,30 +27,15 @@ pub trait Driver {
     }
 }
 
-/// Something that keeps what the session records: the log, or nothing (a dry run).
-pub trait Sink {
-    /// Saves the events of one answer before the next question is asked.
-    fn save(&mut self, uid: &str, events: &[Event]) -> Result<(), Error>;
-}
-
-impl<S: Store + ?Sized> Sink for S {
-    fn save(&mut self, uid: &str, events: &[Event]) -> Result<(), Error> {
-        Ok(self.append(uid, events)?)
-    }
-}
-
-/// A sink that keeps nothing: for checking an answers file before anything is recorded.
-pub struct DryRun;
-
-impl Sink for DryRun {
-    fn save(&mut self, _: &str, _: &[Event]) -> Result<(), Error> {
-        Ok(())
-    }
-}
-
-/// Runs the session to its end: every answer is saved before the next question is shown,
-/// so an interruption loses nothing that was answered.
-pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink) -> Result<(), Error> {
+/// Runs the session to its end: every answer is saved in `store` before the next question
+/// is shown, so an interruption loses nothing that was answered. Without a store (`None`)
+/// nothing is kept: a dry run, checking an answers file or `--yes` against the rules
+/// before anything is recorded.
+pub fn drive(
+    session: &mut Session,
+    driver: &mut dyn Driver,
+    mut store: Option<&mut dyn Store>,
+) -> Result<(), Error> {
     let uid = session.incident().uid.clone();
     while let Some(question) = session.next_question() {
         let preset = session.preset(&question);
@@ -61,7 +46,7 @@ pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink
         };
         match session.decide(answer, clock::now()) {
             Ok(events) => {
-                save(sink, driver.waits_for_busy_log(), &uid, &events)?;
+                save(&mut store, driver.waits_for_busy_log(), &uid, &events)?;
                 session.apply(&events);
             }
             // A value given up front is not asked again: it is the caller's error.
@@ -71,7 +56,7 @@ pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink
     }
     let events = session.finish(clock::now())?;
     if !events.is_empty() {
-        save(sink, driver.waits_for_busy_log(), &uid, &events)?;
+        save(&mut store, driver.waits_for_busy_log(), &uid, &events)?;
         session.apply(&events);
     }
     Ok(())
@@ -81,10 +66,11 @@ pub fn drive(session: &mut Session, driver: &mut dyn Driver, sink: &mut dyn Sink
 /// waits for it as long as any write does) is tried again until it is free, with a line on
 /// stderr saying so: a person's typed answer is never lost to a busy log. Ctrl-C still
 /// stops it, with the resume hint.
-fn save(sink: &mut dyn Sink, wait: bool, uid: &str, events: &[Event]) -> Result<(), Error> {
+fn save(store: &mut Option<&mut dyn Store>, wait: bool, uid: &str, events: &[Event]) -> Result<(), Error> {
+    let Some(store) = store else { return Ok(()) };
     let mut waiting = false;
     loop {
-        match sink.save(uid, events) {
+        match store.append(uid, events).map_err(Error::from) {
             Err(Error::Store(StoreError::Busy { .. })) if wait => {
                 if !waiting {
                     eprintln!(

@@ -3,10 +3,12 @@
 //! prompts and never touches a file: the terminal, the answers file and `--yes` drive it,
 //! and a store keeps what it records.
 
+mod after;
 mod record;
 mod rules;
 mod validate;
 
+pub use after::{Closing, abandon, done};
 pub use record::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, seconds_between};
 pub use rules::Rule;
 pub use validate::{text_too_long, validate};
@@ -172,6 +174,36 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// An open follow-up was closed (`recover done`).
+    FollowUpClosed {
+        /// The follow-up's step.
+        step: String,
+        /// When, by whom, how.
+        closing: Closing,
+    },
+    /// A step skipped at the time was done afterwards (`recover done`); the skip and its
+    /// reason are kept.
+    StepCompleted {
+        /// The step.
+        step: String,
+        /// When.
+        at: Timestamp,
+        /// Who.
+        by: Option<String>,
+        /// What they said.
+        note: Option<String>,
+    },
+    /// An incomplete incident has no required step left skipped: it is complete.
+    NowComplete,
+    /// The incident was given up (`recover abandon`).
+    Abandoned {
+        /// When.
+        at: Timestamp,
+        /// Who.
+        by: Option<String>,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// One incident being recovered with one playbook.
@@ -205,6 +237,8 @@ impl<'p> Session<'p> {
             failure_answered: false,
             failure_point: None,
             failure_note: None,
+            abandoned_by: None,
+            abandon_reason: None,
             servqual: playbook.servqual.clone(),
             follow_ups: Vec::new(),
         };
@@ -308,12 +342,11 @@ impl<'p> Session<'p> {
         if self.is_finished() {
             return Ok(Vec::new());
         }
-        let skipped_required = self.playbook.all_steps().any(|(phase, step)| {
-            step.is_required(phase)
-                && self.incident.step(&step.id).is_none_or(|r| r.outcome == Outcome::Skipped)
-                && (phase != Phase::Amend || self.incident.severity.is_some_and(|s| step.offered_at(s)))
-        });
-        let status = if skipped_required { Status::Incomplete } else { Status::Complete };
+        let status = if skipped_required(self.playbook, &self.incident) {
+            Status::Incomplete
+        } else {
+            Status::Complete
+        };
         Ok(vec![Event::Finished { status, at: now }])
     }
 
@@ -323,6 +356,16 @@ impl<'p> Session<'p> {
             apply_event(&mut self.incident, event);
         }
     }
+}
+
+/// Whether a step `playbook` requires of `incident` is not done: left unanswered or
+/// skipped, and not done afterwards. Amends count only where offered at its severity.
+fn skipped_required(playbook: &Playbook, incident: &Incident) -> bool {
+    playbook.all_steps().any(|(phase, step)| {
+        step.is_required(phase)
+            && incident.step(&step.id).is_none_or(|r| !r.is_done())
+            && (phase != Phase::Amend || incident.severity.is_some_and(|s| step.offered_at(s)))
+    })
 }
 
 /// Adds a step answered (not answered before) to an incident, as [`apply_event`] does
@@ -358,6 +401,32 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
         Event::Finished { status, at } => {
             incident.status = *status;
             incident.finished_at = Some(*at);
+        }
+        Event::FollowUpClosed { step, closing } => {
+            if let Some(f) = incident.follow_ups.iter_mut().find(|f| f.step == *step && f.done_at.is_none()) {
+                f.done_at = Some(closing.at);
+                f.outcome = Some(closing.outcome);
+                f.done_by.clone_from(&closing.by);
+                f.note.clone_from(&closing.note);
+            }
+        }
+        Event::StepCompleted { step, at, by, note } => {
+            if let Some(s) = incident.steps.iter_mut().find(|s| s.id == *step && s.completed_at.is_none()) {
+                s.completed_at = Some(*at);
+                s.completed_by.clone_from(by);
+                s.completed_note.clone_from(note);
+            }
+        }
+        Event::NowComplete => {
+            if incident.status == Status::Incomplete {
+                incident.status = Status::Complete;
+            }
+        }
+        Event::Abandoned { at, by, reason } => {
+            incident.status = Status::Abandoned;
+            incident.finished_at = Some(*at);
+            incident.abandoned_by.clone_from(by);
+            incident.abandon_reason = Some(reason.clone());
         }
     }
 }

@@ -49,6 +49,12 @@ pub struct Incident {
     /// Whether the failure-point question was answered (it may be answered with nothing).
     #[serde(default)]
     pub failure_answered: bool,
+    /// Who abandoned it (`recover abandon`), if someone did and said who.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abandoned_by: Option<String>,
+    /// Why it was abandoned: started by mistake, a duplicate, the guest left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abandon_reason: Option<String>,
     /// The SERVQUAL dimensions of the playbook, kept for reports.
     #[serde(default)]
     pub servqual: Vec<Servqual>,
@@ -57,8 +63,9 @@ pub struct Incident {
 }
 
 /// Where a recovery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum Status {
     /// Questions still open (interrupted, or being answered now).
     InProgress,
@@ -66,6 +73,9 @@ pub enum Status {
     Complete,
     /// Finished with a required step skipped.
     Incomplete,
+    /// Given up (started by mistake, a duplicate, the guest left): kept in the log, but
+    /// nothing of it is due or unfinished.
+    Abandoned,
 }
 
 impl Status {
@@ -76,13 +86,16 @@ impl Status {
             Status::InProgress => "in_progress",
             Status::Complete => "complete",
             Status::Incomplete => "incomplete",
+            Status::Abandoned => "abandoned",
         }
     }
 
     /// From its key.
     #[must_use]
     pub fn from_key(s: &str) -> Option<Status> {
-        [Status::InProgress, Status::Complete, Status::Incomplete].into_iter().find(|k| k.key() == s)
+        [Status::InProgress, Status::Complete, Status::Incomplete, Status::Abandoned]
+            .into_iter()
+            .find(|k| k.key() == s)
     }
 }
 
@@ -123,6 +136,24 @@ pub struct StepRecord {
     /// Who approved amends over the employee's limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
+    /// When a step skipped at the time was done afterwards (`recover done ID STEP`); the
+    /// skip and its reason stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::clock::rfc3339::option")]
+    pub completed_at: Option<Timestamp>,
+    /// Who did it afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_by: Option<String>,
+    /// What they said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_note: Option<String>,
+}
+
+impl StepRecord {
+    /// Done, at the time or afterwards.
+    #[must_use]
+    pub fn is_done(&self) -> bool {
+        self.outcome == Outcome::Done || self.completed_at.is_some()
+    }
 }
 
 /// A follow-up that is due, or was done.
@@ -227,10 +258,12 @@ impl Incident {
         past_fix.then(|| fixes.last().map(|s| self.since_start(s.at))).flatten()
     }
 
-    /// True while something is left to do: unfinished, or a follow-up still open.
+    /// True while something is left to do: unfinished, or a follow-up still open (an
+    /// abandoned incident has nothing left to do).
     #[must_use]
     pub fn is_open(&self) -> bool {
-        self.status == Status::InProgress || self.follow_ups.iter().any(|f| f.done_at.is_none())
+        self.status == Status::InProgress
+            || (self.status != Status::Abandoned && self.follow_ups.iter().any(|f| f.done_at.is_none()))
     }
 
     /// The amends given add up above the role's limit.

@@ -75,6 +75,64 @@ pub enum Rule {
         /// Which text.
         what: String,
     },
+    /// `done` named neither an open follow-up nor a skipped step of the incident.
+    #[error("incident `{incident}` has no follow-up `{step}` (its follow-ups: {known})")]
+    NoSuchFollowUp {
+        /// The incident.
+        incident: String,
+        /// What was asked.
+        step: String,
+        /// What it has.
+        known: String,
+    },
+    /// The follow-up was closed already; closing it again would overwrite who and how.
+    #[error("follow-up `{step}` of incident `{incident}` was already closed at {at} by {by}")]
+    AlreadyClosed {
+        /// The incident.
+        incident: String,
+        /// The follow-up.
+        step: String,
+        /// When it was closed.
+        at: String,
+        /// Who closed it.
+        by: String,
+    },
+    /// The skipped step was done afterwards already.
+    #[error("step `{step}` of incident `{incident}` was already done afterwards at {at} by {by}")]
+    AlreadyDone {
+        /// The incident.
+        incident: String,
+        /// The step.
+        step: String,
+        /// When.
+        at: String,
+        /// Who.
+        by: String,
+    },
+    /// Amends are given during the recovery, within the limit and with an approver where
+    /// needed; one withheld then is not given by `done`.
+    #[error("amend `{step}` was not given during the recovery and cannot be given afterwards")]
+    AmendAfterwards {
+        /// The amend.
+        step: String,
+    },
+    /// `abandon` without a reason.
+    #[error("abandoning needs a reason")]
+    ReasonMissing,
+    /// The incident was abandoned: nothing more is recorded for it.
+    #[error("incident `{incident}` was abandoned")]
+    Abandoned {
+        /// The incident.
+        incident: String,
+    },
+    /// Only an incident in progress can be abandoned.
+    #[error("incident `{incident}` is finished ({status}); only an unfinished incident can be abandoned")]
+    AlreadyFinished {
+        /// The incident.
+        incident: String,
+        /// How it finished.
+        status: &'static str,
+    },
     /// A failure point the playbook does not list.
     #[error("failure point `{point}` is not listed (options: {options}, other)")]
     UnknownFailurePoint {
@@ -83,6 +141,15 @@ pub enum Rule {
         /// The playbook's failure points.
         options: String,
     },
+}
+
+impl Rule {
+    /// True when the refusal says the incident is not in order for what was asked (it was
+    /// abandoned, or finished before it could be): SPEC's exit code 1, not a usage error.
+    #[must_use]
+    pub fn is_not_in_order(&self) -> bool {
+        matches!(self, Rule::Abandoned { .. } | Rule::AlreadyFinished { .. })
+    }
 }
 
 fn options(step: &Step) -> String {
@@ -191,6 +258,9 @@ fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Resu
         reason: if a.done { None } else { short(a.reason, &format!("the reason for skipping `{id}`"))? },
         cost: (phase == Phase::Amend).then(|| step.cost()),
         approved_by: None,
+        completed_at: None,
+        completed_by: None,
+        completed_note: None,
     })
 }
 

@@ -132,6 +132,9 @@ mod tests {
             reason: None,
             cost: None,
             approved_by: None,
+            completed_at: None,
+            completed_by: None,
+            completed_note: None,
         };
         Incident {
             id: "K7Q-4MX".into(),
@@ -151,6 +154,8 @@ mod tests {
             failure_point: None,
             failure_note: None,
             failure_answered: false,
+            abandoned_by: None,
+            abandon_reason: None,
             servqual: Vec::new(),
             follow_ups: vec![FollowUp {
                 step: "call".into(),

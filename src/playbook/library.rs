@@ -4,17 +4,12 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use include_dir::{Dir, include_dir};
-
-use super::built_in::Listed;
+use super::built_in::{Listed, YAML_FILES};
 use super::check::{Level, Problem, check_playbook};
 use super::load::decode_playbook;
 use super::{Phase, Playbook};
 use crate::policy::Policy;
 use crate::yaml::{self, Document, MAX_FILE_BYTES, Pos};
-
-/// The repo's `playbooks/` folder, compiled in: the one source of the defaults.
-static BUILT_IN: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/playbooks");
 
 /// The policy file's name in a library folder.
 pub const POLICY_FILE: &str = "policy.yaml";
@@ -100,19 +95,13 @@ impl Library {
     /// The built-in library read from its YAML, with every check `check` makes.
     #[must_use]
     pub fn built_in_checked() -> Library {
-        let mut sources: Vec<Source> = BUILT_IN
-            .files()
-            .filter(|f| is_yaml(f.path()))
-            .map(|f| Source {
-                name: format!("<built-in>/{}", f.path().display()),
-                text: Text::Read(
-                    f.contents_utf8()
-                        .map(str::to_owned)
-                        .ok_or_else(|| (Level::Error, "not UTF-8 text".to_owned())),
-                ),
+        let sources: Vec<Source> = YAML_FILES
+            .iter()
+            .map(|(name, text)| Source {
+                name: format!("<built-in>/{name}"),
+                text: Text::Read(Ok((*text).to_owned())),
             })
             .collect();
-        sources.sort_by(|a, b| a.name.cmp(&b.name));
         Library::from_sources(Origin::BuiltIn, sources)
     }
 
@@ -358,10 +347,10 @@ fn read_text(path: &Path) -> Result<String, (Level, String)> {
 
 fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy {
     let built_in = || {
-        let text = BUILT_IN
-            .get_file(POLICY_FILE)
-            .and_then(|f| f.contents_utf8())
-            .unwrap_or("currency: EUR\nroles: {staff: 0}\n");
+        let text = YAML_FILES
+            .iter()
+            .find(|(name, _)| *name == POLICY_FILE)
+            .map_or("currency: EUR\nroles: {staff: 0}\n", |(_, text)| *text);
         let mut policy = yaml::decode::<Policy>(text).unwrap_or_else(|_| Policy {
             currency: "EUR".into(),
             roles: indexmap::IndexMap::new(),
@@ -470,20 +459,16 @@ mod tests {
         let books = || -> Vec<Source> {
             let mut books = Vec::new();
             for i in 0..40 {
-                for f in BUILT_IN.files().filter(|f| is_yaml(f.path()) && !f.path().ends_with(POLICY_FILE)) {
-                    let text = f.contents_utf8().unwrap();
+                for (name, text) in YAML_FILES.iter().filter(|(name, _)| *name != POLICY_FILE) {
                     // Every fifth copy keeps its type and all keep their aliases, so names
                     // clash; one file is broken.
                     let text = if i % 5 == 0 {
-                        text.to_owned()
+                        (*text).to_owned()
                     } else {
                         text.replace("type: ", &format!("type: x{i}-"))
                     };
                     let text = if i == 7 { text.replace("phases:", "phases: [") } else { text };
-                    books.push(Source {
-                        name: format!("{i}/{}", f.path().display()),
-                        text: Text::Read(Ok(text)),
-                    });
+                    books.push(Source { name: format!("{i}/{name}"), text: Text::Read(Ok(text)) });
                 }
             }
             books

@@ -192,10 +192,17 @@ impl Step {
         self.cost.unwrap_or(Money::ZERO)
     }
 
+    /// The lowest severity at which this amend is offered; an amend that names none is
+    /// offered from minor up.
+    #[must_use]
+    pub fn from_severity(&self) -> Severity {
+        self.severity.unwrap_or(Severity::Minor)
+    }
+
     /// Whether this amend is offered at `severity`.
     #[must_use]
     pub fn offered_at(&self, severity: Severity) -> bool {
-        self.severity.unwrap_or(Severity::Minor) <= severity
+        self.from_severity() <= severity
     }
 }
 

@@ -47,6 +47,10 @@ pub struct Tail<'a> {
     pub failure_note: Option<&'a str>,
     /// Whether the failure-point question was answered.
     pub failure_answered: bool,
+    /// Who abandoned it (left out when `None`).
+    pub abandoned_by: Option<&'a str>,
+    /// Why (left out when `None`).
+    pub abandon_reason: Option<&'a str>,
     /// SERVQUAL dimensions.
     pub servqual: &'a [Servqual],
 }
@@ -71,6 +75,12 @@ pub struct Step<'a> {
     pub cost: Option<&'a str>,
     /// Approver.
     pub approved_by: Option<&'a str>,
+    /// When a skipped step was done afterwards.
+    pub completed_at: Option<Timestamp>,
+    /// Who did it.
+    pub completed_by: Option<&'a str>,
+    /// What they said.
+    pub completed_note: Option<&'a str>,
 }
 
 /// One follow-up.
@@ -134,6 +144,17 @@ pub fn step(out: &mut Vec<u8>, s: &Step) {
             field(out, name, v);
         }
     }
+    if let Some(at) = s.completed_at {
+        out.extend_from_slice(b",\"completed_at\":");
+        time(out, at);
+    }
+    for (name, value) in
+        [(&b",\"completed_by\":"[..], s.completed_by), (b",\"completed_note\":", s.completed_note)]
+    {
+        if let Some(v) = value {
+            field(out, name, v);
+        }
+    }
     out.push(b'}');
 }
 
@@ -148,10 +169,18 @@ pub fn tail(out: &mut Vec<u8>, t: &Tail) {
         field(out, b",\"failure_note\":", note);
     }
     out.extend_from_slice(if t.failure_answered {
-        b",\"failure_answered\":true,\"servqual\":["
+        b",\"failure_answered\":true"
     } else {
-        b",\"failure_answered\":false,\"servqual\":["
+        b",\"failure_answered\":false"
     });
+    for (name, value) in
+        [(&b",\"abandoned_by\":"[..], t.abandoned_by), (b",\"abandon_reason\":", t.abandon_reason)]
+    {
+        if let Some(v) = value {
+            field(out, name, v);
+        }
+    }
+    out.extend_from_slice(b",\"servqual\":[");
     for (k, d) in t.servqual.iter().enumerate() {
         if k > 0 {
             out.push(b',');
@@ -215,6 +244,8 @@ pub fn incident(out: &mut Vec<u8>, i: &Incident, redact: bool) {
             failure_point: i.failure_point.as_deref(),
             failure_note: kept(redact, i.failure_note.as_deref()),
             failure_answered: i.failure_answered,
+            abandoned_by: i.abandoned_by.as_deref(),
+            abandon_reason: kept(redact, i.abandon_reason.as_deref()),
             servqual: &i.servqual,
         },
     );
@@ -240,6 +271,9 @@ fn incident_step(out: &mut Vec<u8>, s: &StepRecord, redact: bool) {
             reason: kept(redact, s.reason.as_deref()),
             cost: s.cost.map(|c| c.to_string()).as_deref(),
             approved_by: s.approved_by.as_deref(),
+            completed_at: s.completed_at,
+            completed_by: s.completed_by.as_deref(),
+            completed_note: kept(redact, s.completed_note.as_deref()),
         },
     );
 }

@@ -78,7 +78,7 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
     if phase == Phase::Amend {
         let cost = step.cost();
         facts.push(format!("{} {}", one_line(&policy.currency), cost));
-        let from = ui::severity(layout.lang, step.severity.unwrap_or(crate::playbook::Severity::Minor));
+        let from = ui::severity(layout.lang, step.from_severity());
         facts.push(ui::f(layout.lang, "from_severity", &[("severity", from)]));
         if let Some(role) = policy.approver_for(cost) {
             facts.push(ui::f(

@@ -83,6 +83,7 @@ impl View<'_> {
             Status::InProgress => ui::t(lang, "status_in_progress"),
             Status::Complete => ui::t(lang, "status_complete"),
             Status::Incomplete => ui::t(lang, "status_incomplete"),
+            Status::Abandoned => ui::t(lang, "status_abandoned"),
         };
         out.push_str(&ui::f(
             lang,
@@ -111,6 +112,17 @@ impl View<'_> {
             }
             if let Some(a) = &s.approved_by {
                 detail.push(ui::f(lang, "approved_by", &[("name", &one_line(a))]));
+            }
+            if let Some(at) = s.completed_at {
+                let name = one_line(s.completed_by.as_deref().unwrap_or("?"));
+                detail.push(ui::f(
+                    lang,
+                    "done_afterwards",
+                    &[("name", &name), ("when", &local(at, self.tz))],
+                ));
+                if let Some(n) = &s.completed_note {
+                    detail.push(one_line(n));
+                }
             }
             let outcome = match (s.outcome, s.phase) {
                 (Outcome::Done, Phase::FollowUp) => ui::t(lang, "outcome_scheduled"),

@@ -150,7 +150,6 @@ pub fn to_text(t: &Table) -> String {
         layout.load_style(UTF8_FULL_CONDENSED);
     } else {
         layout.load_style(NOTHING);
-        layout.force_no_tty();
     }
     layout.set_content_arrangement(ContentArrangement::Disabled);
     layout.set_header(row(&t.header));

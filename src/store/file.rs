@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 use super::StoreError;
+use super::sqlite::At;
 
 /// `PRAGMA application_id` of a recover log ("RCVR"), set when a log is created, so that
 /// another program's SQLite file is never mistaken for one. A log made before it has 0 and
@@ -74,14 +75,13 @@ pub fn make_private(_: &Path) -> std::io::Result<Option<u32>> {
 /// a version of 0 beside its tables would look like another program's database. (`version`
 /// as the caller read it is only a first guess.)
 pub fn recognise(conn: &Connection, path: &Path, version: i64) -> Result<(), StoreError> {
-    let err = |e: rusqlite::Error| super::sqlite::map_err(path, &e);
-    let snapshot = conn.unchecked_transaction().map_err(err)?;
+    let snapshot = conn.unchecked_transaction().at(path)?;
     let version = if version == 0 {
-        snapshot.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?
+        snapshot.query_row("PRAGMA user_version", [], |r| r.get(0)).at(path)?
     } else {
         version
     };
-    let id: i64 = snapshot.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(err)?;
+    let id: i64 = snapshot.query_row("PRAGMA application_id", [], |r| r.get(0)).at(path)?;
     if id == APPLICATION_ID {
         return Ok(());
     }
@@ -92,7 +92,7 @@ pub fn recognise(conn: &Connection, path: &Path, version: i64) -> Result<(), Sto
     let tables: Vec<String> = snapshot
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .map_err(err)?;
+        .at(path)?;
     let ours = if version == 0 {
         tables.is_empty()
     } else {
@@ -122,7 +122,6 @@ impl Drop for Copy {
 /// write-ahead file, nothing can be missed and the file is read as it is (`immutable`).
 pub fn open_read_only(path: &Path) -> Result<(Connection, Option<Copy>), StoreError> {
     let [_, wal, _] = with_side_files(path);
-    let err = |e: rusqlite::Error| super::sqlite::map_err(path, &e);
     let first = open_uri(path, "mode=ro");
     if let Ok(conn) = first {
         return Ok((conn, None));
@@ -132,10 +131,10 @@ pub fn open_read_only(path: &Path) -> Result<(Connection, Option<Copy>), StoreEr
             path: path.to_path_buf(),
             why: format!("it is read-only and its write-ahead file could not be copied to read it: {e}"),
         })?;
-        let conn = open_uri(&copy.dir.join("log.db"), "mode=ro").map_err(err)?;
+        let conn = open_uri(&copy.dir.join("log.db"), "mode=ro").at(path)?;
         return Ok((conn, Some(copy)));
     }
-    Ok((open_uri(path, "immutable=1").map_err(err)?, None))
+    Ok((open_uri(path, "immutable=1").at(path)?, None))
 }
 
 /// Opens `path` read-only with URI parameters, and reads it once so a failure shows here.

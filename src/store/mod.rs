@@ -2,6 +2,8 @@
 //! the first implementation, and a shared server can be another.
 
 mod conflict;
+#[cfg(test)]
+pub(crate) mod conformance;
 mod file;
 mod sqlite;
 
@@ -15,7 +17,8 @@ use std::path::PathBuf;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::engine::{Event, FollowUpOutcome, Incident};
+pub use crate::engine::Closing;
+use crate::engine::{Event, Incident, Rule};
 
 /// Why the log could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -90,18 +93,6 @@ pub enum StoreError {
     /// No incident with that id.
     #[error("no incident `{0}` in the log")]
     NotFound(String),
-    /// The follow-up was closed already; closing it again would overwrite who and how.
-    #[error("follow-up `{step}` of incident `{incident}` was already closed at {at} by {by}")]
-    AlreadyClosed {
-        /// The incident.
-        incident: String,
-        /// The follow-up.
-        step: String,
-        /// When it was closed.
-        at: String,
-        /// Who closed it.
-        by: String,
-    },
     /// Another terminal answered the same question of the incident first (two `resume`s
     /// of one incident): this answer was not recorded, the other one stands.
     #[error("incident `{incident}` was answered meanwhile in another terminal; this answer was not recorded")]
@@ -109,16 +100,16 @@ pub enum StoreError {
         /// The incident.
         incident: String,
     },
-    /// The incident has no such follow-up.
-    #[error("incident `{incident}` has no follow-up `{step}` (its follow-ups: {known})")]
-    NoSuchFollowUp {
+    /// Another terminal changed what this change depended on (a follow-up closed, a step
+    /// completed, the incident finished) between reading and writing: nothing was recorded.
+    #[error("incident `{incident}` was changed meanwhile in another terminal; this change was not recorded")]
+    Conflict {
         /// The incident.
         incident: String,
-        /// What was asked.
-        step: String,
-        /// What it has.
-        known: String,
     },
+    /// The engine refused the change, deciding on the incident as the log holds it.
+    #[error(transparent)]
+    Refused(Rule),
 }
 
 impl StoreError {
@@ -128,9 +119,9 @@ impl StoreError {
         matches!(
             self,
             StoreError::NotFound(_)
-                | StoreError::NoSuchFollowUp { .. }
-                | StoreError::AlreadyClosed { .. }
                 | StoreError::AnsweredElsewhere { .. }
+                | StoreError::Conflict { .. }
+                | StoreError::Refused(_)
         )
     }
 }
@@ -146,8 +137,10 @@ pub struct Filter {
     pub kind: Option<String>,
     /// Handled by this person.
     pub staff: Option<String>,
-    /// Unfinished or with an open follow-up.
+    /// Unfinished or with an open follow-up (an abandoned incident is neither).
     pub open: bool,
+    /// Standing so.
+    pub status: Option<crate::engine::Status>,
 }
 
 /// What the `log` table and CSV show of an incident, read without its steps and follow-ups.
@@ -195,19 +188,6 @@ pub struct Due {
     pub due: Timestamp,
     /// Who handled the incident.
     pub staff: String,
-}
-
-/// Closing a follow-up.
-#[derive(Clone, Debug)]
-pub struct Closing {
-    /// When.
-    pub at: Timestamp,
-    /// Who.
-    pub by: Option<String>,
-    /// Was the customer won back.
-    pub outcome: FollowUpOutcome,
-    /// What was said.
-    pub note: Option<String>,
 }
 
 /// What an import did.
@@ -303,8 +283,17 @@ pub trait Store {
     }
     /// Open follow-ups due before `until`, soonest first.
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError>;
-    /// Closes a follow-up; returns the incident as it now is.
-    fn close_follow_up(&mut self, id: &str, step: &str, closing: &Closing) -> Result<Incident, StoreError>;
+    /// Changes incident `id` (short or global id) after the fact: `decide` (an engine
+    /// function such as [`crate::engine::done`]) is given the incident as the log holds it
+    /// inside one write transaction and says what to record; the events are saved all or
+    /// nothing, each only if what `decide` saw still holds, so a change another terminal
+    /// made first is a [`StoreError::Conflict`], never a success. A refusal is
+    /// [`StoreError::Refused`]. Returns the incident as it now is.
+    fn update(
+        &mut self,
+        id: &str,
+        decide: &mut dyn FnMut(&Incident) -> Result<Vec<Event>, Rule>,
+    ) -> Result<Incident, StoreError>;
     /// The log's incident with `incoming`'s global id, when the two tell different stories
     /// (see [`differences`]): its short id and what differs. Only reads.
     fn conflict(&self, incoming: &Incident) -> Result<Option<(String, String)>, StoreError> {

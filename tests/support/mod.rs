@@ -89,17 +89,72 @@ impl Test {
         }
     }
 
-    /// Runs and expects success; returns stdout.
+    /// Runs and expects success with nothing on stderr (a stray warning fails the test, as
+    /// just's test builder does); returns stdout. A test that expects a warning runs
+    /// `t.cmd(..).run().warns(..)` instead.
     pub fn ok<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> String {
         let out = self.cmd(args).run();
-        assert_eq!(
-            out.code,
-            0,
-            "recover {:?} failed: {}",
+        assert!(
+            out.code == 0 && out.stderr.is_empty(),
+            "recover {:?} exited {} (want 0 and a silent stderr); stderr:\n{}",
             args.iter().map(|a| a.as_ref().to_owned()).collect::<Vec<_>>(),
+            out.code,
             out.stderr
         );
         out.stdout
+    }
+
+    /// Runs and expects success with a note or warning on stderr that says `text` (as
+    /// `import` reports what it did there); returns stdout.
+    pub fn ok_saying<S: AsRef<std::ffi::OsStr>>(&self, args: &[S], text: &str) -> String {
+        let out = self.cmd(args).run();
+        out.warns(text);
+        out.stdout
+    }
+
+    /// `recover ARGS...` in a real pseudo-terminal of this world, as a person runs it.
+    pub fn pty<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> Pty<'_> {
+        Pty {
+            test: self,
+            args: args.iter().map(|a| a.as_ref().to_owned()).collect(),
+            env: vec![("TERM".into(), "xterm-256color".into())],
+            keep_escapes: false,
+        }
+    }
+}
+
+/// A command about to run in a pseudo-terminal; [`Pty::spawn`] starts it.
+pub struct Pty<'t> {
+    test: &'t Test,
+    args: Vec<std::ffi::OsString>,
+    env: Vec<(String, String)>,
+    keep_escapes: bool,
+}
+
+impl Pty<'_> {
+    /// Sets an environment variable.
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Keeps the escape sequences in what the session reads (to see colours or the cursor).
+    pub fn keep_escapes(mut self) -> Self {
+        self.keep_escapes = true;
+        self
+    }
+
+    /// Starts it; expectations time out after 20 s.
+    pub fn spawn(self) -> rexpect::session::PtySession {
+        let mut cmd = Command::new(BIN);
+        cmd.args(&self.args).env_clear().current_dir(self.test.dir());
+        for (k, v) in base_env(self.test.dir(), &self.test.log()).into_iter().chain(self.env) {
+            cmd.env(k, v);
+        }
+        let options = rexpect::session::Options::new()
+            .timeout_ms(Some(20_000))
+            .strip_ansi_escape_codes(!self.keep_escapes);
+        rexpect::session::spawn_with_options(cmd, options).expect("spawn in a pty")
     }
 }
 
@@ -178,6 +233,21 @@ impl Output {
     /// Asserts the exit code, showing stderr when it differs.
     pub fn code(&self, code: i32) -> &Self {
         assert_eq!(self.code, code, "exit code; stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Asserts success with nothing on stderr.
+    pub fn ok(&self) -> &Self {
+        self.code(0);
+        assert!(self.stderr.is_empty(), "a silent stderr expected, got:\n{}", self.stderr);
+        self
+    }
+
+    /// Asserts success, and that every stderr line is a warning and one of them says `text`.
+    pub fn warns(&self, text: &str) -> &Self {
+        self.code(0);
+        assert!(self.stderr.contains(text), "stderr lacks {text:?}:\n{}", self.stderr);
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
         self
     }
 

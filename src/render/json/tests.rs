@@ -65,6 +65,9 @@ fn step(phase: Phase, id: &str, outcome: Outcome, cost: Option<&str>) -> StepRec
         reason: (outcome == Outcome::Skipped).then(|| "no time".into()),
         cost: cost.map(|c| c.parse().unwrap()),
         approved_by: cost.map(|_| "boss".into()),
+        completed_at: None,
+        completed_by: None,
+        completed_note: None,
     }
 }
 
@@ -93,6 +96,8 @@ fn sample() -> Vec<Incident> {
         failure_point: Some("other".into()),
         failure_note: Some("the kitchen 🔥".into()),
         failure_answered: true,
+        abandoned_by: None,
+        abandon_reason: None,
         servqual: vec![Servqual::Reliability, Servqual::Empathy],
         follow_ups: vec![
             FollowUp {

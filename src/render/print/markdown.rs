@@ -198,7 +198,7 @@ fn amends(steps: &[Step], policy: &Policy, layout: &Layout) -> String {
         };
         out.push_str(&format!(
             "| {n} | {what} | {cost} | {} | {} |\n",
-            md(ui::severity(lang, step.severity.unwrap_or(Severity::Minor))),
+            md(ui::severity(lang, step.from_severity())),
             md(&who)
         ));
         if let Some(say) = &step.say {

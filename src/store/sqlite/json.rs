@@ -11,7 +11,8 @@ use jiff::Timestamp;
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{Connection, Row, Rows};
 
-use super::{bad, from_ms, money, scan_statements, text, text_or_null};
+use super::query::scan_statements;
+use super::rows::{bad, from_ms, money, text, text_or_null};
 use crate::engine::{FollowUpOutcome, Outcome, Status};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
@@ -198,6 +199,9 @@ impl Buffers {
                 reason: if self.redact { None } else { reason },
                 cost: shown,
                 approved_by: text_or_null(r, 10)?,
+                completed_at: r.get::<_, Option<i64>>(11)?.map(from_ms).transpose()?,
+                completed_by: text_or_null(r, 12)?,
+                completed_note: if self.redact { None } else { text_or_null(r, 13)? },
             },
         );
         self.step_spans.push(StepSpan {
@@ -224,6 +228,8 @@ impl Buffers {
                 failure_point: text_or_null(r, 14)?,
                 failure_note: if self.redact { None } else { note },
                 failure_answered: r.get(13)?,
+                abandoned_by: text_or_null(r, 17)?,
+                abandon_reason: if self.redact { None } else { text_or_null(r, 18)? },
                 servqual: &self.servqual,
             },
         );
@@ -353,6 +359,9 @@ mod tests {
             reason: (outcome == Outcome::Skipped).then(|| "busy".into()),
             cost: cost.map(|c| c.parse().unwrap()),
             approved_by: (n == 2).then(|| "Bo".into()),
+            completed_at: None,
+            completed_by: None,
+            completed_note: None,
         };
         let steps = vec![
             step(0, "z-first", None, Outcome::Done),
@@ -378,6 +387,8 @@ mod tests {
             failure_point: Some("other".into()),
             failure_note: (k % 2 == 0).then(|| "🔥".into()),
             failure_answered: k % 2 == 0,
+            abandoned_by: None,
+            abandon_reason: None,
             servqual: vec![Servqual::Empathy, Servqual::Reliability],
             follow_ups: vec![
                 FollowUp {

@@ -1,7 +1,7 @@
-//! What each incident adds up to, kept in its own row (schema migration 3), and the reads
-//! that use it: `report` over years adds one narrow row per incident instead of rebuilding
-//! every incident from its steps and follow-ups, and the `log` table reads the incidents
-//! table alone.
+//! What each incident adds up to, kept in its own row (schema migration 3,
+//! `migrations/003_summaries.sql`), and the reads that use it: `report` over years adds
+//! one narrow row per incident instead of rebuilding every incident from its steps and
+//! follow-ups, and the `log` table reads the incidents table alone.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -9,29 +9,14 @@ use std::hash::{BuildHasherDefault, Hasher};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{bad, condition, from_ms, load_incident, money, ms, scan_on, text, text_or_null};
+use super::query::condition;
+use super::read::{load_incident, scan_on};
+use super::rows::{bad, from_ms, money, ms, text, text_or_null};
 use crate::engine::{FollowUpOutcome, Incident, Outcome, Status};
 use crate::money::Money;
 use crate::playbook::Severity;
 use crate::report::{Report, Spread, ranked};
 use crate::store::{Filter, Listed};
-
-/// Migration 3: the summary columns (filled in by [`backfill`] right after), and indexes
-/// for `log --staff` and `log --type` that also give the order `log` shows (newest first,
-/// ties by id), so a page of them, or finding there are none, reads only what it shows.
-pub(super) const MIGRATION: &str = "
-    ALTER TABLE incidents ADD COLUMN amends_total TEXT NOT NULL DEFAULT '0';
-    ALTER TABLE incidents ADD COLUMN amends_approved TEXT NOT NULL DEFAULT '0';
-    ALTER TABLE incidents ADD COLUMN apology_s INTEGER;
-    ALTER TABLE incidents ADD COLUMN fix_s INTEGER;
-    ALTER TABLE incidents ADD COLUMN follow_ups_open INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE incidents ADD COLUMN follow_ups_on_time INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE incidents ADD COLUMN follow_ups_late INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE incidents ADD COLUMN follow_ups_recovered INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE incidents ADD COLUMN follow_ups_lost INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE incidents ADD COLUMN clock_skew INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX incidents_staff ON incidents(staff COLLATE NOCASE, started_at, id);
-    CREATE INDEX incidents_type ON incidents(type, started_at, id);";
 
 /// One incident's totals, as the report counts them.
 struct Summary {
@@ -74,6 +59,7 @@ impl Summary {
             match f.done_at {
                 Some(at) if at <= f.due => s.on_time += 1,
                 Some(_) => s.late += 1,
+                None if i.status == Status::Abandoned => {}
                 None => s.open += 1,
             }
             match f.outcome {
@@ -179,6 +165,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         match bytes(3)? {
             b"in_progress" => r.in_progress += 1,
             b"incomplete" => r.incomplete += 1,
+            b"abandoned" => r.abandoned += 1,
             _ => {}
         }
         let approved = bytes(5)?;
@@ -200,7 +187,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     }
     let overdue: i64 = conn.query_row(
         "SELECT COUNT(*) FROM follow_ups f JOIN incidents i ON i.n = f.incident
-         WHERE f.done_at IS NULL AND f.due < ?1 AND i.started_at >= ?2",
+         WHERE f.done_at IS NULL AND f.due < ?1 AND i.started_at >= ?2 AND i.status <> 'abandoned'",
         params![ms(now), since_ms],
         |row| row.get(0),
     )?;

@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 use rusqlite::Connection;
 
-use super::super::{MIGRATIONS, SUMMARY_MIGRATION, SqliteStore};
+use super::super::SqliteStore;
+use super::super::schema::{MIGRATIONS, SUMMARY_MIGRATION};
 use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_event};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
@@ -43,6 +44,9 @@ fn step(phase: Phase, id: &str, done: bool, at_ms: i64) -> StepRecord {
         reason: None,
         cost: None,
         approved_by: None,
+        completed_at: None,
+        completed_by: None,
+        completed_note: None,
     }
 }
 
@@ -69,6 +73,8 @@ fn incident(k: usize, d: &mut Draw) -> Incident {
         failure_point: d.pick(&[None, Some("arrival".to_owned()), Some("billing".to_owned())]),
         failure_note: None,
         failure_answered: true,
+        abandoned_by: None,
+        abandon_reason: None,
         servqual: d.pick(&[
             vec![],
             vec![Servqual::Empathy],
@@ -197,7 +203,7 @@ fn the_summaries_report_what_the_tally_of_whole_incidents_does() {
                 outcome: d.pick(&[FollowUpOutcome::Recovered, FollowUpOutcome::Lost]),
                 note: None,
             };
-            store.close_follow_up(&i.id, "late-call", &closing).unwrap();
+            store.update(&i.id, &mut |i| crate::engine::done(i, None, "late-call", &closing)).unwrap();
         }
     }
     assert_same_reports(&store, "after appends and closings");

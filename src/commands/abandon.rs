@@ -1,0 +1,26 @@
+//! `recover abandon`: an unfinished incident given up, kept in the log with its reason.
+
+use std::io::Write;
+
+use crate::cli::AbandonArgs;
+use crate::clock;
+use crate::config::Config;
+use crate::error::Error;
+use crate::exit_code::Exit;
+use crate::render::safe::one_line;
+
+/// Abandons the incident; the engine refuses one that is finished or abandoned already.
+pub fn run(config: &Config, args: &AbandonArgs) -> Result<Exit, Error> {
+    let by = args.staff.clone().or_else(|| config.staff.clone()).or_else(|| std::env::var("USER").ok());
+    let mut store = config.store()?;
+    let now = clock::now();
+    let incident =
+        store.update(&args.id, &mut |i| crate::engine::abandon(i, by.as_deref(), &args.reason, now))?;
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, &incident).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    }
+    eprintln!("recover: incident {} abandoned; it stays in the log", one_line(&incident.id));
+    Ok(Exit::Success)
+}

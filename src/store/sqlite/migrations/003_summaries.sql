@@ -1,0 +1,12 @@
+    ALTER TABLE incidents ADD COLUMN amends_total TEXT NOT NULL DEFAULT '0';
+    ALTER TABLE incidents ADD COLUMN amends_approved TEXT NOT NULL DEFAULT '0';
+    ALTER TABLE incidents ADD COLUMN apology_s INTEGER;
+    ALTER TABLE incidents ADD COLUMN fix_s INTEGER;
+    ALTER TABLE incidents ADD COLUMN follow_ups_open INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incidents ADD COLUMN follow_ups_on_time INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incidents ADD COLUMN follow_ups_late INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incidents ADD COLUMN follow_ups_recovered INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incidents ADD COLUMN follow_ups_lost INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incidents ADD COLUMN clock_skew INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX incidents_staff ON incidents(staff COLLATE NOCASE, started_at, id);
+    CREATE INDEX incidents_type ON incidents(type, started_at, id);

@@ -1,0 +1,115 @@
+//! Reads: one incident, scans of many (three queries side by side, however many match),
+//! counts and the open follow-ups.
+
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension};
+
+use super::query::{DUE_STATEMENT, condition, scan_statements};
+use super::rows::{
+    Children, complete, follow_up_row, from_ms, incident_row, joined_follow_up, joined_step, ms, step_row,
+};
+use crate::engine::{FollowUp, Incident, StepRecord};
+use crate::store::{Due, Filter};
+
+/// One incident by its integer key, with its steps and follow-ups.
+pub(super) fn load_incident(conn: &Connection, n: i64) -> rusqlite::Result<Incident> {
+    let (_, mut incident) = conn
+        .prepare_cached(concat!("SELECT ", incident_columns!(), " FROM incidents i WHERE i.n = ?1"))?
+        .query_row([n], incident_row)?;
+    let steps: Vec<(i64, StepRecord)> = conn
+        .prepare_cached(concat!("SELECT ", step_columns!(), " FROM steps s WHERE s.incident = ?1"))?
+        .query_map([n], |r| step_row(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let follow_ups: Vec<FollowUp> = conn
+        .prepare_cached(concat!("SELECT ", follow_up_columns!(), " FROM follow_ups f WHERE f.incident = ?1"))?
+        .query_map([n], |r| follow_up_row(r, 0))?
+        .collect::<rusqlite::Result<_>>()?;
+    complete(&mut incident, steps, follow_ups);
+    Ok(incident)
+}
+
+/// Hands each incident matching `filter` with its integer key to `visit` (which returns
+/// false to stop): three queries however many incidents match, the incidents and their
+/// steps and follow-ups joined to them in the same order, read side by side.
+pub(super) fn scan_on(
+    conn: &Connection,
+    filter: &Filter,
+    oldest_first: bool,
+    visit: &mut dyn FnMut(i64, Incident) -> rusqlite::Result<bool>,
+) -> rusqlite::Result<()> {
+    let ([incidents, steps, follow_ups], args) = scan_statements(filter, oldest_first);
+    let mut incidents = conn.prepare(&incidents)?;
+    let mut steps = conn.prepare(&steps)?;
+    let mut follow_ups = conn.prepare(&follow_ups)?;
+    let params = || rusqlite::params_from_iter(args.iter());
+    let mut rows = incidents.query(params())?;
+    let mut steps = Children::new(steps.query(params())?, joined_step);
+    let mut follow_ups = Children::new(follow_ups.query(params())?, joined_follow_up);
+    while let Some(row) = rows.next()? {
+        let (n, mut incident) = incident_row(row)?;
+        complete(&mut incident, steps.of(n)?, follow_ups.of(n)?);
+        if !visit(n, incident)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The integer key of the incident with this short id (any case) or global id.
+pub(super) fn key_of(conn: &Connection, id: &str) -> rusqlite::Result<Option<i64>> {
+    // `id` compares without case through its own index; `uid` has its own too.
+    conn.prepare_cached("SELECT n FROM incidents WHERE id = ?1 OR uid = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()
+}
+
+/// The key of the newest unfinished incident, for `resume` without an id.
+pub(super) fn latest_unfinished(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT n FROM incidents WHERE status = 'in_progress' ORDER BY started_at DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// How many incidents match `filter`, counting no further than `cap` if given.
+pub(super) fn count(conn: &Connection, filter: &Filter, cap: Option<usize>) -> rusqlite::Result<usize> {
+    let (condition_sql, args) = condition(filter);
+    let sql = match cap {
+        None => format!("SELECT COUNT(*) FROM incidents i WHERE {condition_sql}"),
+        Some(cap) => format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE {condition_sql} LIMIT {})",
+            i64::try_from(cap).unwrap_or(i64::MAX)
+        ),
+    };
+    let n: i64 = conn.prepare(&sql)?.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// Open follow-ups due before `until`, soonest first.
+pub(super) fn due(conn: &Connection, until: Timestamp) -> rusqlite::Result<Vec<Due>> {
+    // The open follow-ups' index gives them by due time; ties are put in order here
+    // rather than by SQLite's sorter, which would start over for every due time.
+    let mut stmt = conn.prepare_cached(DUE_STATEMENT)?;
+    let mut due: Vec<Due> = stmt
+        .query_map([ms(until)], |r| {
+            Ok(Due {
+                incident: r.get(0)?,
+                kind: r.get(1)?,
+                reference: r.get(2)?,
+                step: r.get(3)?,
+                due: from_ms(r.get(4)?)?,
+                staff: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    // Ids compare as the id column does (SQLite's NOCASE: ASCII folded to lower case).
+    let nocase = |a: &str, b: &str| {
+        a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    };
+    due.sort_by(|a, b| {
+        a.due.cmp(&b.due).then_with(|| nocase(&a.incident, &b.incident)).then_with(|| a.step.cmp(&b.step))
+    });
+    Ok(due)
+}

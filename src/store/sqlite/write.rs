@@ -1,0 +1,204 @@
+//! Writes: new incidents with fresh short ids, the events of an answer, follow-ups.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::rows::ms;
+use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, StepRecord};
+use crate::playbook::Severity;
+
+/// Characters of short ids: no 0/O, 1/I/L, so they can be read aloud and typed back.
+const ID_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+fn short_id() -> String {
+    let bytes = *uuid::Uuid::new_v4().as_bytes();
+    let n = ID_ALPHABET.len();
+    let chars: Vec<char> = bytes[..6].iter().map(|b| ID_ALPHABET[usize::from(*b) % n] as char).collect();
+    format!("{}{}{}-{}{}{}", chars[0], chars[1], chars[2], chars[3], chars[4], chars[5])
+}
+
+/// Saves a new incident's own row; returns its integer key.
+pub(super) fn insert_incident(tx: &Transaction, incident: &Incident, id: &str) -> rusqlite::Result<i64> {
+    insert_incident_unless_known(tx, incident, id, false)?.ok_or(rusqlite::Error::StatementChangedRows(0))
+}
+
+/// Saves a new incident's own row, or nothing when `unless_known` and its global id or
+/// short id is in the log already (`None`): one statement for the usual case of an import.
+pub(super) fn insert_incident_unless_known(
+    tx: &Transaction,
+    incident: &Incident,
+    id: &str,
+    unless_known: bool,
+) -> rusqlite::Result<Option<i64>> {
+    let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
+    let sql = if unless_known {
+        "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO NOTHING"
+    } else {
+        "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+    };
+    let inserted = tx.prepare_cached(sql)?.execute(params![
+        incident.uid,
+        id,
+        incident.kind,
+        incident.severity.map(Severity::key),
+        incident.staff,
+        incident.role,
+        incident.reference,
+        ms(incident.started_at),
+        incident.finished_at.map(ms),
+        incident.status.key(),
+        incident.currency,
+        incident.limit.to_string(),
+        incident.failure_answered,
+        incident.failure_point,
+        incident.failure_note,
+        servqual.join(","),
+        incident.abandoned_by,
+        incident.abandon_reason,
+    ])?;
+    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
+}
+
+/// The integer key of the incident with global id `uid`, if it is here.
+pub(super) fn key_of_uid(tx: &Transaction, uid: &str) -> rusqlite::Result<Option<i64>> {
+    tx.prepare_cached("SELECT n FROM incidents WHERE uid = ?1")?.query_row([uid], |r| r.get(0)).optional()
+}
+
+/// Saves step `s` of incident `n` as its `seq`-th answer (`None`: after those saved).
+pub(super) fn insert_step(
+    tx: &Transaction,
+    n: i64,
+    seq: Option<usize>,
+    s: &StepRecord,
+) -> rusqlite::Result<()> {
+    let outcome = match s.outcome {
+        Outcome::Done => "done",
+        Outcome::Skipped => "skipped",
+    };
+    let cost = s.cost.map(|c| c.to_string());
+    let (phase, at) = (s.phase.key(), ms(s.at));
+    match seq {
+        Some(seq) => tx
+            .prepare_cached(
+                "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by,
+                    completed_at, completed_by, completed_note, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?
+            .execute(params![
+                n,
+                s.id,
+                phase,
+                outcome,
+                at,
+                s.choice,
+                s.note,
+                s.reason,
+                cost,
+                s.approved_by,
+                s.completed_at.map(ms),
+                s.completed_by,
+                s.completed_note,
+                i64::try_from(seq).unwrap_or(i64::MAX)
+            ])?,
+        None => tx
+            .prepare_cached(
+                "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by,
+                    completed_at, completed_by, completed_note, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                    (SELECT COUNT(*) FROM steps WHERE incident = ?1))",
+            )?
+            .execute(params![
+                n,
+                s.id,
+                phase,
+                outcome,
+                at,
+                s.choice,
+                s.note,
+                s.reason,
+                cost,
+                s.approved_by,
+                s.completed_at.map(ms),
+                s.completed_by,
+                s.completed_note
+            ])?,
+    };
+    Ok(())
+}
+
+/// Saves one event of incident `n`. Every change is conditional on what the engine saw
+/// when it decided (the question still open, the follow-up still open, the step still
+/// skipped, the incident still in progress): `false` when that no longer held and nothing
+/// was changed, which the caller reports as a conflict, never as a success.
+pub(super) fn write_event(tx: &Transaction, n: i64, event: &Event) -> rusqlite::Result<bool> {
+    let changed = match event {
+        Event::Severity(s) => tx
+            .prepare_cached("UPDATE incidents SET severity = ?2 WHERE n = ?1 AND severity IS NULL")?
+            .execute(params![n, s.key()])?,
+        Event::Step(s) => {
+            insert_step(tx, n, None, s)?;
+            1
+        }
+        Event::FollowUpScheduled(f) => {
+            write_follow_up(tx, n, f)?;
+            1
+        }
+        Event::FailurePoint { point, note } => tx
+            .prepare_cached(
+                "UPDATE incidents SET failure_answered = 1, failure_point = ?2, failure_note = ?3
+                 WHERE n = ?1 AND failure_answered = 0",
+            )?
+            .execute(params![n, point, note])?,
+        Event::Finished { status, at } => tx
+            .prepare_cached("UPDATE incidents SET status = ?2, finished_at = ?3 WHERE n = ?1 AND status = 'in_progress'")?
+            .execute(params![n, status.key(), ms(*at)])?,
+        Event::FollowUpClosed { step, closing } => tx
+            .prepare_cached(
+                "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6
+                 WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
+            )?
+            .execute(params![n, step, ms(closing.at), closing.outcome.key(), closing.by, closing.note])?,
+        Event::StepCompleted { step, at, by, note } => tx
+            .prepare_cached(
+                "UPDATE steps SET completed_at = ?3, completed_by = ?4, completed_note = ?5
+                 WHERE incident = ?1 AND step = ?2 AND outcome = 'skipped' AND completed_at IS NULL",
+            )?
+            .execute(params![n, step, ms(*at), by, note])?,
+        Event::NowComplete => tx
+            .prepare_cached("UPDATE incidents SET status = 'complete' WHERE n = ?1 AND status = 'incomplete'")?
+            .execute([n])?,
+        Event::Abandoned { at, by, reason } => tx
+            .prepare_cached(
+                "UPDATE incidents SET status = 'abandoned', finished_at = ?2, abandoned_by = ?3, abandon_reason = ?4
+                 WHERE n = ?1 AND status = 'in_progress'",
+            )?
+            .execute(params![n, ms(*at), by, reason])?,
+    };
+    Ok(changed == 1)
+}
+
+pub(super) fn write_follow_up(tx: &Transaction, n: i64, f: &FollowUp) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO follow_ups (incident, step, due, done_at, outcome, done_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (incident, step) DO UPDATE SET
+            done_at = COALESCE(follow_ups.done_at, excluded.done_at),
+            outcome = COALESCE(follow_ups.outcome, excluded.outcome),
+            done_by = COALESCE(follow_ups.done_by, excluded.done_by),
+            note = COALESCE(follow_ups.note, excluded.note)",
+    )?
+    .execute(params![n, f.step, ms(f.due), f.done_at.map(ms), f.outcome.map(FollowUpOutcome::key), f.done_by, f.note])?;
+    Ok(())
+}
+
+pub(super) fn fresh_id(tx: &Transaction) -> rusqlite::Result<String> {
+    let mut stmt = tx.prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?;
+    loop {
+        let id = short_id();
+        if !stmt.exists([&id])? {
+            return Ok(id);
+        }
+    }
+}
