@@ -37,6 +37,9 @@ pub struct Global {
     /// When to use colour and box drawing (NO_COLOR turns them off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// This desk's site, for a shared log on a server [env: RECOVER_SITE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub site: Option<String>,
 }
 
 /// `--color`.

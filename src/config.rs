@@ -51,6 +51,11 @@ pub struct Config {
     pub playbooks: Setting<Option<PathBuf>>,
     /// The log file; `None` when no data directory could be found and none was named.
     pub log: Setting<Option<PathBuf>>,
+    /// This desk's site (`--site`, `RECOVER_SITE`), for a shared log on a server.
+    pub site: Setting<Option<String>>,
+    /// Where a desk's answers wait for the server (a SQLite log beside the default one),
+    /// `None` when no data directory could be found.
+    pub spool: Option<PathBuf>,
     /// The language for playbook text.
     pub lang: Setting<Lang>,
     /// Colour and box drawing on standard output.
@@ -93,6 +98,13 @@ impl Config {
             (None, Some(p)) => Setting { value: Some(PathBuf::from(p)), source: Source::Env("RECOVER_LOG") },
             (None, None) => Setting { value: default_log(env), source: Source::Default },
         };
+        let site = match (&global.site, env("RECOVER_SITE")) {
+            (Some(s), _) => Setting { value: Some(site_name(s, "--site")?), source: Source::Flag("--site") },
+            (None, Some(s)) => {
+                Setting { value: Some(site_name(&s, "RECOVER_SITE")?), source: Source::Env("RECOVER_SITE") }
+            }
+            (None, None) => Setting { value: None, source: Source::Default },
+        };
         let lang = match (&global.lang, env("RECOVER_LANG")) {
             (Some(l), _) => Setting { value: Lang::resolve(Some(l), &[]), source: Source::Flag("--lang") },
             (None, Some(l)) => {
@@ -116,6 +128,8 @@ impl Config {
         Ok(Config {
             playbooks,
             log,
+            site,
+            spool: default_log(env).map(|p| p.with_file_name("spool.db")),
             lang,
             styled_out: styled(std::io::stdout().is_terminal()),
             styled_err: styled(std::io::stderr().is_terminal()),
@@ -247,6 +261,19 @@ impl Config {
     }
 }
 
+/// A site name as given, trimmed: one line of at most 64 characters, since rows on the
+/// server carry it and reports group by it.
+fn site_name(s: &str, from: &str) -> Result<String, Error> {
+    let name = s.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(Error::usage(
+            format!("{from}: a site is a name of 1 to 64 characters on one line"),
+            "name this desk's site, e.g. --site oslo-central",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
 /// `$XDG_DATA_HOME/recover/log.db` (only an absolute one counts), else
 /// `~/.local/share/recover/log.db`.
 fn default_log(env: EnvReader) -> Option<PathBuf> {
@@ -287,6 +314,17 @@ mod tests {
         assert_eq!(c.log.source, Source::Env("RECOVER_LOG"));
         let c = resolve(&[], &[("HOME", "/h")]);
         assert_eq!(c.log.value.as_deref(), Some(Path::new("/h/.local/share/recover/log.db")));
+    }
+
+    #[test]
+    fn site_from_flag_or_env_and_where_the_spool_goes() {
+        let c = resolve(&["--site", " oslo "], &[("RECOVER_SITE", "bergen"), ("HOME", "/h")]);
+        assert_eq!((c.site.value.as_deref(), &c.site.source), (Some("oslo"), &Source::Flag("--site")));
+        let c = resolve(&[], &[("RECOVER_SITE", "bergen"), ("HOME", "/h")]);
+        assert_eq!((c.site.value.as_deref(), &c.site.source), (Some("bergen"), &Source::Env("RECOVER_SITE")));
+        assert_eq!(c.spool.as_deref(), Some(Path::new("/h/.local/share/recover/spool.db")));
+        let cli = crate::cli::Cli::parse_from(["recover", "--site", "a\nb", "paths"]);
+        assert!(Config::resolve(&cli.global, &|_| None).is_err());
     }
 
     #[test]
