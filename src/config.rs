@@ -234,6 +234,9 @@ impl Config {
     /// empty and not created, so a mistyped `--log` does not leave files about; a line on
     /// stderr says so.
     pub fn store_to_read(&self) -> Result<Box<dyn Store>, Error> {
+        if let Some(server) = crate::server::log_server(self) {
+            return Ok(crate::server::open_to_read(server)?);
+        }
         let path = self.log_path()?;
         // A link whose target is gone is refused by the store, not read as empty.
         if path.exists() || path.is_symlink() {
@@ -250,6 +253,9 @@ impl Config {
     /// there is an error, never an empty log that passes (a mistyped `RECOVER_LOG` in a
     /// shift-close script must fail it).
     pub fn store_to_check(&self) -> Result<Box<dyn Store>, Error> {
+        if let Some(server) = crate::server::log_server(self) {
+            return Ok(crate::server::open_to_read(server)?);
+        }
         let path = self.log_path()?;
         if path.exists() || path.is_symlink() {
             return self.store();

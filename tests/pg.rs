@@ -133,7 +133,7 @@ fn init_sql_applies_cleanly_to_an_empty_database_and_matches_migrate() {
         .query_one("SELECT count(*) FROM pg_catalog.pg_policies WHERE schemaname = 'recover'", &[])
         .unwrap()
         .get(0);
-    assert_eq!(policies, 12);
+    assert_eq!(policies, 13);
 }
 
 /// Two incidents, one per site, each with a step and an open follow-up (written as the
@@ -402,4 +402,36 @@ fn migrates_at_once_make_the_schema_once() {
     }
     let made = outs.iter().filter(|(_, out, _)| out.contains("schema version 0 -> 1")).count();
     assert_eq!(made, 1, "{outs:?}");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_desk_reads_its_own_sites_incidents_from_the_server() {
+    let mut c = Cluster::new();
+    let t = Test::new();
+    c.migrate(&t);
+    let desk = c.login("desk", "oslo", "desk");
+    two_sites(&mut c);
+    let log = c.tcp_log("localhost", &desk);
+    let password = format!("pw-{desk}");
+    let run = |args: &[&str]| {
+        t.cmd(args).env("RECOVER_LOG", &log).env("PGPASSWORD", &password).env("PGSSLROOTCERT", &c.ca).run()
+    };
+    let out = run(&["log", "--json"]);
+    out.code(0);
+    let lines = out.json_lines();
+    assert_eq!(lines.len(), 1, "{}", out.stdout);
+    assert_eq!(lines[0]["id"], "A-1");
+    assert_eq!(lines[0]["uid"], "00000000-0000-4000-8000-00000000000a");
+    let out = run(&["show-incident", "a-1", "--json"]);
+    out.code(0);
+    assert_eq!(out.json_lines()[0]["id"], "A-1");
+    run(&["show-incident", "B-1"]).code(2).one_error_line("no incident `B-1`");
+    let out = run(&["due", "--json"]);
+    out.code(0);
+    assert!(
+        out.stdout.contains("call-back") && out.stdout.contains("A-1") && !out.stdout.contains("B-1"),
+        "{}",
+        out.stdout
+    );
 }

@@ -13,9 +13,13 @@ pub mod schema;
 mod connect;
 #[cfg(feature = "postgres")]
 pub mod migrate;
+#[cfg(feature = "postgres")]
+mod store;
 
 #[cfg(feature = "postgres")]
 pub use connect::connect;
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
 
 use crate::config::{Config, EnvReader, Source};
 use conninfo::ConnInfo;
@@ -85,7 +89,7 @@ pub enum ServerError {
     },
     /// The log is a server, and this command cannot use one yet.
     #[error(
-        "the log {server} is a PostgreSQL server; this version of recover can only set one up (`recover server migrate`)"
+        "the log {server} is a PostgreSQL server; this version of recover reads from one but cannot record into it yet"
     )]
     NotYet {
         /// The server, password hidden.
@@ -170,6 +174,24 @@ pub fn shown(log: &str, env: EnvReader) -> String {
         return log.to_owned();
     }
     resolve(log, env).map_or_else(|e| format!("(a server: {e})"), |c| c.to_string())
+}
+
+/// The shared log on `server` (a `--log` value) for commands that only read it: connected,
+/// its schema checked to accept this recover.
+pub fn open_to_read(server: &str) -> Result<Box<dyn crate::store::Store>, ServerError> {
+    #[cfg(feature = "postgres")]
+    {
+        let info = resolve(server, &crate::config::process_env)?;
+        for w in &info.warnings {
+            eprintln!("recover: warning: {w}");
+        }
+        let shown = info.to_string();
+        let mut client = connect(&info)?;
+        migrate::status(&mut client, &shown)?;
+        Ok(Box::new(PostgresStore::new(client, shown)))
+    }
+    #[cfg(not(feature = "postgres"))]
+    Err(not_a_file(server))
 }
 
 /// The error for a command that would open the log as a file when it names a server.

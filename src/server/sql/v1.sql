@@ -21,6 +21,8 @@ CREATE TABLE recover.incidents (
     failure_point text,
     failure_note text,
     servqual text NOT NULL DEFAULT '',
+    abandoned_by text,
+    abandon_reason text,
     UNIQUE (uid, site)
 );
 -- Short ids are unique per site, compared without case as people type them.
@@ -43,6 +45,9 @@ CREATE TABLE recover.steps (
     reason text,
     cost numeric,
     approved_by text,
+    completed_at timestamptz,
+    completed_by text,
+    completed_note text,
     PRIMARY KEY (incident, step),
     FOREIGN KEY (incident, site) REFERENCES recover.incidents (uid, site) ON DELETE CASCADE
 );

@@ -6,9 +6,12 @@
 GRANT USAGE ON SCHEMA recover TO recover_desk, recover_manager, recover_head_office;
 GRANT SELECT ON recover.meta, recover.members TO recover_desk, recover_manager, recover_head_office;
 GRANT SELECT, INSERT ON recover.incidents, recover.steps, recover.follow_ups TO recover_desk, recover_manager;
--- The closing columns: finishing an incident, closing a follow-up.
-GRANT UPDATE (finished_at, status, failure_answered, failure_point, failure_note, servqual)
+-- The closing columns: finishing or abandoning an incident, doing a skipped step afterwards,
+-- closing a follow-up.
+GRANT UPDATE (finished_at, status, failure_answered, failure_point, failure_note, servqual,
+        abandoned_by, abandon_reason)
     ON recover.incidents TO recover_desk, recover_manager;
+GRANT UPDATE (completed_at, completed_by, completed_note) ON recover.steps TO recover_desk, recover_manager;
 GRANT UPDATE (done_at, outcome, done_by, note) ON recover.follow_ups TO recover_desk, recover_manager;
 GRANT DELETE ON recover.incidents, recover.steps, recover.follow_ups TO recover_manager;
 GRANT SELECT ON recover.incidents, recover.steps, recover.follow_ups TO recover_head_office;
@@ -42,6 +45,13 @@ CREATE POLICY site_read ON recover.steps FOR SELECT USING (EXISTS (
 CREATE POLICY site_insert ON recover.steps FOR INSERT WITH CHECK (EXISTS (
     SELECT 1 FROM recover.members m
     WHERE m.login = current_user AND m.site = steps.site AND m.role IN ('desk', 'manager')));
+CREATE POLICY site_update ON recover.steps FOR UPDATE
+    USING (EXISTS (
+        SELECT 1 FROM recover.members m
+        WHERE m.login = current_user AND m.site = steps.site AND m.role IN ('desk', 'manager')))
+    WITH CHECK (EXISTS (
+        SELECT 1 FROM recover.members m
+        WHERE m.login = current_user AND m.site = steps.site AND m.role IN ('desk', 'manager')));
 CREATE POLICY site_purge ON recover.steps FOR DELETE USING (EXISTS (
     SELECT 1 FROM recover.members m
     WHERE m.login = current_user AND m.site = steps.site AND m.role = 'manager'));
