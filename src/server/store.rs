@@ -98,7 +98,7 @@ impl PostgresStore {
         let mut steps: Vec<(String, i32, StepRecord)> = Vec::new();
         for r in self.query(
             &format!(
-                "SELECT {STEP_COLUMNS} FROM recover.steps s WHERE s.incident::text = ANY($1) ORDER BY s.seq"
+                "SELECT {STEP_COLUMNS} FROM recover.steps s WHERE s.incident = ANY($1::text[]::uuid[]) ORDER BY s.seq"
             ),
             &uids,
         )? {
@@ -107,7 +107,7 @@ impl PostgresStore {
         let mut follow_ups: Vec<(String, FollowUp)> = Vec::new();
         for r in self.query(
             &format!(
-                "SELECT {FOLLOW_UP_COLUMNS} FROM recover.follow_ups f WHERE f.incident::text = ANY($1) ORDER BY f.due, f.step"
+                "SELECT {FOLLOW_UP_COLUMNS} FROM recover.follow_ups f WHERE f.incident = ANY($1::text[]::uuid[]) ORDER BY f.due, f.step"
             ),
             &uids,
         )? {
@@ -238,7 +238,7 @@ impl Store for PostgresStore {
         // A short id may be taken at several sites (head office sees them all): the newest.
         let params: Params = vec![Box::new(id.to_owned())];
         let found = self.load(
-            "(lower(i.id) = lower($1) OR i.uid::text = lower($1))",
+            "(lower(i.id) = lower($1) OR i.uid = (CASE WHEN $1 ~ '^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$' THEN $1::uuid END))",
             "i.started_at DESC",
             Some(1),
             &params,

@@ -292,6 +292,7 @@ fn reads_on_the_server_are_the_reads_of_a_sqlite_log_with_the_same_incidents() {
     assert_eq!(server.get("a-3").unwrap(), sqlite.get("A-3").unwrap());
     assert_eq!(server.get(&incidents[1].uid).unwrap(), incidents[1]);
     assert!(matches!(server.get(&elsewhere.uid), Err(StoreError::NotFound(_))));
+    assert!(matches!(server.get("------------------------------------"), Err(StoreError::NotFound(_))));
     assert_eq!(server.latest_unfinished().unwrap(), sqlite.latest_unfinished().unwrap());
     let until = at(T0 + 10 * HOUR);
     assert_eq!(server.due(until).unwrap(), sqlite.due(until).unwrap());

@@ -28,6 +28,8 @@ CREATE TABLE recover.incidents (
 -- Short ids are unique per site, compared without case as people type them.
 CREATE UNIQUE INDEX incidents_site_id ON recover.incidents (site, lower(id));
 CREATE INDEX incidents_site_started ON recover.incidents (site, started_at);
+-- `show-incident ID` at head office, where the site is not known.
+CREATE INDEX incidents_id ON recover.incidents (lower(id));
 CREATE INDEX incidents_started ON recover.incidents (started_at);
 
 -- A step's and a follow-up's site is its incident's (the foreign key says so), so a policy
@@ -65,6 +67,7 @@ CREATE TABLE recover.follow_ups (
     FOREIGN KEY (incident, site) REFERENCES recover.incidents (uid, site) ON DELETE CASCADE
 );
 CREATE INDEX follow_ups_open ON recover.follow_ups (site, due) WHERE done_at IS NULL;
+CREATE INDEX follow_ups_open_due ON recover.follow_ups (due) WHERE done_at IS NULL;
 
 -- Which login works for which site, and as what. A login is also granted the matching
 -- database role below (for the table privileges); this table scopes it to its site.
