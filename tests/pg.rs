@@ -347,6 +347,12 @@ fn a_wrong_ca_or_host_name_fails_with_one_clear_line() {
         .env("PGSSLROOTCERT", &c.ca)
         .run();
     out.code(0);
+    // sslmode=require: encrypted but unchecked, as libpq (the user's choice, not the default).
+    let out = t
+        .cmd(&["server", "check", "--log", &format!("{}?sslmode=require", c.tcp_log("127.0.0.1", &desk))])
+        .env("PGPASSWORD", &password)
+        .run();
+    out.code(0);
     // A root certificate file that is not there.
     let out = t
         .cmd(&["server", "check", "--log", &c.tcp_log("localhost", &desk)])
@@ -431,6 +437,32 @@ fn a_desk_reads_its_own_sites_incidents_from_the_server() {
     out.code(0);
     assert!(
         out.stdout.contains("call-back") && out.stdout.contains("A-1") && !out.stdout.contains("B-1"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn with_no_log_named_server_commands_use_the_pg_variables_alone() {
+    let c = Cluster::new();
+    let t = Test::new();
+    let out = t
+        .cmd(&["server", "migrate"])
+        .env("RECOVER_LOG", "")
+        .env("PGHOST", &c.dir)
+        .env("PGPORT", &c.port)
+        .env("PGUSER", "postgres")
+        .env("PGDATABASE", &c.db)
+        .run();
+    out.code(0);
+    assert!(
+        out.stdout.contains(&format!(
+            "postgres://postgres@{}:{}/{}: schema version 0 -> 1",
+            c.dir.replace('/', "%2F"),
+            c.port,
+            c.db
+        )),
         "{}",
         out.stdout
     );
