@@ -272,6 +272,7 @@ def generate_log(args):
             "currency": currency,
             "limit": money(limit),
             "failure_point": None if interrupted else failure_point,
+            "failure_note": None,
             "failure_answered": not interrupted,
             "servqual": pb["servqual"],
             "follow_ups": follow_ups,

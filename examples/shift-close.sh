@@ -30,6 +30,7 @@ recover report --since "$since"
 report=$(recover report --since "$since" --json)
 incidents=$(jq -r '.incidents' <<<"$report")
 amends=$(jq -r '"\(.currency) \(.amends_total)"' <<<"$report")
+skipped=$(jq -r '.follow_ups.skipped' <<<"$report")
 unfinished=$(recover log --since "$since" --json | jq -r 'select(.status == "in_progress") | .id')
 incomplete=$(recover log --since "$since" --json | jq -r 'select(.status == "incomplete") | .id')
 
@@ -45,7 +46,7 @@ overdue=$(jq -s 'map(select(.overdue)) | length' <<<"$due")
 
 echo
 echo "== Summary"
-echo "incidents: $incidents; amends given: $amends; follow-ups overdue: $overdue"
+echo "incidents: $incidents; amends given: $amends; follow-ups overdue: $overdue; follow-ups skipped: $skipped"
 status=0
 if [ -n "$unfinished" ]; then
   echo "UNFINISHED: $(tr '\n' ' ' <<<"$unfinished")— finish them with: recover resume ID (or, if started by mistake: recover abandon ID --reason TEXT)"

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 
+use crate::complete;
 use crate::engine::FollowUpOutcome;
 use crate::playbook::Severity;
 use crate::render::print::Paper;
@@ -89,11 +91,13 @@ pub enum Command {
     Purge(PurgeArgs),
     /// Print playbooks for training: text, Markdown or HTML
     Print(PrintArgs),
+    /// Practise a playbook: a short drill generated from its own steps
+    Drill(DrillArgs),
     /// Show which playbooks and log are in use, and where each setting came from
     Paths,
     /// Set up and check a shared log on a PostgreSQL server
     Server(ServerArgs),
-    /// Print shell completions
+    /// Print shell completions: `source <(recover completions bash)` in ~/.bashrc
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
@@ -125,9 +129,25 @@ pub struct MachineOutput {
     /// One JSON object per line
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// Comma-separated values with a header row
+    /// Comma-separated values with a header row, for spreadsheets: amounts are plain
+    /// decimal numbers (point as separator) with the currency code in a column of its own,
+    /// durations are whole seconds, times RFC 3339 UTC
     #[arg(long)]
     pub csv: bool,
+    /// Start the CSV with a UTF-8 byte-order mark, which Excel needs to read names such as
+    /// Søren or Bengali text right when the file is opened by double-click. In LibreOffice
+    /// Calc or Google Sheets, import without it and choose the character set UTF-8 and the
+    /// separator comma
+    #[arg(long, requires = "csv")]
+    pub bom: bool,
+}
+
+impl MachineOutput {
+    /// What goes before the CSV header: the byte-order mark when `--bom` asks for it.
+    #[must_use]
+    pub fn csv_start(&self) -> &'static str {
+        if self.bom { "\u{feff}" } else { "" }
+    }
 }
 
 /// `list`.
@@ -142,7 +162,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The playbook's type or alias
-    #[arg(value_name = "TYPE")]
+    #[arg(value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kind: String,
     /// Also show the words to say in the guest's language
     #[arg(long, value_name = "CODE")]
@@ -161,7 +181,7 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct StartArgs {
     /// The failure type (or an alias), e.g. reservation
-    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers")]
+    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers", add = ArgValueCompleter::new(complete::types))]
     pub kind: Option<String>,
     /// How bad it is (asked if not given)
     #[arg(long, value_enum)]
@@ -199,6 +219,7 @@ pub struct StartArgs {
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
     /// The incident id (default: the latest unfinished)
+    #[arg(add = ArgValueCompleter::new(complete::unfinished))]
     pub id: Option<String>,
     /// Print the summary as one JSON object
     #[arg(long)]
@@ -215,7 +236,7 @@ pub struct LogArgs {
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Only this type (or alias)
-    #[arg(long = "type", value_name = "TYPE")]
+    #[arg(long = "type", value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kind: Option<String>,
     /// Only incidents handled by NAME
     #[arg(long, value_name = "NAME")]
@@ -242,6 +263,7 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 pub struct ShowIncidentArgs {
     /// The incident id
+    #[arg(add = ArgValueCompleter::new(complete::any_incident))]
     pub id: String,
     /// Print it as one JSON object
     #[arg(long)]
@@ -266,8 +288,10 @@ pub struct DueArgs {
 #[derive(Debug, Args)]
 pub struct DoneArgs {
     /// The incident id
+    #[arg(add = ArgValueCompleter::new(complete::with_open_follow_up))]
     pub id: String,
     /// The follow-up's step id, or the id of a step that was skipped
+    #[arg(add = ArgValueCompleter::new(complete::open_steps))]
     pub step: String,
     /// What was said or done
     #[arg(long, value_name = "TEXT")]
@@ -343,7 +367,7 @@ pub struct PurgeArgs {
 #[derive(Debug, Args)]
 pub struct PrintArgs {
     /// Types to print (default: all)
-    #[arg(value_name = "TYPE")]
+    #[arg(value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kinds: Vec<String>,
     /// Print every playbook
     #[arg(long, conflicts_with = "kinds")]
@@ -360,6 +384,42 @@ pub struct PrintArgs {
     /// Paper size the HTML handbook is laid out for
     #[arg(long, value_enum, default_value_t = Paper::A4)]
     pub paper: Paper,
+    /// Pocket cards instead of handbook pages: HTML, four cards of about A6 to a sheet,
+    /// with cut lines
+    #[arg(long, conflicts_with_all = ["format", "guest_lang"])]
+    pub card: bool,
+}
+
+/// `drill`.
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The playbook to practise (default: one picked by the seed)
+    #[arg(long = "type", short = 't', value_name = "TYPE", conflicts_with = "results")]
+    pub kind: Option<String>,
+    /// How many questions (default 6, one of each kind)
+    #[arg(long, value_name = "N", conflicts_with = "results")]
+    pub questions: Option<usize>,
+    /// Repeat a drill: the same seed gives the same questions
+    #[arg(long, value_name = "N", conflicts_with = "results")]
+    pub seed: Option<u64>,
+    /// Your name [env: RECOVER_STAFF]; with --results, only this person's results
+    #[arg(long, value_name = "NAME")]
+    pub staff: Option<String>,
+    /// Your role in the policy, which decides the amends you may give [env: RECOVER_ROLE]
+    #[arg(long, value_name = "ROLE", conflicts_with = "results")]
+    pub role: Option<String>,
+    /// Take the answers from a YAML file; no prompts
+    #[arg(long, value_name = "FILE", conflicts_with = "results")]
+    pub answers: Option<PathBuf>,
+    /// Show recorded drill results per person instead of drilling
+    #[arg(long)]
+    pub results: bool,
+    /// With --results: only drills since 8h, 30d, today, a date or an RFC 3339 time
+    #[arg(long, value_name = "WHEN", requires = "results")]
+    pub since: Option<String>,
+    /// Output for scripts (--csv with --results only).
+    #[command(flatten)]
+    pub output: MachineOutput,
 }
 
 /// `print --format`.

@@ -7,6 +7,9 @@ use recover::exit_code::Exit;
 use recover::render::safe::one_line;
 
 fn main() -> ExitCode {
+    // `COMPLETE=bash recover -- WORDS`, run by the completion script at each <TAB>: print
+    // the candidates and exit before anything else runs.
+    clap_complete::CompleteEnv::with_factory(<recover::cli::Cli as clap::CommandFactory>::command).complete();
     match recover::commands::run(std::env::args_os()) {
         Ok(exit) => exit.into(),
         // A closed pipe (`recover log | head`) is the reader's choice, not a failure.

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::engine::{FollowUpOutcome, Incident};
+use crate::engine::{FollowUpOutcome, Incident, Outcome};
 use crate::money::Money;
+use crate::playbook::Phase;
 use crate::store::{Filter, Store, StoreError};
 
 /// Median and 90th percentile, in seconds.
@@ -14,9 +15,9 @@ use crate::store::{Filter, Store, StoreError};
 pub struct Spread {
     /// How many incidents had a value.
     pub count: usize,
-    /// The median.
+    /// The median, in seconds.
     pub median: Option<i64>,
-    /// The 90th percentile (nearest rank).
+    /// The 90th percentile (nearest rank), in seconds.
     pub p90: Option<i64>,
 }
 
@@ -53,9 +54,13 @@ pub struct FollowUps {
     pub recovered: usize,
     /// The customer was not.
     pub lost: usize,
+    /// Follow-up steps skipped in the session, so never scheduled (optional ones leave the
+    /// incident complete and would otherwise be counted nowhere).
+    pub skipped: usize,
 }
 
-/// Everything `report` tells.
+/// Everything `report` tells; `report --json` writes it as is, so every field here is
+/// documented in docs/JSON.md (tests/docs.rs checks).
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
     /// Start of the period.
@@ -160,6 +165,8 @@ impl Tally {
             r.incidents_needing_approval += 1;
         }
         let abandoned = i.status == crate::engine::Status::Abandoned;
+        r.follow_ups.skipped +=
+            i.steps.iter().filter(|s| s.phase == Phase::FollowUp && s.outcome == Outcome::Skipped).count();
         for f in &i.follow_ups {
             match f.done_at {
                 Some(at) if at <= f.due => r.follow_ups.on_time += 1,

@@ -112,7 +112,8 @@ fn an_abandoned_incident_is_kept_but_leaves_due_and_the_unfinished_checks() {
     assert_eq!((report["abandoned"].as_u64(), report["in_progress"].as_u64()), (Some(1), Some(0)));
     assert_eq!(report["follow_ups"]["overdue"], 0);
     assert!(t.ok(&["report", "--since", "2026-01-01"]).contains("abandoned"));
-    assert!(t.ok(&["show-incident", "OPEN-111"]).contains("abandoned"));
+    let text = t.ok(&["show-incident", "OPEN-111"]);
+    assert!(text.contains("abandoned: duplicate of OPEN-112"), "{text}");
 
     t.cmd(&["abandon", "OPEN-111", "--reason", "again"]).run().code(1).one_error_line("was abandoned");
     t.cmd(&["done", "OPEN-111", "manager-check-back"]).run().code(1).one_error_line("was abandoned");

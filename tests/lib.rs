@@ -4,6 +4,9 @@ mod support;
 
 mod after;
 mod bench;
+mod completions;
+mod docs;
+mod drill;
 mod faults;
 mod hardening;
 mod help;
@@ -11,6 +14,7 @@ mod input;
 mod interactive;
 mod languages;
 mod library;
+mod man;
 mod pg;
 mod print;
 mod readme;

@@ -236,7 +236,7 @@ pub fn run_with_limit(cmd: &mut Command, limit: Duration) -> std::process::Outpu
 
 /// Text as compared across PDF extraction: ligatures undone, whitespace runs as one
 /// space, no space after a hyphen (a line may break there).
-fn normalise(s: &str) -> String {
+pub fn normalise(s: &str) -> String {
     let s =
         s.replace('\u{fb01}', "fi").replace('\u{fb02}', "fl").replace('\u{fb00}', "ff").replace('\u{ad}', "");
     s.split_whitespace().collect::<Vec<_>>().join(" ").replace("- ", "-")

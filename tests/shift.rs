@@ -30,9 +30,12 @@ fn log_filters_and_prints_json_csv_and_a_table() {
     assert_eq!(t.cmd(&["log", "--json", "--open"]).run().json_lines().len(), 2, "follow-ups still open");
     let csv = t.ok(&["log", "--csv"]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "id,started,type,severity,staff,ref,status,amends,open_follow_ups,failure_point");
+    assert_eq!(
+        lines[0],
+        "id,started,type,severity,staff,ref,status,amends_total,currency,open_follow_ups,failure_point"
+    );
     assert_eq!(lines.len(), 3);
-    assert!(csv.contains(",reservation,minor,anna,room 214,complete,EUR 45,2,"), "{csv}");
+    assert!(csv.contains(",reservation,minor,anna,room 214,complete,45,EUR,2,"), "{csv}");
     let table = t.ok(&["log"]);
     assert!(table.starts_with("ID "), "{table}");
     t.cmd(&["log", "--since", "yesterdayish"]).run().code(2).one_error_line("--since");
@@ -115,8 +118,8 @@ fn report_aggregates_the_period() {
     assert!(r["time_to_apology"]["median"].is_number());
     assert_eq!(r["servqual"][0][0], "reliability");
     let csv = t.ok(&["report", "--csv", "--since", "1d"]);
-    assert!(csv.starts_with("section,item,value\r\n"), "{csv}");
-    assert!(csv.contains("by type,wrong-order,2"), "{csv}");
+    assert!(csv.starts_with("section,item,value,count,amount,currency,seconds\r\n"), "{csv}");
+    assert!(csv.contains("by type,wrong-order,2,2,,,\r\n"), "{csv}");
     let table = t.ok(&["report", "--since", "1d"]);
     assert!(table.contains("time to apology") && table.contains("90th percentile"), "{table}");
 }
@@ -177,10 +180,14 @@ fn completions_man_and_paths() {
     let t = Test::new();
     for shell in ["bash", "zsh", "fish"] {
         let out = t.ok(&["completions", shell]);
-        assert!(out.contains("show-incident"), "{shell} completions name the subcommands");
+        // Dynamic: the script calls recover back at each <TAB> (tests/completions.rs).
+        assert!(
+            out.contains(&format!("COMPLETE=\"{shell}\"")) || out.contains(&format!("COMPLETE={shell}")),
+            "{shell}: {out}"
+        );
     }
     let man = t.ok(&["man"]);
-    assert!(man.starts_with(".ie") || man.contains(".TH recover"), "{}", &man[..80.min(man.len())]);
+    assert!(man.starts_with(".TH RECOVER 1 "), "{}", &man[..80.min(man.len())]);
     let paths = t.cmd(&["paths", "--log", "/tmp/x.db"]).env("RECOVER_PLAYBOOKS", "/srv/pb").run();
     assert!(paths.stdout.contains("log        /tmp/x.db  (flag --log)"), "{}", paths.stdout);
     assert!(paths.stdout.contains("playbooks  /srv/pb  (environment RECOVER_PLAYBOOKS)"), "{}", paths.stdout);
@@ -263,6 +270,7 @@ fn the_shift_close_example_passes_a_clean_shift_and_fails_an_overdue_one() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("== Incidents since 8h") && out.contains("incidents: 2;"), "{out}");
     assert!(out.contains("Shift closed: nothing left undone."), "{out}");
+    assert!(out.contains("amends given: EUR 18; follow-ups overdue: 0; follow-ups skipped: 1"), "{out}");
 
     let old = t.write("old.jsonl", format!("{OLD_INCIDENT}\n"));
     t.cmd(&["import", old.to_str().unwrap()]).run().code(0);
@@ -369,4 +377,76 @@ fn an_empty_user_is_no_name_when_starting_and_closing() {
     let closed = &shown["follow_ups"][0];
     assert!(closed["done_at"].is_string(), "{closed}");
     assert!(closed["done_by"].is_null(), "no name rather than an empty one: {closed}");
+}
+
+#[test]
+fn an_empty_report_names_the_policy_currency_and_skipped_follow_ups_are_counted() {
+    let t = Test::new();
+    let r = t.cmd(&["report", "--json", "--since", "1d"]).run().json_lines().remove(0);
+    assert_eq!(r["currency"], "EUR", "the policy's currency, with nothing recorded: {r}");
+    assert!(t.ok_saying(&["report", "--since", "1d"], "no log at").contains("EUR 0"), "amends total EUR 0");
+    assert!(
+        t.ok_saying(&["report", "--csv", "--since", "1d"], "no log at")
+            .contains("amends,total,EUR 0,,0,EUR,")
+    );
+
+    // wrong-order's `tell-what-changed` is optional: skipping it leaves the incident
+    // complete, and the report still counts it.
+    let answers = t.write(
+        "a.yaml",
+        "type: wrong-order\nseverity: minor\nstaff: anna\nsteps:\n  own-it: done\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: done\n  check-plate: done\n  manager-check-back: scheduled\n  tell-what-changed: {skipped: no contact details}\n",
+    );
+    t.cmd(&["start", "--answers", answers.to_str().unwrap()]).run().code(0);
+    session(&t, &["--type", "noise"]);
+    let r = t.cmd(&["report", "--json", "--since", "1d"]).run().json_lines().remove(0);
+    assert_eq!(r["follow_ups"]["skipped"], 1, "{r}");
+    let table = t.ok(&["report", "--since", "1d"]);
+    assert!(table.lines().any(|l| l.contains("skipped") && l.trim_end().ends_with('1')), "{table}");
+}
+
+/// The cells of each CSV line (no quoted commas in these).
+fn cells(csv: &str) -> Vec<Vec<String>> {
+    csv.lines().map(|l| l.split(',').map(str::to_owned).collect()).collect()
+}
+
+#[test]
+fn csv_numbers_stand_in_their_own_columns_so_a_spreadsheet_can_sum_them() {
+    let t = fixed_log();
+    let log = cells(&t.ok(&["log", "--csv"]));
+    let at = |name: &str| log[0].iter().position(|c| c == name).unwrap();
+    let amounts: Vec<i64> = log[1..].iter().map(|r| r[at("amends_total")].parse().unwrap()).collect();
+    assert_eq!(amounts.iter().sum::<i64>(), 798, "{log:?}");
+    assert!(log[1..].iter().all(|r| r[at("currency")] == "EUR"), "{log:?}");
+
+    let report = cells(&t.ok(&["report", "--csv", "--since", "2026-01-01"]));
+    let header = &report[0];
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    let row = |section: &str, item: &str| {
+        report.iter().find(|r| r[0] == section && r[1] == item).unwrap_or_else(|| panic!("{section}, {item}"))
+    };
+    assert_eq!(row("time to fix", "median")[col("seconds")], "150", "2m 30s in seconds");
+    assert_eq!(row("amends", "total")[col("amount")], "798");
+    assert_eq!(row("amends", "total")[col("currency")], "EUR");
+    assert_eq!(row("incidents", "total")[col("count")], "3");
+    let by_type: i64 = report
+        .iter()
+        .filter(|r| r[0] == "amends by type")
+        .map(|r| r[col("amount")].parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(by_type, 798);
+}
+
+#[test]
+fn bom_starts_the_csv_with_a_byte_order_mark_and_needs_csv() {
+    let t = fixed_log();
+    for args in [&["log", "--csv", "--bom"][..], &["report", "--csv", "--bom"], &["due", "--csv", "--bom"]] {
+        let out = t.ok(args);
+        assert!(out.starts_with("\u{feff}") && !out.starts_with("\u{feff}\u{feff}"), "{args:?}: {out:?}");
+        let plain = t.ok(&args[..2]);
+        assert_eq!(out.trim_start_matches('\u{feff}'), plain, "{args:?}: the rest is the same");
+        assert!(!plain.starts_with('\u{feff}'), "no mark unless asked");
+    }
+    t.cmd(&["log", "--bom"]).run().code(2);
+    let help = t.ok(&["log", "--help"]);
+    assert!(help.contains("--bom") && help.contains("UTF-8"), "{help}");
 }

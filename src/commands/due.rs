@@ -70,6 +70,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             writeln!(out)?;
         }
     } else if args.output.csv {
+        write!(out, "{}", args.output.csv_start())?;
         write!(out, "{}", csv::line(&["incident", "type", "ref", "step", "do", "due", "overdue", "staff"]))?;
         for r in &rows {
             let cells = [

@@ -1,26 +1,38 @@
-//! `recover completions SHELL` and `recover man`, generated from the CLI definition.
+//! `recover completions SHELL`, generated from the CLI definition.
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::cli::Cli;
 use crate::error::Error;
 use crate::exit_code::Exit;
 
-/// Prints completions for `shell`. They are made in memory first: clap_complete panics
-/// when its writer fails, and a closed pipe (`| head`) is no reason to.
+/// Prints the completion script for `shell`: clap_complete's dynamic registration, the
+/// same as `COMPLETE=SHELL recover` prints, which calls back into `recover` at each <TAB>
+/// so that types, incident ids and follow-up steps come from the library and the log.
+/// It is made in memory first, so a closed pipe (`| head`) is no reason to fail.
 pub fn completions(shell: clap_complete::Shell) -> Result<Exit, Error> {
-    let mut cmd = Cli::command();
+    use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
+    let completer: &dyn EnvCompleter = match shell {
+        clap_complete::Shell::Bash => &Bash,
+        clap_complete::Shell::Elvish => &Elvish,
+        clap_complete::Shell::Fish => &Fish,
+        clap_complete::Shell::PowerShell => &Powershell,
+        // Shell is non-exhaustive; zsh and any shell added later get zsh's script.
+        _ => &Zsh,
+    };
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "recover", &mut script);
+    completer.write_registration("COMPLETE", "recover", "recover", &program(), &mut script)?;
     std::io::stdout().lock().write_all(&script)?;
     Ok(Exit::Success)
 }
 
-/// Prints the man page in roff.
-pub fn man() -> Result<Exit, Error> {
-    let page = clap_mangen::Man::new(Cli::command());
-    page.render(&mut std::io::stdout().lock())?;
-    Ok(Exit::Success)
+/// How the script calls `recover` back: as it was called now (`recover` from PATH, or the
+/// path it was run by, made absolute so that it works from any folder).
+fn program() -> String {
+    let arg0 = std::env::args_os().next().map_or_else(|| "recover".into(), std::path::PathBuf::from);
+    let path = if arg0.components().count() > 1 {
+        std::env::current_dir().map(|d| d.join(&arg0)).unwrap_or(arg0)
+    } else {
+        arg0
+    };
+    path.to_string_lossy().into_owned()
 }

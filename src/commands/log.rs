@@ -12,8 +12,9 @@ use crate::render::table::Columns;
 use crate::render::{csv, safe::one_line, summary, table};
 use crate::store::{Filter, Listed};
 
-/// The columns of `log`, for the table and CSV alike.
-const COLUMNS: [&str; 10] = [
+/// The columns of `log`'s CSV: the table's, with the amends as a plain number and the
+/// currency in a column of its own, so spreadsheets can add them up.
+const COLUMNS: [&str; 11] = [
     "id",
     "started",
     "type",
@@ -21,34 +22,41 @@ const COLUMNS: [&str; 10] = [
     "staff",
     "ref",
     "status",
-    "amends",
+    "amends_total",
+    "currency",
     "open_follow_ups",
     "failure_point",
 ];
 
-/// The columns of the table people read: the first eight of [`COLUMNS`], so that it fits
-/// a terminal; CSV and JSON carry the rest.
+/// The columns of the table people read, so that it fits a terminal (CSV and JSON carry
+/// the rest).
 const TABLE_COLUMNS: [&str; 8] = ["id", "started", "type", "severity", "staff", "ref", "status", "amends"];
 
 fn table_row(i: &Listed, config: &Config) -> [String; 8] {
-    let [id, started, kind, severity, staff, reference, status, amends, ..] = row(i, config, false);
-    [id, started, kind, severity, staff, reference, status, amends].map(|c| one_line(&c))
-}
-
-fn row(i: &Listed, config: &Config, exact_time: bool) -> [String; 10] {
     [
         i.id.clone(),
-        if exact_time {
-            clock::rfc3339::text(&i.started_at)
-        } else {
-            clock::local(i.started_at, config.tz())
-        },
+        clock::local(i.started_at, config.tz()),
         i.kind.clone(),
         i.severity.map(|s| s.to_string()).unwrap_or_default(),
         i.staff.clone(),
         i.reference.clone().unwrap_or_default(),
         i.status.key().to_owned(),
         format!("{} {}", i.currency, i.amends_total),
+    ]
+    .map(|c| one_line(&c))
+}
+
+fn csv_row(i: &Listed) -> [String; 11] {
+    [
+        i.id.clone(),
+        clock::rfc3339::text(&i.started_at),
+        i.kind.clone(),
+        i.severity.map(|s| s.to_string()).unwrap_or_default(),
+        i.staff.clone(),
+        i.reference.clone().unwrap_or_default(),
+        i.status.key().to_owned(),
+        i.amends_total.to_string(),
+        i.currency.clone(),
         i.open_follow_ups.to_string(),
         i.failure_point.clone().unwrap_or_default(),
     ]
@@ -110,10 +118,10 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             shown <= limit && keep(out.write_all(line))
         })?;
     } else if args.output.csv {
-        write!(out, "{}", csv::line(&COLUMNS))?;
+        write!(out, "{}{}", args.output.csv_start(), csv::line(&COLUMNS))?;
         store.scan_listed(&filter, &mut |i| {
             shown += 1;
-            shown <= limit && keep(write!(out, "{}", csv::line(&row(&i, config, true))))
+            shown <= limit && keep(write!(out, "{}", csv::line(&csv_row(&i))))
         })?;
     } else {
         // A table needs its rows to size its columns: up to TABLE_ROWS_IN_MEMORY are laid

@@ -2,6 +2,8 @@
 
 mod abandon;
 mod check;
+mod drill;
+mod drill_results;
 mod due;
 mod export;
 mod help;
@@ -9,6 +11,7 @@ mod import;
 mod jsonl;
 mod list;
 mod log;
+mod man;
 mod paths;
 mod print;
 mod purge;
@@ -78,10 +81,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Import(a) => import::run(&config, &a),
         Command::Purge(a) => purge::run(&config, &a),
         Command::Print(a) => print::run(&config, &a),
+        Command::Drill(a) => drill::run(&config, &a),
         Command::Paths => paths::run(&config),
         Command::Server(a) => server::run(&config, &a),
         Command::Completions(a) => help::completions(a.shell),
-        Command::Man => help::man(),
+        Command::Man => man::run(),
     }
 }
 

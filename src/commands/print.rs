@@ -30,6 +30,7 @@ pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
     let width = if to_file { 80 } else { crate::render::wrap::terminal_width() };
     let layout = Layout { lang: config.lang.value.code(), guest: args.guest_lang.as_deref(), width, styled };
     let doc = match args.format {
+        _ if args.card => crate::render::print::cards(&chosen, &lib.policy, &layout, args.paper),
         PrintFormat::Text => {
             chosen.iter().map(|pb| text(pb, &lib.policy, &layout)).collect::<Vec<_>>().join("\n\u{c}\n")
         }

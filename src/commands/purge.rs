@@ -15,7 +15,9 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
     let before = moment(&args.before, "--before", config)?;
     let mut store = config.store()?;
     let count = store.count(&Filter { before: Some(before), ..Filter::default() })?;
-    if count == 0 {
+    // Drill results name people too, and go by the same date.
+    let drills = store.count_drills_before(before)?;
+    if count == 0 && drills == 0 {
         // Still wiped: a purge stopped half-way (killed, or the disk full) is finished now.
         store.purge(before)?;
         eprintln!("recover: no incidents started before {}", clock::local(before, config.tz()));
@@ -31,7 +33,8 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
         crate::drivers::terminal::install_interrupt_handler();
         let sure = dialoguer::Confirm::new()
             .with_prompt(format!(
-                "Delete {count} incident(s) started before {} for good?",
+                "Delete {count} incident(s){} started before {} for good?",
+                if drills > 0 { format!(" and {drills} drill result(s)") } else { String::new() },
                 clock::local(before, config.tz())
             ))
             .default(false)
@@ -42,7 +45,11 @@ pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
             return Ok(Exit::Success);
         }
     }
+    let drills = if drills > 0 { store.purge_drills(before)? } else { 0 };
     let n = store.purge(before)?;
+    if drills > 0 {
+        eprintln!("recover: deleted {drills} drill result(s) from before that date");
+    }
     eprintln!("recover: deleted {n} incident(s) and wiped them from the log file");
     Ok(Exit::Success)
 }

@@ -8,45 +8,113 @@ use crate::clock::{self, human_seconds};
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::money::Money;
 use crate::render::{csv, safe::one_line, table};
 use crate::report::Report;
 
-fn rows(r: &Report) -> Vec<(String, String, String)> {
-    let mut v: Vec<(String, String, String)> = Vec::new();
-    let mut add =
-        |section: &str, key: &str, value: String| v.push((section.to_owned(), key.to_owned(), value));
-    add("incidents", "total", r.incidents.to_string());
-    add("incidents", "in progress", r.in_progress.to_string());
-    add("incidents", "incomplete", r.incomplete.to_string());
+/// One line of the report: the text people read, and for CSV the same as plain numbers,
+/// each kind in a column of its own so a spreadsheet can add them up.
+struct Line {
+    section: &'static str,
+    item: String,
+    /// As the table shows it (`EUR 150`, `2m 06s`).
+    value: String,
+    /// A number of incidents or follow-ups.
+    count: Option<usize>,
+    /// An amount, in the report's currency.
+    amount: Option<Money>,
+    /// A duration.
+    seconds: Option<i64>,
+}
+
+/// The CSV header: the table's three columns, then the numbers.
+const CSV_COLUMNS: [&str; 7] = ["section", "item", "value", "count", "amount", "currency", "seconds"];
+
+impl Line {
+    fn csv(&self, currency: &str) -> [String; 7] {
+        let show = |v: Option<String>| v.unwrap_or_default();
+        [
+            self.section.to_owned(),
+            self.item.clone(),
+            self.value.clone(),
+            show(self.count.map(|n| n.to_string())),
+            show(self.amount.map(|m| m.to_string())),
+            show(self.amount.map(|_| currency.to_owned())),
+            show(self.seconds.map(|s| s.to_string())),
+        ]
+    }
+}
+
+fn rows(r: &Report) -> Vec<Line> {
+    let mut v: Vec<Line> = Vec::new();
+    let cur = &r.currency;
+    let mut count = |section: &'static str, item: &str, n: usize| {
+        v.push(Line {
+            section,
+            item: item.to_owned(),
+            value: n.to_string(),
+            count: Some(n),
+            amount: None,
+            seconds: None,
+        });
+    };
+    count("incidents", "total", r.incidents);
+    count("incidents", "in progress", r.in_progress);
+    count("incidents", "incomplete", r.incomplete);
     if r.abandoned > 0 {
-        add("incidents", "abandoned", r.abandoned.to_string());
+        count("incidents", "abandoned", r.abandoned);
     }
     for (k, n) in &r.by_type {
-        add("by type", k, n.to_string());
+        count("by type", k, *n);
     }
     for (k, n) in &r.by_severity {
-        add("by severity", k, n.to_string());
+        count("by severity", k, *n);
     }
     if r.clock_skew > 0 {
-        add("incidents", "clock went back (left out of the times)", r.clock_skew.to_string());
+        count("incidents", "clock went back (left out of the times)", r.clock_skew);
     }
-    let time = |t: Option<i64>| t.map_or("—".to_owned(), human_seconds);
-    add("time to apology", "median", time(r.time_to_apology.median));
-    add("time to apology", "90th percentile", time(r.time_to_apology.p90));
-    add("time to fix", "median", time(r.time_to_fix.median));
-    add("time to fix", "90th percentile", time(r.time_to_fix.p90));
-    add("amends", "total", format!("{} {}", r.currency, r.amends_total));
-    add(
-        "amends",
-        "needing an approver",
-        format!("{} {} in {} incident(s)", r.currency, r.amends_approved, r.incidents_needing_approval),
-    );
+    let time = |section: &'static str, item: &str, t: Option<i64>| Line {
+        section,
+        item: item.to_owned(),
+        value: t.map_or("—".to_owned(), human_seconds),
+        count: None,
+        amount: None,
+        seconds: t,
+    };
+    v.push(time("time to apology", "median", r.time_to_apology.median));
+    v.push(time("time to apology", "90th percentile", r.time_to_apology.p90));
+    v.push(time("time to fix", "median", r.time_to_fix.median));
+    v.push(time("time to fix", "90th percentile", r.time_to_fix.p90));
+    let money = |section: &'static str, item: &str, m: Money| Line {
+        section,
+        item: item.to_owned(),
+        value: format!("{cur} {m}"),
+        count: None,
+        amount: Some(m),
+        seconds: None,
+    };
+    v.push(money("amends", "total", r.amends_total));
+    v.push(Line {
+        count: Some(r.incidents_needing_approval),
+        value: format!("{cur} {} in {} incident(s)", r.amends_approved, r.incidents_needing_approval),
+        ..money("amends", "needing an approver", r.amends_approved)
+    });
     for (k, m) in &r.amends_by_type {
-        add("amends by type", k, format!("{} {m}", r.currency));
+        v.push(money("amends by type", k, *m));
     }
     for (k, m) in &r.amends_by_role {
-        add("amends by role", k, format!("{} {m}", r.currency));
+        v.push(money("amends by role", k, *m));
     }
+    let mut count = |section: &'static str, item: &str, n: usize| {
+        v.push(Line {
+            section,
+            item: item.to_owned(),
+            value: n.to_string(),
+            count: Some(n),
+            amount: None,
+            seconds: None,
+        });
+    };
     let f = &r.follow_ups;
     for (k, n) in [
         ("done on time", f.on_time),
@@ -55,14 +123,15 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
         ("overdue", f.overdue),
         ("recovered", f.recovered),
         ("lost", f.lost),
+        ("skipped", f.skipped),
     ] {
-        add("follow-ups", k, n.to_string());
+        count("follow-ups", k, n);
     }
     for (k, n) in r.failure_points.iter().take(5) {
-        add("failure points", k, n.to_string());
+        count("failure points", k, *n);
     }
     for (k, n) in &r.servqual {
-        add("servqual", k, n.to_string());
+        count("servqual", k, *n);
     }
     v
 }
@@ -70,23 +139,30 @@ fn rows(r: &Report) -> Vec<(String, String, String)> {
 /// Prints the report for the period.
 pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let since = moment(&args.since, "--since", config)?;
-    let report = config.store_to_read()?.report(since, clock::now())?;
+    let mut report = config.store_to_read()?.report(since, clock::now())?;
+    if report.currency.is_empty() {
+        // No incident in the period to take it from: "amends total EUR 0", not " 0", in the
+        // policy's currency (a policy that cannot be read leaves it empty, as before).
+        if let Ok(lib) = config.library_for(None) {
+            report.currency = lib.policy.currency;
+        }
+    }
     let mut out = std::io::stdout().lock();
     if args.output.json {
         super::write_json_line(&mut out, &report)?;
     } else if args.output.csv {
-        write!(out, "{}", csv::line(&["section", "item", "value"]))?;
-        for (s, k, v) in rows(&report) {
-            write!(out, "{}", csv::line(&[s, k, v]))?;
+        write!(out, "{}{}", args.output.csv_start(), csv::line(&CSV_COLUMNS))?;
+        for line in rows(&report) {
+            write!(out, "{}", csv::line(&line.csv(&report.currency)))?;
         }
     } else {
         writeln!(out, "Report since {}", clock::local(since, config.tz()))?;
         let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
         let mut last = String::new();
-        for (s, k, v) in rows(&report) {
-            let shown = if s == last { String::new() } else { s.clone() };
-            last = s;
-            t.add_row(vec![shown, one_line(&k), one_line(&v)]);
+        for line in rows(&report) {
+            let shown = if line.section == last { String::new() } else { line.section.to_owned() };
+            line.section.clone_into(&mut last);
+            t.add_row(vec![shown, one_line(&line.item), one_line(&line.value)]);
         }
         write!(out, "{}", table::to_text(&t))?;
     }

@@ -151,7 +151,10 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), args.json)
 }
 
-fn resolve_role(lib: &Library, given: Option<&str>) -> Result<(String, crate::money::Money), Error> {
+pub(super) fn resolve_role(
+    lib: &Library,
+    given: Option<&str>,
+) -> Result<(String, crate::money::Money), Error> {
     let policy = &lib.policy;
     let name = match given {
         Some(r) => r.to_owned(),

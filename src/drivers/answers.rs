@@ -212,7 +212,7 @@ fn header_by_key(doc: &Document, file: &str, problems: &mut Vec<Problem>) -> Hea
     header
 }
 
-fn read(path: &Path) -> Result<String, Error> {
+pub(crate) fn read(path: &Path) -> Result<String, Error> {
     let usage = |why: String| {
         Error::usage(
             format!("cannot read the answers file {}: {why}", path.display()),

@@ -2,6 +2,7 @@
 //! loop they share: ask, check, save, apply, until nothing is left.
 
 pub mod answers;
+pub mod drill;
 pub mod terminal;
 pub mod yes;
 

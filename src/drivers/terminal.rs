@@ -228,7 +228,8 @@ impl<'a> Terminal<'a> {
         self.heading(&ui::phase(&self.lang, Phase::Amend).to_uppercase());
         let bundle: Money = offered.iter().map(|s| s.cost()).sum();
         let cur = one_line(currency);
-        let key = if bundle > limit { "amends_bundle_over" } else { "amends_bundle" };
+        let key =
+            if crate::engine::needs_approver(bundle, limit) { "amends_bundle_over" } else { "amends_bundle" };
         self.say(ui::t(&self.lang, "amends_hint"));
         self.say(&ui::f(
             &self.lang,

@@ -122,3 +122,158 @@ fn no_such(incident: &Incident, step: &str) -> Rule {
     }
     Rule::NoSuchFollowUp { incident: incident.id.clone(), step: step.to_owned(), known }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{
+        AmendsAnswer, Answer, Question, Session, Start, StepAnswer, StepRecord, apply_event,
+    };
+    use crate::money::Money;
+    use crate::playbook::{Library, Severity};
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + s).unwrap()
+    }
+
+    /// A reservation played to its end with the steps in `skip` skipped, the rest done.
+    fn finished(lib: &Library, skip: &[&str]) -> Incident {
+        let pb = lib.find("reservation").unwrap();
+        let start = Start {
+            staff: "anna".into(),
+            role: "staff".into(),
+            limit: Money::whole(1000),
+            currency: "EUR".into(),
+            reference: None,
+            severity: Some(Severity::Minor),
+            failure_point: None,
+        };
+        let mut s = Session::begin(pb, start, at(0));
+        while let Some(q) = s.next_question() {
+            let skipped = |id: &str| skip.contains(&id);
+            let a = match q {
+                Question::Step { step, .. } if skipped(&step.id) => {
+                    Answer::Step(StepAnswer::skipped(Some("system down".into())))
+                }
+                Question::Step { step, .. } => Answer::Step(StepAnswer {
+                    choice: step.choose.first().map(|c| c.value.clone()),
+                    ..StepAnswer::done()
+                }),
+                Question::Amends { offered, .. } => Answer::Amends(AmendsAnswer {
+                    chosen: offered.iter().map(|o| o.id.clone()).collect(),
+                    ..AmendsAnswer::default()
+                }),
+                Question::FollowUp { step, .. } if skipped(&step.id) => {
+                    Answer::FollowUp(StepAnswer::skipped(None))
+                }
+                Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::done()),
+                Question::FailurePoint { .. } => Answer::FailurePoint { point: None, note: None },
+                Question::Severity => Answer::Severity(Severity::Minor),
+            };
+            let events = s.decide(a, at(1)).unwrap();
+            s.apply(&events);
+        }
+        let events = s.finish(at(2)).unwrap();
+        s.apply(&events);
+        let mut i = s.incident().clone();
+        i.id = "ABC-123".into();
+        i
+    }
+
+    fn closing(by: &str) -> Closing {
+        Closing { at: at(100), by: Some(by.into()), outcome: FollowUpOutcome::Done, note: None }
+    }
+
+    fn apply(i: &mut Incident, events: &[Event]) {
+        for e in events {
+            apply_event(i, e);
+        }
+    }
+
+    #[test]
+    fn skipped_required_steps_done_afterwards_complete_the_incident_once_none_is_left() {
+        let lib = Library::built_in();
+        let pb = lib.find("reservation").unwrap();
+        let mut i = finished(&lib, &["confirm-in-writing", "written-apology"]);
+        assert_eq!(i.status, Status::Incomplete);
+        let first = done(&i, Some(pb), "Confirm-In-Writing", &closing("ole")).unwrap();
+        assert!(matches!(&first[..], [Event::StepCompleted { step, .. }] if step == "confirm-in-writing"));
+        apply(&mut i, &first);
+        assert_eq!(i.status, Status::Incomplete, "the written apology is still skipped");
+        let second = done(&i, Some(pb), "written-apology", &closing("mia")).unwrap();
+        assert_eq!(second.last(), Some(&Event::NowComplete));
+        apply(&mut i, &second);
+        assert_eq!(i.status, Status::Complete);
+        let s = i.step("confirm-in-writing").unwrap();
+        assert_eq!((s.outcome, s.reason.as_deref()), (Outcome::Skipped, Some("system down")), "skip kept");
+        assert_eq!(s.completed_by.as_deref(), Some("ole"));
+        assert!(matches!(
+            done(&i, Some(pb), "written-apology", &closing("x")),
+            Err(Rule::AlreadyDone { .. })
+        ));
+        // Without the playbook the step is recorded, the status left as it was.
+        let i = finished(&lib, &["confirm-in-writing"]);
+        assert_eq!(done(&i, None, "confirm-in-writing", &closing("ole")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn follow_ups_close_once_and_refusals_name_what_can_be_done() {
+        let lib = Library::built_in();
+        let mut i = finished(&lib, &["confirm-in-writing"]);
+        let events = done(&i, None, "call-next-morning", &closing("ole")).unwrap();
+        assert!(matches!(&events[..], [Event::FollowUpClosed { step, .. }] if step == "call-next-morning"));
+        apply(&mut i, &events);
+        assert!(matches!(
+            done(&i, None, "call-next-morning", &closing("mia")),
+            Err(Rule::AlreadyClosed { by, .. }) if by == "ole"
+        ));
+        match done(&i, None, "own-it", &closing("ole")) {
+            Err(Rule::NoSuchFollowUp { known, .. }) => {
+                assert!(known.ends_with("; skipped steps: confirm-in-writing"), "{known}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let long = Closing { note: Some("x".repeat(crate::engine::MAX_TEXT_CHARS + 1)), ..closing("ole") };
+        assert!(matches!(done(&i, None, "confirm-in-writing", &long), Err(Rule::TooLong { .. })));
+        let withheld = StepRecord {
+            phase: Phase::Amend,
+            id: "buy-dinner".into(),
+            outcome: Outcome::Skipped,
+            at: at(1),
+            choice: None,
+            note: None,
+            reason: None,
+            cost: None,
+            approved_by: None,
+            completed_at: None,
+            completed_by: None,
+            completed_note: None,
+        };
+        apply(&mut i, &[Event::Step(withheld)]);
+        assert!(matches!(done(&i, None, "buy-dinner", &closing("ole")), Err(Rule::AmendAfterwards { .. })));
+    }
+
+    #[test]
+    fn only_an_unfinished_incident_is_abandoned_and_then_nothing_more_is_recorded() {
+        let lib = Library::built_in();
+        let finished = finished(&lib, &[]);
+        let refused = abandon(&finished, None, "oops", at(9)).unwrap_err();
+        assert!(
+            matches!(refused, Rule::AlreadyFinished { status: "complete", .. }) && refused.is_not_in_order()
+        );
+        let mut open = finished.clone();
+        open.status = Status::InProgress;
+        open.finished_at = None;
+        assert_eq!(abandon(&open, None, "  ", at(9)), Err(Rule::ReasonMissing));
+        assert!(!Rule::ReasonMissing.is_not_in_order(), "a usage error");
+        let events = abandon(&open, Some("kim"), " duplicate ", at(9)).unwrap();
+        apply(&mut open, &events);
+        assert_eq!((open.status, open.abandon_reason.as_deref()), (Status::Abandoned, Some("duplicate")));
+        assert!(!open.is_open(), "nothing of it is left to do");
+        assert!(matches!(abandon(&open, None, "again", at(10)), Err(Rule::Abandoned { .. })));
+        assert!(matches!(
+            done(&open, None, "call-next-morning", &closing("ole")),
+            Err(Rule::Abandoned { .. })
+        ));
+    }
+}

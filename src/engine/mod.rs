@@ -4,6 +4,7 @@
 //! and a store keeps what it records.
 
 mod after;
+pub mod drill;
 mod record;
 mod rules;
 mod validate;
@@ -50,6 +51,20 @@ impl Start {
         rules::fits("the reference", self.reference.as_deref())?;
         rules::fits("the failure point", self.failure_point.as_deref())
     }
+}
+
+/// The authority rule: amends costing `total` need a named approver when they are over
+/// the role's `limit`. Sessions and drills both ask here, so they can never disagree.
+#[must_use]
+pub fn needs_approver(total: Money, limit: Money) -> bool {
+    total > limit
+}
+
+/// Whether someone with `limit` may give `step` on their own at `severity`: it is offered
+/// at that severity and, alone, needs no approver.
+#[must_use]
+pub fn within_own_authority(step: &Step, severity: Severity, limit: Money) -> bool {
+    step.offered_at(severity) && !needs_approver(step.cost(), limit)
 }
 
 /// Checks a name given for later (`--approved-by`) against the same length rule.

@@ -43,8 +43,10 @@ pub struct Incident {
     pub limit: Money,
     /// Where in the customer's journey it went wrong (a failure point's value or `other`).
     pub failure_point: Option<String>,
-    /// Said about the failure point, e.g. what "other" was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Said about the failure point, e.g. what "other" was; null when nothing was said
+    /// (written always, as `ref` and `failure_point` are, so scripts need not tell a
+    /// missing key from a note not given).
+    #[serde(default)]
     pub failure_note: Option<String>,
     /// Whether the failure-point question was answered (it may be answered with nothing).
     #[serde(default)]

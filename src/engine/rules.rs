@@ -280,7 +280,7 @@ fn amends(
     }
     let approved_by = short(a.approved_by, "the approver's name")?;
     let total: Money = offered.iter().filter(|s| a.chosen.contains(&s.id)).map(|s| s.cost()).sum();
-    if total > limit && approved_by.is_none() {
+    if super::needs_approver(total, limit) && approved_by.is_none() {
         return Err(Rule::OverLimit {
             total,
             limit,
@@ -296,7 +296,7 @@ fn amends(
             step_record(Phase::Amend, step, StepAnswer { done, note, ..StepAnswer::default() }, now)?;
         if !done {
             record.cost = None;
-        } else if total > limit {
+        } else if super::needs_approver(total, limit) {
             record.approved_by.clone_from(&approved_by);
         }
         events.push(Event::Step(record));

@@ -113,6 +113,7 @@ pub(crate) fn check_playbook(pb: &Playbook, doc: &Document, file: &str, policy: 
         }
     }
     check_steps(&mut c, pb, policy);
+    check_never_say(&mut c, pb);
     for (path, text) in texts(pb) {
         check_languages(&mut c, &path, text, &policy.languages);
     }
@@ -188,6 +189,42 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
     }
 }
 
+/// A `never_say` phrase must be a real phrase with a reason, said once, and never the
+/// playbook's own words: a drill asks which one to say, and that needs one right answer.
+fn check_never_say(c: &mut Checker, pb: &Playbook) {
+    let said: Vec<&Text> = pb.all_steps().filter_map(|(_, s)| s.say.as_ref()).collect();
+    for (i, entry) in pb.never_say.iter().enumerate() {
+        let path = format!("never_say[{i}]");
+        if entry.phrase.is_blank() {
+            c.error(&format!("{path}.phrase"), "a `never_say` phrase is empty".into());
+            continue;
+        }
+        if entry.why.is_blank() {
+            c.error(&format!("{path}.why"), "a `never_say` phrase needs its reason in `why`".into());
+        }
+        let same = |a: &Text, b: &Text| texts_overlap(a, b);
+        if pb.never_say[..i].iter().any(|o| same(&o.phrase, &entry.phrase)) {
+            c.error(&format!("{path}.phrase"), "this `never_say` phrase is listed twice".into());
+        } else if said.iter().any(|s| same(s, &entry.phrase)) {
+            c.error(
+                &format!("{path}.phrase"),
+                "this `never_say` phrase is also a step's `say`: it cannot be both".into(),
+            );
+        }
+    }
+}
+
+/// True when two texts read the same in some language (ignoring case and outer spaces).
+#[must_use]
+pub fn texts_overlap(a: &Text, b: &Text) -> bool {
+    let norm = |s: &str| s.trim().to_lowercase();
+    let langs: Vec<&str> = a.languages().into_iter().chain(b.languages()).chain(["en"]).collect();
+    langs.iter().any(|l| match (a.exactly(l), b.exactly(l)) {
+        (Some(x), Some(y)) => !x.trim().is_empty() && norm(x) == norm(y),
+        _ => false,
+    })
+}
+
 fn check_choices(c: &mut Checker, path: &str, choices: &[crate::text::Choice]) {
     for (i, choice) in choices.iter().enumerate() {
         if choice.value.trim().is_empty() || choice.label.is_blank() {
@@ -236,6 +273,10 @@ fn texts(pb: &Playbook) -> Vec<(String, &Text)> {
                 out.push((format!("{path}.choose[{j}]"), &o.label));
             }
         }
+    }
+    for (i, entry) in pb.never_say.iter().enumerate() {
+        out.push((format!("never_say[{i}].phrase"), &entry.phrase));
+        out.push((format!("never_say[{i}].why"), &entry.why));
     }
     out
 }

@@ -3,7 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use super::check::{Level, Problem};
-use super::{PLAYBOOK_KEYS, Phase, Phases, Playbook, Step};
+use super::{NeverSay, PLAYBOOK_KEYS, Phase, Phases, Playbook, Step};
 use crate::yaml::{self, Document, Node, Pos};
 
 /// A playbook file read as far as it could be.
@@ -62,7 +62,11 @@ fn decode_in_parts(file: &str, text: &str) -> Decoded {
         servqual: get(&nodes, 4, &doc, file, p).unwrap_or_default(),
         failure_points: get(&nodes, 5, &doc, file, p).unwrap_or_default(),
         phases: Phases::default(),
+        never_say: Vec::new(),
     };
+    if let Some(node) = &nodes[7] {
+        pb.never_say = decode_never_say(node, &doc, file, &mut problems);
+    }
     if let Some(node) = &nodes[6] {
         pb.phases = decode_phases(node, &doc, file, &mut problems);
     }
@@ -88,6 +92,24 @@ fn value<T: DeserializeOwned>(
     problems: &mut Vec<Problem>,
 ) -> Option<T> {
     node.decode(doc, path).map_err(|e| problems.push(Problem::at(file, &e, Level::Error))).ok()
+}
+
+/// The `never_say` entries that decode, each on its own, so one bad entry does not hide
+/// the problems of the others.
+fn decode_never_say(node: &Node, doc: &Document, file: &str, problems: &mut Vec<Problem>) -> Vec<NeverSay> {
+    if node.is_null() {
+        return Vec::new();
+    }
+    let Some(items) = node.items() else {
+        let message = "`never_say` must be a list of {phrase, why} entries".to_owned();
+        problems.push(Problem::new(file, doc.pos_of("never_say", false), Level::Error, message));
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| value::<NeverSay>(item, doc, &format!("never_say[{i}]"), file, problems))
+        .collect()
 }
 
 fn decode_phases(node: &Node, doc: &Document, file: &str, problems: &mut Vec<Problem>) -> Phases {

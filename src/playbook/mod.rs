@@ -44,11 +44,25 @@ pub struct Playbook {
     pub failure_points: Vec<Choice>,
     /// The four phases, in order.
     pub phases: Phases,
+    /// What a stressed employee blurts out instead of the playbook's words (excuses, blame,
+    /// "policy says"), each with why it is wrong: drills offer them beside the `say` words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub never_say: Vec<NeverSay>,
+}
+
+/// A phrase never to say to the customer, and why.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NeverSay {
+    /// The words, as people say them under stress.
+    pub phrase: Text,
+    /// Why they hurt the recovery, for the drill's feedback.
+    pub why: Text,
 }
 
 /// The top-level keys of a playbook file, in their written order.
-pub const PLAYBOOK_KEYS: [&str; 7] =
-    ["type", "title", "aliases", "summary", "servqual", "failure_points", "phases"];
+pub const PLAYBOOK_KEYS: [&str; 8] =
+    ["type", "title", "aliases", "summary", "servqual", "failure_points", "phases", "never_say"];
 
 /// The four phases of a recovery, in the order they happen. Decoded whole only when
 /// all four are there, in order (the loader reads a file that is not part by part, to

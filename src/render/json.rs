@@ -43,7 +43,7 @@ pub struct Tail<'a> {
     pub limit: &'a str,
     /// Failure point.
     pub failure_point: Option<&'a str>,
-    /// Said about it (left out when `None`).
+    /// Said about it (null when `None`).
     pub failure_note: Option<&'a str>,
     /// Whether the failure-point question was answered.
     pub failure_answered: bool,
@@ -165,9 +165,8 @@ pub fn tail(out: &mut Vec<u8>, t: &Tail) {
     field(out, b",\"limit\":", t.limit);
     out.extend_from_slice(b",\"failure_point\":");
     optional(out, t.failure_point);
-    if let Some(note) = t.failure_note {
-        field(out, b",\"failure_note\":", note);
-    }
+    out.extend_from_slice(b",\"failure_note\":");
+    optional(out, t.failure_note);
     out.extend_from_slice(if t.failure_answered {
         b",\"failure_answered\":true"
     } else {

@@ -85,10 +85,14 @@ impl View<'_> {
             Status::Incomplete => ui::t(lang, "status_incomplete"),
             Status::Abandoned => ui::t(lang, "status_abandoned"),
         };
+        let status = match (&i.abandon_reason, i.status) {
+            (Some(reason), Status::Abandoned) => format!("{status}: {}", one_line(reason)),
+            _ => status.to_owned(),
+        };
         out.push_str(&ui::f(
             lang,
             "summary_started",
-            &[("when", &local(i.started_at, self.tz)), ("status", status)],
+            &[("when", &local(i.started_at, self.tz)), ("status", &status)],
         ));
         out.push('\n');
         out

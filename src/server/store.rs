@@ -15,7 +15,7 @@ use crate::engine::{
 };
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
-use crate::store::{Due, Filter, Imported, Listed, Rejected, Store, StoreError};
+use crate::store::{DrillResult, Due, Filter, Imported, Listed, Rejected, Store, StoreError};
 
 /// How many incidents a scan reads per round trip (keyset pages on start time, id, uid).
 const PAGE: i64 = 500;
@@ -349,6 +349,23 @@ impl Store for PostgresStore {
     }
 
     fn purge(&mut self, _before: Timestamp) -> Result<usize, StoreError> {
+        Err(self.not_yet())
+    }
+
+    fn record_drill(&mut self, _drill: &DrillResult) -> Result<(), StoreError> {
+        Err(self.not_yet())
+    }
+
+    /// The server keeps no drills (they stay on the desk that ran them): none to read.
+    fn drill_results(&self, _since: Option<Timestamp>) -> Result<Vec<DrillResult>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    fn count_drills_before(&self, _before: Timestamp) -> Result<usize, StoreError> {
+        Ok(0)
+    }
+
+    fn purge_drills(&mut self, _before: Timestamp) -> Result<usize, StoreError> {
         Err(self.not_yet())
     }
 }

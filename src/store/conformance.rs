@@ -15,10 +15,12 @@ use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 
 mod after;
+mod drills;
 mod reads;
 mod writes;
 
 pub(crate) use after::*;
+pub(crate) use drills::*;
 pub(crate) use reads::*;
 pub(crate) use writes::*;
 
@@ -61,6 +63,7 @@ macro_rules! conformance_suite {
             a_step_done_afterwards_keeps_its_skip,
             an_abandoned_incident_is_kept_but_nothing_of_it_is_open,
             two_handles_abandoning_one_incident_one_wins,
+            drills_are_kept_apart_read_since_and_purged_by_date,
         );
     };
     (@cases $fixture:expr; $($case:ident,)*) => {

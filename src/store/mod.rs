@@ -4,12 +4,14 @@
 mod conflict;
 #[cfg(test)]
 pub(crate) mod conformance;
+mod drill_result;
 mod file;
 mod sqlite;
 
 pub use conflict::differences;
 pub use file::make_private;
 
+pub use drill_result::DrillResult;
 pub use sqlite::SqliteStore;
 
 use std::path::PathBuf;
@@ -319,4 +321,13 @@ pub trait Store {
     /// Deletes incidents started before `before` and wipes them from the file (see
     /// [`StoreError::PurgeUnfinished`] when it could not); returns how many.
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError>;
+
+    /// Records a finished drill, apart from incidents.
+    fn record_drill(&mut self, drill: &DrillResult) -> Result<(), StoreError>;
+    /// Drills ended at or after `since` (all if `None`), oldest first.
+    fn drill_results(&self, since: Option<Timestamp>) -> Result<Vec<DrillResult>, StoreError>;
+    /// How many drills ended before `before`, for `purge` to say what it will delete.
+    fn count_drills_before(&self, before: Timestamp) -> Result<usize, StoreError>;
+    /// Deletes drills ended before `before` (they name people); how many.
+    fn purge_drills(&mut self, before: Timestamp) -> Result<usize, StoreError>;
 }

@@ -15,6 +15,7 @@ use crate::engine::{Event, Incident, Rule};
 
 #[macro_use]
 mod rows;
+mod drills;
 mod error;
 mod import;
 mod json;
@@ -142,6 +143,22 @@ fn create_private_file(path: &Path) -> std::io::Result<()> {
 }
 
 impl Store for SqliteStore {
+    fn record_drill(&mut self, drill: &super::DrillResult) -> Result<(), StoreError> {
+        SqliteStore::record_drill(self, drill)
+    }
+
+    fn drill_results(&self, since: Option<Timestamp>) -> Result<Vec<super::DrillResult>, StoreError> {
+        SqliteStore::drill_results(self, since)
+    }
+
+    fn count_drills_before(&self, before: Timestamp) -> Result<usize, StoreError> {
+        SqliteStore::count_drills_before(self, before)
+    }
+
+    fn purge_drills(&mut self, before: Timestamp) -> Result<usize, StoreError> {
+        SqliteStore::purge_drills(self, before)
+    }
+
     fn create(&mut self, incident: &Incident) -> Result<String, StoreError> {
         let path = self.path.clone();
         let tx = self.write()?;

@@ -18,40 +18,40 @@ use crate::render::playbook::Layout;
 use crate::text::Text;
 
 /// The style sheet, kept in its own file so it can be read and edited as CSS.
-const CSS: &str = include_str!("handbook.css");
+pub(super) const CSS: &str = include_str!("handbook.css");
 
 /// What a renderer needs besides the playbook: the policy, the layout, and the language
 /// of the handbook's own words.
-struct Ctx<'a> {
-    policy: &'a Policy,
-    layout: &'a Layout<'a>,
+pub(super) struct Ctx<'a> {
+    pub(super) policy: &'a Policy,
+    pub(super) layout: &'a Layout<'a>,
     /// The language the catalog's words are shown in.
-    ui: &'a str,
+    pub(super) ui: &'a str,
 }
 
 impl<'a> Ctx<'a> {
     /// The language a playbook text is shown in: its own, else the library's.
-    fn lang_of(&self, text: &'a Text) -> Option<&'a str> {
+    pub(super) fn lang_of(&self, text: &'a Text) -> Option<&'a str> {
         text.lang_of(self.layout.lang).or_else(|| self.policy.library_lang())
     }
 
     /// The language a role's name is shown in.
-    fn role_lang(&self, lang: Option<&'a str>) -> Option<&'a str> {
+    pub(super) fn role_lang(&self, lang: Option<&'a str>) -> Option<&'a str> {
         lang.or_else(|| self.policy.library_lang())
     }
 }
 
 /// The language an element inherits, so its children say `lang` only where theirs differs.
-struct Here(String);
+pub(super) struct Here(pub(super) String);
 
 impl Here {
     /// Inside an element in `lang` (sanitised as the attribute would be).
-    fn new(lang: &str) -> Self {
+    pub(super) fn new(lang: &str) -> Self {
         Here(lang_attr(lang))
     }
 
     /// ` lang="xx"` when `shown` is known and not the language here, else nothing.
-    fn attr(&self, shown: Option<&str>) -> String {
+    pub(super) fn attr(&self, shown: Option<&str>) -> String {
         match shown.map(lang_attr) {
             Some(l) if l != self.0 => format!(" lang=\"{l}\""),
             _ => String::new(),
@@ -59,7 +59,7 @@ impl Here {
     }
 
     /// `text` escaped, in a `span` that says its language when it differs from here.
-    fn text(&self, text: &str, shown: Option<&str>) -> String {
+    pub(super) fn text(&self, text: &str, shown: Option<&str>) -> String {
         let attr = self.attr(shown);
         if attr.is_empty() { esc(text) } else { format!("<span{attr}>{}</span>", esc(text)) }
     }
@@ -67,7 +67,7 @@ impl Here {
 
 /// A catalog `template` as HTML text with its `{name}` placeholders filled by `args`,
 /// which are HTML already (escaped text, spans).
-fn fill(template: &str, args: &[(&str, &str)]) -> String {
+pub(super) fn fill(template: &str, args: &[(&str, &str)]) -> String {
     let mut out = esc(template);
     for (name, value) in args {
         out = out.replace(&format!("{{{name}}}"), value);
@@ -210,7 +210,7 @@ fn glance(ctx: &Ctx) -> String {
 }
 
 /// Severity as filled and empty dots, readable in black and white next to its name.
-fn dots(severity: Severity) -> String {
+pub(super) fn dots(severity: Severity) -> String {
     Severity::ALL.iter().map(|s| if *s <= severity { '\u{25cf}' } else { '\u{25cb}' }).collect()
 }
 
@@ -374,7 +374,7 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
 
 /// The cell saying who may give an amend of `cost`: a role's name (its own language), or
 /// the catalog's words around it (the reader's).
-fn who(cost: crate::money::Money, ctx: &Ctx, here: &Here) -> String {
+pub(super) fn who(cost: crate::money::Money, ctx: &Ctx, here: &Here) -> String {
     let lang = ctx.layout.lang;
     match approver(ctx.policy, cost, lang) {
         Approver::Role { label, lang: role_lang, or_above: false } => {

@@ -2,10 +2,12 @@
 //! for paper. Both open with the same "how we recover" pages, their words in the UI
 //! catalog (`print_*` keys) so a handbook reads in the chosen language.
 
+mod card;
 pub mod escape;
 mod html;
 mod markdown;
 
+pub use card::{CARDS_PER_SHEET, cards};
 pub use html::html;
 pub use markdown::markdown;
 

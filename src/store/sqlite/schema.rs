@@ -35,6 +35,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // skip and its reason stay), and who abandoned an incident and why. The status
     // `abandoned` needs no change: statuses are text.
     include_str!("migrations/004_after_the_fact.sql"),
+    // 5: drill results, in a table of their own (see `drills`): never incidents.
+    super::drills::MIGRATION,
 ];
 
 /// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.

@@ -194,6 +194,15 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let overdue = usize::try_from(overdue).unwrap_or(0);
     r.follow_ups.overdue = overdue;
     r.follow_ups.open = open.saturating_sub(overdue);
+    // Skipped follow-ups are steps, never scheduled: counted from the steps table rather
+    // than a summary column, so the count needs no migration.
+    let skipped: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM steps s JOIN incidents i ON i.n = s.incident
+         WHERE s.phase = 'follow_up' AND s.outcome = 'skipped' AND i.started_at >= ?1",
+        [since_ms],
+        |row| row.get(0),
+    )?;
+    r.follow_ups.skipped = usize::try_from(skipped).unwrap_or(0);
     t.finish(&mut r)?;
     Ok(r)
 }

@@ -107,7 +107,8 @@ fn incident(k: usize, d: &mut Draw) -> Incident {
         events.push(s);
     }
     if d.below(3) > 0 {
-        events.push(step(Phase::FollowUp, "call", true, t + 1000));
+        // Skipped now and then: the report counts skipped follow-ups from the steps.
+        events.push(step(Phase::FollowUp, "call", d.below(4) > 0, t + 1000));
     }
     for e in events {
         apply_event(&mut i, &Event::Step(e));

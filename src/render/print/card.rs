@@ -1,0 +1,164 @@
+//! Pocket cards (`recover print --card`): each playbook on a card of about A6
+//! (98 × 130 mm), four to a sheet of A4 or Letter with dashed cut lines, to carry at the
+//! desk: the words to say, the fix in three lines, the amends per severity and who may
+//! give them, the follow-up. Same self-contained HTML as the handbook, same languages.
+//! The words to say are printed whole; the fix shows one line per step and amends and
+//! follow-ups at most two, cut with an ellipsis, so that a card never runs over its edge
+//! whatever the language (the handbook has every word).
+
+use super::escape::{html as esc, lang_attr};
+use super::html::{Ctx, Here, dots, fill, who};
+use super::{Paper, limits};
+use crate::i18n as ui;
+use crate::playbook::{Phase, Playbook, Severity};
+use crate::policy::Policy;
+use crate::render::playbook::Layout;
+
+/// The card sheet's own style; the handbook's is not needed.
+const CSS: &str = include_str!("cards.css");
+
+/// Cards on one sheet: two across, two down.
+pub const CARDS_PER_SHEET: usize = 4;
+
+/// Fix steps a card shows; the rest are in the handbook.
+const FIX_LINES: usize = 3;
+
+/// The printable HTML sheets of pocket cards for `playbooks`, laid out for `paper`.
+#[must_use]
+pub fn cards(playbooks: &[&Playbook], policy: &Policy, layout: &Layout, paper: Paper) -> String {
+    let ctx = Ctx { policy, layout, ui: ui::shown_lang(layout.lang) };
+    let document = Here::new(layout.lang);
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"recover {version}\">\n\
+         <title{title_lang}>{title}</title>\n<style>\n{CSS}\n@page {{ size: {size}; }}\n</style>\n</head>\n<body>\n",
+        lang = lang_attr(layout.lang),
+        version = env!("CARGO_PKG_VERSION"),
+        title_lang = document.attr(Some(ctx.ui)),
+        title = esc(ui::t(ctx.ui, "print_cards_title")),
+        size = paper.css(),
+    );
+    for sheet in playbooks.chunks(CARDS_PER_SHEET) {
+        out.push_str("<section class=\"sheet\">\n");
+        for pb in sheet {
+            out.push_str(&card(pb, &ctx, &document));
+        }
+        out.push_str("</section>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// One playbook's card, in the language its title is shown in.
+fn card(pb: &Playbook, ctx: &Ctx, document: &Here) -> String {
+    let lang = ctx.layout.lang;
+    let shown = ctx.lang_of(&pb.title);
+    let here = shown.map_or_else(|| Here(document.0.clone()), Here::new);
+    let ui_attr = here.attr(Some(ctx.ui));
+    let mut out = format!(
+        "<article class=\"pcard\"{}>\n<header><h2>{}</h2><span class=\"kind\">{}</span></header>\n",
+        shown.map(|l| format!(" lang=\"{}\"", lang_attr(l))).unwrap_or_default(),
+        esc(pb.title.get(lang)),
+        esc(&pb.kind)
+    );
+    // The words to say first, the apology's: the ones stress takes away.
+    let says: Vec<&crate::text::Text> = pb.phases.apologise.iter().filter_map(|s| s.say.as_ref()).collect();
+    if !says.is_empty() {
+        out.push_str(&format!("<h3{ui_attr}>{}</h3>\n", esc(ui::t(lang, "print_card_say"))));
+        for say in says {
+            out.push_str(&format!(
+                "<p class=\"say\"{}>\u{201c}{}\u{201d}</p>\n",
+                here.attr(ctx.lang_of(say)),
+                esc(say.get(lang))
+            ));
+        }
+    }
+    // The fix in three lines: the required steps first, in order.
+    let fix = &pb.phases.fix;
+    let mut shown_fix: Vec<_> = fix.iter().filter(|s| s.is_required(Phase::Fix)).collect();
+    shown_fix.extend(fix.iter().filter(|s| !s.is_required(Phase::Fix)));
+    out.push_str(&format!("<h3{ui_attr}>{}</h3>\n<ol class=\"fix\">\n", esc(ui::phase(lang, Phase::Fix))));
+    for step in shown_fix.iter().take(FIX_LINES) {
+        out.push_str(&format!(
+            "<li><span class=\"line\">{}</span></li>\n",
+            here.text(step.action.get(lang), ctx.lang_of(&step.action))
+        ));
+    }
+    out.push_str("</ol>\n");
+    if fix.len() > FIX_LINES {
+        let more = ui::f(lang, "print_card_more", &[("count", &(fix.len() - FIX_LINES).to_string())]);
+        out.push_str(&format!("<p class=\"more\"{ui_attr}>{}</p>\n", esc(&more)));
+    }
+    out.push_str(&amends(pb, ctx, &here));
+    if !pb.phases.follow_up.is_empty() {
+        out.push_str(&format!(
+            "<h3{ui_attr}>{}</h3>\n<ul class=\"follow\">\n",
+            esc(ui::phase(lang, Phase::FollowUp))
+        ));
+        for step in &pb.phases.follow_up {
+            let when = step
+                .within
+                .map(|w| {
+                    let due = ui::f(lang, "due_within", &[("within", &w.to_string())]);
+                    format!("<b{ui_attr}>{}</b> ", esc(&due))
+                })
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "<li><span class=\"clamp\">{when}{}</span></li>\n",
+                here.text(step.action.get(lang), ctx.lang_of(&step.action))
+            ));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</article>\n");
+    out
+}
+
+/// The amends grouped by the severity they are offered from, each with its cost and who
+/// may give it; the role limits in the heading.
+fn amends(pb: &Playbook, ctx: &Ctx, here: &Here) -> String {
+    let lang = ctx.layout.lang;
+    if pb.phases.amend.is_empty() {
+        return String::new();
+    }
+    let ui_attr = here.attr(Some(ctx.ui));
+    let in_heading = Here::new(ctx.ui);
+    let roles: Vec<String> = limits(ctx.policy, lang)
+        .into_iter()
+        .map(|role| format!("{} {}", in_heading.text(role.label, ctx.role_lang(role.lang)), role.limit))
+        .collect();
+    let limits = fill(
+        ui::t(lang, "limits"),
+        &[("currency", &esc(&ctx.policy.currency)), ("limits", &roles.join(", "))],
+    );
+    let mut out = format!(
+        "<h3{ui_attr}>{} <span class=\"limits\">({limits})</span></h3>\n<table class=\"amends\">\n",
+        esc(ui::phase(lang, Phase::Amend))
+    );
+    for severity in Severity::ALL {
+        let steps: Vec<_> =
+            pb.phases.amend.iter().filter(|s| s.severity.unwrap_or(Severity::Minor) == severity).collect();
+        if steps.is_empty() {
+            continue;
+        }
+        let from = ui::f(lang, "print_card_from", &[("severity", ui::severity(lang, severity))]);
+        out.push_str(&format!(
+            "<tbody>\n<tr class=\"sev\"><th colspan=\"3\"{ui_attr}>{} <span class=\"dots\">{}</span></th></tr>\n",
+            esc(&from),
+            dots(severity)
+        ));
+        for step in steps {
+            out.push_str(&format!(
+                "<tr><td><span class=\"clamp\">{}</span></td><td class=\"num\">{}</td>{}</tr>\n",
+                here.text(step.action.get(lang), ctx.lang_of(&step.action)),
+                step.cost(),
+                who(step.cost(), ctx, here)
+            ));
+        }
+        out.push_str("</tbody>\n");
+    }
+    out.push_str("</table>\n");
+    out
+}
