@@ -206,6 +206,11 @@ def generate_log(args):
         total = sum(float(a[1] or 0) for a in given)
         over = total > float(limit)
         approver = rng.choice(["maria", "jonas.b", "karl", "the duty manager"]) if over else None
+        # The approver's role: the lowest whose limit covers the bundle, as the tool requires
+        # (no draw from rng, so the rest of the log is what it was).
+        covering = sorted((float(v), k) for k, v in roles.items() if float(v) >= total)
+        approver_role = (covering[0][1] if covering else max(roles, key=lambda k: float(roles[k]))) \
+            if over else None
         for sid, cost, _ in offered:
             if (sid, cost, _) in given:
                 step = {"phase": "amend", "id": sid, "outcome": "done", "at": ts(at)}
@@ -215,7 +220,9 @@ def generate_log(args):
                 if approver:
                     step["approved_by"] = approver
             else:
-                step = {"phase": "amend", "id": sid, "outcome": "skipped", "at": ts(at)}
+                # Withholding an offered amend needs a reason.
+                step = {"phase": "amend", "id": sid, "outcome": "skipped", "at": ts(at),
+                        "reason": "guest-declined"}
             steps.append(step)
         at += rng.randrange(5_000, 60_000)
         follow_ups = []
@@ -271,6 +278,7 @@ def generate_log(args):
             "amends_total": money(amends_total / 100),
             "currency": currency,
             "limit": money(limit),
+            "approver_role": approver_role if any(s.get("approved_by") for s in steps) else None,
             "failure_point": None if interrupted else failure_point,
             "failure_note": None,
             "failure_answered": not interrupted,

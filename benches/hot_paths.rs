@@ -97,13 +97,17 @@ fn answers(c: &mut Criterion, name: &str, log: &Path, engine_only: bool) {
         severity: None,
         failure_point: None,
     };
-    let mut driver = Yes { severity: Severity::Critical, approved_by: Some("maria".into()) };
-    let mut session = Session::begin(pb, start(), Timestamp::now());
+    let mut driver = Yes {
+        severity: Severity::Critical,
+        approved_by: Some("maria".into()),
+        approver_role: Some("manager".into()),
+    };
+    let mut session = Session::begin(pb, start(), Timestamp::now()).with_policy(&lib.policy);
     let id = store.create(session.incident()).expect("create");
     session.set_id(id);
     let mut answer_one = || -> Duration {
         if session.next_question().is_none() {
-            session = Session::begin(pb, start(), Timestamp::now());
+            session = Session::begin(pb, start(), Timestamp::now()).with_policy(&lib.policy);
             let id = store.create(session.incident()).expect("create");
             session.set_id(id);
         }

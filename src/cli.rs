@@ -180,8 +180,8 @@ pub struct CheckArgs {
 /// `start`.
 #[derive(Debug, Args)]
 pub struct StartArgs {
-    /// The failure type (or an alias), e.g. reservation
-    #[arg(long = "type", short = 't', value_name = "TYPE", required_unless_present = "answers", add = ArgValueCompleter::new(complete::types))]
+    /// The failure type (or an alias), e.g. reservation; left out in a terminal, it is picked from a list
+    #[arg(long = "type", short = 't', value_name = "TYPE", add = ArgValueCompleter::new(complete::types))]
     pub kind: Option<String>,
     /// How bad it is (asked if not given)
     #[arg(long, value_enum)]
@@ -204,9 +204,12 @@ pub struct StartArgs {
     /// No prompts: every step done, first options, the amends bundle for the severity
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Name of whoever approves amends over your limit (with --yes)
+    /// Name of whoever approves amends over your limit (with --yes): someone else
     #[arg(long, value_name = "NAME")]
     pub approved_by: Option<String>,
+    /// The approver's role in the policy; its limit must cover the amends (with --yes)
+    #[arg(long, value_name = "ROLE", requires = "approved_by")]
+    pub approver_role: Option<String>,
     /// Print the summary as one JSON object
     #[arg(long)]
     pub json: bool,
@@ -227,6 +230,15 @@ pub struct ResumeArgs {
     /// Also show the words to say in the guest's language
     #[arg(long, value_name = "CODE")]
     pub guest_lang: Option<String>,
+    /// No prompts: what is left is answered as `start --yes` would
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Name of whoever approves amends over your limit (with --yes): someone else
+    #[arg(long, value_name = "NAME")]
+    pub approved_by: Option<String>,
+    /// The approver's role in the policy; its limit must cover the amends (with --yes)
+    #[arg(long, value_name = "ROLE", requires = "approved_by")]
+    pub approver_role: Option<String>,
 }
 
 /// `log`.

@@ -192,6 +192,30 @@ impl Config {
         Ok(lib)
     }
 
+    /// Warns, as for `--lang`, when `--guest-lang` names a language the library has no
+    /// text in: the guest's words would be left out without a word.
+    pub fn warn_guest_lang(&self, lib: &Library, guest: Option<&str>) {
+        let Some(code) = guest else { return };
+        let known: Vec<&str> = crate::i18n::LANGUAGES
+            .iter()
+            .copied()
+            .chain(
+                lib.policy
+                    .languages
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|l| !crate::i18n::LANGUAGES.contains(l)),
+            )
+            .collect();
+        if !known.contains(&code) {
+            eprintln!(
+                "recover: warning: no text in language `{}` for --guest-lang; the guest's words are not shown (languages: {})",
+                crate::render::safe::clean(code),
+                known.join(", ")
+            );
+        }
+    }
+
     /// The library, without warnings (for `check`, which reports everything itself).
     pub fn library_quiet(&self) -> Result<Library, Error> {
         Ok(match &self.playbooks.value {

@@ -85,6 +85,9 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Usage { hint, .. } => hint.clone(),
+            Error::UnknownType(UnknownType { broken: Some(_), .. }) => {
+                Some("fix it; `recover check` lists every problem of the folder".into())
+            }
             Error::UnknownType(_) => Some("run `recover list` to see the types".into()),
             Error::Library(_) => Some("check --playbooks or RECOVER_PLAYBOOKS".into()),
             Error::Store(StoreError::NotFound(_)) => Some("run `recover log` to see incident ids".into()),

@@ -70,16 +70,6 @@ impl Policy {
         self.roles.values().map(Role::limit).max().unwrap_or(Money::ZERO)
     }
 
-    /// The lowest role that may approve `amount` on its own, for printouts.
-    #[must_use]
-    pub fn approver_for(&self, amount: Money) -> Option<&str> {
-        self.roles
-            .iter()
-            .filter(|(_, r)| r.limit() >= amount)
-            .min_by_key(|(_, r)| r.limit())
-            .map(|(n, _)| n.as_str())
-    }
-
     /// A role's name as shown in `lang`.
     #[must_use]
     pub fn role_label<'a>(&'a self, role: &'a str, lang: &str) -> &'a str {

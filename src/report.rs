@@ -91,6 +91,16 @@ pub struct Report {
     pub amends_approved: Money,
     /// Incidents whose amends needed an approver.
     pub incidents_needing_approval: usize,
+    /// Amends the playbooks offered at the incidents' severities (answered so far).
+    pub amends_offered: usize,
+    /// Of those, given.
+    pub amends_given: usize,
+    /// Of those, withheld.
+    pub amends_withheld: usize,
+    /// Why amends were withheld, most often first: a reason as recorded (`guest-declined`,
+    /// `not-available`, `already-given`, `not-stated`, or words), or `unsaid` for an
+    /// incident recorded before a reason was required.
+    pub withheld_reasons: Vec<(String, usize)>,
     /// Follow-ups by how they went.
     pub follow_ups: FollowUps,
     /// Failure points, most hit first.
@@ -105,6 +115,9 @@ pub struct Report {
     /// their follow-ups is open or overdue.
     pub abandoned: usize,
 }
+
+/// The reason counted for an amend withheld before a reason was required.
+pub const WITHHELD_UNSAID: &str = "unsaid";
 
 /// Counts, most first (ties by name).
 #[must_use]
@@ -123,6 +136,7 @@ pub struct Tally {
     fix: Vec<i64>,
     points: BTreeMap<String, usize>,
     servqual: BTreeMap<String, usize>,
+    withheld: BTreeMap<String, usize>,
 }
 
 impl Tally {
@@ -136,6 +150,7 @@ impl Tally {
             fix: Vec::new(),
             points: BTreeMap::new(),
             servqual: BTreeMap::new(),
+            withheld: BTreeMap::new(),
         }
     }
 
@@ -167,6 +182,16 @@ impl Tally {
         let abandoned = i.status == crate::engine::Status::Abandoned;
         r.follow_ups.skipped +=
             i.steps.iter().filter(|s| s.phase == Phase::FollowUp && s.outcome == Outcome::Skipped).count();
+        for s in i.steps.iter().filter(|s| s.phase == crate::playbook::Phase::Amend) {
+            r.amends_offered += 1;
+            if s.outcome == crate::engine::Outcome::Done {
+                r.amends_given += 1;
+            } else {
+                r.amends_withheld += 1;
+                let reason = s.reason.clone().unwrap_or_else(|| WITHHELD_UNSAID.to_owned());
+                *self.withheld.entry(reason).or_default() += 1;
+            }
+        }
         for f in &i.follow_ups {
             match f.done_at {
                 Some(at) if at <= f.due => r.follow_ups.on_time += 1,
@@ -203,6 +228,7 @@ impl Tally {
         r.time_to_fix = Spread::of(self.fix);
         r.failure_points = ranked(self.points);
         r.servqual = ranked(self.servqual);
+        r.withheld_reasons = ranked(self.withheld);
         r
     }
 }

@@ -15,7 +15,7 @@ steps:
   arrange-transport: done
   confirm-in-writing: {skipped: "booking system down, will do on return"}
   ask-comfort: done
-  pay-replacement: {done: true, approved_by: maria}
+  pay-replacement: {done: true, approved_by: maria, approver_role: supervisor}
   call-next-morning: scheduled
   written-apology: {skipped: "manager away"}
 "#;

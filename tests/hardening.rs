@@ -323,6 +323,8 @@ fn kill_9_at_random_moments_never_corrupts_or_duplicates() {
                 "major",
                 "--approved-by",
                 "m",
+                "--approver-role",
+                "supervisor",
                 "--json",
                 "--ref",
                 &reference,

@@ -73,6 +73,8 @@ fn log_with_huge_amounts(t: &Test) {
             "critical",
             "--approved-by",
             "maria",
+            "--approver-role",
+            "manager",
         ])
         .run()
         .code(0);

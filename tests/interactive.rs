@@ -7,15 +7,15 @@ use rexpect::session::{Options, PtySession, spawn_with_options};
 
 use crate::support::{BIN, Test, base_env};
 
-const ENTER: &str = "\r";
-const DOWN: &str = "\x1b[B";
+pub const ENTER: &str = "\r";
+pub const DOWN: &str = "\x1b[B";
 
-fn spawn(t: &Test, args: &[&str]) -> PtySession {
+pub fn spawn(t: &Test, args: &[&str]) -> PtySession {
     t.pty(args).spawn()
 }
 
 /// Waits for `prompt`, then types `keys`.
-fn answer(p: &mut PtySession, prompt: &str, keys: &[&str]) {
+pub fn answer(p: &mut PtySession, prompt: &str, keys: &[&str]) {
     p.exp_string(prompt).unwrap_or_else(|e| panic!("waiting for {prompt:?}: {e}"));
     for k in keys {
         p.send(k).expect("send");
@@ -29,14 +29,14 @@ fn utf8(latin1: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-fn exit_code(p: &PtySession) -> i32 {
+pub fn exit_code(p: &PtySession) -> i32 {
     match p.process().wait().expect("wait") {
         WaitStatus::Exited(_, code) => code,
         other => panic!("not a normal exit: {other:?}"),
     }
 }
 
-fn incident(t: &Test) -> serde_json::Value {
+pub fn incident(t: &Test) -> serde_json::Value {
     let rows = t.cmd(&["log", "--json"]).run().json_lines();
     assert_eq!(rows.len(), 1, "one incident expected");
     rows.into_iter().next().unwrap_or_default()
@@ -53,6 +53,9 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     answer(&mut p, "arrange-transport", &[ENTER]);
     // A required step skipped asks why.
     answer(&mut p, "confirm-in-writing", &[DOWN, DOWN, ENTER]);
+    // A blank reason is asked again, saying why.
+    answer(&mut p, "Why is it skipped?", &["  ", ENTER]);
+    answer(&mut p, "A reason is needed: type one.", &[]);
     answer(&mut p, "Why is it skipped?", &["printer is down", ENTER]);
     answer(&mut p, "ask-comfort", &[ENTER]);
     // How bad it was is asked once the apology and the fix are done, before the amends.
@@ -61,6 +64,8 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     answer(&mut p, "Amends to give", &[ENTER]);
     answer(&mut p, "Over the limit", &[ENTER]);
     answer(&mut p, "Approver's name", &["maria", ENTER]);
+    // The lowest role that may give the bundle is offered first.
+    answer(&mut p, "Approver's role", &[ENTER]);
     answer(&mut p, "call-next-morning", &[ENTER]);
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Failure point", &[DOWN, DOWN, ENTER]);
@@ -82,6 +87,7 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     assert_eq!(step("confirm-in-writing")["outcome"], "skipped");
     assert_eq!(step("confirm-in-writing")["reason"], "printer is down");
     assert_eq!(step("pay-replacement")["approved_by"], "maria");
+    assert_eq!(i["approver_role"], "supervisor");
     assert_eq!(i["amends_total"], "250");
     assert_eq!(i["follow_ups"].as_array().unwrap().len(), 2);
     assert_eq!(i["steps"].as_array().unwrap().len(), 12);
@@ -131,6 +137,63 @@ fn ctrl_c_keeps_every_answer_restores_the_cursor_and_resume_continues() {
     assert_eq!(i["status"], "complete");
     assert_eq!(i["steps"][0]["id"], "own-it", "the summary covers the whole incident");
     assert_eq!(i["steps"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn ctrl_c_at_a_choices_note_keeps_the_choice_and_resume_goes_on_from_there() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation"]);
+    answer(&mut p, "own-it", &[ENTER]);
+    answer(&mut p, "reassure", &[ENTER]);
+    answer(&mut p, "find-room (pick one)", &[DOWN, ENTER]);
+    p.exp_string("Note (Enter for none)").expect("the note is asked");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+    assert_eq!(exit_code(&p), 130);
+    let i = incident(&t);
+    let find_room = i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned();
+    let find_room = find_room.expect("the choice shown as saved is saved");
+    assert_eq!(find_room["choice"], "sister property");
+    assert_eq!(find_room["note"], serde_json::Value::Null);
+
+    let mut p = spawn(&t, &["resume"]);
+    let before = p.exp_string("arrange-transport").expect("resume goes on after find-room");
+    assert!(!before.contains("find-room (pick one)"), "the choice is not asked again: {before}");
+    p.send(ENTER).expect("send");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+}
+
+#[test]
+fn ctrl_c_at_what_other_was_keeps_the_failure_point_and_resume_finishes() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "minor"]);
+    answer_first_two(&mut p);
+    finish_up_to_the_failure_point(&mut p);
+    // Up from the first option is the last one: "Other".
+    answer(&mut p, "Failure point", &["\x1b[A", ENTER]);
+    p.exp_string("What was it?").expect("asked what it was");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+    assert_eq!(exit_code(&p), 130);
+    assert_eq!(incident(&t)["failure_point"], "other", "the answer shown as saved is saved");
+
+    let mut p = spawn(&t, &["resume"]);
+    let rest = p.exp_eof().expect("eof");
+    assert!(!rest.contains("Failure point"), "not asked again: {rest}");
+    assert_eq!(exit_code(&p), 0);
+    assert_eq!(incident(&t)["status"], "complete");
+}
+
+fn finish_up_to_the_failure_point(p: &mut PtySession) {
+    answer(p, "reassure", &[ENTER]);
+    answer(p, "find-room (pick one)", &[ENTER]);
+    answer(p, "Note (Enter for none)", &[ENTER]);
+    for step in ["arrange-transport", "confirm-in-writing", "ask-comfort", "Amends to give"] {
+        answer(p, step, &[ENTER]);
+    }
+    answer(p, "call-next-morning", &[ENTER]);
+    answer(p, "written-apology", &[ENTER]);
 }
 
 #[test]
@@ -239,8 +302,8 @@ fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
             answer(&mut p, "reassure", &[ENTER]);
             answer(&mut p, "find-room (pick one)", &[ENTER]);
             p.exp_string("Note (Enter for none)").expect("note prompt");
-            // The choice is recorded with its note: asked again on resume.
-            2
+            // The choice was saved before its note was asked: kept, not asked again.
+            3
         } else {
             1
         };
@@ -255,8 +318,6 @@ fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
 
         let mut p = spawn(&t, &["resume"]);
         if at_note {
-            answer(&mut p, "find-room (pick one)", &[ENTER]);
-            answer(&mut p, "Note (Enter for none)", &[ENTER]);
             answer(&mut p, "arrange-transport", &[ENTER]);
             answer(&mut p, "confirm-in-writing", &[ENTER]);
             answer(&mut p, "ask-comfort", &[ENTER]);

@@ -3,6 +3,7 @@
 mod support;
 
 mod after;
+mod amends;
 mod bench;
 mod completions;
 mod docs;

@@ -174,3 +174,22 @@ fn schema_is_draft7_and_accepts_every_default_playbook() {
     let out = run(&[bad]);
     assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn a_playbook_with_one_error_is_named_broken_and_where_not_unknown() {
+    let t = Test::new();
+    let lib = t.copy_playbooks("lib");
+    let file = lib.join("reservation.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text.lines().position(|l| l.trim() == "cost: 150").expect("the replacement room's cost") + 1;
+    std::fs::write(&file, text.replacen("cost: 150", "cost: lots", 1)).unwrap();
+    let out = t.cmd(&["--playbooks", lib.to_str().unwrap(), "start", "--type", "reservation", "--yes"]).run();
+    out.code(2);
+    let last = out.stderr.lines().last().unwrap_or_default();
+    let at = format!("{}:{line}:", file.display());
+    assert!(last.starts_with("recover: playbook `reservation` exists but is broken: "), "{}", out.stderr);
+    assert!(last.contains(&at) && last.contains("recover check"), "{last}");
+    assert!(!out.stderr.contains("unknown type"), "{}", out.stderr);
+    // The other playbooks still work.
+    t.cmd(&["--playbooks", lib.to_str().unwrap(), "start", "--type", "noise", "--yes"]).run().code(0);
+}

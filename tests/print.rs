@@ -88,6 +88,32 @@ fn markdown_quotes_every_say_line_of_every_playbook() {
 }
 
 #[test]
+fn the_handbook_prints_the_bundle_per_severity_and_who_the_tool_lets_give_it() {
+    let t = Test::new();
+    let text = t.ok(&["print", "wrong-order", "--format", "text"]);
+    let md = t.ok(&["print", "wrong-order", "--format", "markdown"]);
+    let html = t.ok(&["print", "wrong-order", "--format", "html"]);
+    // The wrong-order story: the dish alone is within a waiter's limit, the major bundle
+    // it comes in is not.
+    assert!(
+        text.contains("major: EUR 88, given by supervisor or above, or anyone with their approval"),
+        "{text}"
+    );
+    assert!(text.contains("minor: EUR 8, given by anyone"), "{text}");
+    assert!(md.contains("| major | EUR 88 | supervisor or above, or anyone with their approval |"), "{md}");
+    assert!(md.contains("| critical | EUR 358 | manager, or anyone with their approval |"), "{md}");
+    assert!(!md.contains("staff or above") && !text.contains("staff may give"), "no amend judged alone");
+    assert!(html.contains("<table class=\"bundles\"") && html.contains(">88</td>"), "{html}");
+    // And the tool agrees: a staff member alone is refused the major bundle, a supervisor's
+    // approval gives it, a supervisor's does not give the critical one.
+    let yes = ["start", "--type", "wrong-order", "--yes", "--staff", "ole", "--severity"];
+    t.cmd(&[&yes[..], &["major"]].concat()).run().code(2).one_error_line("over the staff limit");
+    let approved = ["--approved-by", "kim", "--approver-role", "supervisor"];
+    t.cmd(&[&yes[..], &["major"], &approved[..]].concat()).run().code(0);
+    t.cmd(&[&yes[..], &["critical"], &approved[..]].concat()).run().code(2).one_error_line("a manager may");
+}
+
+#[test]
 fn output_writes_the_file_and_nothing_else() {
     let t = Test::new();
     for format in ["text", "markdown", "html"] {

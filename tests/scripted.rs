@@ -10,7 +10,7 @@ ref: "room 214"
 steps:
   own-it: done
   find-room: {choice: partner hotel nearby, note: "Hotel Lux, two streets away"}
-  pay-replacement: {done: true, approved_by: maria}
+  pay-replacement: {done: true, approved_by: maria, approver_role: supervisor}
   written-apology: skipped       # a reason may follow as {skipped: "guest declined"}
 "#;
 
@@ -76,10 +76,13 @@ fn yes_over_the_limit_needs_an_approver_and_records_nothing_without_one() {
             "major",
             "--approved-by",
             "maria",
+            "--approver-role",
+            "supervisor",
             "--json",
         ])
         .run();
     let i = &out.code(0).json_lines()[0];
+    assert_eq!(i["approver_role"], "supervisor");
     assert_eq!(i["amends_total"], "250");
     assert_eq!(step(i, "pay-replacement")["approved_by"], "maria");
     let role = t
@@ -112,6 +115,132 @@ fn the_answers_file_of_the_spec_runs_and_skipped_required_steps_exit_1() {
     assert_eq!(step(i, "written-apology")["outcome"], "skipped");
     assert_eq!(i["amends_total"], "150");
     assert!(out.stderr.contains("incomplete"), "{}", out.stderr);
+}
+
+#[test]
+fn resume_without_a_terminal_gives_advice_that_works_and_finishes_with_yes() {
+    let t = Test::new();
+    // An incident left unfinished: the apology given, the rest not yet answered.
+    let file = t.write("part.yaml", "type: reservation\nseverity: major\nsteps:\n  own-it: done\n");
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap(), "--json"]).run();
+    let id = out.json_lines()[0]["id"].as_str().unwrap().to_owned();
+    let db = rusqlite::Connection::open(t.log()).unwrap();
+    db.execute("DELETE FROM steps WHERE step != 'own-it'", []).unwrap();
+    db.execute("DELETE FROM follow_ups", []).unwrap();
+    db.execute("UPDATE incidents SET status = 'in_progress', finished_at = NULL", []).unwrap();
+    drop(db);
+    let out = t.cmd(&["resume", &id]).run();
+    out.code(2).one_error_line("pass --yes to finish it with the defaults");
+    // The advice works: --yes finishes it, approver rules and all.
+    t.cmd(&["resume", &id, "--yes"]).run().code(2).one_error_line("--approver-role ROLE");
+    let out = t
+        .cmd(&["resume", &id, "--yes", "--approved-by", "maria", "--approver-role", "supervisor", "--json"])
+        .run();
+    let i = &out.code(0).json_lines()[0];
+    assert_eq!(i["status"], "complete");
+    assert_eq!(i["id"], id.as_str());
+    assert_eq!(i["approver_role"], "supervisor");
+}
+
+#[test]
+fn a_guest_language_with_no_text_is_warned_of_as_lang_is() {
+    let t = Test::new();
+    for cmd in [&["show", "reservation"][..], &["print", "noise"][..]] {
+        let out = t.cmd(&[cmd, &["--guest-lang", "xx"]].concat()).run();
+        out.code(0);
+        assert!(
+            out.stderr.contains("recover: warning: no text in language `xx` for --guest-lang"),
+            "{}",
+            out.stderr
+        );
+        let out = t.cmd(&[cmd, &["--guest-lang", "da"]].concat()).run();
+        assert_eq!(out.stderr, "", "a language with text is not warned of");
+    }
+    let out = t.cmd(&["start", "--type", "noise", "--yes", "--guest-lang", "xx"]).run();
+    out.code(0);
+    assert!(out.stderr.contains("no text in language `xx` for --guest-lang"), "{}", out.stderr);
+}
+
+#[test]
+fn the_approver_is_someone_else_whose_role_may_give_the_whole_bundle() {
+    let t = Test::new();
+    let yes = ["start", "--type", "reservation", "--yes", "--severity", "critical", "--staff", "anna"];
+    let run = |extra: &[&str]| t.cmd(&[&yes[..], extra].concat()).run();
+    // The story of the issue: anna approving her own EUR 650 against a EUR 50 limit.
+    run(&["--approved-by", "Anna", "--approver-role", "manager"])
+        .code(2)
+        .one_error_line("Anna cannot approve their own amends (the approver must be someone else");
+    run(&["--approved-by", "maria"]).code(2).one_error_line("the approver's role is needed");
+    run(&["--approved-by", "maria", "--approver-role", "chef"]).code(2).one_error_line(
+        "the approver's role `chef` is not in the policy (its roles are staff, supervisor, manager)",
+    );
+    run(&["--approved-by", "maria", "--approver-role", "supervisor"])
+        .code(2)
+        .one_error_line("a supervisor may approve up to 250 EUR, not");
+    assert!(!t.log().exists(), "nothing recorded");
+    let i = &run(&["--approved-by", "maria", "--approver-role", "Manager", "--json"]).code(0).json_lines()[0];
+    assert_eq!(i["approver_role"], "manager");
+    assert_eq!(
+        t.cmd(&["log", "--json"]).run().json_lines()[0]["approver_role"],
+        "manager",
+        "kept in the log"
+    );
+
+    // The same rule in an answers file.
+    let file = t.write(
+        "self.yaml",
+        "type: reservation\nseverity: major\nstaff: anna\nsteps:\n  pay-replacement: {done: true, approved_by: anna, approver_role: manager}\n",
+    );
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(out.stderr.contains("anna cannot approve their own amends"), "{}", out.stderr);
+}
+
+#[test]
+fn withholding_an_offered_amend_in_an_answers_file_needs_a_reason() {
+    let t = Test::new();
+    let head = "type: reservation\nseverity: major\nsteps:\n  own-it: done\n  welcome-drink: done\n  pay-transport: done\n";
+    let file =
+        t.write("a.yaml", format!("{head}  pay-replacement: skipped\n  buy-dinner: {{skipped: true}}\n"));
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    for id in ["pay-replacement", "buy-dinner"] {
+        assert!(
+            out.stderr.contains(&format!(
+                "amend `{id}` is offered at severity major: withholding it needs a reason"
+            )),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(!t.log().exists(), "nothing recorded");
+
+    let file = t.write("b.yaml", format!("{head}  pay-replacement: {{skipped: guest-declined}}\n"));
+    let out = t.cmd(&["start", "--answers", file.to_str().unwrap(), "--json"]).run();
+    let i = &out.json_lines()[0];
+    assert_eq!(step(i, "pay-replacement")["reason"], "guest-declined");
+    // Left out of the file: withheld for a reason not stated, and said so.
+    assert_eq!(step(i, "buy-dinner")["reason"], "not-stated");
+    assert!(out.stderr.contains("reason not stated: buy-dinner"), "{}", out.stderr);
+    let report = &t.cmd(&["report", "--since", "30d", "--json"]).run().json_lines()[0];
+    assert_eq!(report["amends_withheld"], 2);
+    assert_eq!(report["withheld_reasons"], serde_json::json!([["guest-declined", 1], ["not-stated", 1]]));
+
+    // --yes withholds nothing.
+    t.ok(&[
+        "start",
+        "--type",
+        "reservation",
+        "--yes",
+        "--severity",
+        "major",
+        "--approved-by",
+        "maria",
+        "--approver-role",
+        "supervisor",
+    ]);
+    let report = &t.cmd(&["report", "--since", "30d", "--json"]).run().json_lines()[0];
+    assert_eq!((report["amends_offered"].as_u64(), report["amends_given"].as_u64()), (Some(8), Some(6)));
 }
 
 #[test]

@@ -102,7 +102,19 @@ fn due_lists_overdue_first_and_check_fails_until_done_closes_it() {
 #[test]
 fn report_aggregates_the_period() {
     let t = Test::new();
-    session(&t, &["--type", "reservation", "--severity", "major", "--approved-by", "maria"]);
+    session(
+        &t,
+        &[
+            "--type",
+            "reservation",
+            "--severity",
+            "major",
+            "--approved-by",
+            "maria",
+            "--approver-role",
+            "supervisor",
+        ],
+    );
     session(&t, &["--type", "wrong-order"]);
     session(&t, &["--type", "wrong-order", "--role", "manager"]);
     // `--since 1d`, not the default `today`: a test started at 23:59:59 reports after midnight.

@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         severity: file.severity,
         failure_point: None,
     };
-    let session = Session::begin(playbook, start, recover::clock::now());
+    let session = Session::begin(playbook, start, recover::clock::now()).with_policy(&lib.policy);
     let problems = file.check(&session);
     for problem in &problems {
         let _ = problem.to_string();

@@ -45,6 +45,11 @@ impl Line {
     }
 }
 
+/// A line that counts something.
+fn counted(section: &'static str, item: &str, n: usize) -> Line {
+    Line { section, item: item.to_owned(), value: n.to_string(), count: Some(n), amount: None, seconds: None }
+}
+
 fn rows(r: &Report) -> Vec<Line> {
     let mut v: Vec<Line> = Vec::new();
     let cur = &r.currency;
@@ -99,6 +104,12 @@ fn rows(r: &Report) -> Vec<Line> {
         value: format!("{cur} {} in {} incident(s)", r.amends_approved, r.incidents_needing_approval),
         ..money("amends", "needing an approver", r.amends_approved)
     });
+    v.push(counted("amends", "offered", r.amends_offered));
+    v.push(counted("amends", "given", r.amends_given));
+    v.push(counted("amends", "withheld", r.amends_withheld));
+    for (reason, n) in &r.withheld_reasons {
+        v.push(counted("amends withheld, why", reason, *n));
+    }
     for (k, m) in &r.amends_by_type {
         v.push(money("amends by type", k, *m));
     }

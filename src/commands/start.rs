@@ -7,7 +7,9 @@ use crate::clock;
 use crate::config::Config;
 use crate::drivers::answers::{Answers, AnswersFile};
 use crate::drivers::drive;
-use crate::drivers::terminal::{Terminal, install_interrupt_handler, resume_hint, set_resumable};
+use crate::drivers::terminal::{
+    Terminal, install_interrupt_handler, pick_playbook, resume_hint, set_resumable,
+};
 use crate::drivers::yes::Yes;
 use crate::engine::{Incident, Session, Start, Status};
 use crate::error::Error;
@@ -30,13 +32,24 @@ fn interactive_ok() -> bool {
 /// Runs a new session with the driver the flags ask for.
 pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     let lib = config.library()?;
+    config.warn_guest_lang(&lib, args.guest_lang.as_deref());
     let answers = args.answers.as_deref().map(AnswersFile::load).transpose()?;
     let file_kind = answers.as_ref().and_then(|a| a.kind.clone());
-    let kind = args
-        .kind
-        .clone()
-        .or(file_kind.clone())
-        .ok_or_else(|| Error::usage("no type given", "pass --type TYPE"))?;
+    let kind = match args.kind.clone().or(file_kind.clone()) {
+        Some(kind) => kind,
+        // A person at a terminal picks one; a script is told what to pass.
+        None if answers.is_none() && !args.yes && interactive_ok() => {
+            let picked = pick_playbook(&lib, config.lang.value.code(), config.styled_err);
+            match picked {
+                Err(Error::Interrupted { .. }) => {
+                    let _ = console::Term::stderr().show_cursor();
+                    return Err(Error::Interrupted { resume: None });
+                }
+                other => other?,
+            }
+        }
+        None => return Err(Error::usage("no type given", "pass --type TYPE (`recover list` shows them)")),
+    };
     let playbook = lib.find(&kind)?;
     let pick = |flag: &Option<String>, file: Option<&String>, env: &Option<String>| {
         flag.clone().or_else(|| file.cloned()).or_else(|| env.clone())
@@ -58,7 +71,6 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         failure_point: args.failure_point.clone(),
     };
     start.check()?;
-    crate::engine::check_name("the approver's name", args.approved_by.as_deref())?;
     if let Some(point) = &args.failure_point {
         let known =
             point.eq_ignore_ascii_case("other") || playbook.failure_points.iter().any(|c| c.matches(point));
@@ -70,7 +82,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             ));
         }
     }
-    let mut session = Session::begin(playbook, start, clock::now());
+    let mut session = Session::begin(playbook, start, clock::now()).with_policy(&lib.policy);
 
     if let Some(file) = &answers {
         let mut problems = file.check(&session);
@@ -91,24 +103,25 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         let mut store = config.store()?;
         create(&mut *store, &mut session)?;
         drive(&mut session, &mut Answers::new(file), Some(&mut *store))?;
+        let unstated: Vec<&str> = session
+            .incident()
+            .steps
+            .iter()
+            .filter(|s| s.reason.as_deref() == Some(crate::engine::NOT_STATED))
+            .map(|s| s.id.as_str())
+            .collect();
+        if !unstated.is_empty() {
+            eprintln!(
+                "recover: warning: {}: offered amends left out of the file are recorded as withheld, reason not stated: {} (write `STEP: {{skipped: REASON}}`)",
+                one_line(&file.file),
+                one_line(&unstated.join(", "))
+            );
+        }
         return finish(config, &lib, &session, args.json);
     }
     if args.yes {
-        let mut driver = Yes { severity: Severity::Minor, approved_by: args.approved_by.clone() };
-        // Check the rules before recording anything, as for an answers file.
-        match drive(&mut session.clone(), &mut driver, None) {
-            Err(Error::Rule(over @ crate::engine::Rule::OverLimit { .. })) => {
-                return Err(Error::usage(
-                    over.to_string(),
-                    "pass --approved-by NAME once they agree, or use --answers to give fewer amends",
-                ));
-            }
-            other => other?,
-        }
-        let mut store = config.store()?;
-        create(&mut *store, &mut session)?;
-        drive(&mut session, &mut driver, Some(&mut *store))?;
-        return finish(config, &lib, &session, args.json);
+        let approval = (args.approved_by.clone(), args.approver_role.clone());
+        return yes(config, &lib, &mut session, approval, true, args.json);
     }
     if !interactive_ok() {
         return Err(no_terminal());
@@ -118,9 +131,52 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), args.json)
 }
 
+/// `--yes`: the defaults, checked in full before anything is recorded.
+fn yes(
+    config: &Config,
+    lib: &Library,
+    session: &mut Session,
+    (approved_by, approver_role): (Option<String>, Option<String>),
+    new: bool,
+    json: bool,
+) -> Result<Exit, Error> {
+    crate::engine::check_name("the approver's name", approved_by.as_deref())?;
+    crate::engine::check_name("the approver's role", approver_role.as_deref())?;
+    let mut driver = Yes { severity: Severity::Minor, approved_by, approver_role };
+    // Check the rules before recording anything, as for an answers file.
+    let checked = drive(&mut session.clone(), &mut driver, None);
+    if let Err(Error::Rule(rule)) = checked {
+        use crate::engine::Rule;
+        let advice = match rule {
+            Rule::OverLimit { .. } => {
+                "pass --approved-by NAME --approver-role ROLE once they agree, or use --answers to give fewer amends"
+            }
+            Rule::SelfApproval { .. } => {
+                "the approver must be someone else: a colleague whose role may give it"
+            }
+            Rule::ApproverRoleMissing { .. } | Rule::UnknownApproverRole { .. } => {
+                "pass --approver-role ROLE: a role of the policy that may give the whole bundle"
+            }
+            Rule::ApproverLimit { .. } => {
+                "ask someone whose role may give it, or use --answers to give fewer amends"
+            }
+            _ => "see `recover show TYPE` for the playbook",
+        };
+        return Err(Error::usage(rule.to_string(), advice));
+    }
+    checked?;
+    let mut store = config.store()?;
+    if new {
+        create(&mut *store, session)?;
+    }
+    drive(session, &mut driver, Some(&mut *store))?;
+    finish(config, lib, session, json)
+}
+
 /// Continues an interrupted incident at its first unanswered question.
 pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     let lib = config.library()?;
+    config.warn_guest_lang(&lib, args.guest_lang.as_deref());
     let mut store = config.store()?;
     let incident: Incident = match &args.id {
         Some(id) => store.get(id)?,
@@ -129,7 +185,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
         })?,
     };
     let playbook = lib.find(&incident.kind)?;
-    let mut session = Session::resume(playbook, incident);
+    let mut session = Session::resume(playbook, incident).with_policy(&lib.policy);
     if session.incident().status == Status::Abandoned {
         return Err(Error::Rule(crate::engine::Rule::Abandoned { incident: session.incident().id.clone() }));
     }
@@ -140,13 +196,25 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     if session.next_question().is_none() {
         drive(
             &mut session,
-            &mut crate::drivers::yes::Yes { severity: Severity::Minor, approved_by: None },
+            &mut crate::drivers::yes::Yes {
+                severity: Severity::Minor,
+                approved_by: None,
+                approver_role: None,
+            },
             Some(&mut *store),
         )?;
         return finish(config, &lib, &session, args.json);
     }
+    if args.yes {
+        drop(store);
+        let approval = (args.approved_by.clone(), args.approver_role.clone());
+        return yes(config, &lib, &mut session, approval, false, args.json);
+    }
     if !interactive_ok() {
-        return Err(no_terminal());
+        return Err(Error::usage(
+            "a prompt is needed but standard input is not a terminal",
+            "pass --yes to finish it with the defaults, or run `recover resume` in a terminal",
+        ));
     }
     interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), args.json)
 }

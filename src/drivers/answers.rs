@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{Driver, drive};
-use crate::engine::{AmendsAnswer, Answer, Question, Rule, Session, StepAnswer};
+use crate::engine::{AmendsAnswer, Answer, NOT_STATED, Question, Rule, Session, StepAnswer};
 use crate::error::Error;
 use crate::playbook::{Level, Playbook, Problem, Severity};
 use crate::yaml::{Document, Node, Pos};
@@ -37,6 +37,7 @@ struct Detail {
     note: Option<String>,
     reason: Option<String>,
     approved_by: Option<String>,
+    approver_role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +53,7 @@ struct Planned {
     id: String,
     answer: StepAnswer,
     approved_by: Option<String>,
+    approver_role: Option<String>,
 }
 
 /// A parsed answers file.
@@ -249,6 +251,7 @@ fn planned(id: &str, node: &Node, doc: &Document) -> Result<Planned, (Pos, Strin
             id: id.to_owned(),
             answer: if done { StepAnswer::done() } else { StepAnswer::skipped(None) },
             approved_by: None,
+            approver_role: None,
         });
     }
     let detail: Detail =
@@ -266,6 +269,7 @@ fn planned(id: &str, node: &Node, doc: &Document) -> Result<Planned, (Pos, Strin
         id: id.to_owned(),
         answer: StepAnswer { done, choice: detail.choice, note: detail.note, reason },
         approved_by: detail.approved_by,
+        approver_role: detail.approver_role,
     })
 }
 
@@ -278,6 +282,8 @@ pub struct Answers<'f> {
     collect: bool,
     found: Vec<Problem>,
     fallback: HashSet<String>,
+    /// Amends reported as withheld without a reason.
+    excused: HashSet<String>,
     failure_fallback: bool,
     /// The last question was the failure point.
     asked_failure: bool,
@@ -295,6 +301,7 @@ impl<'f> Answers<'f> {
             collect: false,
             found: Vec::new(),
             fallback: HashSet::new(),
+            excused: HashSet::new(),
             failure_fallback: false,
             asked_failure: false,
             stopped: false,
@@ -341,12 +348,36 @@ impl Driver for Answers<'_> {
                     self.last.push(p.id.clone());
                     if p.answer.done {
                         amends.chosen.push(p.id.clone());
+                    } else if let Some(reason) = &p.answer.reason {
+                        amends.withheld.push((p.id.clone(), reason.clone()));
                     }
                     if let Some(note) = &p.answer.note {
                         amends.notes.push((p.id.clone(), note.clone()));
                     }
                     if amends.approved_by.is_none() {
                         amends.approved_by.clone_from(&p.approved_by);
+                    }
+                    if amends.approver_role.is_none() {
+                        amends.approver_role.clone_from(&p.approver_role);
+                    }
+                }
+                if let Question::Amends { offered, .. } = question {
+                    for s in offered {
+                        let said = amends.chosen.contains(&s.id)
+                            || amends.withheld.iter().any(|(id, _)| id == &s.id);
+                        if said {
+                            continue;
+                        }
+                        // Left out of the file (which SPEC.md reads as skipped): recorded as
+                        // withheld for a reason not stated, which `report` shows as such.
+                        // While checking, an amend already reported (or set aside) gets a
+                        // stand-in, so it is not reported twice.
+                        let excused = self.excused.contains(&s.id) || self.fallback.contains(&s.id);
+                        if excused {
+                            amends.withheld.push((s.id.clone(), "(checking)".to_owned()));
+                        } else if !self.file.steps.iter().any(|p| p.id == s.id) {
+                            amends.withheld.push((s.id.clone(), NOT_STATED.to_owned()));
+                        }
                     }
                 }
                 Answer::Amends(amends)
@@ -369,12 +400,18 @@ impl Driver for Answers<'_> {
         let path = match (&rule, self.last.first()) {
             (Rule::UnknownFailurePoint { .. }, _) => "failure_point".to_owned(),
             (_, None) if failure => "failure_note".to_owned(),
-            (Rule::AmendNotOffered { step, .. }, _) => format!("steps.{step}"),
+            (Rule::AmendNotOffered { step, .. } | Rule::WithheldWithoutReason { step, .. }, _) => {
+                format!("steps.{step}")
+            }
             (_, Some(id)) => format!("steps.{id}"),
             (_, None) => String::new(),
         };
         let advice = match rule {
-            Rule::OverLimit { .. } => " (add `approved_by: NAME` to an amend, or leave some out)",
+            Rule::OverLimit { .. } => {
+                " (add `approved_by: NAME` and `approver_role: ROLE` to an amend, or leave some out)"
+            }
+            Rule::ApproverRoleMissing { .. } => " (add `approver_role: ROLE` beside `approved_by`)",
+            Rule::WithheldWithoutReason { .. } => " (write `STEP: done`, or `STEP: {skipped: REASON}`)",
             _ => "",
         };
         self.found.push(self.file.problem(&path, format!("{rule}{advice}")));
@@ -382,6 +419,7 @@ impl Driver for Answers<'_> {
         // given and refused again forever: when nothing is left to take, the check ends.
         let changed = match &rule {
             Rule::AmendNotOffered { step, .. } => self.fallback.insert(step.clone()),
+            Rule::WithheldWithoutReason { step, .. } => self.excused.insert(step.clone()),
             _ if failure => !std::mem::replace(&mut self.failure_fallback, true),
             _ => {
                 let before = self.fallback.len();

@@ -7,7 +7,7 @@ pub mod terminal;
 pub mod yes;
 
 use crate::clock;
-use crate::engine::{Answer, Event, Question, Rule, Session};
+use crate::engine::{Answer, Event, NoteOn, Question, Rule, Session};
 use crate::error::Error;
 use crate::store::{Store, StoreError};
 
@@ -19,6 +19,12 @@ pub trait Driver {
     /// An answer broke a rule. A person is told and asked again (`Ok`); a script fails.
     fn rejected(&mut self, rule: Rule) -> Result<(), Error> {
         Err(Error::Rule(rule))
+    }
+
+    /// A note to add to a step whose answer was just saved, as `(step, note)`: the
+    /// terminal asks for it only then, so Ctrl-C at the note never loses the answer.
+    fn note_after_saving(&mut self, _session: &Session) -> Result<Option<(NoteOn, String)>, Error> {
+        Ok(None)
     }
 
     /// Whether a person typed the answers: then a busy log is waited for as long as it
@@ -49,6 +55,15 @@ pub fn drive(
             Ok(events) => {
                 save(&mut store, driver.waits_for_busy_log(), &uid, &events)?;
                 session.apply(&events);
+                if let Some((on, note)) = driver.note_after_saving(session)? {
+                    match session.note(&on, note) {
+                        Ok(events) => {
+                            save(&mut store, driver.waits_for_busy_log(), &uid, &events)?;
+                            session.apply(&events);
+                        }
+                        Err(rule) => driver.rejected(rule)?,
+                    }
+                }
             }
             // A value given up front is not asked again: it is the caller's error.
             Err(rule) if given => return Err(Error::Rule(rule)),

@@ -12,7 +12,9 @@ use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Driver;
 use crate::clock::{human_seconds, local};
-use crate::engine::{AmendsAnswer, Answer, MAX_TEXT_CHARS, Question, Rule, Session, StepAnswer};
+use crate::engine::{
+    AmendsAnswer, Answer, MAX_TEXT_CHARS, NoteOn, Question, Rule, Session, StepAnswer, WITHHELD_REASONS,
+};
 use crate::error::Error;
 use crate::i18n as ui;
 use crate::money::Money;
@@ -96,6 +98,8 @@ pub struct Terminal<'a> {
     lang: String,
     guest: Option<String>,
     tz: TimeZone,
+    /// The step whose note is asked once its answer is saved.
+    note_for: Option<NoteOn>,
 }
 
 impl<'a> Terminal<'a> {
@@ -104,7 +108,16 @@ impl<'a> Terminal<'a> {
     pub fn new(policy: &'a Policy, lang: &str, guest: Option<String>, styled: bool, tz: TimeZone) -> Self {
         let theme: Box<dyn Theme> =
             if styled { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
-        Terminal { term: Term::stderr(), theme, styled, policy, lang: lang.to_owned(), guest, tz }
+        Terminal {
+            term: Term::stderr(),
+            theme,
+            styled,
+            policy,
+            lang: lang.to_owned(),
+            guest,
+            tz,
+            note_for: None,
+        }
     }
 
     fn layout(&self) -> Layout<'_> {
@@ -179,7 +192,7 @@ impl<'a> Terminal<'a> {
     }
 
     fn step(
-        &self,
+        &mut self,
         phase: Phase,
         step: &Step,
         counter: &str,
@@ -200,7 +213,10 @@ impl<'a> Terminal<'a> {
                 [verb, with_note, "skip"].iter().map(|k| ui::t(&self.lang, k).to_owned()).collect();
             match self.select(&one_line(&step.id), &items, 0)? {
                 0 => StepAnswer::done(),
-                1 => StepAnswer { note: self.input(ui::t(&self.lang, "note"), true)?, ..StepAnswer::done() },
+                1 => {
+                    self.note_for = Some(NoteOn::Step(step.id.clone()));
+                    StepAnswer::done()
+                }
                 _ => StepAnswer::skipped(None),
             }
         } else {
@@ -210,21 +226,21 @@ impl<'a> Terminal<'a> {
             let prompt = ui::f(&self.lang, "pick_one", &[("step", &one_line(&step.id))]);
             let picked = self.select(&prompt, &items, 0)?;
             match step.choose.get(picked) {
-                Some(choice) => StepAnswer {
-                    choice: Some(choice.value.clone()),
-                    note: self.input(ui::t(&self.lang, "note_optional"), true)?,
-                    ..StepAnswer::done()
-                },
+                Some(choice) => {
+                    self.note_for = Some(NoteOn::Step(step.id.clone()));
+                    StepAnswer { choice: Some(choice.value.clone()), ..StepAnswer::done() }
+                }
                 None => StepAnswer::skipped(None),
             }
         };
         if !answer.done && required {
-            answer.reason = self.input(ui::t(&self.lang, "why_skipped"), false)?;
+            answer.reason = Some(self.required_text(ui::t(&self.lang, "why_skipped"), "reason_needed")?);
         }
         Ok(answer)
     }
 
-    fn amends(&self, offered: &[&Step], limit: Money, currency: &str) -> Result<AmendsAnswer, Error> {
+    fn amends(&self, session: &Session, offered: &[&Step], limit: Money) -> Result<AmendsAnswer, Error> {
+        let currency = session.incident().currency.as_str();
         self.heading(&ui::phase(&self.lang, Phase::Amend).to_uppercase());
         let bundle: Money = offered.iter().map(|s| s.cost()).sum();
         let cur = one_line(currency);
@@ -269,9 +285,11 @@ impl<'a> Terminal<'a> {
                 "amends_chosen",
                 &[("names", &names), ("currency", &cur), ("total", &total.to_string())],
             );
-            self.say(&format!("✔ {line}"));
-            if total <= limit {
-                return Ok(AmendsAnswer { chosen, ..AmendsAnswer::default() });
+            // The tick comes once nothing more is asked: what it shows is then saved.
+            if session.within_limit(total) {
+                let answer = self.withheld(offered, chosen, None)?;
+                self.say(&format!("✔ {line}"));
+                return Ok(answer);
             }
             self.say(&ui::f(
                 &self.lang,
@@ -281,15 +299,75 @@ impl<'a> Terminal<'a> {
             let over =
                 [ui::t(&self.lang, "over_approver").to_owned(), ui::t(&self.lang, "over_change").to_owned()];
             if self.select(ui::t(&self.lang, "over_prompt"), &over, 0)? == 0 {
-                if let Some(approver) = self.input(ui::t(&self.lang, "approver_name"), false)? {
-                    return Ok(AmendsAnswer {
-                        chosen,
-                        approved_by: Some(approver),
-                        ..AmendsAnswer::default()
-                    });
+                let name = self.required_text(ui::t(&self.lang, "approver_name"), "approver_needed")?;
+                let role = self.approver_role(total, &cur)?;
+                // The engine decides; a refusal is said and the amends asked again.
+                match session.authority(total, Some(&name), Some(&role)) {
+                    Ok(role) => {
+                        let mut answer = self.withheld(offered, chosen, Some(name))?;
+                        answer.approver_role = role;
+                        self.say(&format!("✔ {line}"));
+                        return Ok(answer);
+                    }
+                    Err(refused) => self.say(&format!("  ✗ {}", one_line(&refused.to_string()))),
                 }
             }
             checked = (0..offered.len()).map(|i| picked.contains(&i)).collect();
+        }
+    }
+
+    /// Asks why each offered amend left out of the bundle is withheld: never "only as much
+    /// as we must" without a word.
+    fn withheld(
+        &self,
+        offered: &[&Step],
+        chosen: Vec<String>,
+        approved_by: Option<String>,
+    ) -> Result<AmendsAnswer, Error> {
+        let mut items: Vec<String> =
+            WITHHELD_REASONS.iter().map(|r| ui::withheld_reason(&self.lang, r).to_owned()).collect();
+        items.push(ui::t(&self.lang, "withheld_other").to_owned());
+        let mut withheld = Vec::new();
+        for step in offered.iter().filter(|s| !chosen.contains(&s.id)) {
+            let prompt = ui::f(&self.lang, "why_withheld", &[("step", &one_line(&step.id))]);
+            let picked = self.select(&prompt, &items, 0)?;
+            let reason = match WITHHELD_REASONS.get(picked) {
+                Some(key) => (*key).to_owned(),
+                None => self.required_text(ui::t(&self.lang, "withheld_in_words"), "reason_needed")?,
+            };
+            withheld.push((step.id.clone(), reason));
+        }
+        Ok(AmendsAnswer { chosen, withheld, approved_by, ..AmendsAnswer::default() })
+    }
+
+    /// The approver's role, picked from the policy's, the lowest that may give `total`
+    /// first in view.
+    fn approver_role(&self, total: Money, currency: &str) -> Result<String, Error> {
+        let roles: Vec<(&String, Money)> = self.policy.roles.iter().map(|(n, r)| (n, r.limit())).collect();
+        let items: Vec<String> = roles
+            .iter()
+            .map(|(n, limit)| {
+                let label = one_line(self.policy.role_label(n, &self.lang));
+                ui::f(
+                    &self.lang,
+                    "approver_role_item",
+                    &[("role", &label), ("currency", currency), ("limit", &limit.to_string())],
+                )
+            })
+            .collect();
+        let lowest = crate::engine::lowest_role_for(self.policy, total);
+        let default = roles.iter().position(|(n, _)| Some(n.as_str()) == lowest).unwrap_or(0);
+        let picked = self.select(ui::t(&self.lang, "approver_role"), &items, default)?;
+        Ok(roles.get(picked).map(|(n, _)| (*n).clone()).unwrap_or_default())
+    }
+
+    /// A text that may not be left blank: asked again, saying why, until it is given.
+    fn required_text(&self, prompt: &str, why: &str) -> Result<String, Error> {
+        loop {
+            if let Some(text) = self.input(prompt, true)? {
+                return Ok(text);
+            }
+            self.say(&format!("  ✗ {}", ui::t(&self.lang, why)));
         }
     }
 
@@ -299,20 +377,44 @@ impl<'a> Terminal<'a> {
         format!("{name}{} {}", " ".repeat(pad), ui::severity_meaning(&self.lang, s))
     }
 
-    fn failure_point(&self, session: &Session) -> Result<Answer, Error> {
+    fn failure_point(&mut self, session: &Session) -> Result<Answer, Error> {
         let options = &session.playbook().failure_points;
         self.heading(ui::t(&self.lang, "failure_heading"));
         let mut items: Vec<String> = options.iter().map(|c| one_line(c.label.get(&self.lang))).collect();
         items.push(ui::t(&self.lang, "other").to_owned());
         let picked = self.select(ui::t(&self.lang, "failure_prompt"), &items, 0)?;
-        Ok(match options.get(picked) {
-            Some(c) => Answer::FailurePoint { point: Some(c.value.clone()), note: None },
-            None => Answer::FailurePoint {
-                point: Some("other".to_owned()),
-                note: self.input(ui::t(&self.lang, "what_was_it"), true)?,
-            },
-        })
+        let point = if let Some(c) = options.get(picked) {
+            c.value.clone()
+        } else {
+            // What "other" was is asked once "other" is saved.
+            self.note_for = Some(NoteOn::FailurePoint);
+            "other".to_owned()
+        };
+        Ok(Answer::FailurePoint { point: Some(point), note: None })
     }
+}
+
+/// The playbook to start, picked from the library's in a list that filters as one types:
+/// each by its type, title and aliases, so "booking" finds the reservation playbook.
+pub fn pick_playbook(lib: &crate::playbook::Library, lang: &str, styled: bool) -> Result<String, Error> {
+    let theme: Box<dyn Theme> =
+        if styled { Box::new(ColorfulTheme::default()) } else { Box::new(SimpleTheme) };
+    let items: Vec<String> = lib
+        .listing(lang)
+        .iter()
+        .map(|l| {
+            let aliases =
+                if l.aliases.is_empty() { String::new() } else { format!(" ({})", l.aliases.join(", ")) };
+            one_line(&format!("{} · {}{aliases}", l.kind, l.title))
+        })
+        .collect();
+    let picked = dialoguer::FuzzySelect::with_theme(theme.as_ref())
+        .with_prompt(ui::t(lang, "pick_type"))
+        .items(&items)
+        .default(0)
+        .interact_on(&Term::stderr())
+        .map_err(interrupted)?;
+    Ok(lib.playbooks.get(picked).map(|pb| pb.kind.clone()).unwrap_or_default())
 }
 
 fn interrupted(e: dialoguer::Error) -> Error {
@@ -340,9 +442,7 @@ impl Driver for Terminal<'_> {
             Question::Step { phase, step, index } => {
                 Answer::Step(self.step(*phase, step, &format!("{}/{}", index.0, index.1), None)?)
             }
-            Question::Amends { offered, limit } => {
-                Answer::Amends(self.amends(offered, *limit, &session.incident().currency)?)
-            }
+            Question::Amends { offered, limit } => Answer::Amends(self.amends(session, offered, *limit)?),
             Question::FollowUp { step, due } => {
                 let when = due.map(|due| {
                     let in_time = crate::engine::seconds_between(crate::clock::now(), due);
@@ -357,6 +457,19 @@ impl Driver for Terminal<'_> {
             }
             Question::FailurePoint { .. } => self.failure_point(session)?,
         })
+    }
+
+    fn note_after_saving(&mut self, session: &Session) -> Result<Option<(NoteOn, String)>, Error> {
+        let Some(on) = self.note_for.take() else { return Ok(None) };
+        let prompt = match &on {
+            // A choice may go without a note; "done, add a note" was picked to write one.
+            NoteOn::Step(step) if session.incident().step(step).is_some_and(|r| r.choice.is_none()) => {
+                ui::t(&self.lang, "note")
+            }
+            NoteOn::Step(_) => ui::t(&self.lang, "note_optional"),
+            NoteOn::FailurePoint => ui::t(&self.lang, "what_was_it"),
+        };
+        Ok(self.input(prompt, true)?.map(|note| (on, note)))
     }
 
     fn rejected(&mut self, rule: Rule) -> Result<(), Error> {

@@ -1,5 +1,5 @@
 //! `--yes`: every step done, every choice its first option, the whole amends bundle for
-//! the severity, every follow-up scheduled. The limit rules still apply.
+//! the severity (nothing withheld), every follow-up scheduled. The limit rules still apply.
 
 use super::Driver;
 use crate::engine::{AmendsAnswer, Answer, Question, Session, StepAnswer};
@@ -12,6 +12,8 @@ pub struct Yes {
     pub severity: Severity,
     /// `--approved-by`, for a bundle over the limit.
     pub approved_by: Option<String>,
+    /// `--approver-role`.
+    pub approver_role: Option<String>,
 }
 
 impl Driver for Yes {
@@ -25,6 +27,8 @@ impl Driver for Yes {
             Question::Amends { offered, .. } => Answer::Amends(AmendsAnswer {
                 chosen: offered.iter().map(|s| s.id.clone()).collect(),
                 approved_by: self.approved_by.clone(),
+                approver_role: self.approver_role.clone(),
+                withheld: Vec::new(),
                 notes: Vec::new(),
             }),
             Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::done()),

@@ -11,13 +11,14 @@ mod validate;
 
 pub use after::{Closing, abandon, done};
 pub use record::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, seconds_between};
-pub use rules::Rule;
+pub use rules::{Rule, covers, lowest_role_for};
 pub use validate::{text_too_long, validate};
 
 use jiff::Timestamp;
 
 use crate::money::Money;
 use crate::playbook::{Phase, Playbook, Severity, Step};
+use crate::policy::Policy;
 use crate::text::Choice;
 
 /// Longest note, reason, ref or name we record: a paragraph, not a file.
@@ -57,7 +58,7 @@ impl Start {
 /// the role's `limit`. Sessions and drills both ask here, so they can never disagree.
 #[must_use]
 pub fn needs_approver(total: Money, limit: Money) -> bool {
-    total > limit
+    !rules::covers(limit, total)
 }
 
 /// Whether someone with `limit` may give `step` on their own at `severity`: it is offered
@@ -154,15 +155,39 @@ impl StepAnswer {
     }
 }
 
+/// The reasons an amend the playbook offers may be withheld for, as recorded; any other
+/// reason is written out. Never "only as much as we must": each one says why the
+/// customer did not get it.
+pub const WITHHELD_REASONS: [&str; 3] = ["guest-declined", "not-available", "already-given"];
+
+/// The reason recorded for an offered amend an answers file leaves out: SPEC.md reads a
+/// step left out as skipped, and the log says plainly that nobody said why.
+pub const NOT_STATED: &str = "not-stated";
+
 /// The amends given: ids of the offered steps kept in the bundle.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AmendsAnswer {
-    /// Kept in the bundle; the others offered are recorded as skipped.
+    /// Kept in the bundle; the others offered are recorded as skipped, each with its
+    /// reason from `withheld`.
     pub chosen: Vec<String>,
-    /// Who approved a bundle over the limit.
+    /// Why each offered amend left out of the bundle was withheld: amend id and one of
+    /// [`WITHHELD_REASONS`] or a reason in words.
+    pub withheld: Vec<(String, String)>,
+    /// Who approved a bundle over the limit: someone else than the staff member.
     pub approved_by: Option<String>,
+    /// The approver's role in the policy, whose limit must cover the bundle.
+    pub approver_role: Option<String>,
     /// Notes per amend id.
     pub notes: Vec<(String, String)>,
+}
+
+/// What a note asked after its answer is saved is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoteOn {
+    /// A step answered (its id).
+    Step(String),
+    /// The failure point told (what "other" was).
+    FailurePoint,
 }
 
 /// A change to an incident: what an answer records. The store saves events in order, all
@@ -175,6 +200,16 @@ pub enum Event {
     Step(StepRecord),
     /// A follow-up became due.
     FollowUpScheduled(FollowUp),
+    /// A note on a step already recorded: asked after its answer is saved, so an
+    /// interruption while it is typed never loses the answer.
+    Note {
+        /// The step's id.
+        step: String,
+        /// The note.
+        note: String,
+    },
+    /// The role of who approved a bundle over the limit.
+    ApproverRole(String),
     /// The failure point was told.
     FailurePoint {
         /// Its value, `other`, or none.
@@ -225,6 +260,8 @@ pub enum Event {
 #[derive(Clone, Debug)]
 pub struct Session<'p> {
     playbook: &'p Playbook,
+    /// The roles an approver may have; without it no bundle over the limit is approved.
+    policy: Option<&'p Policy>,
     incident: Incident,
     /// `--failure-point`, answered when the question comes.
     preset_failure: Option<String>,
@@ -249,6 +286,7 @@ impl<'p> Session<'p> {
             amends_total: Money::ZERO,
             currency: start.currency,
             limit: start.limit,
+            approver_role: None,
             failure_answered: false,
             failure_point: None,
             failure_note: None,
@@ -257,13 +295,45 @@ impl<'p> Session<'p> {
             servqual: playbook.servqual.clone(),
             follow_ups: Vec::new(),
         };
-        Session { playbook, incident, preset_failure: start.failure_point }
+        Session { playbook, policy: None, incident, preset_failure: start.failure_point }
+    }
+
+    /// The policy whose roles approvers are checked against.
+    #[must_use]
+    pub fn with_policy(mut self, policy: &'p Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Whether a bundle of `total` is within what the staff member may give alone; the
+    /// terminal asks this before asking for an approver.
+    #[must_use]
+    pub fn within_limit(&self, total: Money) -> bool {
+        rules::covers(self.incident.limit, total)
+    }
+
+    /// The one rule of authority: a bundle of `total` within the staff member's limit
+    /// needs nobody; above it, an approver who is someone else and whose role's limit
+    /// covers it. Gives the approver's role as the policy names it.
+    pub fn authority(
+        &self,
+        total: Money,
+        approver: Option<&str>,
+        role: Option<&str>,
+    ) -> Result<Option<String>, Rule> {
+        rules::authority(self, total, approver, role)
+    }
+
+    /// The policy, if the session has one.
+    #[must_use]
+    pub fn policy(&self) -> Option<&'p Policy> {
+        self.policy
     }
 
     /// Continues a recorded incident where it stopped.
     #[must_use]
     pub fn resume(playbook: &'p Playbook, incident: Incident) -> Self {
-        Session { playbook, incident, preset_failure: None }
+        Session { playbook, policy: None, incident, preset_failure: None }
     }
 
     /// The answer given up front for `question` (`--failure-point`), which is then not
@@ -349,6 +419,12 @@ impl<'p> Session<'p> {
         rules::decide(self, question, answer, now)
     }
 
+    /// What a note on `on`, answered already, records; the note is held to the same
+    /// length rule as one given with the answer.
+    pub fn note(&self, on: &NoteOn, note: String) -> Result<Vec<Event>, Rule> {
+        rules::note(self, on, note)
+    }
+
     /// The events that end the session, once no question is left.
     pub fn finish(&self, now: Timestamp) -> Result<Vec<Event>, Rule> {
         if self.next_question().is_some() {
@@ -403,11 +479,17 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
                 apply_step(incident, record.clone());
             }
         }
+        Event::Note { step, note } => {
+            if let Some(record) = incident.steps.iter_mut().find(|r| &r.id == step) {
+                record.note = Some(note.clone());
+            }
+        }
         Event::FollowUpScheduled(f) => {
             if !incident.follow_ups.iter().any(|o| o.step == f.step) {
                 incident.follow_ups.push(f.clone());
             }
         }
+        Event::ApproverRole(role) => incident.approver_role = Some(role.clone()),
         Event::FailurePoint { point, note } => {
             incident.failure_point.clone_from(point);
             incident.failure_note.clone_from(note);

@@ -60,6 +60,7 @@ struct Setup {
     severity: Option<Severity>,
     limit: Money,
     approver: Option<String>,
+    approver_role: Option<String>,
     failure_point: Option<String>,
 }
 
@@ -104,11 +105,22 @@ prop_compose! {
         limit_cents in prop_oneof![
             Just(0i64), Just(5_000), Just(25_000), Just(200_000), 0i64..300_000
         ],
-        approver in prop::option::weighted(0.8, prop::sample::select(vec!["maria", " maria ", ""])),
+        approver in prop::option::weighted(0.8, prop::sample::select(vec!["maria", " maria ", "", " Anna"])),
+        approver_role in prop::option::weighted(
+            0.9,
+            prop::sample::select(vec!["supervisor", "MANAGER", "manager", "chef", " "]),
+        ),
         failure_point in prop::option::weighted(0.2, Just("front desk".to_owned())),
     ) -> Setup {
         let limit = format!("{}.{:02}", limit_cents / 100, limit_cents % 100).parse().unwrap();
-        Setup { playbook, severity, limit, approver: approver.map(str::to_owned), failure_point }
+        Setup {
+            playbook,
+            severity,
+            limit,
+            approver: approver.map(str::to_owned),
+            approver_role: approver_role.map(str::to_owned),
+            failure_point,
+        }
     }
 }
 
@@ -186,9 +198,17 @@ fn answer(q: &Question, m: &Move, setup: &Setup, pb: &Playbook) -> Answer {
             }
             let notes =
                 chosen.first().map(|id| (id.clone(), note_of(m).unwrap_or_default())).into_iter().collect();
+            // Every amend left out is given the move's note as its reason (maybe none).
+            let withheld = offered
+                .iter()
+                .filter(|s| !chosen.contains(&s.id))
+                .filter_map(|s| note_of(m).map(|r| (s.id.clone(), r)))
+                .collect();
             Answer::Amends(AmendsAnswer {
                 chosen,
+                withheld,
                 approved_by: setup.approver.clone().filter(|_| m.approve),
+                approver_role: setup.approver_role.clone(),
                 notes,
             })
         }
@@ -198,15 +218,28 @@ fn answer(q: &Question, m: &Move, setup: &Setup, pb: &Playbook) -> Answer {
     }
 }
 
-/// The answer that is always allowed: skip, give nothing, say nothing.
+/// The answer that is always allowed: skip, give nothing (the guest declined), say nothing.
 fn fallback(q: &Question) -> Answer {
     match q {
         Question::Severity => Answer::Severity(Severity::Minor),
         Question::Step { .. } => Answer::Step(StepAnswer::skipped(None)),
         Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::skipped(None)),
-        Question::Amends { .. } => Answer::Amends(AmendsAnswer::default()),
+        Question::Amends { offered, .. } => Answer::Amends(AmendsAnswer {
+            withheld: offered.iter().map(|s| (s.id.clone(), "guest-declined".to_owned())).collect(),
+            ..AmendsAnswer::default()
+        }),
         Question::FailurePoint { .. } => Answer::FailurePoint { point: None, note: None },
     }
+}
+
+/// The model's authority rule: someone other than anna, whose role (any case) may give
+/// `total` under the built-in policy.
+fn approved(name: Option<&str>, role: Option<&str>, total: Money) -> bool {
+    let given = |t: Option<&str>| t.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let (Some(name), Some(role)) = (given(name), given(role)) else { return false };
+    let limit =
+        library().policy.roles.iter().find(|(n, _)| n.eq_ignore_ascii_case(&role)).map(|(_, r)| r.limit());
+    name.to_lowercase() != "anna" && limit.is_some_and(|l| total <= l)
 }
 
 /// A model of the rules, written apart from them: is `a` an allowed answer to `q`?
@@ -228,9 +261,15 @@ fn allowed(q: &Question, a: &Answer) -> bool {
         (Question::Amends { offered, limit }, Answer::Amends(a)) => {
             let all_offered = a.chosen.iter().all(|id| offered.iter().any(|s| &s.id == id));
             let total: Money = offered.iter().filter(|s| a.chosen.contains(&s.id)).map(|s| s.cost()).sum();
+            let reasoned = offered.iter().filter(|s| !a.chosen.contains(&s.id)).all(|s| {
+                let reason = a.withheld.iter().find(|(id, _)| id == &s.id).map(|(_, r)| r.clone());
+                given(&reason).is_some() && fits(&reason)
+            });
             all_offered
+                && reasoned
                 && fits(&a.approved_by)
-                && (total <= *limit || given(&a.approved_by).is_some())
+                && fits(&a.approver_role)
+                && (total <= *limit || approved(a.approved_by.as_deref(), a.approver_role.as_deref(), total))
                 && a.notes.iter().all(|(_, n)| fits(&Some(n.clone())))
         }
         (Question::FailurePoint { options }, Answer::FailurePoint { point, note }) => {
@@ -249,7 +288,7 @@ type Given = (Answer, Timestamp);
 /// decision against the model; returns the session and the answers it accepted.
 fn run(setup: &Setup, moves: &[Move]) -> (Session<'static>, Vec<Given>, Timestamp) {
     let pb = setup.playbook();
-    let mut session = Session::begin(pb, setup.start(), t0());
+    let mut session = Session::begin(pb, setup.start(), t0()).with_policy(&library().policy);
     let mut now = t0();
     let mut given = Vec::new();
     let rest = Move {
@@ -371,10 +410,10 @@ proptest! {
     ) {
         let (whole, given, end) = run(&setup, &moves);
         let k = cut % (given.len() + 1);
-        let mut first = Session::begin(setup.playbook(), setup.start(), t0());
+        let mut first = Session::begin(setup.playbook(), setup.start(), t0()).with_policy(&library().policy);
         first.incident.uid.clone_from(&whole.incident().uid);
         replay(&mut first, &given[..k]);
-        let mut resumed = Session::resume(setup.playbook(), first.incident().clone());
+        let mut resumed = Session::resume(setup.playbook(), first.incident().clone()).with_policy(&library().policy);
         replay_and_finish(&mut resumed, &given[k..], end);
         prop_assert_eq!(resumed.incident(), whole.incident());
     }
@@ -386,7 +425,7 @@ proptest! {
     ) {
         let (_, given, end) = run(&setup, &moves);
         let mut store = SqliteStore::in_memory().unwrap();
-        let mut session = Session::begin(setup.playbook(), setup.start(), t0());
+        let mut session = Session::begin(setup.playbook(), setup.start(), t0()).with_policy(&library().policy);
         let id = store.create(session.incident()).unwrap();
         session.set_id(id.clone());
         prop_assert_eq!(&store.get(&id).unwrap(), session.incident());
@@ -402,7 +441,7 @@ proptest! {
         let back = store.get(&session.incident().uid).unwrap();
         prop_assert_eq!(&back, session.incident());
         // And a session resumed from the log ends the same way.
-        let resumed = Session::resume(setup.playbook(), back);
+        let resumed = Session::resume(setup.playbook(), back).with_policy(&library().policy);
         prop_assert!(resumed.next_question().is_none() && resumed.is_finished());
     }
 }

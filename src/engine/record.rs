@@ -41,6 +41,9 @@ pub struct Incident {
     pub currency: String,
     /// What the role could give without an approver.
     pub limit: Money,
+    /// The role of who approved a bundle over the limit (their name is on each amend).
+    #[serde(default)]
+    pub approver_role: Option<String>,
     /// Where in the customer's journey it went wrong (a failure point's value or `other`).
     pub failure_point: Option<String>,
     /// Said about the failure point, e.g. what "other" was; null when nothing was said

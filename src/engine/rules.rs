@@ -3,10 +3,12 @@
 use jiff::Timestamp;
 
 use super::{
-    AmendsAnswer, Answer, Event, FollowUp, MAX_TEXT_CHARS, Outcome, Question, Session, StepAnswer, StepRecord,
+    AmendsAnswer, Answer, Event, FollowUp, MAX_TEXT_CHARS, NoteOn, Outcome, Question, Session, StepAnswer,
+    StepRecord,
 };
 use crate::money::Money;
 use crate::playbook::{Phase, Step};
+use crate::policy::Policy;
 
 /// An answer that breaks a rule; nothing is recorded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +57,18 @@ pub enum Rule {
         /// The incident's severity.
         severity: String,
     },
+    /// An offered amend left out of the bundle without saying why.
+    #[error(
+        "amend `{step}` is offered at severity {severity}: withholding it needs a reason ({reasons}, or words)"
+    )]
+    WithheldWithoutReason {
+        /// The amend.
+        step: String,
+        /// The incident's severity.
+        severity: String,
+        /// The reasons to pick from.
+        reasons: String,
+    },
     /// The bundle costs more than the role may give, and nobody approved it.
     #[error(
         "amends total {total} {currency} is over the {role} limit of {limit} {currency}; name an approver or drop items"
@@ -68,6 +82,44 @@ pub enum Rule {
         role: String,
         /// The currency.
         currency: String,
+    },
+    /// The staff member named themselves as approver.
+    #[error("{name} cannot approve their own amends")]
+    SelfApproval {
+        /// The name given.
+        name: String,
+    },
+    /// An approver named without a role.
+    #[error("the approver's role is needed: a bundle of {total} {currency} needs one of {roles}")]
+    ApproverRoleMissing {
+        /// The bundle's total.
+        total: Money,
+        /// The currency.
+        currency: String,
+        /// The roles whose limit covers it.
+        roles: String,
+    },
+    /// A role the policy does not know.
+    #[error("the approver's role `{role}` is not in the policy (its roles are {roles})")]
+    UnknownApproverRole {
+        /// What was given.
+        role: String,
+        /// The policy's roles.
+        roles: String,
+    },
+    /// The approver's role may not give this much either.
+    #[error("a {role} may approve up to {limit} {currency}, not {total} {currency}{able}")]
+    ApproverLimit {
+        /// The approver's role.
+        role: String,
+        /// Its limit.
+        limit: Money,
+        /// The bundle's total.
+        total: Money,
+        /// The currency.
+        currency: String,
+        /// Which roles may, as "; a ROLE may" (empty when none may).
+        able: String,
     },
     /// A note, reason or name longer than we record.
     #[error("{what} is longer than {MAX_TEXT_CHARS} characters")]
@@ -133,6 +185,12 @@ pub enum Rule {
         /// How it finished.
         status: &'static str,
     },
+    /// A note on a step that has no answer yet.
+    #[error("step `{step}` has no answer to add a note to")]
+    NotAnswered {
+        /// The step.
+        step: String,
+    },
     /// A failure point the playbook does not list.
     #[error("failure point `{point}` is not listed (options: {options}, other)")]
     UnknownFailurePoint {
@@ -150,6 +208,65 @@ impl Rule {
     pub fn is_not_in_order(&self) -> bool {
         matches!(self, Rule::Abandoned { .. } | Rule::AlreadyFinished { .. })
     }
+}
+
+/// Whether a limit covers a total: the comparison every limit check makes.
+#[must_use]
+pub fn covers(limit: Money, total: Money) -> bool {
+    total <= limit
+}
+
+/// The lowest role of `policy` whose limit covers `total`: who may give a bundle on their
+/// own, or approve it.
+#[must_use]
+pub fn lowest_role_for(policy: &Policy, total: Money) -> Option<&str> {
+    policy
+        .roles
+        .iter()
+        .filter(|(_, r)| covers(r.limit(), total))
+        .min_by_key(|(_, r)| r.limit())
+        .map(|(n, _)| n.as_str())
+}
+
+/// Whether two names are the same person's, as people type them.
+fn same_person(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+pub(super) fn authority(
+    session: &Session,
+    total: Money,
+    approver: Option<&str>,
+    role: Option<&str>,
+) -> Result<Option<String>, Rule> {
+    let incident = session.incident();
+    if covers(incident.limit, total) {
+        return Ok(None);
+    }
+    let currency = incident.currency.clone();
+    let Some(name) = approver.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Err(Rule::OverLimit { total, limit: incident.limit, role: incident.role.clone(), currency });
+    };
+    if same_person(name, &incident.staff) {
+        return Err(Rule::SelfApproval { name: name.to_owned() });
+    }
+    let roles: Vec<(&str, Money)> = session
+        .policy()
+        .map(|p| p.roles.iter().map(|(n, r)| (n.as_str(), r.limit())).collect())
+        .unwrap_or_default();
+    let able: Vec<&str> = roles.iter().filter(|(_, l)| covers(*l, total)).map(|(n, _)| *n).collect();
+    let Some(role) = role.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Err(Rule::ApproverRoleMissing { total, currency, roles: able.join(", ") });
+    };
+    let Some((role, limit)) = roles.iter().find(|(n, _)| n.eq_ignore_ascii_case(role)) else {
+        let all: Vec<&str> = roles.iter().map(|(n, _)| *n).collect();
+        return Err(Rule::UnknownApproverRole { role: role.to_owned(), roles: all.join(", ") });
+    };
+    if !covers(*limit, total) {
+        let able = if able.is_empty() { String::new() } else { format!("; a {} may", able.join(" or ")) };
+        return Err(Rule::ApproverLimit { role: (*role).to_owned(), limit: *limit, total, currency, able });
+    }
+    Ok(Some((*role).to_owned()))
 }
 
 fn options(step: &Step) -> String {
@@ -183,7 +300,7 @@ pub(super) fn decide(
         (Question::Step { phase, step, .. }, Answer::Step(a)) => {
             Ok(vec![Event::Step(step_record(phase, step, a, now)?)])
         }
-        (Question::Amends { offered, limit }, Answer::Amends(a)) => amends(session, &offered, limit, a, now),
+        (Question::Amends { offered, .. }, Answer::Amends(a)) => amends(session, &offered, a, now),
         (Question::FollowUp { step, due }, Answer::FollowUp(a)) => {
             let record = step_record(Phase::FollowUp, step, a, now)?;
             let mut events = Vec::new();
@@ -230,6 +347,30 @@ pub(super) fn decide(
     }
 }
 
+pub(super) fn note(session: &Session, on: &NoteOn, note: String) -> Result<Vec<Event>, Rule> {
+    let incident = session.incident();
+    match on {
+        NoteOn::Step(step) => {
+            if incident.step(step).is_none() {
+                return Err(Rule::NotAnswered { step: step.clone() });
+            }
+            Ok(short(Some(note), &format!("the note on `{step}`"))?
+                .map(|note| Event::Note { step: step.clone(), note })
+                .into_iter()
+                .collect())
+        }
+        NoteOn::FailurePoint => {
+            if !incident.failure_answered {
+                return Err(Rule::NotAnswered { step: "the failure point".into() });
+            }
+            Ok(short(Some(note), "the note")?
+                .map(|note| Event::FailurePoint { point: incident.failure_point.clone(), note: Some(note) })
+                .into_iter()
+                .collect())
+        }
+    }
+}
+
 fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Result<StepRecord, Rule> {
     let id = &step.id;
     let choice = match (a.done, a.choice.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty())) {
@@ -264,13 +405,7 @@ fn step_record(phase: Phase, step: &Step, a: StepAnswer, now: Timestamp) -> Resu
     })
 }
 
-fn amends(
-    session: &Session,
-    offered: &[&Step],
-    limit: Money,
-    a: AmendsAnswer,
-    now: Timestamp,
-) -> Result<Vec<Event>, Rule> {
+fn amends(session: &Session, offered: &[&Step], a: AmendsAnswer, now: Timestamp) -> Result<Vec<Event>, Rule> {
     let incident = session.incident();
     let severity = incident.severity.map(|s| s.to_string()).unwrap_or_default();
     for id in &a.chosen {
@@ -279,27 +414,36 @@ fn amends(
         }
     }
     let approved_by = short(a.approved_by, "the approver's name")?;
+    let approver_role = short(a.approver_role, "the approver's role")?;
     let total: Money = offered.iter().filter(|s| a.chosen.contains(&s.id)).map(|s| s.cost()).sum();
-    if super::needs_approver(total, limit) && approved_by.is_none() {
-        return Err(Rule::OverLimit {
-            total,
-            limit,
-            role: incident.role.clone(),
-            currency: incident.currency.clone(),
-        });
-    }
+    let approver_role = authority(session, total, approved_by.as_deref(), approver_role.as_deref())?;
     let mut events = Vec::new();
     for step in offered {
         let done = a.chosen.contains(&step.id);
         let note = a.notes.iter().find(|(id, _)| id == &step.id).map(|(_, n)| n.clone());
+        let reason = if done {
+            None
+        } else {
+            let given = a.withheld.iter().find(|(id, _)| id == &step.id).map(|(_, r)| r.clone());
+            let reason = short(given, &format!("the reason for withholding `{}`", step.id))?;
+            if reason.is_none() {
+                return Err(Rule::WithheldWithoutReason {
+                    step: step.id.clone(),
+                    severity,
+                    reasons: super::WITHHELD_REASONS.join(", "),
+                });
+            }
+            reason
+        };
         let mut record =
-            step_record(Phase::Amend, step, StepAnswer { done, note, ..StepAnswer::default() }, now)?;
+            step_record(Phase::Amend, step, StepAnswer { done, note, reason, ..StepAnswer::default() }, now)?;
         if !done {
             record.cost = None;
-        } else if super::needs_approver(total, limit) {
+        } else if approver_role.is_some() {
             record.approved_by.clone_from(&approved_by);
         }
         events.push(Event::Step(record));
     }
+    events.extend(approver_role.map(Event::ApproverRole));
     Ok(events)
 }

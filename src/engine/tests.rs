@@ -98,7 +98,10 @@ fn skipping_a_required_step_makes_it_incomplete() {
                 choice: step.choose.first().map(|c| c.value.clone()),
                 ..StepAnswer::done()
             }),
-            Question::Amends { .. } => Answer::Amends(AmendsAnswer::default()),
+            Question::Amends { offered, .. } => Answer::Amends(AmendsAnswer {
+                withheld: offered.iter().map(|s| (s.id.clone(), "not-available".into())).collect(),
+                ..AmendsAnswer::default()
+            }),
             Question::FollowUp { .. } => Answer::FollowUp(StepAnswer::skipped(None)),
             Question::FailurePoint { .. } => Answer::FailurePoint { point: None, note: None },
             Question::Severity => unreachable!(),
@@ -125,6 +128,27 @@ fn choices_must_be_offered() {
     assert!(matches!(s.decide(Answer::Severity(Severity::Major), t(2)), Err(Rule::WrongAnswer { .. })));
 }
 
+#[test]
+fn a_note_comes_after_its_answer_and_only_for_an_answered_step() {
+    let lib = library();
+    let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Minor)), t(0));
+    assert!(matches!(s.note(&NoteOn::Step("own-it".into()), "later".into()), Err(Rule::NotAnswered { .. })));
+    answer(&mut s, Answer::Step(StepAnswer::done()), t(1));
+    let events = s.note(&NoteOn::Step("own-it".into()), "  said it twice  ".into()).unwrap();
+    s.apply(&events);
+    assert_eq!(s.incident().step("own-it").and_then(|r| r.note.as_deref()), Some("said it twice"));
+    assert_eq!(
+        s.note(&NoteOn::Step("own-it".into()), "   ".into()),
+        Ok(Vec::new()),
+        "a blank note records nothing"
+    );
+    assert!(matches!(
+        s.note(&NoteOn::Step("own-it".into()), "x".repeat(MAX_TEXT_CHARS + 1)),
+        Err(Rule::TooLong { .. })
+    ));
+    assert!(matches!(s.note(&NoteOn::FailurePoint, "late".into()), Err(Rule::NotAnswered { .. })));
+}
+
 fn to_amends(s: &mut Session) {
     while let Some(q) = s.next_question() {
         match q {
@@ -141,7 +165,8 @@ fn to_amends(s: &mut Session) {
 #[test]
 fn bundle_over_the_limit_needs_an_approver() {
     let lib = library();
-    let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
+    let mut s =
+        Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0)).with_policy(&lib.policy);
     to_amends(&mut s);
     let Some(Question::Amends { offered, limit }) = s.next_question() else { panic!("amends expected") };
     assert_eq!(limit, Money::whole(50));
@@ -156,7 +181,8 @@ fn bundle_over_the_limit_needs_an_approver() {
             Answer::Amends(AmendsAnswer {
                 chosen: all.clone(),
                 approved_by: Some("maria".into()),
-                notes: vec![],
+                approver_role: Some("Supervisor".into()),
+                ..AmendsAnswer::default()
             }),
             t(2),
         )
@@ -170,6 +196,7 @@ fn bundle_over_the_limit_needs_an_approver() {
             .all(|r| r.approved_by.as_deref() == Some("maria"))
     );
     assert!(s.incident().over_limit());
+    assert_eq!(s.incident().approver_role.as_deref(), Some("supervisor"), "as the policy names it");
     let not_offered = AmendsAnswer { chosen: vec!["choice-of-comp".into()], ..AmendsAnswer::default() };
     let mut fresh = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
     to_amends(&mut fresh);
@@ -177,20 +204,58 @@ fn bundle_over_the_limit_needs_an_approver() {
 }
 
 #[test]
+fn the_approver_is_someone_else_whose_role_may_give_the_bundle() {
+    let lib = library();
+    let mut s =
+        Session::begin(reservation(&lib), start(50, Some(Severity::Critical)), t(0)).with_policy(&lib.policy);
+    to_amends(&mut s);
+    let Some(Question::Amends { offered, .. }) = s.next_question() else { panic!("amends expected") };
+    let all: Vec<String> = offered.iter().map(|o| o.id.clone()).collect();
+    let with = |name: &str, role: Option<&str>| {
+        Answer::Amends(AmendsAnswer {
+            chosen: all.clone(),
+            approved_by: Some(name.into()),
+            approver_role: role.map(Into::into),
+            ..AmendsAnswer::default()
+        })
+    };
+    let decide = |a| s.decide(a, t(2));
+    assert!(matches!(decide(with(" Anna ", Some("manager"))), Err(Rule::SelfApproval { .. })));
+    assert!(matches!(decide(with("maria", None)), Err(Rule::ApproverRoleMissing { .. })));
+    assert!(matches!(decide(with("maria", Some("chef"))), Err(Rule::UnknownApproverRole { .. })));
+    let low = decide(with("maria", Some("supervisor")));
+    assert!(matches!(&low, Err(Rule::ApproverLimit { able, .. }) if able.contains("manager")), "{low:?}");
+    assert!(decide(with("maria", Some("manager"))).is_ok());
+    // Within the staff member's own limit nobody is asked.
+    assert!(s.within_limit(Money::whole(50)) && !s.within_limit(Money::whole(51)));
+}
+
+#[test]
 fn dropped_items_are_recorded_as_skipped_and_cost_nothing() {
     let lib = library();
     let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Major)), t(0));
     to_amends(&mut s);
-    let events = s
-        .decide(
-            Answer::Amends(AmendsAnswer { chosen: vec!["welcome-drink".into()], ..AmendsAnswer::default() }),
-            t(2),
-        )
-        .unwrap();
+    let Some(Question::Amends { offered, .. }) = s.next_question() else { panic!("amends expected") };
+    let left_out: Vec<String> =
+        offered.iter().map(|o| o.id.clone()).filter(|id| id != "welcome-drink").collect();
+    let mut a = AmendsAnswer { chosen: vec!["welcome-drink".into()], ..AmendsAnswer::default() };
+    // Withholding an offered amend needs a reason, one per amend.
+    let why = s.decide(Answer::Amends(a.clone()), t(2));
+    assert!(matches!(why, Err(Rule::WithheldWithoutReason { .. })), "{why:?}");
+    a.withheld = left_out.iter().skip(1).map(|id| (id.clone(), "guest-declined".into())).collect();
+    a.withheld.push((left_out[0].clone(), "   ".into()));
+    let blank = s.decide(Answer::Amends(a.clone()), t(2));
+    assert!(matches!(blank, Err(Rule::WithheldWithoutReason { step, .. }) if step == left_out[0]));
+    a.withheld.pop();
+    a.withheld.push((left_out[0].clone(), "booked a taxi themselves".into()));
+    let events = s.decide(Answer::Amends(a), t(2)).unwrap();
     s.apply(&events);
     assert_eq!(s.incident().amends_total, Money::whole(10));
-    let skipped = s.incident().steps.iter().filter(|r| r.outcome == Outcome::Skipped).count();
-    assert_eq!(skipped, 3);
+    let skipped: Vec<&StepRecord> =
+        s.incident().steps.iter().filter(|r| r.outcome == Outcome::Skipped).collect();
+    assert_eq!(skipped.len(), 3);
+    assert_eq!(skipped[0].reason.as_deref(), Some("booked a taxi themselves"));
+    assert!(skipped[1..].iter().all(|r| r.reason.as_deref() == Some("guest-declined")));
 }
 
 #[test]

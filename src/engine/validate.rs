@@ -151,6 +151,7 @@ mod tests {
             amends_total: Money::ZERO,
             currency: "EUR".into(),
             limit: Money::whole(50),
+            approver_role: None,
             failure_point: None,
             failure_note: None,
             failure_answered: false,

@@ -36,6 +36,19 @@ pub fn f(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// Why an amend was withheld, as shown: one of the engine's reasons in `lang`, or the
+/// reason in the words it was given.
+#[must_use]
+pub fn withheld_reason<'r>(lang: &str, reason: &'r str) -> &'r str {
+    match reason {
+        "guest-declined" => t(lang, "withheld_guest_declined"),
+        "not-available" => t(lang, "withheld_not_available"),
+        "already-given" => t(lang, "withheld_already_given"),
+        "not-stated" => t(lang, "withheld_not_stated"),
+        other => other,
+    }
+}
+
 /// A phase's name as shown.
 #[must_use]
 pub fn phase(lang: &str, phase: crate::playbook::Phase) -> &'static str {

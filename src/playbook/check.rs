@@ -160,7 +160,7 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
                     c.error(&at("cost"), format!("cost {cost} is negative"));
                 } else if let Some(why) = cost.unfit_for(&policy.currency) {
                     c.error(&at("cost"), format!("cost {why}"));
-                } else if cost > highest {
+                } else if crate::engine::lowest_role_for(policy, cost).is_none() {
                     c.error(
                         &at("cost"),
                         format!(

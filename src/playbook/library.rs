@@ -48,14 +48,26 @@ pub struct Library {
     pub problems: Vec<Problem>,
 }
 
-/// `--type` named no playbook.
+/// `--type` named no usable playbook.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown type `{name}`{hint}")]
+#[error("{}", self.describe())]
 pub struct UnknownType {
     /// What the user typed.
     pub name: String,
     /// "; did you mean `x`?" when something is close.
     pub hint: String,
+    /// Where the playbook of that name is broken (`FILE:LINE: what`), when a file of the
+    /// library is named so but has an error: it exists, it cannot be used.
+    pub broken: Option<String>,
+}
+
+impl UnknownType {
+    fn describe(&self) -> String {
+        match &self.broken {
+            Some(at) => format!("playbook `{}` exists but is broken: {at}", self.name),
+            None => format!("unknown type `{}`{}", self.name, self.hint),
+        }
+    }
 }
 
 /// Why a library could not be read at all.
@@ -192,7 +204,22 @@ impl Library {
         self.playbooks.iter().find(|pb| pb.answers_to(name)).ok_or_else(|| UnknownType {
             name: name.to_owned(),
             hint: self.closest(name).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default(),
+            broken: self.broken(name),
         })
+    }
+
+    /// The first error of the file named `name` (`name.yaml`), if the library has one:
+    /// a playbook that exists but was left out for it.
+    fn broken(&self, name: &str) -> Option<String> {
+        let named = |file: &str| {
+            std::path::Path::new(file)
+                .file_stem()
+                .is_some_and(|s| s.to_string_lossy().eq_ignore_ascii_case(name))
+        };
+        self.problems
+            .iter()
+            .find(|p| p.level == Level::Error && !p.file.ends_with(POLICY_FILE) && named(&p.file))
+            .map(|p| format!("{}:{}: {}", p.file, p.pos.line, p.message))
     }
 
     fn closest(&self, name: &str) -> Option<&str> {

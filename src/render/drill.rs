@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::engine::drill::{Ask, Drill, Given, Key, Marked, Opt, Question, Score};
 use crate::i18n as ui;
-use crate::playbook::{Phase, Severity};
+use crate::playbook::Phase;
 use crate::policy::Policy;
 use crate::render::safe::one_line;
 
@@ -163,11 +163,12 @@ fn reasons(drill: &Drill, q: &Question, marked: &Marked, ctx: &Ctx) -> Vec<Strin
 fn amend_reason(drill: &Drill, o: &Opt, ctx: &Ctx) -> Option<String> {
     let Opt::Step(_, s) = *o else { return None };
     let step = one_line(s.action.get(ctx.lang));
-    let from = s.severity.unwrap_or(Severity::Minor);
+    let from = s.from_severity();
     Some(if !s.offered_at(drill.severity) {
         ctx.f("drill_why_amend_severity", &[("step", &step), ("severity", ui::severity(ctx.lang, from))])
     } else if crate::engine::needs_approver(s.cost(), drill.limit) {
-        let approver = ctx.policy.approver_for(s.cost()).map_or("", |r| ctx.policy.role_label(r, ctx.lang));
+        let approver = crate::engine::lowest_role_for(ctx.policy, s.cost())
+            .map_or("", |r| ctx.policy.role_label(r, ctx.lang));
         ctx.f(
             "drill_why_amend_limit",
             &[

@@ -41,6 +41,8 @@ pub struct Tail<'a> {
     pub currency: &'a str,
     /// The role's limit, as [`crate::money::Money`] displays it.
     pub limit: &'a str,
+    /// The approver's role.
+    pub approver_role: Option<&'a str>,
     /// Failure point.
     pub failure_point: Option<&'a str>,
     /// Said about it (null when `None`).
@@ -163,6 +165,8 @@ pub fn tail(out: &mut Vec<u8>, t: &Tail) {
     field(out, b"],\"amends_total\":", t.amends_total);
     field(out, b",\"currency\":", t.currency);
     field(out, b",\"limit\":", t.limit);
+    out.extend_from_slice(b",\"approver_role\":");
+    optional(out, t.approver_role);
     out.extend_from_slice(b",\"failure_point\":");
     optional(out, t.failure_point);
     out.extend_from_slice(b",\"failure_note\":");
@@ -240,6 +244,7 @@ pub fn incident(out: &mut Vec<u8>, i: &Incident, redact: bool) {
             amends_total: &i.amends_total.to_string(),
             currency: &i.currency,
             limit: &i.limit.to_string(),
+            approver_role: i.approver_role.as_deref(),
             failure_point: i.failure_point.as_deref(),
             failure_note: kept(redact, i.failure_note.as_deref()),
             failure_answered: i.failure_answered,

@@ -80,13 +80,6 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
         facts.push(format!("{} {}", one_line(&policy.currency), cost));
         let from = ui::severity(layout.lang, step.from_severity());
         facts.push(ui::f(layout.lang, "from_severity", &[("severity", from)]));
-        if let Some(role) = policy.approver_for(cost) {
-            facts.push(ui::f(
-                layout.lang,
-                "may_give",
-                &[("role", &one_line(policy.role_label(role, layout.lang)))],
-            ));
-        }
     }
     if let Some(w) = step.within {
         facts.push(ui::f(layout.lang, "due_within", &[("within", &w.to_string())]));
@@ -170,6 +163,30 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
         }
         for (i, step) in steps.iter().enumerate() {
             out.extend(step_lines(phase, step, &format!("   {}.{}", n + 1, i + 1), policy, layout));
+        }
+        if phase == Phase::Amend && !steps.is_empty() {
+            // The limit is for the whole bundle: who may give it, per severity.
+            let room = layout.width.saturating_sub(3);
+            out.extend(
+                wrap(ui::t(layout.lang, "bundle_heading"), room, "").into_iter().map(|l| format!("   {l}")),
+            );
+            for b in super::print::bundles(steps, policy, layout.lang) {
+                let line = ui::f(
+                    layout.lang,
+                    "bundle_line",
+                    &[
+                        ("severity", ui::severity(layout.lang, b.severity)),
+                        ("currency", &one_line(&policy.currency)),
+                        ("total", &b.total.to_string()),
+                        ("who", &one_line(&super::print::approver_words(&b.by, layout.lang))),
+                    ],
+                );
+                out.extend(
+                    wrap(&line, layout.width.saturating_sub(5), "  ")
+                        .into_iter()
+                        .map(|l| format!("     {l}")),
+                );
+            }
         }
     }
     if !pb.failure_points.is_empty() {

@@ -43,6 +43,10 @@ impl View<'_> {
         one_line(self.library.map_or(self.i.role.as_str(), |l| l.policy.role_label(&self.i.role, self.lang)))
     }
 
+    fn role_label<'r>(&'r self, role: &'r str) -> &'r str {
+        self.library.map_or(role, |l| l.policy.role_label(role, self.lang))
+    }
+
     fn choice(&self, step: &str, value: &str) -> String {
         self.playbook
             .and_then(|pb| pb.step(step))
@@ -112,10 +116,15 @@ impl View<'_> {
                 detail.push(one_line(n));
             }
             if let Some(r) = &s.reason {
+                let r = if s.phase == Phase::Amend { ui::withheld_reason(lang, r) } else { r };
                 detail.push(ui::f(lang, "skipped_because", &[("reason", &one_line(r))]));
             }
             if let Some(a) = &s.approved_by {
-                detail.push(ui::f(lang, "approved_by", &[("name", &one_line(a))]));
+                let who = match &i.approver_role {
+                    Some(role) => format!("{} ({})", one_line(a), one_line(self.role_label(role))),
+                    None => one_line(a),
+                };
+                detail.push(ui::f(lang, "approved_by", &[("name", &who)]));
             }
             if let Some(at) = s.completed_at {
                 let name = one_line(s.completed_by.as_deref().unwrap_or("?"));
@@ -154,8 +163,15 @@ impl View<'_> {
         if i.clock_went_back() {
             totals.add_row(vec!["⚠".to_owned(), ui::t(lang, "clock_went_back").to_owned()]);
         }
-        let amends_key = if i.over_limit() { "amends_over" } else { "amends_within" };
-        let amends = ui::f(
+        let amends: Vec<_> = i.steps.iter().filter(|s| s.phase == Phase::Amend).collect();
+        let withheld: Vec<_> = amends.iter().filter(|s| s.outcome == Outcome::Skipped).collect();
+        // "Within the limit" alone would hide what the customer did not get.
+        let amends_key = match (i.over_limit(), withheld.is_empty()) {
+            (true, _) => "amends_over",
+            (false, true) => "amends_within",
+            (false, false) => "amends_withheld",
+        };
+        let line = ui::f(
             lang,
             amends_key,
             &[
@@ -163,9 +179,16 @@ impl View<'_> {
                 ("total", &i.amends_total.to_string()),
                 ("role", &self.role()),
                 ("limit", &i.limit.to_string()),
+                ("withheld", &withheld.len().to_string()),
+                ("offered", &amends.len().to_string()),
             ],
         );
-        totals.add_row(vec![ui::t(lang, "amends_total").to_owned(), amends]);
+        totals.add_row(vec![ui::t(lang, "amends_total").to_owned(), line]);
+        for s in withheld {
+            let reason = s.reason.as_deref().map_or("—", |r| ui::withheld_reason(lang, r));
+            totals
+                .add_row(vec![ui::f(lang, "withheld_row", &[("step", &one_line(&s.id))]), one_line(reason)]);
+        }
         for fu in &i.follow_ups {
             let state = match fu.done_at {
                 Some(at) => ui::f(lang, "follow_up_done", &[("when", &local(at, tz))]),

@@ -22,7 +22,7 @@ const PAGE: i64 = 500;
 
 const INCIDENT_COLUMNS: &str = "i.uid::text, i.id, i.type, i.severity, i.staff, i.role, i.ref, i.started_at, \
      i.finished_at, i.status, i.currency, i.role_limit::text, i.failure_answered, i.failure_point, \
-     i.failure_note, i.servqual, i.abandoned_by, i.abandon_reason, lower(i.id)";
+     i.failure_note, i.servqual, i.abandoned_by, i.abandon_reason, lower(i.id), i.approver_role";
 
 const STEP_COLUMNS: &str = "s.incident::text, s.seq, s.phase, s.step, s.outcome, s.at, s.choice, s.note, \
      s.reason, s.cost::text, s.approved_by, s.completed_at, s.completed_by, s.completed_note";
@@ -152,6 +152,7 @@ impl PostgresStore {
             servqual: servqual.split(',').filter_map(Servqual::from_key).collect(),
             abandoned_by: r.get(16),
             abandon_reason: r.get(17),
+            approver_role: r.get(19),
             follow_ups: Vec::new(),
         })
     }

@@ -55,6 +55,7 @@ fn incident(n: u32, kind: &str, staff: &str, start: i64, follow_ups: usize) -> I
         failure_answered: true,
         abandoned_by: None,
         abandon_reason: None,
+        approver_role: None,
         servqual: vec![Servqual::Reliability, Servqual::Empathy],
         follow_ups: Vec::new(),
     };
@@ -97,6 +98,7 @@ fn sample() -> Vec<Incident> {
     all[4].status = Status::Abandoned;
     all[4].abandoned_by = Some("mia".into());
     all[4].abandon_reason = Some("guest left".into());
+    all[1].approver_role = Some("supervisor".into());
     let f = &mut all[0].follow_ups[0];
     f.done_at = Some(at(T0 + HOUR));
     f.outcome = Some(FollowUpOutcome::Recovered);
@@ -113,9 +115,9 @@ fn seed(admin: &mut Client, i: &Incident, site: &str) {
         .execute(
             "INSERT INTO recover.incidents (uid, site, id, type, severity, staff, role, ref, started_at,
                 finished_at, status, currency, role_limit, failure_answered, failure_point, failure_note,
-                servqual, abandoned_by, abandon_reason)
+                servqual, abandoned_by, abandon_reason, approver_role)
              VALUES ($1::text::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::numeric, $14,
-                $15, $16, $17, $18, $19)",
+                $15, $16, $17, $18, $19, $20)",
             &[
                 &i.uid,
                 &site,
@@ -136,6 +138,7 @@ fn seed(admin: &mut Client, i: &Incident, site: &str) {
                 &servqual.join(","),
                 &i.abandoned_by,
                 &i.abandon_reason,
+                &i.approver_role,
             ],
         )
         .unwrap();

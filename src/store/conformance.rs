@@ -120,6 +120,7 @@ fn incident(uid: &str, kind: &str, staff: &str, start: i64, follow_ups: usize) -
         amends_total: Money::ZERO,
         currency: "EUR".into(),
         limit: Money::whole(50),
+        approver_role: None,
         failure_point: Some("check-in".into()),
         failure_note: None,
         failure_answered: true,

@@ -15,6 +15,7 @@ use crate::engine::{Event, Incident, Rule};
 
 #[macro_use]
 mod rows;
+mod amends;
 mod drills;
 mod error;
 mod import;

@@ -7,7 +7,7 @@
 //! whatever the language (the handbook has every word).
 
 use super::escape::{html as esc, lang_attr};
-use super::html::{Ctx, Here, dots, fill, who};
+use super::html::{Ctx, Here, dots, fill, who_in};
 use super::{Paper, limits};
 use crate::i18n as ui;
 use crate::playbook::{Phase, Playbook, Severity};
@@ -137,24 +137,28 @@ fn amends(pb: &Playbook, ctx: &Ctx, here: &Here) -> String {
         "<h3{ui_attr}>{} <span class=\"limits\">({limits})</span></h3>\n<table class=\"amends\">\n",
         esc(ui::phase(lang, Phase::Amend))
     );
+    let bundles = super::bundles(&pb.phases.amend, ctx.policy, lang);
     for severity in Severity::ALL {
-        let steps: Vec<_> =
-            pb.phases.amend.iter().filter(|s| s.severity.unwrap_or(Severity::Minor) == severity).collect();
+        let steps: Vec<_> = pb.phases.amend.iter().filter(|s| s.from_severity() == severity).collect();
         if steps.is_empty() {
             continue;
         }
         let from = ui::f(lang, "print_card_from", &[("severity", ui::severity(lang, severity))]);
+        // Who may give it is said of the whole bundle at this severity, as the tool decides,
+        // on the severity's own line so the card grows no taller.
+        let bundle = bundles.iter().find(|b| b.severity == severity);
         out.push_str(&format!(
-            "<tbody>\n<tr class=\"sev\"><th colspan=\"3\"{ui_attr}>{} <span class=\"dots\">{}</span></th></tr>\n",
+            "<tbody>\n<tr class=\"sev\"><th colspan=\"2\"{ui_attr}>{} <span class=\"dots\">{}</span>{}</th>{}</tr>\n",
             esc(&from),
-            dots(severity)
+            dots(severity),
+            bundle.map(|b| format!(" <span class=\"num\">{} {}</span>", esc(&ctx.policy.currency), b.total)).unwrap_or_default(),
+            bundle.map(|b| who_in(&b.by, ctx, here, ("print_card_or_above", "print_card_role_only"))).unwrap_or_else(|| "<td></td>".to_owned()),
         ));
         for step in steps {
             out.push_str(&format!(
-                "<tr><td><span class=\"clamp\">{}</span></td><td class=\"num\">{}</td>{}</tr>\n",
+                "<tr><td><span class=\"clamp\">{}</span></td><td class=\"num\">{}</td><td></td></tr>\n",
                 here.text(step.action.get(lang), ctx.lang_of(&step.action)),
                 step.cost(),
-                who(step.cost(), ctx, here)
             ));
         }
         out.push_str("</tbody>\n");

@@ -11,7 +11,7 @@ use crate::i18n as ui;
 use std::collections::HashSet;
 
 use super::escape::{html as esc, lang_attr};
-use super::{Approver, Mark, Paper, approver, guest_say, limits};
+use super::{Approver, Mark, Paper, bundles, guest_say, limits};
 use crate::playbook::{Phase, Playbook, Severity, Step};
 use crate::policy::Policy;
 use crate::render::playbook::Layout;
@@ -327,19 +327,19 @@ fn marks(phase: Phase, step: &Step, ctx: &Ctx, here: &Here) -> String {
     out
 }
 
-/// The amends as a table: what, cost, from which severity, who may give it; the words to
-/// say and the options on a full-width row below each.
+/// The amends as a table: what, cost, from which severity; the words to say and the
+/// options on a full-width row below each. Then the bundle of each severity and who may
+/// give it: the limit is for the bundle, not each amend.
 fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
     let lang = ctx.layout.lang;
     let ui_attr = here.attr(Some(ctx.ui));
     let mut out = format!(
         "<table class=\"amends\">\n<colgroup><col class=\"n\"><col><col class=\"num\"><col class=\"sev\">\
-         <col class=\"who\"></colgroup>\n<thead{ui_attr}><tr><th>#</th><th>{}</th><th class=\"num\">{}</th>\
-         <th>{}</th><th>{}</th></tr></thead>\n",
+         </colgroup>\n<thead{ui_attr}><tr><th>#</th><th>{}</th><th class=\"num\">{}</th>\
+         <th>{}</th></tr></thead>\n",
         esc(ui::t(lang, "print_amend")),
         fill(ui::t(lang, "print_cost"), &[("currency", &esc(&ctx.policy.currency))]),
         esc(ui::t(lang, "print_from")),
-        esc(ui::t(lang, "print_given_by")),
     );
     for (j, step) in steps.iter().enumerate() {
         let cost = step.cost();
@@ -347,17 +347,16 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
         out.push_str(&format!(
             "<tbody>\n<tr><td class=\"n\">{number}.{}</td><td>{}{} <span class=\"id\">{}</span></td>\
              <td class=\"num\">{cost}</td><td class=\"sev\"{ui_attr}>{} <span class=\"dots\">{}</span></td>\
-             {}</tr>\n",
+             </tr>\n",
             j + 1,
             marks(Phase::Amend, step, ctx, here),
             here.text(step.action.get(lang), ctx.lang_of(&step.action)),
             esc(&step.id),
             esc(ui::severity(lang, severity)),
             dots(severity),
-            who(cost, ctx, here)
         ));
         if step.say.is_some() || !step.choose.is_empty() {
-            out.push_str("<tr class=\"say-row\"><td></td><td colspan=\"4\">\n");
+            out.push_str("<tr class=\"say-row\"><td></td><td colspan=\"3\">\n");
             if let Some(say) = &step.say {
                 out.push_str(&say_block(say, ctx, here));
             }
@@ -369,30 +368,47 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
         out.push_str("</tbody>\n");
     }
     out.push_str("</table>\n");
+    out.push_str(&format!(
+        "<table class=\"bundles\" title=\"{}\">\n<thead{ui_attr}><tr><th>{}</th>\
+         <th class=\"num\">{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        esc(ui::t(lang, "print_bundles")),
+        esc(ui::t(lang, "print_severity_col")),
+        fill(ui::t(lang, "print_bundle_cost"), &[("currency", &esc(&ctx.policy.currency))]),
+        esc(ui::t(lang, "print_given_by")),
+    ));
+    for b in bundles(steps, ctx.policy, lang) {
+        out.push_str(&format!(
+            "<tr><td{ui_attr}>{}</td><td class=\"num\">{}</td>{}</tr>\n",
+            esc(ui::severity(lang, b.severity)),
+            b.total,
+            who(&b.by, ctx, here)
+        ));
+    }
+    out.push_str("</tbody>\n</table>\n");
     out
 }
 
-/// The cell saying who may give an amend of `cost`: a role's name (its own language), or
-/// the catalog's words around it (the reader's).
-pub(super) fn who(cost: crate::money::Money, ctx: &Ctx, here: &Here) -> String {
+/// The cell saying who may give a bundle: a role's name (its own language) within the
+/// catalog's words around it (the reader's).
+pub(super) fn who(by: &Approver, ctx: &Ctx, here: &Here) -> String {
+    who_in(by, ctx, here, ("print_or_above", "print_role_only"))
+}
+
+/// [`who`] with the catalog's keys for "ROLE or above" and "ROLE" (the pocket card has
+/// shorter words than the handbook's).
+pub(super) fn who_in(by: &Approver, ctx: &Ctx, here: &Here, (above, only): (&str, &str)) -> String {
     let lang = ctx.layout.lang;
-    match approver(ctx.policy, cost, lang) {
-        Approver::Role { label, lang: role_lang, or_above: false } => {
-            format!("<td class=\"who\"{}>{}</td>", here.attr(ctx.role_lang(role_lang)), esc(label))
-        }
-        Approver::Role { label, lang: role_lang, or_above: true } => {
+    let words = match by {
+        Approver::Role { label, lang: role_lang, or_above } => {
             let inside = Here::new(ctx.ui);
-            let role = inside.text(label, ctx.role_lang(role_lang));
-            format!(
-                "<td class=\"who\"{}>{}</td>",
-                here.attr(Some(ctx.ui)),
-                fill(ui::t(lang, "print_or_above"), &[("role", &role)])
-            )
+            let role = inside.text(label, ctx.role_lang(*role_lang));
+            let template = if *or_above { ui::t(lang, above) } else { ui::t(lang, only) };
+            fill(template, &[("role", &role)])
         }
-        Approver::Nobody => {
-            format!("<td class=\"who\"{}>{}</td>", here.attr(Some(ctx.ui)), esc(ui::t(lang, "print_nobody")))
-        }
-    }
+        Approver::Anyone => esc(ui::t(lang, "print_anyone")),
+        Approver::Nobody => esc(ui::t(lang, "print_nobody")),
+    };
+    format!("<td class=\"who\"{}>{words}</td>", here.attr(Some(ctx.ui)))
 }
 
 /// The words to say, set apart; the guest's language below, marked with its `lang`.

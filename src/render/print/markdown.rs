@@ -7,7 +7,7 @@ use crate::i18n as ui;
 use std::collections::HashSet;
 
 use super::escape::{markdown as md, markdown_code as code};
-use super::{Approver, Mark, approver, guest_say, limits};
+use super::{Mark, approver_words, bundles, guest_say, limits};
 use crate::playbook::{Phase, Playbook, Severity, Step};
 use crate::policy::Policy;
 use crate::render::playbook::Layout;
@@ -169,16 +169,16 @@ fn step_item(phase: Phase, step: &Step, number: usize, layout: &Layout) -> Strin
     out
 }
 
-/// The amends as a table (what, cost, from which severity, who may give it), then the
-/// words to say for those that have them, as quotes keyed by number.
+/// The amends as a table (what, cost, from which severity), the bundle of each severity
+/// and who may give it, then the words to say for those that have them, as quotes keyed
+/// by number.
 fn amends(steps: &[Step], policy: &Policy, layout: &Layout) -> String {
     let lang = layout.lang;
     let mut out = format!(
-        "| # | {} | {} | {} | {} |\n|--:|---|--:|---|---|\n",
+        "| # | {} | {} | {} |\n|--:|---|--:|---|\n",
         md(ui::t(lang, "print_amend")),
         md(&ui::f(lang, "print_cost", &[("currency", &policy.currency)])),
         md(ui::t(lang, "print_from")),
-        md(ui::t(lang, "print_who_may")),
     );
     let mut quotes = Vec::new();
     for (i, step) in steps.iter().enumerate() {
@@ -190,20 +190,30 @@ fn amends(steps: &[Step], policy: &Policy, layout: &Layout) -> String {
         if !step.choose.is_empty() {
             what.push_str(&format!(" {}", options(step, layout)));
         }
-        let cost = step.cost();
-        let who = match approver(policy, cost, lang) {
-            Approver::Role { label, or_above: true, .. } => ui::f(lang, "print_or_above", &[("role", label)]),
-            Approver::Role { label, .. } => label.to_owned(),
-            Approver::Nobody => ui::t(lang, "print_nobody").to_owned(),
-        };
         out.push_str(&format!(
-            "| {n} | {what} | {cost} | {} | {} |\n",
+            "| {n} | {what} | {} | {} |\n",
+            step.cost(),
             md(ui::severity(lang, step.from_severity())),
-            md(&who)
         ));
         if let Some(say) = &step.say {
             quotes.push((n, say));
         }
+    }
+    out.push_str(&format!(
+        "\n{}\n\n| {} | {} | {} |\n|---|--:|---|\n",
+        md(ui::t(lang, "print_bundles")),
+        md(ui::t(lang, "print_severity_col")),
+        md(ui::t(lang, "print_bundle")),
+        md(ui::t(lang, "print_given_by")),
+    ));
+    for b in bundles(steps, policy, lang) {
+        out.push_str(&format!(
+            "| {} | {} {} | {} |\n",
+            md(ui::severity(lang, b.severity)),
+            md(&policy.currency),
+            b.total,
+            md(&approver_words(&b.by, lang))
+        ));
     }
     if !quotes.is_empty() {
         out.push_str(&format!("\n{}\n\n", md(ui::t(lang, "print_say_intro"))));

@@ -14,7 +14,7 @@ pub use markdown::markdown;
 use crate::duration::Within;
 use crate::i18n as ui;
 use crate::money::Money;
-use crate::playbook::{Phase, Step};
+use crate::playbook::{Phase, Severity, Step};
 use crate::policy::Policy;
 
 /// The paper the HTML handbook is laid out for; each playbook fits one page of either.
@@ -73,9 +73,12 @@ pub fn limits<'a>(policy: &'a Policy, lang: &str) -> Vec<RoleLimit<'a>> {
         .collect()
 }
 
-/// Who may give an amend on their own, for the renderers to word in their own markup.
+/// Who may give a bundle, for the renderers to word in their own markup.
 pub enum Approver<'a> {
-    /// The lowest role whose limit covers it; `or_above` unless it is the top role.
+    /// Every role: the lowest role's limit covers it.
+    Anyone,
+    /// The lowest role whose limit covers it, alone, or anyone with the approval of
+    /// someone in it; `or_above` unless it is the top role.
     Role {
         /// The role's shown name and its language.
         label: &'a str,
@@ -88,17 +91,56 @@ pub enum Approver<'a> {
     Nobody,
 }
 
-/// Who may give an amend of `cost` on their own: the lowest role whose limit covers it
-/// ("supervisor or above"), or nobody when no role's does.
+/// One severity's bundle: what the tool offers at it, all at once, and who may give it.
+pub struct Bundle<'a> {
+    /// The severity.
+    pub severity: Severity,
+    /// Every amend offered at it, added up.
+    pub total: Money,
+    /// Who may give it: the engine's rule of authority, for the whole bundle.
+    pub by: Approver<'a>,
+}
+
+/// The bundle of each severity at which `amends` offers any, lowest first: the limit is
+/// for the bundle, so a cheap amend of a dear bundle still needs the bundle's approver.
 #[must_use]
-pub fn approver<'a>(policy: &'a Policy, cost: Money, lang: &str) -> Approver<'a> {
-    match policy.approver_for(cost) {
+pub fn bundles<'a>(amends: &[Step], policy: &'a Policy, lang: &str) -> Vec<Bundle<'a>> {
+    Severity::ALL
+        .into_iter()
+        .filter_map(|severity| {
+            let offered: Vec<&Step> = amends.iter().filter(|s| s.offered_at(severity)).collect();
+            if offered.is_empty() {
+                return None;
+            }
+            let total: Money = offered.iter().map(|s| s.cost()).sum();
+            Some(Bundle { severity, total, by: approver(policy, total, lang) })
+        })
+        .collect()
+}
+
+/// Who may give a bundle of `total`, as the engine decides it ([`crate::engine::lowest_role_for`]).
+#[must_use]
+pub fn approver<'a>(policy: &'a Policy, total: Money, lang: &str) -> Approver<'a> {
+    let lowest = policy.default_role();
+    match crate::engine::lowest_role_for(policy, total) {
+        Some(role) if Some(role) == lowest => Approver::Anyone,
         Some(role) => Approver::Role {
             label: policy.role_label(role, lang),
             lang: policy.role_label_lang(role, lang),
             or_above: policy.limit_of(role) != Some(policy.highest_limit()),
         },
         None => Approver::Nobody,
+    }
+}
+
+/// [`Approver`] in plain words (text and Markdown).
+#[must_use]
+pub fn approver_words(by: &Approver, lang: &str) -> String {
+    match by {
+        Approver::Anyone => ui::t(lang, "print_anyone").to_owned(),
+        Approver::Role { label, or_above: true, .. } => ui::f(lang, "print_or_above", &[("role", label)]),
+        Approver::Role { label, .. } => ui::f(lang, "print_role_only", &[("role", label)]),
+        Approver::Nobody => ui::t(lang, "print_nobody").to_owned(),
     }
 }
 

@@ -23,6 +23,7 @@ CREATE TABLE recover.incidents (
     servqual text NOT NULL DEFAULT '',
     abandoned_by text,
     abandon_reason text,
+    approver_role text,
     UNIQUE (uid, site)
 );
 -- Short ids are unique per site, compared without case as people type them.

@@ -9,7 +9,7 @@ GRANT SELECT, INSERT ON recover.incidents, recover.steps, recover.follow_ups TO 
 -- The closing columns: finishing or abandoning an incident, doing a skipped step afterwards,
 -- closing a follow-up.
 GRANT UPDATE (finished_at, status, failure_answered, failure_point, failure_note, servqual,
-        abandoned_by, abandon_reason)
+        abandoned_by, abandon_reason, approver_role)
     ON recover.incidents TO recover_desk, recover_manager;
 GRANT UPDATE (completed_at, completed_by, completed_note) ON recover.steps TO recover_desk, recover_manager;
 GRANT UPDATE (done_at, outcome, done_by, note) ON recover.follow_ups TO recover_desk, recover_manager;

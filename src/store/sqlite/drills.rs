@@ -143,9 +143,9 @@ mod tests {
         let incidents: i64 =
             store.conn.query_row("SELECT count(*) FROM incidents", [], |r| r.get(0)).unwrap();
         assert_eq!(incidents, 0);
-        // The table comes from the last migration, whatever its number.
+        // The table comes from a migration of the list, whatever its number.
         let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(usize::try_from(version).unwrap(), super::super::schema::MIGRATIONS.len());
-        assert_eq!(super::super::schema::MIGRATIONS.last(), Some(&MIGRATION));
+        assert!(super::super::schema::MIGRATIONS.contains(&MIGRATION));
     }
 }

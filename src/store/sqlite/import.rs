@@ -160,6 +160,12 @@ fn merge(tx: &Transaction, n: i64, incoming: &Incident) -> rusqlite::Result<bool
             changed = true;
         }
     }
+    if let Some(role) = &incoming.approver_role {
+        let n = tx
+            .prepare_cached("UPDATE incidents SET approver_role = ?2 WHERE n = ?1 AND approver_role IS NULL")?
+            .execute(params![n, role])?;
+        changed |= n > 0;
+    }
     if incoming.status != Status::InProgress {
         let n = tx
             .prepare_cached(

@@ -14,7 +14,7 @@ macro_rules! incident_columns {
     () => {
         "i.n, i.uid, i.id, i.type, i.severity, i.staff, i.role, i.ref, i.started_at, i.finished_at, \
          i.status, i.currency, i.role_limit, i.failure_answered, i.failure_point, i.failure_note, i.servqual, \
-         i.abandoned_by, i.abandon_reason"
+         i.abandoned_by, i.abandon_reason, i.approver_role"
     };
 }
 
@@ -91,6 +91,7 @@ pub(super) fn incident_row(r: &Row) -> rusqlite::Result<(i64, Incident)> {
         servqual: text(r, 16)?.split(',').filter_map(Servqual::from_key).collect(),
         abandoned_by: r.get(17)?,
         abandon_reason: r.get(18)?,
+        approver_role: r.get(19)?,
         follow_ups: Vec::new(),
     };
     Ok((r.get(0)?, incident))

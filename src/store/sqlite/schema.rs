@@ -37,6 +37,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_after_the_fact.sql"),
     // 5: drill results, in a table of their own (see `drills`): never incidents.
     super::drills::MIGRATION,
+    // 6: amends offered, given and withheld, counted by `report` from their own index.
+    super::amends::MIGRATION,
+    // 7: the approver's role, checked against the bundle when it is approved.
+    super::amends::APPROVER_MIGRATION,
 ];
 
 /// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.

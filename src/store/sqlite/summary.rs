@@ -204,6 +204,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     )?;
     r.follow_ups.skipped = usize::try_from(skipped).unwrap_or(0);
     t.finish(&mut r)?;
+    super::amends::count(conn, since, whole, &mut r)?;
     Ok(r)
 }
 

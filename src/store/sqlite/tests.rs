@@ -29,6 +29,7 @@ fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usiz
         amends_total: Money::ZERO,
         currency: "EUR".into(),
         limit: Money::whole(50),
+        approver_role: None,
         failure_point: None,
         failure_note: None,
         failure_answered: true,

@@ -32,12 +32,14 @@ pub(super) fn insert_incident_unless_known(
     let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
     let sql = if unless_known {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT DO NOTHING"
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason,
+            approver_role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING"
     } else {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason,
+            approver_role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
     };
     let inserted = tx.prepare_cached(sql)?.execute(params![
         incident.uid,
@@ -58,6 +60,7 @@ pub(super) fn insert_incident_unless_known(
         servqual.join(","),
         incident.abandoned_by,
         incident.abandon_reason,
+        incident.approver_role,
     ])?;
     Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
@@ -146,6 +149,13 @@ pub(super) fn write_event(tx: &Transaction, n: i64, event: &Event) -> rusqlite::
             write_follow_up(tx, n, f)?;
             1
         }
+        // The note said after a step's answer, which was saved first.
+        Event::Note { step, note } => tx
+            .prepare_cached("UPDATE steps SET note = ?3 WHERE incident = ?1 AND step = ?2")?
+            .execute(params![n, step, note])?,
+        Event::ApproverRole(role) => tx
+            .prepare_cached("UPDATE incidents SET approver_role = ?2 WHERE n = ?1")?
+            .execute(params![n, role])?,
         Event::FailurePoint { point, note } => tx
             .prepare_cached(
                 "UPDATE incidents SET failure_answered = 1, failure_point = ?2, failure_note = ?3

@@ -70,6 +70,7 @@ fn incident(k: usize, d: &mut Draw) -> Incident {
         amends_total: Money::ZERO,
         currency: if k == 3 { "USD".into() } else { "EUR".into() },
         limit: Money::whole(50),
+        approver_role: d.pick(&[None, Some("supervisor".to_owned())]),
         failure_point: d.pick(&[None, Some("arrival".to_owned()), Some("billing".to_owned())]),
         failure_note: None,
         failure_answered: true,
@@ -103,6 +104,9 @@ fn incident(k: usize, d: &mut Draw) -> Incident {
         ]);
         if d.below(3) == 0 {
             s.approved_by = Some("boss".into());
+        }
+        if s.outcome == Outcome::Skipped {
+            s.reason = d.pick(&[None, Some("guest-declined".into()), Some("booked a taxi".into())]);
         }
         events.push(s);
     }
