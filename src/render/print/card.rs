@@ -152,7 +152,10 @@ fn amends(pb: &Playbook, ctx: &Ctx, here: &Here) -> String {
             esc(&from),
             dots(severity),
             bundle.map(|b| format!(" <span class=\"num\">{} {}</span>", esc(&ctx.policy.currency), b.total)).unwrap_or_default(),
-            bundle.map(|b| who_in(&b.by, ctx, here, ("print_card_or_above", "print_card_role_only"))).unwrap_or_else(|| "<td></td>".to_owned()),
+            bundle.map_or_else(
+                || "<td></td>".to_owned(),
+                |b| who_in(&b.by, ctx, here, ("print_card_or_above", "print_card_role_only"))
+            ),
         ));
         for step in steps {
             out.push_str(&format!(
