@@ -39,6 +39,9 @@ pub struct Global {
     /// When to use colour and box drawing (NO_COLOR turns them off)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+    /// This desk's site, for a shared log on a server [env: RECOVER_SITE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub site: Option<String>,
 }
 
 /// `--color`.
@@ -92,10 +95,32 @@ pub enum Command {
     Drill(DrillArgs),
     /// Show which playbooks and log are in use, and where each setting came from
     Paths,
+    /// Set up and check a shared log on a PostgreSQL server
+    Server(ServerArgs),
     /// Print shell completions: `source <(recover completions bash)` in ~/.bashrc
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
+}
+
+/// `recover server`.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// What to do on the server
+    #[command(subcommand)]
+    pub command: ServerCommand,
+}
+
+/// `recover server ...`: the server is --log / RECOVER_LOG (postgres://...) or the PG* variables.
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Print the schema, roles and policies, for a DBA to review or run
+    #[command(name = "init-sql")]
+    InitSql,
+    /// Create or upgrade the schema (as its owner); running it again changes nothing
+    Migrate,
+    /// Connect as this desk would: the schema version, the login, its sites and roles
+    Check,
 }
 
 /// Output for scripts.

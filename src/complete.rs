@@ -56,6 +56,7 @@ fn config() -> Option<Config> {
         log: option(&words, "--log"),
         lang: option(&words, "--lang").map(|p| p.to_string_lossy().into_owned()),
         color: ColorChoice::Never,
+        site: option(&words, "--site").map(|p| p.to_string_lossy().into_owned()),
     };
     Config::resolve(&global, &process_env).ok()
 }

@@ -51,6 +51,11 @@ pub struct Config {
     pub playbooks: Setting<Option<PathBuf>>,
     /// The log file; `None` when no data directory could be found and none was named.
     pub log: Setting<Option<PathBuf>>,
+    /// This desk's site (`--site`, `RECOVER_SITE`), for a shared log on a server.
+    pub site: Setting<Option<String>>,
+    /// Where a desk's answers wait for the server (a SQLite log beside the default one),
+    /// `None` when no data directory could be found.
+    pub spool: Option<PathBuf>,
     /// The language for playbook text.
     pub lang: Setting<Lang>,
     /// Colour and box drawing on standard output.
@@ -93,6 +98,13 @@ impl Config {
             (None, Some(p)) => Setting { value: Some(PathBuf::from(p)), source: Source::Env("RECOVER_LOG") },
             (None, None) => Setting { value: default_log(env), source: Source::Default },
         };
+        let site = match (&global.site, env("RECOVER_SITE")) {
+            (Some(s), _) => Setting { value: Some(site_name(s, "--site")?), source: Source::Flag("--site") },
+            (None, Some(s)) => {
+                Setting { value: Some(site_name(&s, "RECOVER_SITE")?), source: Source::Env("RECOVER_SITE") }
+            }
+            (None, None) => Setting { value: None, source: Source::Default },
+        };
         let lang = match (&global.lang, env("RECOVER_LANG")) {
             (Some(l), _) => Setting { value: Lang::resolve(Some(l), &[]), source: Source::Flag("--lang") },
             (None, Some(l)) => {
@@ -116,6 +128,8 @@ impl Config {
         Ok(Config {
             playbooks,
             log,
+            site,
+            spool: default_log(env).map(|p| p.with_file_name("spool.db")),
             lang,
             styled_out: styled(std::io::stdout().is_terminal()),
             styled_err: styled(std::io::stderr().is_terminal()),
@@ -210,8 +224,12 @@ impl Config {
         })
     }
 
-    /// The log file path, or a usage error saying how to name one.
+    /// The log file path, or a usage error saying how to name one. A log that names a
+    /// PostgreSQL server is refused here, before anything could make a file of that name.
     pub fn log_path(&self) -> Result<&Path, Error> {
+        if let Some(server) = crate::server::log_server(self) {
+            return Err(crate::server::not_a_file(server).into());
+        }
         self.log.value.as_deref().ok_or_else(|| {
             Error::usage(
                 "no place for the log: neither HOME nor XDG_DATA_HOME is set",
@@ -240,6 +258,9 @@ impl Config {
     /// empty and not created, so a mistyped `--log` does not leave files about; a line on
     /// stderr says so.
     pub fn store_to_read(&self) -> Result<Box<dyn Store>, Error> {
+        if let Some(server) = crate::server::log_server(self) {
+            return Ok(crate::server::open_to_read(server)?);
+        }
         let path = self.log_path()?;
         // A link whose target is gone is refused by the store, not read as empty.
         if path.exists() || path.is_symlink() {
@@ -256,6 +277,9 @@ impl Config {
     /// there is an error, never an empty log that passes (a mistyped `RECOVER_LOG` in a
     /// shift-close script must fail it).
     pub fn store_to_check(&self) -> Result<Box<dyn Store>, Error> {
+        if let Some(server) = crate::server::log_server(self) {
+            return Ok(crate::server::open_to_read(server)?);
+        }
         let path = self.log_path()?;
         if path.exists() || path.is_symlink() {
             return self.store();
@@ -265,6 +289,19 @@ impl Config {
             why: "there is no log there, so nothing can be checked".to_owned(),
         }))
     }
+}
+
+/// A site name as given, trimmed: one line of at most 64 characters, since rows on the
+/// server carry it and reports group by it.
+fn site_name(s: &str, from: &str) -> Result<String, Error> {
+    let name = s.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(Error::usage(
+            format!("{from}: a site is a name of 1 to 64 characters on one line"),
+            "name this desk's site, e.g. --site oslo-central",
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// `$XDG_DATA_HOME/recover/log.db` (only an absolute one counts), else
@@ -307,6 +344,17 @@ mod tests {
         assert_eq!(c.log.source, Source::Env("RECOVER_LOG"));
         let c = resolve(&[], &[("HOME", "/h")]);
         assert_eq!(c.log.value.as_deref(), Some(Path::new("/h/.local/share/recover/log.db")));
+    }
+
+    #[test]
+    fn site_from_flag_or_env_and_where_the_spool_goes() {
+        let c = resolve(&["--site", " oslo "], &[("RECOVER_SITE", "bergen"), ("HOME", "/h")]);
+        assert_eq!((c.site.value.as_deref(), &c.site.source), (Some("oslo"), &Source::Flag("--site")));
+        let c = resolve(&[], &[("RECOVER_SITE", "bergen"), ("HOME", "/h")]);
+        assert_eq!((c.site.value.as_deref(), &c.site.source), (Some("bergen"), &Source::Env("RECOVER_SITE")));
+        assert_eq!(c.spool.as_deref(), Some(Path::new("/h/.local/share/recover/spool.db")));
+        let cli = crate::cli::Cli::parse_from(["recover", "--site", "a\nb", "paths"]);
+        assert!(Config::resolve(&cli.global, &|_| None).is_err());
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub enum Error {
     /// The log failed.
     #[error(transparent)]
     Store(StoreError),
+    /// The shared log's server failed, or cannot be used.
+    #[error(transparent)]
+    Server(#[from] crate::server::ServerError),
     /// An answer broke a rule of the recovery.
     #[error(transparent)]
     Rule(#[from] Rule),
@@ -71,7 +74,8 @@ impl Error {
                 Exit::Usage
             }
             Error::Store(e) if e.is_usage() => Exit::Usage,
-            Error::Library(_) | Error::Store(_) | Error::Io { .. } => Exit::Environment,
+            Error::Server(e) if e.is_usage() => Exit::Usage,
+            Error::Library(_) | Error::Store(_) | Error::Server(_) | Error::Io { .. } => Exit::Environment,
             Error::Interrupted { .. } => Exit::Interrupted,
         }
     }
@@ -125,6 +129,7 @@ impl Error {
             Error::Rule(Rule::TooLong { .. }) => Some("shorten it".into()),
             Error::Rule(_) => Some("see `recover show TYPE` for the playbook".into()),
             Error::Interrupted { resume } => resume.clone(),
+            Error::Server(e) => e.hint(),
         }
     }
 }

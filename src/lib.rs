@@ -22,6 +22,7 @@ pub mod policy;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod server;
 pub mod store;
 pub mod text;
 pub mod yaml;

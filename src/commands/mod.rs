@@ -17,6 +17,7 @@ mod print;
 mod purge;
 mod report;
 mod schema;
+mod server;
 mod show;
 mod start;
 
@@ -82,6 +83,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Print(a) => print::run(&config, &a),
         Command::Drill(a) => drill::run(&config, &a),
         Command::Paths => paths::run(&config),
+        Command::Server(a) => server::run(&config, &a),
         Command::Completions(a) => help::completions(a.shell),
         Command::Man => man::run(),
     }

@@ -27,13 +27,46 @@ pub fn run(config: &Config) -> Result<Exit, Error> {
         .value
         .as_ref()
         .map_or_else(|| ui::t(lang, "library_built_in").to_owned(), |p| p.display().to_string());
-    let log = config
-        .log
-        .value
-        .as_ref()
-        .map_or_else(|| format!("({})", ui::t(lang, "paths_no_log")), |p| p.display().to_string());
+    // A server is shown with its password hidden.
+    let log = config.log.value.as_ref().map_or_else(
+        || format!("({})", ui::t(lang, "paths_no_log")),
+        |p| crate::server::shown(&p.display().to_string(), &crate::config::process_env),
+    );
     writeln!(out, "playbooks  {}  ({})", one_line(&playbooks), source(lang, &config.playbooks.source))?;
     writeln!(out, "log        {}  ({})", one_line(&log), source(lang, &config.log.source))?;
+    if let Some(server) = crate::server::log_server(config) {
+        server_lines(&mut out, config, server)?;
+    } else if let Some(site) = &config.site.value {
+        writeln!(out, "site       {}  ({})", one_line(site), source(lang, &config.site.source))?;
+    }
     writeln!(out, "lang       {}  ({})", one_line(lang), source(lang, &config.lang.source))?;
     Ok(Exit::Success)
+}
+
+/// For a log on a server: where its password comes from (never the password), the site this
+/// desk records for, and where its answers wait when the server cannot be reached.
+fn server_lines(out: &mut impl Write, config: &Config, server: &str) -> Result<(), Error> {
+    use crate::server::conninfo::PasswordSource;
+    if let Ok(info) = crate::server::resolve(server, &crate::config::process_env) {
+        let password = match info.password_source {
+            None => "none given (the server may not ask for one)",
+            Some(PasswordSource::ConnInfo) => "in the connection string (hidden)",
+            Some(PasswordSource::Env) => "from PGPASSWORD (hidden)",
+            Some(PasswordSource::File) => "from the password file (hidden)",
+        };
+        writeln!(out, "password   {password}")?;
+        for w in &info.warnings {
+            writeln!(out, "           warning: {}", one_line(w))?;
+        }
+    }
+    match &config.site.value {
+        Some(site) => writeln!(out, "site       {}  ({})", one_line(site), config.site.source)?,
+        None => writeln!(out, "site       (none: set RECOVER_SITE or pass --site)")?,
+    }
+    let spool = config
+        .spool
+        .as_ref()
+        .map_or("(none: set HOME or XDG_DATA_HOME)".to_owned(), |p| p.display().to_string());
+    writeln!(out, "spool      {}  (default)", one_line(&spool))?;
+    Ok(())
 }

@@ -1,0 +1,202 @@
+//! The shared log on a PostgreSQL server (issue 15): connection settings as libpq reads them,
+//! the connection itself, and the server's schema, roles and policies.
+//!
+//! The settings and the SQL text are always built (so `paths` can hide a password and
+//! `server init-sql` can print the schema in any build); talking to a server needs the
+//! default-on `postgres` feature, and a build without it says so in one line.
+
+pub mod conninfo;
+mod pgpass;
+pub mod schema;
+
+#[cfg(feature = "postgres")]
+mod connect;
+#[cfg(feature = "postgres")]
+pub mod migrate;
+#[cfg(feature = "postgres")]
+mod store;
+
+#[cfg(feature = "postgres")]
+pub use connect::connect;
+#[cfg(feature = "postgres")]
+pub use store::PostgresStore;
+
+use crate::config::{Config, EnvReader, Source};
+use conninfo::ConnInfo;
+
+/// Why the server could not be used. No variant holds a password: servers are named by
+/// [`ConnInfo`]'s `Display`.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The log names a server, and this build cannot talk to one.
+    #[error("the log {server} is a PostgreSQL server, but this recover was built without PostgreSQL support")]
+    NotBuilt {
+        /// The server, password hidden.
+        server: String,
+    },
+    /// The connection string or a `PG*` variable is malformed.
+    #[error("bad server connection setting: {why}")]
+    BadConnInfo {
+        /// What is wrong.
+        why: String,
+    },
+    /// `server` commands were pointed at a log file.
+    #[error("the log {log} is a file, not a server")]
+    NotAServer {
+        /// The file.
+        log: String,
+    },
+    /// Unreachable, refused, or the login was refused.
+    #[error("cannot connect to {server}: {why}")]
+    Connect {
+        /// The server, password hidden.
+        server: String,
+        /// What the server or the network said.
+        why: String,
+    },
+    /// TLS could not be set up (a root certificate file that cannot be read, say).
+    #[error("cannot set up TLS for the server: {0}")]
+    Tls(String),
+    /// A statement failed.
+    #[error("the server {server} refused: {why}")]
+    Query {
+        /// The server, password hidden.
+        server: String,
+        /// What the server said.
+        why: String,
+    },
+    /// The server asks for a newer client.
+    #[error("the server {server} needs recover {need} or newer (this is {ours}); upgrade recover")]
+    ClientTooOld {
+        /// The server, password hidden.
+        server: String,
+        /// The oldest version it accepts.
+        need: String,
+        /// Ours.
+        ours: &'static str,
+    },
+    /// The server's schema is newer than this client knows.
+    #[error(
+        "the server {server} has schema version {found}, newer than this recover knows ({known}); upgrade recover"
+    )]
+    SchemaTooNew {
+        /// The server, password hidden.
+        server: String,
+        /// Its version.
+        found: i32,
+        /// Ours.
+        known: i32,
+    },
+    /// The log is a server, and this command cannot use one yet.
+    #[error(
+        "the log {server} is a PostgreSQL server; this version of recover reads from one but cannot record into it yet"
+    )]
+    NotYet {
+        /// The server, password hidden.
+        server: String,
+    },
+}
+
+impl ServerError {
+    /// Whether the user gave something malformed (exit 2) rather than the server failing (3).
+    #[must_use]
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ServerError::BadConnInfo { .. } | ServerError::NotAServer { .. })
+    }
+
+    /// What to do about it.
+    #[must_use]
+    pub fn hint(&self) -> Option<String> {
+        Some(
+            match self {
+                ServerError::NotBuilt { .. } => {
+                    "build recover with its default `postgres` feature, or point --log at a log file"
+                }
+                ServerError::BadConnInfo { .. } => "check --log or RECOVER_LOG and the PG* variables",
+                ServerError::NotAServer { .. } => {
+                    "pass --log postgres://USER@HOST/DATABASE, or unset RECOVER_LOG to use the PG* variables"
+                }
+                ServerError::Connect { .. } => {
+                    "check that the server runs, the PG* variables, ~/.pgpass and PGSSLROOTCERT"
+                }
+                ServerError::Tls(_) => "check PGSSLROOTCERT or sslrootcert",
+                ServerError::Query { .. } => {
+                    "ask the server's administrator; `recover server init-sql` shows what it expects"
+                }
+                ServerError::NotYet { .. } => "point --log at a log file for recording",
+                ServerError::ClientTooOld { .. } | ServerError::SchemaTooNew { .. } => return None,
+            }
+            .to_owned(),
+        )
+    }
+}
+
+impl From<conninfo::BadConnInfo> for ServerError {
+    fn from(e: conninfo::BadConnInfo) -> Self {
+        ServerError::BadConnInfo { why: e.0 }
+    }
+}
+
+/// The `--log` value when it names a server.
+#[must_use]
+pub fn log_server(config: &Config) -> Option<&str> {
+    config.log.value.as_deref().and_then(|p| p.to_str()).filter(|s| conninfo::is_server(s))
+}
+
+/// The server a `--log` value names, resolved against `env`.
+pub fn resolve(log: &str, env: EnvReader) -> Result<ConnInfo, ServerError> {
+    Ok(ConnInfo::resolve(conninfo::parse(log)?, env)?)
+}
+
+/// The server for `recover server ...`: the log setting if it names one, else (no log named)
+/// the `PG*` variables alone, as `psql` with no arguments. Warnings (a password file others
+/// can read) go to stderr.
+pub fn for_admin(config: &Config, env: EnvReader) -> Result<ConnInfo, ServerError> {
+    let log = match log_server(config) {
+        Some(s) => s,
+        None if config.log.source == Source::Default => "postgres://",
+        None => {
+            let log = config.log.value.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            return Err(ServerError::NotAServer { log: crate::render::safe::one_line(&log) });
+        }
+    };
+    let info = resolve(log, env)?;
+    for w in &info.warnings {
+        eprintln!("recover: warning: {w}");
+    }
+    Ok(info)
+}
+
+/// `log` as `paths` and errors show it: a server with its password hidden, a file as is.
+#[must_use]
+pub fn shown(log: &str, env: EnvReader) -> String {
+    if !conninfo::is_server(log) {
+        return log.to_owned();
+    }
+    resolve(log, env).map_or_else(|e| format!("(a server: {e})"), |c| c.to_string())
+}
+
+/// The shared log on `server` (a `--log` value) for commands that only read it: connected,
+/// its schema checked to accept this recover.
+pub fn open_to_read(server: &str) -> Result<Box<dyn crate::store::Store>, ServerError> {
+    #[cfg(feature = "postgres")]
+    {
+        let info = resolve(server, &crate::config::process_env)?;
+        for w in &info.warnings {
+            eprintln!("recover: warning: {w}");
+        }
+        let shown = info.to_string();
+        let mut client = connect(&info)?;
+        migrate::status(&mut client, &shown)?;
+        Ok(Box::new(PostgresStore::new(client, shown)))
+    }
+    #[cfg(not(feature = "postgres"))]
+    Err(not_a_file(server))
+}
+
+/// The error for a command that would open the log as a file when it names a server.
+#[must_use]
+pub fn not_a_file(log: &str) -> ServerError {
+    let server = shown(log, &crate::config::process_env);
+    if cfg!(feature = "postgres") { ServerError::NotYet { server } } else { ServerError::NotBuilt { server } }
+}

@@ -1,0 +1,395 @@
+//! [`PostgresStore`]: the shared log on a server, read side. Reads go through row-level
+//! security, so a desk login sees its own site's incidents and head office every site's,
+//! with no site filter in the client. Recording (create, append, update, closing, import,
+//! purge) is the spool-and-push work of issue 15 still to come: those refuse with one line.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use postgres::types::ToSql;
+
+use super::connect::why;
+use crate::engine::{
+    Event, FollowUp, FollowUpOutcome, Incident, Outcome, Rule, Status, StepRecord, apply_step,
+};
+use crate::money::Money;
+use crate::playbook::{Phase, Servqual, Severity};
+use crate::store::{DrillResult, Due, Filter, GuestHistory, Imported, Listed, Rejected, Store, StoreError};
+
+/// How many incidents a scan reads per round trip (keyset pages on start time, id, uid).
+const PAGE: i64 = 500;
+
+const INCIDENT_COLUMNS: &str = "i.uid::text, i.id, i.type, i.severity, i.staff, i.role, i.ref, i.started_at, \
+     i.finished_at, i.status, i.currency, i.role_limit::text, i.failure_answered, i.failure_point, \
+     i.failure_note, i.servqual, i.abandoned_by, i.abandon_reason, lower(i.id), i.approver_role";
+
+const STEP_COLUMNS: &str = "s.incident::text, s.seq, s.phase, s.step, s.outcome, s.at, s.choice, s.note, \
+     s.reason, s.cost::text, s.approved_by, s.completed_at, s.completed_by, s.completed_note";
+
+const FOLLOW_UP_COLUMNS: &str = "f.incident::text, f.step, f.due, f.done_at, f.outcome, f.done_by, f.note";
+
+/// The shared log on a PostgreSQL server (reads).
+pub struct PostgresStore {
+    client: RefCell<postgres::Client>,
+    /// Incidents per page of a scan.
+    page: i64,
+    /// The server as errors name it (no password).
+    server: String,
+}
+
+type Params = Vec<Box<dyn ToSql + Sync>>;
+
+impl PostgresStore {
+    /// A store on a connected client whose schema this recover accepts (see
+    /// [`super::migrate::status`]).
+    #[must_use]
+    pub fn new(client: postgres::Client, server: String) -> PostgresStore {
+        PostgresStore { client: RefCell::new(client), page: PAGE, server }
+    }
+
+    fn failed(&self, e: &postgres::Error) -> StoreError {
+        StoreError::Database { path: PathBuf::from(&self.server), why: why(e) }
+    }
+
+    fn not_yet(&self) -> StoreError {
+        StoreError::Database {
+            path: PathBuf::from(&self.server),
+            why: "recording into a server is not in this version of recover yet; record into a log file"
+                .into(),
+        }
+    }
+
+    fn bad(&self, what: &str, v: &str) -> StoreError {
+        StoreError::Database {
+            path: PathBuf::from(&self.server),
+            why: format!("bad {what} `{}`", crate::render::safe::one_line(v)),
+        }
+    }
+
+    fn query(&self, sql: &str, params: &Params) -> Result<Vec<postgres::Row>, StoreError> {
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();
+        self.client.borrow_mut().query(sql, &refs).map_err(|e| self.failed(&e))
+    }
+
+    /// Incidents (whole) where `cond` holds, in `order`, with `params`, each with its id as
+    /// the server lower-cases it (a scan's page key).
+    fn load(
+        &self,
+        cond: &str,
+        order: &str,
+        limit: Option<i64>,
+        params: &Params,
+    ) -> Result<Vec<(Incident, String)>, StoreError> {
+        let limit = limit.map_or(String::new(), |n| format!(" LIMIT {n}"));
+        let sql = format!(
+            "SELECT {INCIDENT_COLUMNS} FROM recover.incidents i WHERE {cond} ORDER BY {order}{limit}"
+        );
+        let mut incidents = self
+            .query(&sql, params)?
+            .iter()
+            .map(|r| Ok((self.incident(r)?, r.get::<_, String>(18))))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        if incidents.is_empty() {
+            return Ok(incidents);
+        }
+        let uids: Params =
+            vec![Box::new(incidents.iter().map(|(i, _)| i.uid.clone()).collect::<Vec<String>>())];
+        let mut steps: Vec<(String, i32, StepRecord)> = Vec::new();
+        for r in self.query(
+            &format!(
+                "SELECT {STEP_COLUMNS} FROM recover.steps s WHERE s.incident = ANY($1::text[]::uuid[]) ORDER BY s.seq"
+            ),
+            &uids,
+        )? {
+            steps.push((r.get(0), r.get(1), self.step(&r)?));
+        }
+        let mut follow_ups: Vec<(String, FollowUp)> = Vec::new();
+        for r in self.query(
+            &format!(
+                "SELECT {FOLLOW_UP_COLUMNS} FROM recover.follow_ups f WHERE f.incident = ANY($1::text[]::uuid[]) ORDER BY f.due, f.step"
+            ),
+            &uids,
+        )? {
+            follow_ups.push((r.get(0), follow_up(&r)));
+        }
+        for (incident, _) in &mut incidents {
+            let uid = incident.uid.clone();
+            for (_, _, step) in steps.iter().filter(|(u, _, _)| *u == uid) {
+                apply_step(incident, step.clone());
+            }
+            incident.follow_ups =
+                follow_ups.iter().filter(|(u, _)| *u == incident.uid).map(|(_, f)| f.clone()).collect();
+        }
+        Ok(incidents)
+    }
+
+    fn incident(&self, r: &postgres::Row) -> Result<Incident, StoreError> {
+        let severity: Option<String> = r.get(3);
+        let status: String = r.get(9);
+        let limit: String = r.get(11);
+        let servqual: String = r.get(15);
+        Ok(Incident {
+            uid: r.get(0),
+            id: r.get(1),
+            kind: r.get(2),
+            severity: severity
+                .map(|s| Severity::from_key(&s).ok_or_else(|| self.bad("severity", &s)))
+                .transpose()?,
+            staff: r.get(4),
+            role: r.get(5),
+            reference: r.get(6),
+            started_at: r.get(7),
+            finished_at: r.get(8),
+            status: Status::from_key(&status).ok_or_else(|| self.bad("status", &status))?,
+            steps: Vec::new(),
+            amends_total: Money::ZERO,
+            currency: r.get(10),
+            limit: limit.parse().map_err(|_| self.bad("amount", &limit))?,
+            failure_answered: r.get(12),
+            failure_point: r.get(13),
+            failure_note: r.get(14),
+            servqual: servqual.split(',').filter_map(Servqual::from_key).collect(),
+            abandoned_by: r.get(16),
+            abandon_reason: r.get(17),
+            approver_role: r.get(19),
+            follow_ups: Vec::new(),
+        })
+    }
+
+    fn step(&self, r: &postgres::Row) -> Result<StepRecord, StoreError> {
+        let phase: String = r.get(2);
+        let outcome: String = r.get(4);
+        let cost: Option<String> = r.get(9);
+        Ok(StepRecord {
+            phase: Phase::from_key(&phase).ok_or_else(|| self.bad("phase", &phase))?,
+            id: r.get(3),
+            outcome: match outcome.as_str() {
+                "done" => Outcome::Done,
+                "skipped" => Outcome::Skipped,
+                _ => return Err(self.bad("outcome", &outcome)),
+            },
+            at: r.get(5),
+            choice: r.get(6),
+            note: r.get(7),
+            reason: r.get(8),
+            cost: cost.map(|c| c.parse().map_err(|_| self.bad("amount", &c))).transpose()?,
+            approved_by: r.get(10),
+            completed_at: r.get(11),
+            completed_by: r.get(12),
+            completed_note: r.get(13),
+        })
+    }
+}
+
+fn follow_up(r: &postgres::Row) -> FollowUp {
+    let outcome: Option<String> = r.get(4);
+    FollowUp {
+        step: r.get(1),
+        due: r.get(2),
+        done_at: r.get(3),
+        outcome: outcome.as_deref().and_then(FollowUpOutcome::from_key),
+        done_by: r.get(5),
+        note: r.get(6),
+    }
+}
+
+/// The `WHERE` condition on `recover.incidents i` for `filter`, its parameters appended to
+/// `params`. Staff names compare without case, as the SQLite log compares them.
+fn condition(filter: &Filter, params: &mut Params) -> String {
+    let mut sql = String::from("true");
+    let mut add = |params: &mut Params, p: Box<dyn ToSql + Sync>, clause: &str| {
+        params.push(p);
+        sql.push_str(&clause.replace('$', &format!("${}", params.len())));
+    };
+    if let Some(t) = filter.since {
+        add(params, Box::new(t), " AND i.started_at >= $");
+    }
+    if let Some(t) = filter.before {
+        add(params, Box::new(t), " AND i.started_at < $");
+    }
+    if let Some(k) = &filter.kind {
+        add(params, Box::new(k.clone()), " AND i.type = $");
+    }
+    if let Some(s) = &filter.staff {
+        add(params, Box::new(s.clone()), " AND lower(i.staff) = lower($)");
+    }
+    if let Some(s) = filter.status {
+        add(params, Box::new(s.key().to_owned()), " AND i.status = $");
+    }
+    if filter.open {
+        sql.push_str(
+            " AND i.status <> 'abandoned' AND (i.status = 'in_progress' OR EXISTS (
+                SELECT 1 FROM recover.follow_ups f WHERE f.incident = i.uid AND f.done_at IS NULL))",
+        );
+    }
+    sql
+}
+
+impl Store for PostgresStore {
+    fn create(&mut self, _incident: &Incident) -> Result<String, StoreError> {
+        Err(self.not_yet())
+    }
+
+    fn append(&mut self, _uid: &str, _events: &[Event]) -> Result<(), StoreError> {
+        Err(self.not_yet())
+    }
+
+    fn get(&self, id: &str) -> Result<Incident, StoreError> {
+        // A short id may be taken at several sites (head office sees them all): the newest.
+        let params: Params = vec![Box::new(id.to_owned())];
+        let found = self.load(
+            "(lower(i.id) = lower($1) OR i.uid = (CASE WHEN $1 ~ '^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$' THEN $1::uuid END))",
+            "i.started_at DESC",
+            Some(1),
+            &params,
+        )?;
+        found.into_iter().next().map(|(i, _)| i).ok_or_else(|| StoreError::NotFound(id.to_owned()))
+    }
+
+    fn latest_unfinished(&self) -> Result<Option<Incident>, StoreError> {
+        let found = self.load("i.status = 'in_progress'", "i.started_at DESC", Some(1), &Vec::new())?;
+        Ok(found.into_iter().next().map(|(i, _)| i))
+    }
+
+    fn scan(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        visit: &mut dyn FnMut(Incident) -> bool,
+    ) -> Result<(), StoreError> {
+        let (cmp, dir) = if oldest_first { (">", "") } else { ("<", " DESC") };
+        let order = format!("i.started_at{dir}, lower(i.id){dir}, i.uid::text{dir}");
+        let mut after: Option<(Timestamp, String, String)> = None;
+        loop {
+            let mut params = Params::new();
+            let mut cond = condition(filter, &mut params);
+            if let Some((t, id, uid)) = after.take() {
+                let n = params.len();
+                cond.push_str(&format!(
+                    " AND (i.started_at, lower(i.id), i.uid::text) {cmp} (${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3
+                ));
+                params.push(Box::new(t));
+                params.push(Box::new(id));
+                params.push(Box::new(uid));
+            }
+            let page = self.load(&cond, &order, Some(self.page), &params)?;
+            let full = i64::try_from(page.len()).unwrap_or(0) == self.page;
+            for (incident, lower_id) in page {
+                after = Some((incident.started_at, lower_id, incident.uid.clone()));
+                if !visit(incident) {
+                    return Ok(());
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {
+        self.scan(filter, false, &mut |i| {
+            visit(Listed {
+                open_follow_ups: i.follow_ups.iter().filter(|f| f.done_at.is_none()).count(),
+                id: i.id,
+                started_at: i.started_at,
+                kind: i.kind,
+                severity: i.severity,
+                staff: i.staff,
+                reference: i.reference,
+                status: i.status,
+                currency: i.currency,
+                amends_total: i.amends_total,
+                failure_point: i.failure_point,
+            })
+        })
+    }
+
+    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
+        crate::report::tally(self, since, now)
+    }
+
+    fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {
+        let params: Params = vec![Box::new(until)];
+        let rows = self.query(
+            "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff, i.uid::text FROM recover.follow_ups f
+             JOIN recover.incidents i ON i.uid = f.incident
+             WHERE f.done_at IS NULL AND f.due < $1 AND i.status <> 'abandoned'
+             ORDER BY f.due, lower(i.id), f.step",
+            &params,
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Due {
+                incident: r.get(0),
+                kind: r.get(1),
+                reference: r.get(2),
+                step: r.get(3),
+                due: r.get(4),
+                staff: r.get(5),
+                uid: r.get(6),
+            })
+            .collect())
+    }
+
+    fn update(
+        &mut self,
+        _id: &str,
+        _decide: &mut dyn FnMut(&Incident) -> Result<Vec<Event>, Rule>,
+    ) -> Result<Incident, StoreError> {
+        Err(self.not_yet())
+    }
+
+    fn import(
+        &mut self,
+        _incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+    ) -> Result<Option<Imported>, StoreError> {
+        Err(self.not_yet())
+    }
+
+    fn purge(&mut self, _before: Timestamp) -> Result<usize, StoreError> {
+        Err(self.not_yet())
+    }
+
+    fn record_drill(&mut self, _drill: &DrillResult) -> Result<(), StoreError> {
+        Err(self.not_yet())
+    }
+
+    /// The server keeps no drills (they stay on the desk that ran them): none to read.
+    fn drill_results(&self, _since: Option<Timestamp>) -> Result<Vec<DrillResult>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    fn count_drills_before(&self, _before: Timestamp) -> Result<usize, StoreError> {
+        Ok(0)
+    }
+
+    fn purge_drills(&mut self, _before: Timestamp) -> Result<usize, StoreError> {
+        Err(self.not_yet())
+    }
+
+    /// The server keeps no guest hashes yet (the secret that makes them is the desk's): a
+    /// guest has no history there.
+    fn guest_history(&self, _hash: &str, _since: Timestamp) -> Result<GuestHistory, StoreError> {
+        Ok(GuestHistory::default())
+    }
+
+    fn record_guest(&mut self, _id: &str, _hash: &str, _earlier: usize) -> Result<(), StoreError> {
+        Err(self.not_yet())
+    }
+
+    fn guest_of(&self, _id: &str) -> Result<Option<(String, usize)>, StoreError> {
+        Ok(None)
+    }
+
+    fn repeat_guests(&self, _filter: &Filter) -> Result<usize, StoreError> {
+        Ok(0)
+    }
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;
