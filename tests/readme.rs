@@ -128,12 +128,20 @@ fn unfinished(id: &str, n: u32, day: u32) -> String {
 /// folder of playbooks, the shift-close script, and the user's completions folder.
 fn readme_world() -> Test {
     let t = Test::new();
-    let incidents = format!("{}{}", unfinished("K7Q-4MX", 1, 10), unfinished("B8N-2TW", 2, 12));
+    // D4R-7WZ, older than both, is the one the README abandons.
+    let incidents = format!(
+        "{}{}{}",
+        unfinished("K7Q-4MX", 1, 10),
+        unfinished("B8N-2TW", 2, 12),
+        unfinished("D4R-7WZ", 3, 5)
+    );
     let file = t.write("incidents.jsonl", incidents);
     t.cmd(&["import", file.to_str().unwrap()]).run().code(0);
     let answers =
         yaml_blocks(&readme()).into_iter().find(|b| b.contains("steps:") && !b.contains("phases:")).unwrap();
     t.write("answers.yaml", answers);
+    let drill = yaml_blocks(&readme()).into_iter().find(|b| b.contains("seed:")).expect("the drill answers");
+    t.write("drill-anna.yaml", drill);
     t.copy_playbooks("my-playbooks");
     std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), t.path("examples"))
         .unwrap();
