@@ -8,6 +8,7 @@ use crate::clock::{self, human_seconds};
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::i18n as ui;
 use crate::money::Money;
 use crate::progress::{self, Progress};
 use crate::render::report_html::Page;
@@ -188,16 +189,87 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
 }
 
 fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Report) -> Result<(), Error> {
-    writeln!(out, "Report since {}", clock::local(since, config.tz()))?;
-    let mut t = table::new(config.styled_out, &["Section", "Item", "Value"]);
-    let mut last = String::new();
+    let lang = config.lang.value.code();
+    writeln!(out, "{}", ui::f(lang, "report_since", &[("when", &clock::local(since, config.tz()))]))?;
+    let header = ["col_section", "col_item", "col_value"].map(|k| ui::t(lang, k));
+    let mut t = table::new(config.styled_out, &header);
+    let mut last = "";
+    // Roles by the names the policy gives them in this language.
+    let policy = config.library_for(None).ok().map(|lib| lib.policy);
     for line in rows(report) {
-        let shown = if line.section == last { String::new() } else { line.section.to_owned() };
-        line.section.clone_into(&mut last);
-        t.add_row(vec![shown, one_line(&line.item), one_line(&line.value)]);
+        let shown = if line.section == last { String::new() } else { section_in(lang, line.section) };
+        last = line.section;
+        let value = match (line.section, line.item.as_str(), line.amount, line.count) {
+            ("amends", "needing an approver", Some(amount), Some(n)) => {
+                ui::n(lang, "report_in_incidents", n, &[("amount", &format!("{} {amount}", report.currency))])
+            }
+            _ => line.value.clone(),
+        };
+        let item = match (&policy, line.section) {
+            (Some(p), "amends by role") => p.role_label(&line.item, lang).to_owned(),
+            _ => item_in(lang, line.section, &line.item),
+        };
+        t.add_row(vec![shown, one_line(&item), one_line(&value)]);
     }
     write!(out, "{}", table::to_text(&t))?;
     Ok(())
+}
+
+/// A section of the report table in `lang` (CSV keeps the English words scripts match).
+fn section_in(lang: &str, section: &str) -> String {
+    let key = match section {
+        "incidents" => "report_t_incidents",
+        "by type" => "report_by_type",
+        "by severity" => "report_by_severity",
+        "time to apology" => "report_time_to_apology",
+        "time to fix" => "report_time_to_fix",
+        "amends" => "report_t_amends",
+        "amends withheld, why" => "report_t_withheld_why",
+        "amends by type" => "report_amends_by_type",
+        "amends by role" => "report_amends_by_role",
+        "follow-ups" => "report_t_follow_ups",
+        "failure points" => "report_t_failure_points",
+        "servqual" => return "SERVQUAL".to_owned(),
+        other => return other.to_owned(),
+    };
+    ui::t(lang, key).to_owned()
+}
+
+/// An item of the report table in `lang`: the report's own words, severities and the
+/// engine's reasons for withholding; types, roles, failure points and words given by
+/// people stay as written.
+fn item_in(lang: &str, section: &str, item: &str) -> String {
+    if section == "by severity" {
+        if let Some(s) = crate::playbook::Severity::from_key(item) {
+            return ui::severity(lang, s).to_owned();
+        }
+    }
+    if section == "amends withheld, why" {
+        return ui::withheld_reason(lang, item).to_owned();
+    }
+    let key = match (section, item) {
+        (_, "total") => "report_total",
+        (_, "in progress") => "status_in_progress",
+        (_, "incomplete") => "status_incomplete",
+        (_, "abandoned") => "status_abandoned",
+        (_, "repeat guests") => "report_repeat_guests",
+        (_, "clock went back (left out of the times)") => "report_clock_skew",
+        (_, "median") => "report_median",
+        (_, "90th percentile") => "report_p90",
+        ("amends", "needing an approver") => "report_t_needing_approver",
+        ("amends", "offered") => "report_t_offered",
+        ("amends", "given") => "report_t_given",
+        ("amends", "withheld") => "report_t_withheld",
+        ("follow-ups", "done on time") => "report_on_time",
+        ("follow-ups", "done late") => "report_late",
+        ("follow-ups", "open") => "report_open",
+        ("follow-ups", "overdue") => "report_overdue",
+        ("follow-ups", "recovered") => "follow_up_recovered",
+        ("follow-ups", "lost") => "follow_up_lost",
+        ("follow-ups", "skipped") => "report_t_skipped",
+        _ => return item.to_owned(),
+    };
+    ui::t(lang, key).to_owned()
 }
 
 /// Progress of reading the incidents `filter` matches, when it is shown.
