@@ -11,7 +11,7 @@ use crate::render::safe::one_line;
 
 /// Abandons the incident; the engine refuses one that is finished or abandoned already.
 pub fn run(config: &Config, args: &AbandonArgs) -> Result<Exit, Error> {
-    let by = args.staff.clone().or_else(|| config.staff.clone()).or_else(|| std::env::var("USER").ok());
+    let by = args.staff.clone().or_else(|| config.staff.clone());
     let mut store = config.store()?;
     let now = clock::now();
     let incident =
@@ -21,6 +21,7 @@ pub fn run(config: &Config, args: &AbandonArgs) -> Result<Exit, Error> {
         serde_json::to_writer(&mut out, &incident).map_err(std::io::Error::from)?;
         writeln!(out)?;
     }
-    eprintln!("recover: incident {} abandoned; it stays in the log", one_line(&incident.id));
+    let lang = config.lang.value.code();
+    eprintln!("recover: {}", crate::i18n::f(lang, "abandon_done", &[("id", &one_line(&incident.id))]));
     Ok(Exit::Success)
 }

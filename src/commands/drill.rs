@@ -41,7 +41,6 @@ pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
         .clone()
         .or_else(|| from_file(|f| f.staff.clone()))
         .or_else(|| config.staff.clone())
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "unknown".to_owned());
     crate::engine::check_name("the staff name", Some(&staff))?;
     let role_given =

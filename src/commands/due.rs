@@ -182,20 +182,36 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
     if args.json {
         super::write_json_line(&mut std::io::stdout().lock(), &incident)?;
     }
+    let lang = config.lang.value.code();
     for event in &decided {
         match event {
             Event::FollowUpClosed { step, .. } => eprintln!(
-                "recover: follow-up {} of incident {} closed ({})",
-                one_line(step),
-                one_line(&incident.id),
-                closing.outcome.key()
+                "recover: {}",
+                ui::f(
+                    lang,
+                    "done_closed",
+                    &[
+                        ("step", &one_line(step)),
+                        ("id", &one_line(&incident.id)),
+                        ("outcome", closing.outcome.key())
+                    ]
+                )
             ),
-            Event::StepCompleted { step, .. } => eprintln!(
-                "recover: step {} of incident {} done afterwards; the incident is {}",
-                one_line(step),
-                one_line(&incident.id),
-                incident.status.key()
-            ),
+            Event::StepCompleted { step, .. } => {
+                let status_key = format!("status_{}", incident.status.key());
+                eprintln!(
+                    "recover: {}",
+                    ui::f(
+                        lang,
+                        "done_afterwards_line",
+                        &[
+                            ("step", &one_line(step)),
+                            ("id", &one_line(&incident.id)),
+                            ("status", ui::t(lang, &status_key)),
+                        ]
+                    )
+                );
+            }
             _ => {}
         }
     }

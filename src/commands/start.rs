@@ -263,7 +263,11 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
         return Err(Error::Rule(crate::engine::Rule::Abandoned { incident: session.incident().id.clone() }));
     }
     if session.is_finished() {
-        eprintln!("recover: incident {} is already finished", one_line(&session.incident().id));
+        let id = one_line(&session.incident().id);
+        eprintln!(
+            "recover: {}",
+            crate::i18n::f(config.lang.value.code(), "already_finished", &[("id", &id)])
+        );
         return finish(config, &lib, &session, args.json);
     }
     if session.next_question().is_none() {
@@ -379,7 +383,11 @@ fn finish(config: &Config, lib: &Library, session: &Session, json: bool) -> Resu
         )?;
     }
     Ok(if incident.status == Status::Incomplete {
-        eprintln!("recover: incident {} is incomplete: a required step was skipped", one_line(&incident.id));
+        let id = one_line(&incident.id);
+        eprintln!(
+            "recover: {}",
+            crate::i18n::f(config.lang.value.code(), "incident_incomplete", &[("id", &id)])
+        );
         Exit::NotInOrder
     } else {
         Exit::Success
