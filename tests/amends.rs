@@ -10,16 +10,7 @@ const SPACE: &str = " ";
 fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_so() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "critical", "--staff", "anna"]);
-    for step in ["listen", "own-it", "reassure", "ask-destination"] {
-        answer(&mut p, step, &[ENTER]);
-    }
-    answer(&mut p, "find-room (pick one)", &[ENTER]);
-    answer(&mut p, "Note (Enter for none)", &[ENTER]);
-    for step in
-        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
-    {
-        answer(&mut p, step, &[ENTER]);
-    }
+    answer_up_to_the_amends(&mut p);
     // Keep the first two (EUR 65, within the staff limit), untick the other two.
     answer(&mut p, "Amends to give", &[DOWN, DOWN, SPACE, DOWN, SPACE, ENTER]);
     answer(&mut p, "free-night is offered at this severity. Why is it withheld?", &[ENTER]);
@@ -68,16 +59,7 @@ fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_s
 fn an_approver_must_be_someone_else_with_a_role_that_may_give_the_bundle() {
     let t = Test::new();
     let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "critical", "--staff", "anna"]);
-    for step in ["listen", "own-it", "reassure", "ask-destination"] {
-        answer(&mut p, step, &[ENTER]);
-    }
-    answer(&mut p, "find-room (pick one)", &[ENTER]);
-    answer(&mut p, "Note (Enter for none)", &[ENTER]);
-    for step in
-        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
-    {
-        answer(&mut p, step, &[ENTER]);
-    }
+    answer_up_to_the_amends(&mut p);
     answer(&mut p, "Amends to give", &[ENTER]);
     answer(&mut p, "Over the limit", &[ENTER]);
     // A name of only spaces is asked again, saying why.
@@ -150,4 +132,18 @@ fn an_import_of_the_finished_incident_brings_the_approvers_role() {
     other.ok_saying(&["import", other.path("part.jsonl").to_str().unwrap()], "imported");
     other.ok_saying(&["import", other.path("done.jsonl").to_str().unwrap()], "imported");
     assert_eq!(incident(&other)["approver_role"], "supervisor");
+}
+
+/// Enter at every step of a reservation up to its amends.
+fn answer_up_to_the_amends(p: &mut rexpect::session::PtySession) {
+    for step in ["listen", "own-it", "reassure", "ask-destination"] {
+        answer(p, step, &[ENTER]);
+    }
+    answer(p, "find-room (pick one)", &[ENTER]);
+    answer(p, "Note (Enter for none)", &[ENTER]);
+    for step in
+        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
+    {
+        answer(p, step, &[ENTER]);
+    }
 }

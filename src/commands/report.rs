@@ -174,18 +174,33 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     }
     drop(progress);
     report.repeat_guests = store.repeat_guests(&filter)?;
+    emit(args, &written(args, config, since, &report, None)?)
+}
+
+/// The report as JSON (with the charts' figures when `detail` is given), CSV or a table.
+fn written(
+    args: &ReportArgs,
+    config: &Config,
+    since: jiff::Timestamp,
+    report: &Report,
+    detail: Option<&crate::report::detail::Detail>,
+) -> Result<Vec<u8>, Error> {
     let mut out: Vec<u8> = Vec::new();
     if args.output.json {
-        super::write_json_line(&mut out, &report)?;
+        let mut value = serde_json::to_value(report).map_err(std::io::Error::from)?;
+        if let Some(detail) = detail {
+            value["detail"] = serde_json::to_value(detail).map_err(std::io::Error::from)?;
+        }
+        writeln!(out, "{value}")?;
     } else if args.output.csv {
         write!(out, "{}{}", args.output.csv_start(), csv::line(&CSV_COLUMNS))?;
-        for line in rows(&report) {
+        for line in rows(report) {
             write!(out, "{}", csv::line(&line.csv(&report.currency)))?;
         }
     } else {
-        text(&mut out, config, since, &report)?;
+        text(&mut out, config, since, report)?;
     }
-    emit(args, &out)
+    Ok(out)
 }
 
 fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Report) -> Result<(), Error> {
@@ -315,28 +330,10 @@ fn detailed(
     let (mut report, detail) = crate::report::detail::detailed(&*store, &filter, now, config.tz(), targets)?;
     drop(progress);
     report.repeat_guests = store.repeat_guests(&filter)?;
-    let mut out: Vec<u8> = Vec::new();
-    if args.format == ReportFormat::Html {
-        let page = Page {
-            lang: config.lang.value.code(),
-            tz: config.tz(),
-            kind: kind.as_deref(),
-            paper: args.paper,
-        };
-        out = crate::render::report_html::html(&report, &detail, &page).into_bytes();
-    } else if args.output.json {
-        let mut value = serde_json::to_value(&report).map_err(std::io::Error::from)?;
-        if args.detail {
-            value["detail"] = serde_json::to_value(&detail).map_err(std::io::Error::from)?;
-        }
-        writeln!(out, "{value}")?;
-    } else if args.output.csv {
-        write!(out, "{}{}", args.output.csv_start(), csv::line(&CSV_COLUMNS))?;
-        for line in rows(&report) {
-            write!(out, "{}", csv::line(&line.csv(&report.currency)))?;
-        }
-    } else {
-        text(&mut out, config, since, &report)?;
+    if args.format != ReportFormat::Html {
+        return emit(args, &written(args, config, since, &report, args.detail.then_some(&detail))?);
     }
-    emit(args, &out)
+    let page =
+        Page { lang: config.lang.value.code(), tz: config.tz(), kind: kind.as_deref(), paper: args.paper };
+    emit(args, crate::render::report_html::html(&report, &detail, &page).as_bytes())
 }
