@@ -1,5 +1,6 @@
 //! The `recover` binary: runs the command, prints an error once, exits with its code.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use recover::error::Error;
@@ -31,7 +32,8 @@ fn main() -> ExitCode {
                 Some(hint) => format!("recover: {e} ({hint})"),
                 None => format!("recover: {e}"),
             };
-            eprintln!("{}", one_line(&line));
+            // Never a panic when standard error is gone with its terminal.
+            let _ = writeln!(std::io::stderr(), "{}", one_line(&line));
             e.exit().into()
         }
     }

@@ -72,6 +72,7 @@ fn skipped_required_steps_done_afterwards_make_the_incident_complete() {
     assert_eq!(t.cmd(&["log", "--json", "--status", "complete"]).run().json_lines().len(), 1);
     let text = t.ok(&["show-incident", &id]);
     assert!(text.contains("done afterwards by mia"), "{text}");
+    assert!(!text.contains("not done"), "the fix was done afterwards, so it has a time: {text}");
 
     t.cmd(&["done", &id, "confirm-in-writing"]).run().code(2).one_error_line("already done afterwards");
     t.cmd(&["done", &id, "own-it"]).run().code(2).one_error_line("has no follow-up `own-it`");

@@ -254,7 +254,10 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     let incident: Incident = match &args.id {
         Some(id) => store.get(id)?,
         None => store.latest_unfinished()?.ok_or_else(|| {
-            Error::usage("no unfinished incident to resume", "run `recover log --open` to see incidents")
+            Error::usage(
+                "no unfinished incident to resume",
+                "`recover log --status in_progress` lists unfinished incidents",
+            )
         })?,
     };
     let playbook = lib.find(&incident.kind)?;

@@ -226,11 +226,4 @@ fn parse_order(s: &str) -> Given {
     Given::Order(parsed.unwrap_or_default())
 }
 
-fn interrupted(e: dialoguer::Error) -> Error {
-    let dialoguer::Error::IO(io) = e;
-    if io.kind() == std::io::ErrorKind::Interrupted {
-        Error::Interrupted { resume: None }
-    } else {
-        Error::Io { action: "use", path: "the terminal".into(), source: io }
-    }
-}
+use super::terminal::interrupted;

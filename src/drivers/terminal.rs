@@ -510,9 +510,14 @@ pub fn pick_playbook(lib: &crate::playbook::Library, lang: &str, styled: bool) -
     Ok(lib.playbooks.get(picked).map(|pb| pb.kind.clone()).unwrap_or_default())
 }
 
-fn interrupted(e: dialoguer::Error) -> Error {
+/// A prompt that could not finish: Ctrl-C, or the terminal gone (its window closed: reads
+/// fail with EIO or ENXIO) is an interruption, which keeps every answer and exits 130 as a
+/// SIGHUP does; anything else is the terminal's error.
+pub(crate) fn interrupted(e: dialoguer::Error) -> Error {
     let dialoguer::Error::IO(io) = e;
-    if io.kind() == std::io::ErrorKind::Interrupted {
+    let gone = matches!(io.raw_os_error(), Some(5 | 6))
+        || matches!(io.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::BrokenPipe);
+    if io.kind() == std::io::ErrorKind::Interrupted || gone {
         Error::Interrupted { resume: None }
     } else {
         Error::Io { action: "use", path: "the terminal".into(), source: io }

@@ -91,8 +91,7 @@ impl View<'_> {
             // Only a required step's skip is asked why.
             None => s.reason.is_some(),
         };
-        let skipped =
-            self.i.steps.iter().find(|s| s.phase == phase && s.outcome == Outcome::Skipped && required(s))?;
+        let skipped = self.i.steps.iter().find(|s| s.phase == phase && !s.is_done() && required(s))?;
         Some(ui::f(self.lang, "phase_not_done", &[("step", &one_line(&skipped.id))]))
     }
 
