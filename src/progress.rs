@@ -28,8 +28,10 @@ impl Progress {
         if !shown() {
             return Progress { bar: None };
         }
+        // A bar of fixed width, never the whole line: a line exactly as wide as the terminal
+        // wraps the cursor, and clearing it at the end would clear the line below.
         let template = if total.is_some() {
-            "{spinner} {msg} {human_pos}/{human_len} ({rate}, {eta} left) {wide_bar}"
+            "{spinner} {msg} {human_pos}/{human_len} ({rate}, {eta} left) {bar:24}"
         } else {
             "{spinner} {msg} {human_pos} ({rate}, {elapsed})"
         };
