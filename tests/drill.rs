@@ -467,3 +467,21 @@ fn purge_deletes_drill_results_from_before_the_date_too() {
     assert!(out.stderr.contains("deleted 1 drill result from before that date"), "{}", out.stderr);
     assert!(t.cmd(&["drill", "--results", "--json"]).run().code(0).stdout.is_empty());
 }
+
+#[test]
+fn a_drill_in_a_narrow_terminal_stays_inside_it() {
+    let t = Test::new();
+    let mut p = t.pty(&["drill", "--type", "wrong-order", "--seed", "42"]).env("COLUMNS", "60").spawn();
+    let shown = p.exp_string("What do you do first?").expect("the first question");
+    let rest = p.exp_string("Take the dish off the bill.").expect("the options");
+    p.send_control('c').expect("ctrl-c");
+    let _ = p.exp_eof();
+    let text = format!("{shown}{rest}");
+    let text = String::from_utf8_lossy(
+        &text.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect::<Vec<u8>>(),
+    )
+    .into_owned();
+    for line in text.lines() {
+        assert!(recover::render::wrap::width(line.trim_end()) <= 60, "wider than 60: {line:?}\n{text}");
+    }
+}

@@ -164,10 +164,15 @@ impl Prompter {
         Prompter { term: console::Term::stderr(), theme }
     }
 
-    /// Prints lines.
+    /// Prints lines, each wrapped to the terminal's width (a wrapped line keeps its indent,
+    /// and two more spaces).
     pub fn say(&self, lines: &[String]) {
+        let width = crate::render::wrap::columns(&self.term).unwrap_or(80);
         for line in lines {
-            let _ = self.term.write_line(line);
+            let indent: String = line.chars().take_while(|c| *c == ' ').collect();
+            for part in crate::render::wrap::wrap(line, width, &format!("{indent}  ")) {
+                let _ = self.term.write_line(&part);
+            }
         }
     }
 
@@ -179,7 +184,27 @@ impl Prompter {
             ui::f(ctx.lang, "drill_question", &[("n", &n.to_string()), ("count", &count)]),
         ]);
         let prompt = show::prompt(q, ctx);
-        let items: Vec<String> = q.options.iter().map(|o| show::option(q, o, ctx)).collect();
+        // Long options are written out in full, wrapped, above a list that shows each on
+        // one line, cut to the terminal's width, so the list never runs off the screen.
+        let width = crate::render::wrap::columns(&self.term).unwrap_or(80);
+        let full: Vec<String> = q.options.iter().map(|o| show::option(q, o, ctx)).collect();
+        let long = full.iter().any(|o| crate::render::wrap::width(o) + 4 > width);
+        let items: Vec<String> = full
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                if !long {
+                    return o.clone();
+                }
+                let line = format!("{}. {o}", i + 1);
+                let mut parts = crate::render::wrap::wrap(&line, width.saturating_sub(6), "");
+                let first = parts.swap_remove(0);
+                if parts.is_empty() { first } else { format!("{first} …") }
+            })
+            .collect();
+        if long && q.ask.shape() != Shape::Order {
+            self.say(&show::options(q, ctx));
+        }
         match q.ask.shape() {
             Shape::Pick => Select::with_theme(self.theme.as_ref())
                 .with_prompt(prompt)
