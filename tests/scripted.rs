@@ -348,3 +348,19 @@ fn every_bad_key_of_an_answers_file_is_reported_at_once() {
     }
     assert!(!t.log().exists());
 }
+
+#[test]
+fn an_answers_files_problems_are_listed_in_the_files_order() {
+    let t = Test::new();
+    let file = t.write("late-type.yaml", "severity: minor\nsteps:\n  nonsense: done\ntype: wrong-order\n");
+    let out = t.cmd(&["start", "--type", "reservation", "--answers", file.to_str().unwrap()]).run();
+    out.code(2);
+    let lines: Vec<usize> = out
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix(file.to_str().unwrap()))
+        .filter_map(|rest| rest.trim_start_matches(':').split(':').next()?.parse().ok())
+        .collect();
+    assert!(lines.len() >= 2, "{}", out.stderr);
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "in line order: {lines:?}\n{}", out.stderr);
+}

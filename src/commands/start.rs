@@ -98,6 +98,8 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             }
         }
         if !problems.is_empty() {
+            // In the file's order, as an editor walks it.
+            problems.sort_by_key(|p| (p.pos.line, p.pos.col));
             for p in &problems {
                 eprintln!("{}", one_line(&p.to_string()));
             }
