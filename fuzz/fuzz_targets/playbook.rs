@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use recover::drivers::drive;
 use recover::drivers::yes::Yes;
-use recover::drivers::{DryRun, drive};
 use recover::engine::{Session, Start};
 use recover::playbook::{Library, Severity};
 
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
             // be given by nobody, which is the rule, not a failure.
             let top = lib.policy.roles.iter().max_by_key(|(_, r)| r.limit()).map(|(n, _)| n.clone());
             let mut yes = Yes { severity, approved_by: Some("an approver".into()), approver_role: top };
-            match drive(&mut session, &mut yes, &mut DryRun) {
+            match drive(&mut session, &mut yes, None) {
                 Err(recover::error::Error::Rule(recover::engine::Rule::ApproverLimit { .. })) => {}
                 Err(e) => panic!("`--yes` failed on accepted playbook `{}`: {e}", pb.kind),
                 Ok(()) => assert!(session.is_finished()),

@@ -223,7 +223,10 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
 /// A `never_say` phrase must be a real phrase with a reason, said once, and never the
 /// playbook's own words: a drill asks which one to say, and that needs one right answer.
 fn check_never_say(c: &mut Checker, pb: &Playbook) {
-    let said: Vec<&Text> = pb.all_steps().filter_map(|(_, s)| s.say.as_ref()).collect();
+    // Each text normalised once (lowercasing every pair again cost more than reading the
+    // whole playbook): then phrases and says compare as `texts_overlap` does.
+    let said: Vec<Normalised> = pb.all_steps().filter_map(|(_, s)| s.say.as_ref()).map(normalised).collect();
+    let mut listed: Vec<Normalised> = Vec::new();
     for (i, entry) in pb.never_say.iter().enumerate() {
         let path = format!("never_say[{i}]");
         if entry.phrase.is_blank() {
@@ -233,16 +236,38 @@ fn check_never_say(c: &mut Checker, pb: &Playbook) {
         if entry.why.is_blank() {
             c.error(&format!("{path}.why"), "a `never_say` phrase needs its reason in `why`".into());
         }
-        let same = |a: &Text, b: &Text| texts_overlap(a, b);
-        if pb.never_say[..i].iter().any(|o| same(&o.phrase, &entry.phrase)) {
+        let phrase = normalised(&entry.phrase);
+        if listed.iter().any(|o| overlap(o, &phrase)) {
             c.error(&format!("{path}.phrase"), "this `never_say` phrase is listed twice".into());
-        } else if said.iter().any(|s| same(s, &entry.phrase)) {
+        } else if said.iter().any(|s| overlap(s, &phrase)) {
             c.error(
                 &format!("{path}.phrase"),
                 "this `never_say` phrase is also a step's `say`: it cannot be both".into(),
             );
         }
+        listed.push(phrase);
     }
+}
+
+/// A text's non-empty versions, trimmed and lowercased, by language (`None`: a plain text,
+/// the same in every language).
+type Normalised = Vec<(Option<String>, String)>;
+
+fn normalised(t: &Text) -> Normalised {
+    let norm = |s: &str| s.trim().to_lowercase();
+    match t {
+        Text::Plain(s) => vec![(None, norm(s))],
+        Text::Translated(map) => map.iter().map(|(l, s)| (Some(l.clone()), norm(s))).collect(),
+    }
+    .into_iter()
+    .filter(|(_, s)| !s.is_empty())
+    .collect()
+}
+
+/// [`texts_overlap`] on normalised texts: the same words in one language, a plain text
+/// standing for every language.
+fn overlap(a: &Normalised, b: &Normalised) -> bool {
+    a.iter().any(|(la, xa)| b.iter().any(|(lb, xb)| xa == xb && (la.is_none() || lb.is_none() || la == lb)))
 }
 
 /// `instead_of` names other amends of the same playbook: what this one replaces.
