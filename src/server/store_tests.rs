@@ -7,31 +7,11 @@ use postgres::{Client, NoTls};
 use super::*;
 use crate::engine::apply_event;
 use crate::store::SqliteStore;
+use crate::store::conformance::{at, step};
 
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
 const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
-
-fn at(ms: i64) -> Timestamp {
-    Timestamp::from_millisecond(ms).unwrap()
-}
-
-fn step(phase: Phase, id: &str, outcome: Outcome, ms: i64) -> StepRecord {
-    StepRecord {
-        phase,
-        id: id.into(),
-        outcome,
-        at: at(ms),
-        choice: None,
-        note: None,
-        reason: (outcome == Outcome::Skipped).then(|| "no time".into()),
-        cost: None,
-        approved_by: None,
-        completed_at: None,
-        completed_by: None,
-        completed_note: None,
-    }
-}
 
 /// A finished incident with a few steps and `follow_ups` open follow-ups.
 fn incident(n: u32, kind: &str, staff: &str, start: i64, follow_ups: usize) -> Incident {

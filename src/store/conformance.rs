@@ -81,11 +81,13 @@ const T0: i64 = 1_700_000_000_000;
 const MINUTE: i64 = 60_000;
 const HOUR: i64 = 60 * MINUTE;
 
-fn at(ms: i64) -> Timestamp {
+/// The moment `ms` milliseconds after the epoch.
+pub(crate) fn at(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap()
 }
 
-fn step(phase: Phase, id: &str, outcome: Outcome, ms: i64) -> StepRecord {
+/// A step answered at `ms`; a skipped one says why.
+pub(crate) fn step(phase: Phase, id: &str, outcome: Outcome, ms: i64) -> StepRecord {
     StepRecord {
         phase,
         id: id.into(),

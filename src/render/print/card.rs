@@ -7,7 +7,7 @@
 //! whatever the language (the handbook has every word).
 
 use super::escape::{html as esc, lang_attr};
-use super::html::{Ctx, Here, dots, fill, who_in};
+use super::html::{Ctx, Here, dots, fill, head, who_in};
 use super::{Paper, limits};
 use crate::i18n as ui;
 use crate::playbook::{Phase, Playbook, Severity};
@@ -28,18 +28,7 @@ const FIX_LINES: usize = 3;
 pub fn cards(playbooks: &[&Playbook], policy: &Policy, layout: &Layout, paper: Paper) -> String {
     let ctx = Ctx { policy, layout, ui: ui::shown_lang(layout.lang) };
     let document = Here::new(layout.lang);
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"recover {version}\">\n\
-         <title{title_lang}>{title}</title>\n<style>\n{CSS}\n@page {{ size: {size}; }}\n</style>\n</head>\n<body>\n",
-        lang = lang_attr(layout.lang),
-        version = env!("CARGO_PKG_VERSION"),
-        title_lang = document.attr(Some(ctx.ui)),
-        title = esc(ui::t(ctx.ui, "print_cards_title")),
-        size = paper.css(),
-    );
+    let mut out = head(&ctx, CSS, "print_cards_title", paper);
     for sheet in playbooks.chunks(CARDS_PER_SHEET) {
         out.push_str("<section class=\"sheet\">\n");
         for pb in sheet {

@@ -82,18 +82,7 @@ pub fn html(playbooks: &[&Playbook], policy: &Policy, layout: &Layout, paper: Pa
     let document = Here::new(layout.lang);
     let mut ids = HashSet::new();
     let anchors: Vec<String> = playbooks.iter().map(|pb| anchor(&pb.kind, &mut ids)).collect();
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"generator\" content=\"recover {version}\">\n\
-         <title{title_lang}>{title}</title>\n<style>\n{CSS}\n@page {{ size: {size}; }}\n</style>\n</head>\n<body>\n",
-        lang = lang_attr(layout.lang),
-        version = env!("CARGO_PKG_VERSION"),
-        title_lang = document.attr(Some(ctx.ui)),
-        title = esc(ui::t(ctx.ui, "print_title")),
-        size = paper.css(),
-    );
+    let mut out = head(&ctx, CSS, "print_title", paper);
     out.push_str(&cover(playbooks, &anchors, &ctx));
     out.push_str(&glance(&ctx));
     for (i, (pb, id)) in playbooks.iter().zip(&anchors).enumerate() {
@@ -401,6 +390,25 @@ fn instead_of(step: &Step, lang: &str, ui_attr: &str) -> String {
     format!(
         " <span class=\"instead\"{ui_attr}>({})</span>",
         fill(ui::t(lang, "instead_of"), &[("steps", &ids.join(", "))])
+    )
+}
+
+/// A printable page's head, up to `<body>`: no network (the policy allows inline styles
+/// only), the document's language, `css` and the paper size; the title from the catalog's
+/// `title_key` in the reader's language.
+pub(super) fn head(ctx: &Ctx, css: &str, title_key: &str, paper: Paper) -> String {
+    let document = Here::new(ctx.layout.lang);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"recover {version}\">\n\
+         <title{title_lang}>{title}</title>\n<style>\n{css}\n@page {{ size: {size}; }}\n</style>\n</head>\n<body>\n",
+        lang = lang_attr(ctx.layout.lang),
+        version = env!("CARGO_PKG_VERSION"),
+        title_lang = document.attr(Some(ctx.ui)),
+        title = esc(ui::t(ctx.ui, title_key)),
+        size = paper.css(),
     )
 }
 

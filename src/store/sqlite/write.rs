@@ -83,52 +83,29 @@ pub(super) fn insert_step(
     };
     let cost = s.cost.map(|c| c.to_string());
     let (phase, at) = (s.phase.key(), ms(s.at));
-    match seq {
-        Some(seq) => tx
-            .prepare_cached(
-                "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by,
-                    completed_at, completed_by, completed_note, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?
-            .execute(params![
-                n,
-                s.id,
-                phase,
-                outcome,
-                at,
-                s.choice,
-                s.note,
-                s.reason,
-                cost,
-                s.approved_by,
-                s.completed_at.map(ms),
-                s.completed_by,
-                s.completed_note,
-                i64::try_from(seq).unwrap_or(i64::MAX)
-            ])?,
-        None => tx
-            .prepare_cached(
-                "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by,
-                    completed_at, completed_by, completed_note, seq)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
-                    (SELECT COUNT(*) FROM steps WHERE incident = ?1))",
-            )?
-            .execute(params![
-                n,
-                s.id,
-                phase,
-                outcome,
-                at,
-                s.choice,
-                s.note,
-                s.reason,
-                cost,
-                s.approved_by,
-                s.completed_at.map(ms),
-                s.completed_by,
-                s.completed_note
-            ])?,
-    };
+    // Its place in the order answered: given by an import, else after the steps already here.
+    tx.prepare_cached(
+        "INSERT INTO steps (incident, step, phase, outcome, at, choice, note, reason, cost, approved_by,
+            completed_at, completed_by, completed_note, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+            COALESCE(?14, (SELECT COUNT(*) FROM steps WHERE incident = ?1)))",
+    )?
+    .execute(params![
+        n,
+        s.id,
+        phase,
+        outcome,
+        at,
+        s.choice,
+        s.note,
+        s.reason,
+        cost,
+        s.approved_by,
+        s.completed_at.map(ms),
+        s.completed_by,
+        s.completed_note,
+        seq.map(|seq| i64::try_from(seq).unwrap_or(i64::MAX))
+    ])?;
     Ok(())
 }
 
