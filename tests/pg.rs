@@ -133,7 +133,10 @@ fn init_sql_applies_cleanly_to_an_empty_database_and_matches_migrate() {
         .query_one("SELECT count(*) FROM pg_catalog.pg_policies WHERE schemaname = 'recover'", &[])
         .unwrap()
         .get(0);
-    assert_eq!(policies, 13);
+    assert_eq!(
+        policies, 16,
+        "four per table of incidents, steps and follow-ups, three for close conflicts, one for members"
+    );
 }
 
 /// Two incidents, one per site, each with a step and an open follow-up (written as the

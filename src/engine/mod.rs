@@ -4,12 +4,14 @@
 //! and a store keeps what it records.
 
 mod after;
+mod applies;
 pub mod drill;
 mod record;
 mod rules;
 mod validate;
 
 pub use after::{Closing, abandon, done};
+pub use applies::still_applies;
 pub use record::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, seconds_between};
 pub use rules::{Rule, covers, lowest_role_for};
 pub use validate::{text_too_long, validate};

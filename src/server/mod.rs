@@ -14,7 +14,11 @@ mod connect;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 #[cfg(feature = "postgres")]
+mod record;
+#[cfg(feature = "postgres")]
 mod store;
+#[cfg(feature = "postgres")]
+mod write;
 
 #[cfg(feature = "postgres")]
 pub use connect::connect;

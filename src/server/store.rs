@@ -1,7 +1,7 @@
-//! [`PostgresStore`]: the shared log on a server, read side. Reads go through row-level
-//! security, so a desk login sees its own site's incidents and head office every site's,
-//! with no site filter in the client. Recording (create, append, update, closing, import,
-//! purge) is the spool-and-push work of issue 15 still to come: those refuse with one line.
+//! [`PostgresStore`]: the shared log on a server. Reads go through row-level security, so a
+//! desk login sees its own site's incidents and head office every site's, with no site
+//! filter in the client. Writes merge whole incidents by global id (see `write` and
+//! `record`); a desk normally writes through its spool (see `shared`), never straight here.
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -15,7 +15,14 @@ use crate::engine::{
 };
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
-use crate::store::{DrillResult, Due, Filter, GuestHistory, Imported, Listed, Rejected, Store, StoreError};
+use crate::store::{
+    CloseConflict, DrillResult, Due, Filter, GuestHistory, Imported, Listed, Rejected, Store, StoreError,
+};
+
+/// `$1` as a uuid when it is one, else NULL (which no row's uid equals): a short id typed
+/// where a global id could be must not make the cast fail.
+pub(super) const UUID_OR_NULL: &str =
+    "(CASE WHEN $1 ~ '^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$' THEN $1::uuid END)";
 
 /// How many incidents a scan reads per round trip (keyset pages on start time, id, uid).
 const PAGE: i64 = 500;
@@ -32,31 +39,77 @@ const FOLLOW_UP_COLUMNS: &str = "f.incident::text, f.step, f.due, f.done_at, f.o
 /// The shared log on a PostgreSQL server (reads).
 pub struct PostgresStore {
     client: RefCell<postgres::Client>,
+    /// The site new incidents are recorded for (`--site`, `RECOVER_SITE`).
+    pub(super) site: Option<String>,
     /// Incidents per page of a scan.
     page: i64,
     /// The server as errors name it (no password).
     server: String,
 }
 
-type Params = Vec<Box<dyn ToSql + Sync>>;
+pub(super) type Params = Vec<Box<dyn ToSql + Sync>>;
 
 impl PostgresStore {
     /// A store on a connected client whose schema this recover accepts (see
     /// [`super::migrate::status`]).
     #[must_use]
     pub fn new(client: postgres::Client, server: String) -> PostgresStore {
-        PostgresStore { client: RefCell::new(client), page: PAGE, server }
+        PostgresStore { client: RefCell::new(client), site: None, page: PAGE, server }
     }
 
-    fn failed(&self, e: &postgres::Error) -> StoreError {
+    /// The same, recording new incidents for `site`.
+    #[must_use]
+    pub fn for_site(mut self, site: Option<String>) -> PostgresStore {
+        self.site = site;
+        self
+    }
+
+    /// The server as errors name it.
+    #[must_use]
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    pub(super) fn failed(&self, e: &postgres::Error) -> StoreError {
+        if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+            return self.refused(&format!("this login may not do that here ({})", why(e)));
+        }
         StoreError::Database { path: PathBuf::from(&self.server), why: why(e) }
     }
 
-    fn not_yet(&self) -> StoreError {
-        StoreError::Database {
-            path: PathBuf::from(&self.server),
-            why: "recording into a server is not in this version of recover yet; record into a log file"
-                .into(),
+    /// A write the server's rules refuse, with why.
+    pub(super) fn refused(&self, why: &str) -> StoreError {
+        StoreError::Database { path: PathBuf::from(&self.server), why: why.to_owned() }
+    }
+
+    fn not_kept(&self, what: &str) -> StoreError {
+        self.refused(&format!("the shared log keeps no {what}: they stay in the desk's own log"))
+    }
+
+    pub(super) fn execute(&self, sql: &str, params: &Params) -> Result<u64, StoreError> {
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();
+        self.client.borrow_mut().execute(sql, &refs).map_err(|e| self.failed(&e))
+    }
+
+    /// Runs `f` in one server transaction, committed if it succeeds and rolled back if not;
+    /// a serialization failure (CockroachDB's 40001, a deadlock) runs it again.
+    pub(super) fn in_tx<T>(
+        &self,
+        mut f: impl FnMut(&Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            self.client.borrow_mut().batch_execute("BEGIN").map_err(|e| self.failed(&e))?;
+            let done = f(self);
+            let end = if done.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            let ended = self.client.borrow_mut().batch_execute(end);
+            match (done, ended) {
+                (Ok(v), Ok(())) => return Ok(v),
+                (Err(e), _) => return Err(e),
+                (Ok(_), Err(e)) if retryable(&e) && tries < 5 => {}
+                (Ok(_), Err(e)) => return Err(self.failed(&e)),
+            }
         }
     }
 
@@ -67,7 +120,7 @@ impl PostgresStore {
         }
     }
 
-    fn query(&self, sql: &str, params: &Params) -> Result<Vec<postgres::Row>, StoreError> {
+    pub(super) fn query(&self, sql: &str, params: &Params) -> Result<Vec<postgres::Row>, StoreError> {
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &**p as &(dyn ToSql + Sync)).collect();
         self.client.borrow_mut().query(sql, &refs).map_err(|e| self.failed(&e))
     }
@@ -122,6 +175,13 @@ impl PostgresStore {
                 follow_ups.iter().filter(|(u, _)| *u == incident.uid).map(|(_, f)| f.clone()).collect();
         }
         Ok(incidents)
+    }
+
+    /// The incident with global id `uid`.
+    pub(super) fn get_by_uid(&self, uid: &str) -> Result<Incident, StoreError> {
+        let params: Params = vec![Box::new(uid.to_owned())];
+        let found = self.load(&format!("i.uid = {UUID_OR_NULL}"), "i.started_at", Some(1), &params)?;
+        found.into_iter().next().map(|(i, _)| i).ok_or_else(|| StoreError::NotFound(uid.to_owned()))
     }
 
     fn incident(&self, r: &postgres::Row) -> Result<Incident, StoreError> {
@@ -182,7 +242,14 @@ impl PostgresStore {
     }
 }
 
-fn follow_up(r: &postgres::Row) -> FollowUp {
+/// Whether a failed commit is worth trying again.
+fn retryable(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    e.code()
+        .is_some_and(|c| *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED)
+}
+
+pub(super) fn follow_up(r: &postgres::Row) -> FollowUp {
     let outcome: Option<String> = r.get(4);
     FollowUp {
         step: r.get(1),
@@ -227,19 +294,20 @@ fn condition(filter: &Filter, params: &mut Params) -> String {
 }
 
 impl Store for PostgresStore {
-    fn create(&mut self, _incident: &Incident) -> Result<String, StoreError> {
-        Err(self.not_yet())
+    fn create(&mut self, incident: &Incident) -> Result<String, StoreError> {
+        self.create_incident(incident)
     }
 
-    fn append(&mut self, _uid: &str, _events: &[Event]) -> Result<(), StoreError> {
-        Err(self.not_yet())
+    fn append(&mut self, uid: &str, events: &[Event]) -> Result<(), StoreError> {
+        self.append_events(uid, events)
     }
 
     fn get(&self, id: &str) -> Result<Incident, StoreError> {
         // A short id may be taken at several sites (head office sees them all): the newest.
+        let id = id.trim();
         let params: Params = vec![Box::new(id.to_owned())];
         let found = self.load(
-            "(lower(i.id) = lower($1) OR i.uid = (CASE WHEN $1 ~ '^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$' THEN $1::uuid END))",
+            &format!("(lower(i.id) = lower($1) OR i.uid = {UUID_OR_NULL})"),
             "i.started_at DESC",
             Some(1),
             &params,
@@ -293,7 +361,12 @@ impl Store for PostgresStore {
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {
         self.scan(filter, false, &mut |i| {
             visit(Listed {
-                open_follow_ups: i.follow_ups.iter().filter(|f| f.done_at.is_none()).count(),
+                // Nothing of an abandoned incident is open.
+                open_follow_ups: if i.status == Status::Abandoned {
+                    0
+                } else {
+                    i.follow_ups.iter().filter(|f| f.done_at.is_none()).count()
+                },
                 id: i.id,
                 started_at: i.started_at,
                 kind: i.kind,
@@ -337,28 +410,32 @@ impl Store for PostgresStore {
 
     fn update(
         &mut self,
-        _id: &str,
-        _decide: &mut dyn FnMut(&Incident) -> Result<Vec<Event>, Rule>,
+        id: &str,
+        decide: &mut dyn FnMut(&Incident) -> Result<Vec<Event>, Rule>,
     ) -> Result<Incident, StoreError> {
-        Err(self.not_yet())
+        self.update_incident(id, decide)
     }
 
     fn import(
         &mut self,
-        _incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+        incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
     ) -> Result<Option<Imported>, StoreError> {
-        Err(self.not_yet())
+        self.import_all(incidents)
     }
 
-    fn purge(&mut self, _before: Timestamp) -> Result<usize, StoreError> {
-        Err(self.not_yet())
+    fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError> {
+        self.purge_before(before)
     }
 
+    fn close_conflicts(&self, uid: &str) -> Result<Vec<CloseConflict>, StoreError> {
+        self.close_conflicts_of(uid)
+    }
+
+    /// Drills stay in the desk's own log (see `shared`): the server keeps none.
     fn record_drill(&mut self, _drill: &DrillResult) -> Result<(), StoreError> {
-        Err(self.not_yet())
+        Err(self.not_kept("drills"))
     }
 
-    /// The server keeps no drills (they stay on the desk that ran them): none to read.
     fn drill_results(&self, _since: Option<Timestamp>) -> Result<Vec<DrillResult>, StoreError> {
         Ok(Vec::new())
     }
@@ -368,7 +445,7 @@ impl Store for PostgresStore {
     }
 
     fn purge_drills(&mut self, _before: Timestamp) -> Result<usize, StoreError> {
-        Err(self.not_yet())
+        Ok(0)
     }
 
     /// The server keeps no guest hashes yet (the secret that makes them is the desk's): a
@@ -378,7 +455,7 @@ impl Store for PostgresStore {
     }
 
     fn record_guest(&mut self, _id: &str, _hash: &str, _earlier: usize) -> Result<(), StoreError> {
-        Err(self.not_yet())
+        Err(self.not_kept("guest hashes"))
     }
 
     fn guest_of(&self, _id: &str) -> Result<Option<(String, usize)>, StoreError> {

@@ -96,3 +96,21 @@ mod tests {
         assert_eq!(differences(&here, &other).as_deref(), Some("staff, step `own-it`"));
     }
 }
+
+/// A close of a follow-up that reached the shared log after another desk had closed it:
+/// the first close stands, this one is kept beside it so nobody's word is lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloseConflict {
+    /// The follow-up's step.
+    pub step: String,
+    /// When this desk closed it.
+    pub done_at: jiff::Timestamp,
+    /// How it went, as this desk said.
+    pub outcome: Option<crate::engine::FollowUpOutcome>,
+    /// Who closed it here.
+    pub done_by: Option<String>,
+    /// What was said.
+    pub note: Option<String>,
+    /// The site whose close lost, when known.
+    pub site: Option<String>,
+}

@@ -9,12 +9,13 @@ mod file;
 mod guest_history;
 mod sqlite;
 
-pub use conflict::differences;
+pub use conflict::{CloseConflict, differences};
 pub use file::make_private;
 
 pub use drill_result::DrillResult;
 pub use guest_history::GuestHistory;
-pub use sqlite::SqliteStore;
+pub(crate) use sqlite::new_short_id;
+pub use sqlite::{Pending, SqliteStore, SyncState};
 
 use std::path::PathBuf;
 
@@ -344,4 +345,10 @@ pub trait Store {
     fn count_drills_before(&self, before: Timestamp) -> Result<usize, StoreError>;
     /// Deletes drills ended before `before` (they name people); how many.
     fn purge_drills(&mut self, before: Timestamp) -> Result<usize, StoreError>;
+
+    /// The closes of incident `uid`'s follow-ups that reached a shared log after another
+    /// desk's close of the same follow-up, kept beside it (`show-incident` shows them).
+    fn close_conflicts(&self, _uid: &str) -> Result<Vec<CloseConflict>, StoreError> {
+        Ok(Vec::new())
+    }
 }

@@ -25,11 +25,14 @@ mod purge;
 mod query;
 mod read;
 mod schema;
+mod spool;
 mod summary;
 mod write;
 
 pub(super) use error::{At, map_err};
+pub use spool::{Pending, SyncState};
 use summary::refresh_summary;
+pub(crate) use write::short_id as new_short_id;
 
 /// How long a writer waits for another terminal's write to finish.
 const BUSY_TIMEOUT_MS: u64 = 10_000;
@@ -175,6 +178,10 @@ impl Store for SqliteStore {
 
     fn purge_drills(&mut self, before: Timestamp) -> Result<usize, StoreError> {
         SqliteStore::purge_drills(self, before)
+    }
+
+    fn close_conflicts(&self, uid: &str) -> Result<Vec<super::CloseConflict>, StoreError> {
+        SqliteStore::close_conflicts(self, uid)
     }
 
     fn create(&mut self, incident: &Incident) -> Result<String, StoreError> {

@@ -78,3 +78,17 @@ CREATE TABLE recover.members (
     role text NOT NULL CHECK (role IN ('desk', 'manager', 'head_office')),
     PRIMARY KEY (login, site)
 );
+
+-- A close of a follow-up that reached the server after another desk's close of it: the
+-- first close stands in follow_ups, the later one is kept here (`show-incident` shows it).
+CREATE TABLE recover.close_conflicts (
+    incident uuid NOT NULL,
+    site text NOT NULL,
+    step text NOT NULL,
+    done_at timestamptz NOT NULL,
+    outcome text,
+    done_by text,
+    note text,
+    PRIMARY KEY (incident, step, done_at),
+    FOREIGN KEY (incident, site) REFERENCES recover.incidents (uid, site) ON DELETE CASCADE
+);

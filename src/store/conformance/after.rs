@@ -6,7 +6,7 @@ use super::*;
 
 pub(crate) fn update_saves_what_was_decided_on_the_incident_as_kept(f: Fixture) {
     let mut store = f.store;
-    let i = record(&mut *store, &incident("u1", "noise", "anna", T0, 1));
+    let i = record(&mut *store, &incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 1));
     let mut seen = None;
     let after = store
         .update(&i.uid, &mut |now| {
@@ -23,7 +23,7 @@ pub(crate) fn update_saves_what_was_decided_on_the_incident_as_kept(f: Fixture) 
 
 pub(crate) fn update_saves_nothing_when_refused_or_beaten(f: Fixture) {
     let mut store = f.store;
-    let mut open = incident("u1", "noise", "anna", T0, 1);
+    let mut open = incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 1);
     open.status = Status::InProgress;
     open.finished_at = None;
     let i = record(&mut *store, &open);
@@ -60,7 +60,7 @@ pub(crate) fn update_saves_nothing_when_refused_or_beaten(f: Fixture) {
 
 pub(crate) fn a_step_done_afterwards_keeps_its_skip(f: Fixture) {
     let mut store = f.store;
-    let mut skipped = incident("u1", "noise", "anna", T0, 0);
+    let mut skipped = incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 0);
     skipped.status = Status::Incomplete;
     apply_event(&mut skipped, &Event::Step(step(Phase::FollowUp, "written-apology", Outcome::Skipped, T0)));
     let i = record(&mut *store, &skipped);
@@ -110,7 +110,7 @@ pub(crate) fn a_step_done_afterwards_keeps_its_skip(f: Fixture) {
     other.import(&mut vec![Ok(before)].into_iter()).unwrap().unwrap();
     let stats = other.import(&mut vec![Ok(after.clone())].into_iter()).unwrap().unwrap();
     assert_eq!(stats.updated, 1);
-    let merged = other.get("u1").unwrap();
+    let merged = other.get("00000000-0000-4000-8000-000000000001").unwrap();
     assert_eq!(merged.step("written-apology"), after.step("written-apology"));
     assert_eq!(merged.status, Status::Complete);
 }
@@ -119,10 +119,17 @@ pub(crate) fn an_abandoned_incident_is_kept_but_nothing_of_it_is_open(f: Fixture
     let mut store = f.store;
     let all = varied(&mut *store);
     // u4 is unfinished; give it an open follow-up too.
-    store.append("u4", &[Event::FollowUpScheduled(open_follow_up("call", T0 + 4 * HOUR))]).unwrap();
+    store
+        .append(
+            "00000000-0000-4000-8000-000000000004",
+            &[Event::FollowUpScheduled(open_follow_up("call", T0 + 4 * HOUR))],
+        )
+        .unwrap();
     let now = at(T0 + 10 * HOUR);
     let abandoned = store
-        .update("u4", &mut |i| crate::engine::abandon(i, Some("mia"), " started by mistake ", now))
+        .update("00000000-0000-4000-8000-000000000004", &mut |i| {
+            crate::engine::abandon(i, Some("mia"), " started by mistake ", now)
+        })
         .unwrap();
     assert_eq!(abandoned.status, Status::Abandoned);
     assert_eq!(abandoned.finished_at, Some(now));
@@ -131,10 +138,13 @@ pub(crate) fn an_abandoned_incident_is_kept_but_nothing_of_it_is_open(f: Fixture
     assert_eq!(store.get(&all[3].id).unwrap(), abandoned, "kept in the log");
     assert_eq!(store.latest_unfinished().unwrap(), None);
     let open = Filter { open: true, ..Filter::default() };
-    assert_eq!(uids(&collect(&*store, &open, true)), ["u1", "u3"]);
+    assert_eq!(
+        uids(&collect(&*store, &open, true)),
+        ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000003"]
+    );
     assert_eq!(store.count(&open).unwrap(), 2);
     let by_status = Filter { status: Some(Status::Abandoned), ..Filter::default() };
-    assert_eq!(uids(&collect(&*store, &by_status, true)), ["u4"]);
+    assert_eq!(uids(&collect(&*store, &by_status, true)), ["00000000-0000-4000-8000-000000000004"]);
     assert_eq!(store.count_up_to(&by_status, 5).unwrap(), 1);
     let mut listed = Vec::new();
     store
@@ -161,16 +171,22 @@ pub(crate) fn an_abandoned_incident_is_kept_but_nothing_of_it_is_open(f: Fixture
             .unwrap();
         assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(line).unwrap());
     }
-    let err = store.update("u4", &mut |i| crate::engine::abandon(i, None, "again", now)).unwrap_err();
+    let err = store
+        .update("00000000-0000-4000-8000-000000000004", &mut |i| {
+            crate::engine::abandon(i, None, "again", now)
+        })
+        .unwrap_err();
     assert!(matches!(err, StoreError::Refused(Rule::Abandoned { .. })), "{err:?}");
-    let err = store.update("u1", &mut |i| crate::engine::abandon(i, None, "late", now)).unwrap_err();
+    let err = store
+        .update("00000000-0000-4000-8000-000000000001", &mut |i| crate::engine::abandon(i, None, "late", now))
+        .unwrap_err();
     assert!(matches!(err, StoreError::Refused(Rule::AlreadyFinished { .. })), "{err:?}");
 }
 
 pub(crate) fn two_handles_abandoning_one_incident_one_wins(f: Fixture) {
     let Some(reopen) = f.reopen else { return };
     let mut store = f.store;
-    let mut open = incident("u1", "noise", "anna", T0, 0);
+    let mut open = incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 0);
     open.status = Status::InProgress;
     open.finished_at = None;
     record(&mut *store, &open);
@@ -185,7 +201,9 @@ pub(crate) fn two_handles_abandoning_one_incident_one_wins(f: Fixture) {
                 let mut store = reopen();
                 start.wait();
                 store
-                    .update("u1", &mut |i| crate::engine::abandon(i, Some(by), "duplicate", at(T0 + HOUR)))
+                    .update("00000000-0000-4000-8000-000000000001", &mut |i| {
+                        crate::engine::abandon(i, Some(by), "duplicate", at(T0 + HOUR))
+                    })
                     .map(|_| by)
             })
         })
@@ -199,5 +217,8 @@ pub(crate) fn two_handles_abandoning_one_incident_one_wins(f: Fixture) {
             .filter_map(|r| r.as_ref().err())
             .all(|e| matches!(e, StoreError::Refused(Rule::Abandoned { .. }) | StoreError::Conflict { .. }))
     );
-    assert_eq!(reopen().get("u1").unwrap().abandoned_by.as_deref(), Some(won[0]));
+    assert_eq!(
+        reopen().get("00000000-0000-4000-8000-000000000001").unwrap().abandoned_by.as_deref(),
+        Some(won[0])
+    );
 }

@@ -18,7 +18,7 @@ fn drill(staff: &str, ms: i64) -> DrillResult {
 
 pub(crate) fn drills_are_kept_apart_read_since_and_purged_by_date(f: Fixture) {
     let mut store = f.store;
-    record(&mut *store, &incident("u1", "noise", "anna", T0, 0));
+    record(&mut *store, &incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 0));
     store.record_drill(&drill("anna", T0 + 1_000)).unwrap();
     store.record_drill(&drill("bo", T0 + 5_000)).unwrap();
     assert_eq!(store.drill_results(None).unwrap(), vec![drill("anna", T0 + 1_000), drill("bo", T0 + 5_000)]);

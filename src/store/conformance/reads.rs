@@ -6,22 +6,30 @@ use super::*;
 
 pub(crate) fn create_gives_a_short_id_found_by_id_and_uid(f: Fixture) {
     let mut store = f.store;
-    let a = record(&mut *store, &incident("u1", "noise", "anna", T0, 1));
-    let b = record(&mut *store, &incident("u2", "noise", "anna", T0, 0));
+    let a = record(&mut *store, &incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 1));
+    let b = record(&mut *store, &incident("00000000-0000-4000-8000-000000000002", "noise", "anna", T0, 0));
     assert_ne!(a.id, b.id, "short ids are unique in a log");
     assert!(!a.id.is_empty() && a.id.len() <= 16, "{}", a.id);
-    assert_eq!(store.get(&a.id.to_lowercase()).unwrap().uid, "u1", "short ids in any case");
-    assert_eq!(store.get(&format!(" {} ", a.id)).unwrap().uid, "u1", "blanks around are ignored");
-    assert_eq!(store.get("u2").unwrap().id, b.id, "by global id");
+    assert_eq!(
+        store.get(&a.id.to_lowercase()).unwrap().uid,
+        "00000000-0000-4000-8000-000000000001",
+        "short ids in any case"
+    );
+    assert_eq!(
+        store.get(&format!(" {} ", a.id)).unwrap().uid,
+        "00000000-0000-4000-8000-000000000001",
+        "blanks around are ignored"
+    );
+    assert_eq!(store.get("00000000-0000-4000-8000-000000000002").unwrap().id, b.id, "by global id");
     assert!(matches!(store.get("NOT-HERE"), Err(StoreError::NotFound(_))));
-    let mut expected = incident("u1", "noise", "anna", T0, 1);
+    let mut expected = incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 1);
     expected.id.clone_from(&a.id);
     assert_eq!(a, expected, "saved whole");
 }
 
 pub(crate) fn append_saves_each_kind_of_event(f: Fixture) {
     let mut store = f.store;
-    let mut i = incident("u1", "noise", "anna", T0, 0);
+    let mut i = incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 0);
     i.severity = None;
     i.steps.clear();
     i.amends_total = Money::ZERO;
@@ -42,7 +50,7 @@ pub(crate) fn append_saves_each_kind_of_event(f: Fixture) {
         Event::FailurePoint { point: Some("other".into()), note: Some("the lift".into()) },
         Event::Finished { status: Status::Incomplete, at: at(T0 + 2 * MINUTE) },
     ];
-    store.append("u1", &events).unwrap();
+    store.append("00000000-0000-4000-8000-000000000001", &events).unwrap();
     for e in &events {
         apply_event(&mut i, e);
     }
@@ -53,23 +61,27 @@ pub(crate) fn append_saves_each_kind_of_event(f: Fixture) {
 
 pub(crate) fn append_refuses_what_was_answered_elsewhere(f: Fixture) {
     let mut store = f.store;
-    let i = record(&mut *store, &incident("u1", "noise", "anna", T0, 0));
+    let i = record(&mut *store, &incident("00000000-0000-4000-8000-000000000001", "noise", "anna", T0, 0));
     let again = Event::Step(step(Phase::Apologise, "say-sorry", Outcome::Skipped, T0 + HOUR));
-    let err = store.append("u1", &[again]).unwrap_err();
+    let err = store.append("00000000-0000-4000-8000-000000000001", &[again]).unwrap_err();
     assert!(matches!(err, StoreError::AnsweredElsewhere { .. }), "{err:?}");
-    assert_eq!(store.get("u1").unwrap(), i, "nothing of the refused answer is kept");
+    assert_eq!(
+        store.get("00000000-0000-4000-8000-000000000001").unwrap(),
+        i,
+        "nothing of the refused answer is kept"
+    );
 }
 
 pub(crate) fn latest_unfinished_is_the_newest_in_progress(f: Fixture) {
     let mut store = f.store;
     assert_eq!(store.latest_unfinished().unwrap(), None);
     varied(&mut *store);
-    assert_eq!(store.latest_unfinished().unwrap().unwrap().uid, "u4");
-    let mut later = incident("u6", "noise", "anna", T0 + 9 * HOUR, 0);
+    assert_eq!(store.latest_unfinished().unwrap().unwrap().uid, "00000000-0000-4000-8000-000000000004");
+    let mut later = incident("00000000-0000-4000-8000-000000000006", "noise", "anna", T0 + 9 * HOUR, 0);
     later.status = Status::InProgress;
     later.finished_at = None;
     record(&mut *store, &later);
-    assert_eq!(store.latest_unfinished().unwrap().unwrap().uid, "u6");
+    assert_eq!(store.latest_unfinished().unwrap().unwrap().uid, "00000000-0000-4000-8000-000000000006");
 }
 
 pub(crate) fn scans_give_whole_incidents_in_either_order_and_stop(f: Fixture) {
@@ -90,7 +102,7 @@ pub(crate) fn scans_give_whole_incidents_in_either_order_and_stop(f: Fixture) {
         .unwrap();
     assert_eq!(seen, 2, "a visit can stop the scan");
     // Incidents started the same instant come in one order and its reverse.
-    let twin = record(&mut *store, &incident("u9", "noise", "anna", T0, 0));
+    let twin = record(&mut *store, &incident("00000000-0000-4000-8000-000000000009", "noise", "anna", T0, 0));
     let oldest = collect(&*store, &Filter::default(), true);
     let mut newest = collect(&*store, &Filter::default(), false);
     newest.reverse();
@@ -102,12 +114,44 @@ pub(crate) fn filters_select_the_same_in_every_read(f: Fixture) {
     let mut store = f.store;
     varied(&mut *store);
     let cases: Vec<(Filter, Vec<&str>)> = vec![
-        (Filter::default(), vec!["u1", "u2", "u3", "u4", "u5"]),
-        (Filter { since: Some(at(T0 + 2 * HOUR)), ..Filter::default() }, vec!["u3", "u4", "u5"]),
-        (Filter { before: Some(at(T0 + 2 * HOUR)), ..Filter::default() }, vec!["u1", "u2"]),
-        (Filter { kind: Some("billing".into()), ..Filter::default() }, vec!["u2", "u4"]),
-        (Filter { staff: Some("OLE".into()), ..Filter::default() }, vec!["u2", "u3"]),
-        (Filter { open: true, ..Filter::default() }, vec!["u1", "u3", "u4"]),
+        (
+            Filter::default(),
+            vec![
+                "00000000-0000-4000-8000-000000000001",
+                "00000000-0000-4000-8000-000000000002",
+                "00000000-0000-4000-8000-000000000003",
+                "00000000-0000-4000-8000-000000000004",
+                "00000000-0000-4000-8000-000000000005",
+            ],
+        ),
+        (
+            Filter { since: Some(at(T0 + 2 * HOUR)), ..Filter::default() },
+            vec![
+                "00000000-0000-4000-8000-000000000003",
+                "00000000-0000-4000-8000-000000000004",
+                "00000000-0000-4000-8000-000000000005",
+            ],
+        ),
+        (
+            Filter { before: Some(at(T0 + 2 * HOUR)), ..Filter::default() },
+            vec!["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"],
+        ),
+        (
+            Filter { kind: Some("billing".into()), ..Filter::default() },
+            vec!["00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000004"],
+        ),
+        (
+            Filter { staff: Some("OLE".into()), ..Filter::default() },
+            vec!["00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003"],
+        ),
+        (
+            Filter { open: true, ..Filter::default() },
+            vec![
+                "00000000-0000-4000-8000-000000000001",
+                "00000000-0000-4000-8000-000000000003",
+                "00000000-0000-4000-8000-000000000004",
+            ],
+        ),
         (
             Filter {
                 kind: Some("noise".into()),
@@ -115,7 +159,7 @@ pub(crate) fn filters_select_the_same_in_every_read(f: Fixture) {
                 open: true,
                 ..Filter::default()
             },
-            vec!["u1"],
+            vec!["00000000-0000-4000-8000-000000000001"],
         ),
         (Filter { kind: Some("nothing".into()), ..Filter::default() }, vec![]),
     ];
@@ -197,7 +241,7 @@ pub(crate) fn scan_listed_shows_what_the_log_table_needs(f: Fixture) {
 pub(crate) fn report_is_the_tally_of_whole_incidents(f: Fixture) {
     let mut store = f.store;
     varied(&mut *store);
-    let first = store.get("u1").unwrap();
+    let first = store.get("00000000-0000-4000-8000-000000000001").unwrap();
     close(&mut *store, &first.id, "call-0", &closing("kim", T0 + HOUR)).unwrap();
     for since in [T0 - HOUR, T0 + 90 * MINUTE, T0 + 10 * HOUR] {
         let now = at(T0 + 5 * HOUR);
@@ -219,7 +263,7 @@ pub(crate) fn due_gives_open_follow_ups_soonest_first(f: Fixture) {
     let d = &store.due(at(T0 + 100 * HOUR)).unwrap()[0];
     assert_eq!(
         (d.kind.as_str(), d.reference.as_deref(), d.staff.as_str()),
-        ("noise", Some("room u1"), "anna")
+        ("noise", Some("room 00000000-0000-4000-8000-000000000001"), "anna")
     );
     assert_eq!(d.due, at(T0 + 2 * HOUR));
     assert_eq!(store.due(at(T0 + 3 * HOUR)).unwrap().len(), 1, "due before, not at");

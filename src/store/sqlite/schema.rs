@@ -43,6 +43,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     super::amends::APPROVER_MIGRATION,
     // 8: repeat guests: keyed hashes of guests' keys, never the keys (see crate::guest).
     super::guests::MIGRATION,
+    // 9: a desk's spool for a shared log: the outbox, close conflicts, the last pushes.
+    super::spool::MIGRATION,
 ];
 
 /// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.

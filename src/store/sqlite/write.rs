@@ -9,7 +9,8 @@ use crate::playbook::Severity;
 /// Characters of short ids: no 0/O, 1/I/L, so they can be read aloud and typed back.
 const ID_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
-fn short_id() -> String {
+/// A new short id: six characters from [`ID_ALPHABET`], read aloud in two groups.
+pub(crate) fn short_id() -> String {
     let bytes = *uuid::Uuid::new_v4().as_bytes();
     let n = ID_ALPHABET.len();
     let chars: Vec<char> = bytes[..6].iter().map(|b| ID_ALPHABET[usize::from(*b) % n] as char).collect();
