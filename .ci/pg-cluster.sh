@@ -87,8 +87,23 @@ stop() {
   rm -rf "$dir"
 }
 
+# For the tests of a desk whose server goes away: the server killed at once (as a crash or a
+# pulled cable would leave it; the folder is kept), and started again.
+kill_server() {
+  local dir=${1:?usage: $0 kill DIR}
+  as_owner "$(bindir)/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+}
+
+restart() {
+  local dir=${1:?usage: $0 restart DIR}
+  as_owner "$(bindir)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start >/dev/null ||
+    { cat "$dir/server.log" >&2; exit 3; }
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+  kill) kill_server "${2:-}" ;;
+  restart) restart "${2:-}" ;;
+  *) echo "usage: $0 start | stop DIR | kill DIR | restart DIR" >&2; exit 2 ;;
 esac

@@ -95,12 +95,26 @@ pub enum Command {
     Drill(DrillArgs),
     /// Show which playbooks and log are in use, and where each setting came from
     Paths,
+    /// Send this desk's answers to the shared log now; --status: what waits
+    Sync(SyncArgs),
     /// Set up and check a shared log on a PostgreSQL server
     Server(ServerArgs),
     /// Print shell completions: `source <(recover completions bash)` in ~/.bashrc
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
+}
+
+/// `recover sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Send nothing: show how many incidents wait on this desk, since when, and the last
+    /// push that reached the server and the last that did not
+    #[arg(long)]
+    pub status: bool,
+    /// The status as one JSON object
+    #[arg(long, requires = "status")]
+    pub json: bool,
 }
 
 /// `recover server`.

@@ -242,6 +242,9 @@ impl Config {
     /// version, or copied in) is made private once it is known to be a log (and with it the
     /// files SQLite keeps beside it), and a line on stderr says so.
     pub fn store(&self) -> Result<Box<dyn Store>, Error> {
+        if let Some(server) = crate::server::log_server(self) {
+            return self.shared(server, true);
+        }
         let path = self.log_path()?;
         let store = SqliteStore::open(path)?;
         // Failing is not an error: a log on read-only media cannot be changed, but can be read.
@@ -254,12 +257,37 @@ impl Config {
         Ok(Box::new(store))
     }
 
+    /// The shared log on `server`, through this desk's spool.
+    fn shared(&self, server: &str, for_writing: bool) -> Result<Box<dyn Store>, Error> {
+        #[cfg(feature = "postgres")]
+        return Ok(Box::new(crate::server::open_shared(self, server, for_writing)?));
+        #[cfg(not(feature = "postgres"))]
+        {
+            let _ = for_writing;
+            Err(crate::server::not_a_file(server).into())
+        }
+    }
+
+    /// The log file on this machine: the log itself, or the spool of a shared log (the guest
+    /// secret lives beside it).
+    pub fn local_path(&self) -> Result<&Path, Error> {
+        if crate::server::log_server(self).is_some() {
+            return self.spool.as_deref().ok_or_else(|| {
+                Error::usage(
+                    "no place for this desk's spool: neither HOME nor XDG_DATA_HOME is set",
+                    "set HOME or XDG_DATA_HOME",
+                )
+            });
+        }
+        self.log_path()
+    }
+
     /// The log for commands that only read it. A log that does not exist yet is read as
     /// empty and not created, so a mistyped `--log` does not leave files about; a line on
     /// stderr says so.
     pub fn store_to_read(&self) -> Result<Box<dyn Store>, Error> {
         if let Some(server) = crate::server::log_server(self) {
-            return Ok(crate::server::open_to_read(server)?);
+            return self.shared(server, false);
         }
         let path = self.log_path()?;
         // A link whose target is gone is refused by the store, not read as empty.
@@ -278,7 +306,7 @@ impl Config {
     /// shift-close script must fail it).
     pub fn store_to_check(&self) -> Result<Box<dyn Store>, Error> {
         if let Some(server) = crate::server::log_server(self) {
-            return Ok(crate::server::open_to_read(server)?);
+            return self.shared(server, false);
         }
         let path = self.log_path()?;
         if path.exists() || path.is_symlink() {

@@ -103,7 +103,7 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
 }
 
 /// Answers `listen` and `own-it`.
-fn answer_first_two(p: &mut PtySession) {
+pub(crate) fn answer_first_two(p: &mut PtySession) {
     answer(p, "listen", &[ENTER]);
     answer(p, "own-it", &[ENTER]);
     p.exp_string("reassure").expect("second step shown");

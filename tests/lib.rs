@@ -27,6 +27,7 @@ mod report_html;
 mod safety;
 mod scripted;
 mod server;
+mod shared;
 mod shift;
 mod summary;
 mod ui_language;

@@ -16,20 +16,20 @@ use crate::support::Test;
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// The test cluster and one fresh database in it, dropped at the end.
-struct Cluster {
+pub(crate) struct Cluster {
     /// The Unix-socket folder (superuser `postgres`, trusted there).
-    dir: String,
+    pub(crate) dir: String,
     /// The TCP port on 127.0.0.1 (TLS and passwords).
-    port: String,
+    pub(crate) port: String,
     /// The throwaway CA that signed the server's certificate for `localhost`.
-    ca: String,
+    pub(crate) ca: String,
     /// This test's database.
-    db: String,
-    admin: Client,
+    pub(crate) db: String,
+    pub(crate) admin: Client,
     _guard: MutexGuard<'static, ()>,
 }
 
-fn var(name: &str) -> String {
+pub(crate) fn var(name: &str) -> String {
     std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| {
         panic!(
             "{name} is not set: start the test cluster first, `eval \"$(.ci/pg-cluster.sh start)\"` \
@@ -39,7 +39,7 @@ fn var(name: &str) -> String {
 }
 
 impl Cluster {
-    fn new() -> Cluster {
+    pub(crate) fn new() -> Cluster {
         let guard = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let admin_conn = var("RECOVER_TEST_PG");
         let mut root = Client::connect(&admin_conn, NoTls)
@@ -58,17 +58,17 @@ impl Cluster {
     }
 
     /// The superuser over the socket, as a `--log` value.
-    fn admin_log(&self) -> String {
+    pub(crate) fn admin_log(&self) -> String {
         format!("host={} port={} user=postgres dbname={}", self.dir, self.port, self.db)
     }
 
     /// `login` over TCP with TLS, as a desk connects (no password in the URL).
-    fn tcp_log(&self, host: &str, login: &str) -> String {
+    pub(crate) fn tcp_log(&self, host: &str, login: &str) -> String {
         format!("postgres://{login}@{host}:{}/{}", self.port, self.db)
     }
 
     /// `login` over the socket (trusted), for SQL-level checks.
-    fn as_login(&self, login: &str) -> Client {
+    pub(crate) fn as_login(&self, login: &str) -> Client {
         Client::connect(
             &format!("host={} port={} user={login} dbname={}", self.dir, self.port, self.db),
             NoTls,
@@ -77,7 +77,7 @@ impl Cluster {
     }
 
     /// A login for `site` in `role`, with a password, named after this database.
-    fn login(&mut self, name: &str, site: &str, role: &str) -> String {
+    pub(crate) fn login(&mut self, name: &str, site: &str, role: &str) -> String {
         let login = format!("{name}_{}", &self.db[2..10]);
         self.admin
             .batch_execute(&format!(
@@ -88,7 +88,7 @@ impl Cluster {
         login
     }
 
-    fn migrate(&self, t: &Test) -> String {
+    pub(crate) fn migrate(&self, t: &Test) -> String {
         t.ok(&["server", "migrate", "--log", &self.admin_log()])
     }
 }

@@ -52,13 +52,13 @@ fn paths_hides_the_password_of_a_server_log() {
 }
 
 #[test]
-fn recording_into_a_server_is_refused_and_leaves_no_file_named_after_it() {
+fn recording_into_a_server_needs_the_desks_site_and_leaves_no_file_named_after_it() {
     let t = Test::new();
     let log = "postgres://desk:hunter2@db.example/recover";
     let out = t.cmd(&["done", "A-1", "call-back"]).env("RECOVER_LOG", log).run();
     #[cfg(feature = "postgres")]
-    out.code(3).one_error_line(
-        "is a PostgreSQL server; this version of recover reads from one but cannot record into it yet",
+    out.code(2).one_error_line(
+        "recording into the shared log postgres://desk@db.example:5432/recover?sslmode=verify-full needs this desk's site",
     );
     #[cfg(not(feature = "postgres"))]
     out.code(3).one_error_line("this recover was built without PostgreSQL support");

@@ -71,7 +71,7 @@ fn check<R: std::io::BufRead>(
 ) -> Result<(BTreeSet<String>, u64), Error> {
     // Checking only reads, and a file with problems leaves no new log behind; in a log
     // that does not exist yet, nothing can conflict.
-    let reading = if config.log_path()?.exists() { Some(config.store()?) } else { None };
+    let reading = if config.local_path()?.exists() { Some(config.store()?) } else { None };
     let library = config.library().ok();
     let mut foreign = BTreeSet::new();
     let mut problems = 0;

@@ -199,11 +199,16 @@ const COUNT_MORE_UP_TO: usize = 10_000;
 
 /// One incident's summary again.
 pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, Error> {
-    let incident = config.store_to_read()?.get(&args.id)?;
+    let store = config.store_to_read()?;
+    let incident = store.get(&args.id)?;
+    let conflicts = store.close_conflicts(&incident.uid)?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut line = Vec::new();
         crate::render::json::incident(&mut line, &incident, false);
+        if !conflicts.is_empty() {
+            crate::render::json::with_close_conflicts(&mut line, &conflicts);
+        }
         out.write_all(&line)?;
     } else {
         write!(
@@ -217,6 +222,37 @@ pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, E
                 config.styled_out
             )
         )?;
+        close_conflicts(&mut out, config, &conflicts)?;
     }
     Ok(Exit::Success)
+}
+
+/// Closes of a follow-up that reached the shared log after another desk's: kept, shown
+/// under the summary so nobody's word is lost.
+fn close_conflicts(
+    out: &mut impl Write,
+    config: &Config,
+    conflicts: &[crate::store::CloseConflict],
+) -> Result<(), Error> {
+    use crate::render::safe::one_line;
+    if conflicts.is_empty() {
+        return Ok(());
+    }
+    let lang = config.lang.value.code();
+    writeln!(out, "{}", crate::i18n::t(lang, "close_conflicts"))?;
+    for c in conflicts {
+        let by = c.done_by.as_deref().map_or_else(|| "-".to_owned(), one_line);
+        let outcome = c.outcome.map_or("-", crate::engine::FollowUpOutcome::key);
+        let when = crate::clock::local(c.done_at, config.tz());
+        let line = crate::i18n::f(
+            lang,
+            "close_conflict_line",
+            &[("step", &one_line(&c.step)), ("outcome", outcome), ("by", &by), ("when", &when)],
+        );
+        match &c.note {
+            Some(note) => writeln!(out, "  {line}: {}", one_line(note))?,
+            None => writeln!(out, "  {line}")?,
+        }
+    }
+    Ok(())
 }

@@ -20,6 +20,7 @@ mod schema;
 mod server;
 mod show;
 mod start;
+mod sync;
 
 use std::ffi::OsString;
 
@@ -78,6 +79,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Abandon(a) => abandon::run(&config, &a),
         Command::Report(a) => report::run(&config, &a),
         Command::Export(a) => export::run(&config, &a),
+        Command::Sync(a) => sync::run(&config, &a),
         Command::Import(a) => import::run(&config, &a),
         Command::Purge(a) => purge::run(&config, &a),
         Command::Print(a) => print::run(&config, &a),

@@ -142,13 +142,13 @@ fn repeat_guest(config: &Config, lib: &Library, key: &str, now: jiff::Timestamp)
     if crate::guest::normalise(key).is_empty() {
         return Err(Error::usage("--guest is empty", "give a booking number, loyalty id or e-mail"));
     }
-    let secret = crate::guest::secret(config.log_path()?)?;
+    let secret = crate::guest::secret(config.local_path()?)?;
     let hash = crate::guest::hash(&secret, key);
     let days = lib.policy.repeat_guest_days.unwrap_or(180);
     let since = now.checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(now);
     // No log yet: nobody was here before (and no warning that there is no log).
     let history =
-        if config.log_path()?.exists() { Some(config.store()?.guest_history(&hash, since)?) } else { None };
+        if config.local_path()?.exists() { Some(config.store()?.guest_history(&hash, since)?) } else { None };
     let Some((history, (id, when))) = history.as_ref().and_then(|h| h.latest.as_ref().map(|l| (h, l))) else {
         return Ok(Guest { hash, earlier: 0, suggested: None });
     };

@@ -457,3 +457,29 @@ fn civil(days: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests;
+
+/// Adds `close_conflicts` to an incident's line written by [`incident`]: the closes of its
+/// follow-ups that reached a shared log after another desk's (only `show-incident` writes it,
+/// and only when there are any).
+pub fn with_close_conflicts(line: &mut Vec<u8>, conflicts: &[crate::store::CloseConflict]) {
+    let items: Vec<serde_json::Value> = conflicts
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "step": c.step,
+                "done_at": crate::clock::rfc3339::text(&c.done_at),
+                "outcome": c.outcome.map(crate::engine::FollowUpOutcome::key),
+                "done_by": c.done_by,
+                "note": c.note,
+                "site": c.site,
+            })
+        })
+        .collect();
+    // The line ends `}\n`: the array goes in before the closing brace.
+    if line.ends_with(b"}\n") {
+        line.truncate(line.len() - 2);
+        line.extend_from_slice(b",\"close_conflicts\":");
+        line.extend_from_slice(serde_json::Value::Array(items).to_string().as_bytes());
+        line.extend_from_slice(b"}\n");
+    }
+}

@@ -37,7 +37,47 @@ pub fn connect(info: &ConnInfo) -> Result<postgres::Client, ServerError> {
         SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => postgres::config::SslMode::Require,
     });
     let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(info, mode)?);
-    config.connect(tls).map_err(|e| ServerError::Connect { server: info.to_string(), why: why(&e) })
+    config.connect(tls).map_err(|e| {
+        let (server, why) = (info.to_string(), why(&e));
+        if unreachable(&e) {
+            ServerError::Unreachable { server, why }
+        } else {
+            ServerError::Connect { server, why }
+        }
+    })
+}
+
+/// Whether the server could not be reached at all (down, a dropped network, no answer), as
+/// opposed to reached and refusing (a certificate, a password): a desk reads its own spool
+/// in the first case, and is told to fix its settings in the second.
+fn unreachable(e: &postgres::Error) -> bool {
+    use std::io::ErrorKind as K;
+    if let Some(db) = e.as_db_error() {
+        return *db.code() == postgres::error::SqlState::CANNOT_CONNECT_NOW;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.get_ref().is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>) {
+                return false;
+            }
+            return matches!(
+                io.kind(),
+                K::ConnectionRefused
+                    | K::ConnectionReset
+                    | K::ConnectionAborted
+                    | K::NotConnected
+                    | K::TimedOut
+                    | K::HostUnreachable
+                    | K::NetworkUnreachable
+                    | K::AddrNotAvailable
+                    | K::NotFound
+                    | K::UnexpectedEof
+            ) || io.to_string().contains("lookup address");
+        }
+        source = s.source();
+    }
+    e.to_string().contains("timeout") || e.to_string().contains("timed out")
 }
 
 /// The TLS settings for `mode`. As libpq, `require` with a root certificate named checks the

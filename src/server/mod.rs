@@ -14,7 +14,11 @@ mod connect;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 #[cfg(feature = "postgres")]
+pub mod push;
+#[cfg(feature = "postgres")]
 mod record;
+#[cfg(feature = "postgres")]
+mod shared;
 #[cfg(feature = "postgres")]
 mod store;
 #[cfg(feature = "postgres")]
@@ -22,6 +26,8 @@ mod write;
 
 #[cfg(feature = "postgres")]
 pub use connect::connect;
+#[cfg(feature = "postgres")]
+pub use shared::SharedStore;
 #[cfg(feature = "postgres")]
 pub use store::PostgresStore;
 
@@ -58,6 +64,14 @@ pub enum ServerError {
         /// What the server or the network said.
         why: String,
     },
+    /// The server did not answer: down, a dropped network, a host that does not exist.
+    #[error("cannot reach {server}: {why}")]
+    Unreachable {
+        /// The server, password hidden.
+        server: String,
+        /// What the network said.
+        why: String,
+    },
     /// TLS could not be set up (a root certificate file that cannot be read, say).
     #[error("cannot set up TLS for the server: {0}")]
     Tls(String),
@@ -91,10 +105,24 @@ pub enum ServerError {
         /// Ours.
         known: i32,
     },
-    /// The log is a server, and this command cannot use one yet.
-    #[error(
-        "the log {server} is a PostgreSQL server; this version of recover reads from one but cannot record into it yet"
-    )]
+    /// `recover sync` could not send everything.
+    #[error("could not send to {server}: {why}; {pending} incident(s) wait on this desk")]
+    PushFailed {
+        /// The server, password hidden.
+        server: String,
+        /// Why.
+        why: String,
+        /// Incidents still waiting.
+        pending: usize,
+    },
+    /// `recover sync` with a log that is a file.
+    #[error("the log {log} is a file on this machine: there is nothing to send")]
+    NothingToSync {
+        /// The file.
+        log: String,
+    },
+    /// The log is a server, and this command needs a log file.
+    #[error("the log {server} is a PostgreSQL server; this command needs a log file")]
     NotYet {
         /// The server, password hidden.
         server: String,
@@ -105,7 +133,12 @@ impl ServerError {
     /// Whether the user gave something malformed (exit 2) rather than the server failing (3).
     #[must_use]
     pub fn is_usage(&self) -> bool {
-        matches!(self, ServerError::BadConnInfo { .. } | ServerError::NotAServer { .. })
+        matches!(
+            self,
+            ServerError::BadConnInfo { .. }
+                | ServerError::NotAServer { .. }
+                | ServerError::NothingToSync { .. }
+        )
     }
 
     /// What to do about it.
@@ -123,11 +156,16 @@ impl ServerError {
                 ServerError::Connect { .. } => {
                     "check that the server runs, the PG* variables, ~/.pgpass and PGSSLROOTCERT"
                 }
+                ServerError::Unreachable { .. } => "check that the server runs and this desk's network",
                 ServerError::Tls(_) => "check PGSSLROOTCERT or sslrootcert",
                 ServerError::Query { .. } => {
                     "ask the server's administrator; `recover server init-sql` shows what it expects"
                 }
-                ServerError::NotYet { .. } => "point --log at a log file for recording",
+                ServerError::NotYet { .. } => "point --log at a log file",
+                ServerError::PushFailed { .. } => {
+                    "nothing is lost: they are sent when the server can be reached; `recover sync --status` shows them"
+                }
+                ServerError::NothingToSync { .. } => "sync is for a shared log: --log postgres://USER@HOST/DATABASE",
                 ServerError::ClientTooOld { .. } | ServerError::SchemaTooNew { .. } => return None,
             }
             .to_owned(),
@@ -180,22 +218,33 @@ pub fn shown(log: &str, env: EnvReader) -> String {
     resolve(log, env).map_or_else(|e| format!("(a server: {e})"), |c| c.to_string())
 }
 
-/// The shared log on `server` (a `--log` value) for commands that only read it: connected,
-/// its schema checked to accept this recover.
-pub fn open_to_read(server: &str) -> Result<Box<dyn crate::store::Store>, ServerError> {
-    #[cfg(feature = "postgres")]
-    {
-        let info = resolve(server, &crate::config::process_env)?;
-        for w in &info.warnings {
-            eprintln!("recover: warning: {w}");
-        }
-        let shown = info.to_string();
-        let mut client = connect(&info)?;
-        migrate::status(&mut client, &shown)?;
-        Ok(Box::new(PostgresStore::new(client, shown)))
+/// The shared log on `server` (a `--log` value) through this desk's spool. Recording needs
+/// the desk's site (`for_writing`); reading does not (head office has none).
+#[cfg(feature = "postgres")]
+pub fn open_shared(
+    config: &Config,
+    server: &str,
+    for_writing: bool,
+) -> Result<SharedStore, crate::error::Error> {
+    use crate::error::Error;
+    let info = resolve(server, &crate::config::process_env)?;
+    for w in &info.warnings {
+        eprintln!("recover: warning: {w}");
     }
-    #[cfg(not(feature = "postgres"))]
-    Err(not_a_file(server))
+    if for_writing && config.site.value.is_none() {
+        return Err(Error::usage(
+            format!("recording into the shared log {info} needs this desk's site"),
+            "set RECOVER_SITE or pass --site, e.g. --site oslo-central",
+        ));
+    }
+    let spool = config.spool.clone().ok_or_else(|| {
+        Error::usage(
+            "no place for this desk's spool: neither HOME nor XDG_DATA_HOME is set",
+            "set HOME or XDG_DATA_HOME",
+        )
+    })?;
+    let target = push::Target { spool, info, site: config.site.value.clone() };
+    Ok(SharedStore::open(target)?)
 }
 
 /// The error for a command that would open the log as a file when it names a server.

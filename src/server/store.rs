@@ -359,26 +359,7 @@ impl Store for PostgresStore {
     }
 
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {
-        self.scan(filter, false, &mut |i| {
-            visit(Listed {
-                // Nothing of an abandoned incident is open.
-                open_follow_ups: if i.status == Status::Abandoned {
-                    0
-                } else {
-                    i.follow_ups.iter().filter(|f| f.done_at.is_none()).count()
-                },
-                id: i.id,
-                started_at: i.started_at,
-                kind: i.kind,
-                severity: i.severity,
-                staff: i.staff,
-                reference: i.reference,
-                status: i.status,
-                currency: i.currency,
-                amends_total: i.amends_total,
-                failure_point: i.failure_point,
-            })
-        })
+        self.scan(filter, false, &mut |i| visit(Listed::of(i)))
     }
 
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {

@@ -148,6 +148,24 @@ pub struct Filter {
     pub status: Option<crate::engine::Status>,
 }
 
+impl Filter {
+    /// Whether `incident` is one this filter selects, as the stores' SQL selects them
+    /// (staff names compared without case), for incidents held in memory.
+    #[must_use]
+    pub fn matches(&self, incident: &Incident) -> bool {
+        use crate::engine::Status;
+        self.since.is_none_or(|t| incident.started_at >= t)
+            && self.before.is_none_or(|t| incident.started_at < t)
+            && self.kind.as_ref().is_none_or(|k| *k == incident.kind)
+            && self.staff.as_ref().is_none_or(|s| s.to_lowercase() == incident.staff.to_lowercase())
+            && self.status.is_none_or(|s| s == incident.status)
+            && (!self.open
+                || (incident.status != Status::Abandoned
+                    && (incident.status == Status::InProgress
+                        || incident.follow_ups.iter().any(|f| f.done_at.is_none()))))
+    }
+}
+
 /// What the `log` table and CSV show of an incident, read without its steps and follow-ups.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listed {
@@ -173,6 +191,31 @@ pub struct Listed {
     pub open_follow_ups: usize,
     /// Where it went wrong, if answered.
     pub failure_point: Option<String>,
+}
+
+impl Listed {
+    /// What the `log` table shows of a whole incident (nothing of an abandoned one is open).
+    #[must_use]
+    pub fn of(i: Incident) -> Listed {
+        let open = if i.status == crate::engine::Status::Abandoned {
+            0
+        } else {
+            i.follow_ups.iter().filter(|f| f.done_at.is_none()).count()
+        };
+        Listed {
+            open_follow_ups: open,
+            id: i.id,
+            started_at: i.started_at,
+            kind: i.kind,
+            severity: i.severity,
+            staff: i.staff,
+            reference: i.reference,
+            status: i.status,
+            currency: i.currency,
+            amends_total: i.amends_total,
+            failure_point: i.failure_point,
+        }
+    }
 }
 
 /// A follow-up that is open, with what a person needs to do it.

@@ -1,0 +1,370 @@
+//! Desks recording into a shared log on a real PostgreSQL server through their spools: a
+//! server that dies or freezes mid-session, the same follow-up closed on two desks offline,
+//! what a desk and a manager login may do. Each `Test` is one desk (its own HOME, so its own
+//! spool). Tests that stop a server start one of their own (`.ci/pg-cluster.sh` on a free
+//! port), never the shared test cluster.
+
+#![cfg(feature = "postgres")]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::interactive::{ENTER, answer, answer_first_two, exit_code};
+use crate::pg::{Cluster, var};
+use crate::support::{Output, Test};
+
+const ANSWERS: &str = r#"type: reservation
+severity: minor
+staff: anna
+ref: "room 214"
+steps:
+  listen: done
+  own-it: done
+  reassure: done
+  ask-destination: done
+  find-room: {choice: partner hotel nearby, note: "Hotel Lux"}
+  pay-replacement: done
+  arrange-transport: done
+  confirm-in-writing: done
+  ask-comfort: done
+  hand-over: done
+  thank: done
+  welcome-drink: done
+  call-next-morning: done
+  written-apology: done
+"#;
+
+/// A desk: its world, and how it reaches the server.
+struct Desk {
+    t: Test,
+    env: Vec<(String, String)>,
+}
+
+impl Desk {
+    fn new(log: &str, password: &str, ca: &str, site: &str) -> Desk {
+        let env = [
+            ("RECOVER_LOG", log),
+            ("PGPASSWORD", password),
+            ("PGSSLROOTCERT", ca),
+            ("RECOVER_SITE", site),
+            ("PGCONNECT_TIMEOUT", "2"),
+        ];
+        Desk { t: Test::new(), env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect() }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = self.t.cmd(args);
+        for (k, v) in &self.env {
+            cmd = cmd.env(k, v);
+        }
+        cmd.run()
+    }
+
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        out.code(0);
+        out
+    }
+
+    fn start(&self) -> String {
+        let answers = self.t.write("answers.yaml", ANSWERS);
+        let out = self.run(&["start", "--answers", answers.to_str().unwrap(), "--json"]);
+        out.code(0);
+        out.json_lines()[0]["id"].as_str().unwrap().to_owned()
+    }
+
+    fn pending(&self) -> u64 {
+        self.ok(&["sync", "--status", "--json"]).json_lines()[0]["pending"].as_u64().unwrap()
+    }
+}
+
+/// A server of this test's own, to kill, freeze and start again.
+struct OwnServer {
+    dir: String,
+    port: String,
+    ca: String,
+}
+
+impl OwnServer {
+    fn start() -> OwnServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let out = Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/pg-cluster.sh"))
+            .arg("start")
+            .env("RECOVER_PG_PORT", port.to_string())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let vars = String::from_utf8(out.stdout).unwrap();
+        let get = |name: &str| {
+            let line = vars.lines().find(|l| l.starts_with(&format!("export {name}="))).unwrap();
+            line.split_once('=').unwrap().1.trim_matches('\'').to_owned()
+        };
+        OwnServer { dir: get("RECOVER_TEST_PG_DIR"), port: port.to_string(), ca: get("RECOVER_TEST_PG_CA") }
+    }
+
+    fn script(&self, what: &str) {
+        let out = Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/pg-cluster.sh"))
+            .args([what, &self.dir])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// The superuser over the socket.
+    fn admin(&self) -> postgres::Client {
+        let conn = format!("host={} port={} user=postgres dbname=postgres", self.dir, self.port);
+        postgres::Client::connect(&conn, postgres::NoTls).unwrap()
+    }
+
+    /// The schema, and a desk login for `site`: its `--log` value and password.
+    fn setup(&self, t: &Test, site: &str) -> (String, String) {
+        let admin_log = format!("host={} port={} user=postgres dbname=postgres", self.dir, self.port);
+        t.ok(&["server", "migrate", "--log", &admin_log]);
+        self.admin()
+            .batch_execute(&format!(
+                "CREATE ROLE desk_a LOGIN PASSWORD 'pw-a' IN ROLE recover_desk;
+                 INSERT INTO recover.members VALUES ('desk_a', '{site}', 'desk');"
+            ))
+            .unwrap();
+        (format!("postgres://desk_a@localhost:{}/postgres", self.port), "pw-a".to_owned())
+    }
+
+    /// Every process of the server: the postmaster (first line of its pid file) and its children.
+    fn pids(&self) -> Vec<String> {
+        let pidfile = std::fs::read_to_string(format!("{}/data/postmaster.pid", self.dir)).unwrap();
+        let main = pidfile.lines().next().unwrap().trim().to_owned();
+        let children = Command::new("pgrep").args(["-P", &main]).output().unwrap();
+        let mut all = vec![main];
+        all.extend(String::from_utf8_lossy(&children.stdout).split_whitespace().map(str::to_owned));
+        all
+    }
+
+    fn signal(&self, sig: &str) {
+        for pid in self.pids() {
+            let _ = Command::new("kill").args([sig, &pid]).status();
+        }
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.signal("-CONT");
+        let _ = Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/pg-cluster.sh"))
+            .args(["stop", &self.dir])
+            .output();
+    }
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_session_with_the_server_killed_exits_0_and_sync_sends_it_after_a_restart() {
+    let _ = var("RECOVER_TEST_PG"); // fail, never skip, without the test cluster's tools
+    let server = OwnServer::start();
+    let (log, password) = server.setup(&Test::new(), "oslo");
+    let here = Desk::new(&log, &password, &server.ca, "oslo");
+    let other = Desk::new(&log, &password, &server.ca, "oslo");
+
+    let first = here.start();
+    assert_eq!(here.pending(), 0, "a live server gets each answer at once");
+    server.script("kill");
+    let answers = here.t.write("answers.yaml", ANSWERS);
+    let out = here.run(&["start", "--answers", answers.to_str().unwrap(), "--json"]);
+    out.code(0);
+    assert!(
+        out.stderr.contains("1 incident(s) are kept on this desk until the shared log can be reached"),
+        "{}",
+        out.stderr
+    );
+    let second = out.json_lines()[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(here.pending(), 1);
+    let status = here.ok(&["sync", "--status"]).stdout;
+    assert!(status.contains("pending       1") && status.contains("last failure  2"), "{status}");
+    // Offline, reads are this desk's own, said in one line.
+    let out = here.ok(&["log", "--json"]);
+    assert_eq!(out.json_lines().len(), 2);
+    assert!(out.stderr.contains("(showing only what this desk recorded)"), "{}", out.stderr);
+    let out = here.run(&["sync"]);
+    out.code(3).one_error_line("1 incident(s) wait on this desk");
+
+    server.script("restart");
+    let out = here.ok(&["sync"]);
+    assert!(out.stderr.contains("sent 1 incident(s)"), "{}", out.stderr);
+    assert_eq!(here.pending(), 0);
+    let mine = here.ok(&["show-incident", &second, "--json"]).json_lines().remove(0);
+    let theirs = other.ok(&["log", "--json"]).json_lines();
+    assert_eq!(theirs.len(), 2, "the other desk reads both from the server");
+    let theirs = theirs.into_iter().find(|i| i["id"] == second.as_str()).unwrap();
+    assert_eq!(theirs, mine, "the other desk's log is this desk's account");
+    assert!(theirs["id"] != first.as_str());
+    // Again: nothing to send, nothing changed.
+    let before = other.ok(&["export"]).stdout;
+    let out = here.ok(&["sync"]);
+    assert!(out.stderr.contains("sent 0 incident(s)"), "{}", out.stderr);
+    assert_eq!(other.ok(&["export"]).stdout, before);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_frozen_server_delays_the_next_prompt_at_most_two_seconds_and_the_answer_is_kept() {
+    let _ = var("RECOVER_TEST_PG");
+    let server = OwnServer::start();
+    let setup = Test::new();
+    let (log, password) = server.setup(&setup, "oslo");
+    let desk = Desk::new(&log, &password, &server.ca, "oslo");
+    let mut pty = desk.t.pty(&["start", "--type", "reservation", "--staff", "anna"]);
+    for (k, v) in &desk.env {
+        pty = pty.env(k, v);
+    }
+    let mut p = pty.spawn();
+    answer_first_two(&mut p);
+    server.signal("-STOP");
+    // The answer to `reassure` is saved, then a push is tried; the next question comes at
+    // most two seconds later (plus the terminal's own time: the bound is generous).
+    p.send(ENTER).unwrap();
+    p.flush().unwrap();
+    let asked = Instant::now();
+    p.exp_string("ask-destination").expect("the next question");
+    let waited = asked.elapsed();
+    assert!(waited < Duration::from_millis(3500), "the next question waited {waited:?}");
+    // Later answers do not wait at all while the push is still out.
+    answer(&mut p, "ask-destination", &[ENTER]);
+    let asked = Instant::now();
+    p.exp_string("find-room (pick one)").expect("the next question");
+    assert!(asked.elapsed() < Duration::from_millis(1500), "{:?}", asked.elapsed());
+    p.send(ENTER).unwrap();
+    p.flush().unwrap();
+    finish_with_enter_after_find_room(&mut p);
+    assert_eq!(exit_code(&p), 0);
+    assert_eq!(desk.pending(), 1, "kept on the desk");
+    server.signal("-CONT");
+    desk.ok(&["sync"]);
+    let incident = desk.ok(&["log", "--json"]).json_lines().remove(0);
+    assert_eq!(incident["status"], "complete");
+    assert_eq!(
+        incident["steps"].as_array().unwrap().len(),
+        14,
+        "every answer reached the server: {incident}"
+    );
+}
+
+/// The rest of the session from find-room's note.
+fn finish_with_enter_after_find_room(p: &mut rexpect::session::PtySession) {
+    answer(p, "Note (Enter for none)", &[ENTER]);
+    for step in
+        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
+    {
+        answer(p, step, &[ENTER]);
+    }
+    answer(p, "How bad is it?", &[ENTER]);
+    answer(p, "Amends to give", &[ENTER]);
+    answer(p, "call-next-morning", &[ENTER]);
+    answer(p, "written-apology", &[ENTER]);
+    answer(p, "Failure point", &[ENTER]);
+    p.exp_string("Incident id").expect("summary");
+    p.exp_eof().expect("eof");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn one_follow_up_closed_offline_on_two_desks_keeps_the_first_close_and_records_the_other() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let login = c.login("desk", "oslo", "desk");
+    let (log, password) = (c.tcp_log("localhost", &login), format!("pw-{login}"));
+    let anna = Desk::new(&log, &password, &c.ca, "oslo");
+    let ole = Desk::new(&log, &password, &c.ca, "oslo");
+    let id = anna.start();
+    // Ole's desk takes the incident into its spool by closing one follow-up online.
+    ole.ok(&["done", &id, "written-apology", "--staff", "ole"]);
+    // Both desks offline (a port nothing listens on), both close the other follow-up.
+    let nowhere = log.replace(&format!(":{}/", c.port), ":9/");
+    let offline = |desk: &Desk, staff: &str, note: &str| {
+        let out = desk
+            .t
+            .cmd(&[
+                "done",
+                &id,
+                "call-next-morning",
+                "--staff",
+                staff,
+                "--outcome",
+                "recovered",
+                "--note",
+                note,
+            ])
+            .env("RECOVER_LOG", &nowhere)
+            .env("PGPASSWORD", &password)
+            .env("PGSSLROOTCERT", &c.ca)
+            .env("RECOVER_SITE", "oslo")
+            .run();
+        out.code(0);
+        assert!(out.stderr.contains("kept on this desk"), "{}", out.stderr);
+    };
+    offline(&anna, "anna", "called, happy");
+    offline(&ole, "ole", "called too");
+    anna.ok(&["sync"]);
+    let out = ole.ok(&["sync"]);
+    assert!(
+        out.stderr.contains("follow-up `call-next-morning` of")
+            && out.stderr.contains("was closed first by anna"),
+        "{}",
+        out.stderr
+    );
+    // Exactly one close on the server: Anna's; Ole's kept as a conflict record.
+    let row = c
+        .admin
+        .query_one("SELECT done_by, note FROM recover.follow_ups WHERE step = 'call-next-morning'", &[])
+        .unwrap();
+    assert_eq!((row.get::<_, String>(0), row.get::<_, String>(1)), ("anna".into(), "called, happy".into()));
+    let conflicts = c.admin.query("SELECT done_by, note FROM recover.close_conflicts", &[]).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].get::<_, String>(0), "ole");
+    // Both desks now show Anna's close, and the conflict beside it.
+    for desk in [&anna, &ole] {
+        let shown = desk.ok(&["show-incident", &id]).stdout;
+        assert!(shown.contains("Also closed at another desk"), "{shown}");
+        assert!(
+            shown.contains("call-next-morning: recovered by ole") && shown.contains("called too"),
+            "{shown}"
+        );
+        let json = desk.ok(&["show-incident", &id, "--json"]).json_lines().remove(0);
+        let close =
+            json["follow_ups"].as_array().unwrap().iter().find(|f| f["step"] == "call-next-morning").cloned();
+        assert_eq!(close.unwrap()["done_by"], "anna");
+        assert_eq!(json["close_conflicts"][0]["done_by"], "ole");
+    }
+    assert_eq!(ole.pending(), 0);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_desks_purge_is_refused_and_a_managers_removes_only_its_own_site() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let desk = c.login("desk", "oslo", "desk");
+    let bergen = c.login("bdesk", "bergen", "desk");
+    let manager = c.login("mgr", "oslo", "manager");
+    let as_login = |login: &str, site: &str| {
+        Desk::new(&c.tcp_log("localhost", login), &format!("pw-{login}"), &c.ca, site)
+    };
+    let (oslo_desk, bergen_desk, oslo_manager) =
+        (as_login(&desk, "oslo"), as_login(&bergen, "bergen"), as_login(&manager, "oslo"));
+    oslo_desk.start();
+    bergen_desk.start();
+    let out = oslo_desk.run(&["purge", "--before", "2099-01-01", "--yes"]);
+    out.code(3).one_error_line("only a site's manager login may purge the shared log");
+    assert_eq!(oslo_manager.ok(&["log", "--json"]).json_lines().len(), 1, "nothing deleted");
+    oslo_manager.ok(&["purge", "--before", "2099-01-01", "--yes"]);
+    assert_eq!(oslo_manager.ok(&["log", "--json"]).json_lines().len(), 0);
+    assert_eq!(bergen_desk.ok(&["log", "--json"]).json_lines().len(), 1, "bergen's incident stays");
+    // A desk never reads another site's incidents, through recover or SQL.
+    assert_eq!(oslo_desk.ok(&["log", "--json"]).json_lines().len(), 0);
+    let mut sql = c.as_login(&desk);
+    let seen: i64 = sql.query_one("SELECT count(*) FROM recover.incidents", &[]).unwrap().get(0);
+    assert_eq!(seen, 0);
+}
