@@ -381,9 +381,20 @@ pub struct ReportArgs {
     /// With --json: also what the HTML charts show (per-day counts, binned timings, top five)
     #[arg(long, requires = "json")]
     pub detail: bool,
+    /// Split the report: `site`, one part per site of a shared log (amounts are always kept
+    /// apart per currency)
+    #[arg(long, value_enum, value_name = "WHAT", conflicts_with_all = ["detail", "kind", "format"])]
+    pub by: Option<ReportBy>,
     /// Output for scripts.
     #[command(flatten)]
     pub output: MachineOutput,
+}
+
+/// `report --by`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportBy {
+    /// One part per site
+    Site,
 }
 
 /// `report --format`.

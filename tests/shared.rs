@@ -368,3 +368,65 @@ fn a_desks_purge_is_refused_and_a_managers_removes_only_its_own_site() {
     let seen: i64 = sql.query_one("SELECT count(*) FROM recover.incidents", &[]).unwrap().get(0);
     assert_eq!(seen, 0);
 }
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn head_office_reports_the_chain_summed_on_the_server_by_site_and_apart_per_currency() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let as_login = |c: &mut Cluster, name: &str, site: &str, role: &str| {
+        let login = c.login(name, site, role);
+        Desk::new(&c.tcp_log("localhost", &login), &format!("pw-{login}"), &c.ca, site)
+    };
+    let oslo = as_login(&mut c, "osl", "oslo", "desk");
+    let bergen = as_login(&mut c, "brg", "bergen", "desk");
+    let mut head = as_login(&mut c, "ho", "chain", "head_office");
+    head.env.retain(|(k, _)| k != "RECOVER_SITE");
+    oslo.start();
+    oslo.start();
+    // Bergen's policy is in kroner.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    let policy =
+        std::fs::read_to_string(root.join("policy.yaml")).unwrap().replace("currency: EUR", "currency: NOK");
+    bergen.t.write("lib/policy.yaml", &policy);
+    bergen.t.write("lib/reservation.yaml", std::fs::read_to_string(root.join("reservation.yaml")).unwrap());
+    let answers = bergen.t.write("answers.yaml", ANSWERS);
+    let lib = bergen.t.path("lib");
+    let out =
+        bergen.run(&["start", "--answers", answers.to_str().unwrap(), "--playbooks", lib.to_str().unwrap()]);
+    out.code(0);
+
+    let parts = head.ok(&["report", "--since", "30d", "--json"]).json_lines();
+    let by_currency: Vec<(String, u64, String)> = parts
+        .iter()
+        .map(|p| {
+            (
+                p["currency"].as_str().unwrap().to_owned(),
+                p["incidents"].as_u64().unwrap(),
+                p["amends_total"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_currency,
+        [("EUR".to_owned(), 2, "\"20\"".to_owned()), ("NOK".to_owned(), 1, "\"10\"".to_owned())],
+        "never EUR and NOK added together"
+    );
+    let sites = head.ok(&["report", "--since", "30d", "--by", "site", "--json"]).json_lines();
+    let sites: Vec<(&str, &str, u64)> = sites
+        .iter()
+        .map(|p| {
+            (p["site"].as_str().unwrap(), p["currency"].as_str().unwrap(), p["incidents"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(sites, [("bergen", "NOK", 1), ("oslo", "EUR", 2)]);
+    let text = head.ok(&["report", "--since", "30d", "--by", "site"]).stdout;
+    assert!(text.contains("bergen · NOK") && text.contains("oslo · EUR"), "{text}");
+    let csv = head.ok(&["report", "--since", "30d", "--by", "site", "--csv"]).stdout;
+    assert!(csv.starts_with("site,section,item,value") && csv.contains("\noslo,incidents,"), "{csv}");
+    // A desk's report is its own site's.
+    let own = oslo.ok(&["report", "--since", "30d", "--json"]).json_lines();
+    assert_eq!((own.len(), own[0]["incidents"].as_u64()), (1, Some(2)));
+    assert_eq!(own[0]["time_to_apology"]["count"], 2);
+}

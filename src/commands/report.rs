@@ -164,7 +164,16 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     let store = config.store_to_read()?;
     let filter = Filter { since: Some(since), ..Filter::default() };
     let progress = reading(&*store, &filter)?;
-    let mut report = store.report(since, now)?;
+    let by_site = args.by == Some(crate::cli::ReportBy::Site);
+    let mut parts = store.report_parts(since, now, by_site)?;
+    if parts.len() > 1 || parts.iter().any(|p| p.site.is_some()) {
+        drop(progress);
+        return emit(args, &written_parts(args, config, since, &parts)?);
+    }
+    if by_site {
+        eprintln!("recover: warning: --by site: this log is one desk's own; it has no sites to split by");
+    }
+    let mut report = parts.remove(0).report;
     if report.currency.is_empty() {
         // No incident in the period to take it from: "amends total EUR 0", not " 0", in the
         // policy's currency (a policy that cannot be read leaves it empty, as before).
@@ -199,6 +208,46 @@ fn written(
         }
     } else {
         text(&mut out, config, since, report)?;
+    }
+    Ok(out)
+}
+
+/// A report in parts (sites of a shared log, or currencies): a headed table per part, a JSON
+/// line per part with its `site`, or CSV rows with a leading `site` column.
+fn written_parts(
+    args: &ReportArgs,
+    config: &Config,
+    since: jiff::Timestamp,
+    parts: &[crate::store::ReportPart],
+) -> Result<Vec<u8>, Error> {
+    let mut out: Vec<u8> = Vec::new();
+    if args.output.csv {
+        let header: Vec<&str> = std::iter::once("site").chain(CSV_COLUMNS).collect();
+        write!(out, "{}{}", args.output.csv_start(), csv::line(&header))?;
+    }
+    for part in parts {
+        let site = part.site.clone().unwrap_or_default();
+        let report = &part.report;
+        if args.output.json {
+            let mut value = serde_json::to_value(report).map_err(std::io::Error::from)?;
+            value["site"] = part.site.clone().map_or(serde_json::Value::Null, serde_json::Value::String);
+            writeln!(out, "{value}")?;
+        } else if args.output.csv {
+            for line in rows(report) {
+                let row: Vec<String> =
+                    std::iter::once(site.clone()).chain(line.csv(&report.currency)).collect();
+                write!(out, "{}", csv::line(&row))?;
+            }
+        } else {
+            let head = if site.is_empty() {
+                report.currency.clone()
+            } else {
+                format!("{site} · {}", report.currency)
+            };
+            writeln!(out, "{}", one_line(&head))?;
+            text(&mut out, config, since, report)?;
+            writeln!(out)?;
+        }
     }
     Ok(out)
 }

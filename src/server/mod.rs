@@ -18,6 +18,8 @@ pub mod push;
 #[cfg(feature = "postgres")]
 mod record;
 #[cfg(feature = "postgres")]
+mod report;
+#[cfg(feature = "postgres")]
 mod shared;
 #[cfg(feature = "postgres")]
 mod store;

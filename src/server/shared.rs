@@ -14,8 +14,8 @@ use super::push::{PROMPT_WAIT, Pusher, Target, connect_store};
 use super::{PostgresStore, ServerError};
 use crate::engine::{Event, Incident, Rule};
 use crate::store::{
-    CloseConflict, DrillResult, Due, Filter, GuestHistory, Imported, Listed, Rejected, SqliteStore, Store,
-    StoreError, SyncState,
+    CloseConflict, DrillResult, Due, Filter, GuestHistory, Imported, Listed, Rejected, ReportPart,
+    SqliteStore, Store, StoreError, SyncState,
 };
 
 /// The server as reads found it.
@@ -260,8 +260,29 @@ impl Store for SharedStore {
         self.scan(filter, false, &mut |i| visit(Listed::of(i)))
     }
 
+    /// The server's sums; with this desk's incidents not yet sent, tallied from whole
+    /// incidents (the server's and this desk's in their place), as every read is.
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
+        let mut parts = self.report_parts(since, now, false)?;
+        if parts.len() == 1 {
+            return Ok(parts.remove(0).report);
+        }
         crate::report::tally(self, since, now)
+    }
+
+    fn report_parts(
+        &self,
+        since: Timestamp,
+        now: Timestamp,
+        by_site: bool,
+    ) -> Result<Vec<ReportPart>, StoreError> {
+        if self.pending()?.is_empty() {
+            if let Some(parts) = self.online(|s| s.report_in_parts(since, now, by_site))? {
+                return parts;
+            }
+            return self.spool.report_parts(since, now, false);
+        }
+        Ok(vec![ReportPart { site: None, report: crate::report::tally(self, since, now)? }])
     }
 
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {

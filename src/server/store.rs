@@ -16,7 +16,8 @@ use crate::engine::{
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 use crate::store::{
-    CloseConflict, DrillResult, Due, Filter, GuestHistory, Imported, Listed, Rejected, Store, StoreError,
+    CloseConflict, DrillResult, Due, Filter, GuestHistory, Imported, Listed, Rejected, ReportPart, Store,
+    StoreError,
 };
 
 /// `$1` as a uuid when it is one, else NULL (which no row's uid equals): a short id typed
@@ -362,8 +363,23 @@ impl Store for PostgresStore {
         self.scan(filter, false, &mut |i| visit(Listed::of(i)))
     }
 
+    /// Summed in SQL; incidents in several currencies are tallied as the SQLite log tallies
+    /// them (`report` itself asks for [`Store::report_parts`], which keeps them apart).
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
+        let mut parts = self.report_in_parts(since, now, false)?;
+        if parts.len() == 1 {
+            return Ok(parts.remove(0).report);
+        }
         crate::report::tally(self, since, now)
+    }
+
+    fn report_parts(
+        &self,
+        since: Timestamp,
+        now: Timestamp,
+        by_site: bool,
+    ) -> Result<Vec<ReportPart>, StoreError> {
+        self.report_in_parts(since, now, by_site)
     }
 
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {

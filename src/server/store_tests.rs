@@ -88,85 +88,12 @@ fn sample() -> Vec<Incident> {
 }
 
 /// Writes `i` to the server at `site` as the schema owner (row-level security does not bind
-/// it): what a push will do, for these tests only.
-fn seed(admin: &mut Client, i: &Incident, site: &str) {
-    let servqual: Vec<&str> = i.servqual.iter().map(|s| s.key()).collect();
-    admin
-        .execute(
-            "INSERT INTO recover.incidents (uid, site, id, type, severity, staff, role, ref, started_at,
-                finished_at, status, currency, role_limit, failure_answered, failure_point, failure_note,
-                servqual, abandoned_by, abandon_reason, approver_role)
-             VALUES ($1::text::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::numeric, $14,
-                $15, $16, $17, $18, $19, $20)",
-            &[
-                &i.uid,
-                &site,
-                &i.id,
-                &i.kind,
-                &i.severity.map(Severity::key),
-                &i.staff,
-                &i.role,
-                &i.reference,
-                &i.started_at,
-                &i.finished_at,
-                &i.status.key(),
-                &i.currency,
-                &i.limit.to_string(),
-                &i.failure_answered,
-                &i.failure_point,
-                &i.failure_note,
-                &servqual.join(","),
-                &i.abandoned_by,
-                &i.abandon_reason,
-                &i.approver_role,
-            ],
-        )
-        .unwrap();
-    for (seq, s) in i.steps.iter().enumerate() {
-        let outcome = if s.outcome == Outcome::Done { "done" } else { "skipped" };
-        admin
-            .execute(
-                "INSERT INTO recover.steps (incident, site, step, seq, phase, outcome, at, choice, note, reason,
-                    cost, approved_by, completed_at, completed_by, completed_note)
-                 VALUES ($1::text::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::numeric, $12, $13, $14, $15)",
-                &[
-                    &i.uid,
-                    &site,
-                    &s.id,
-                    &i32::try_from(seq).unwrap(),
-                    &s.phase.key(),
-                    &outcome,
-                    &s.at,
-                    &s.choice,
-                    &s.note,
-                    &s.reason,
-                    &s.cost.map(|c| c.to_string()),
-                    &s.approved_by,
-                    &s.completed_at,
-                    &s.completed_by,
-                    &s.completed_note,
-                ],
-            )
-            .unwrap();
-    }
-    for f in &i.follow_ups {
-        admin
-            .execute(
-                "INSERT INTO recover.follow_ups (incident, site, step, due, done_at, outcome, done_by, note)
-                 VALUES ($1::text::uuid, $2, $3, $4, $5, $6, $7, $8)",
-                &[
-                    &i.uid,
-                    &site,
-                    &f.step,
-                    &f.due,
-                    &f.done_at,
-                    &f.outcome.map(FollowUpOutcome::key),
-                    &f.done_by,
-                    &f.note,
-                ],
-            )
-            .unwrap();
-    }
+/// it), through the merge a push makes.
+fn seed(db: &Db, i: &Incident, site: &str) {
+    let owner = Client::connect(&format!("{} dbname={}", db.base, db.name), NoTls).unwrap();
+    let store = PostgresStore::new(owner, "postgres://test".into());
+    let merged = store.in_tx(|s| s.merge(i, Some(site))).unwrap();
+    assert!(merged.added && merged.id == i.id, "{merged:?}");
 }
 
 /// A fresh database on the test cluster, migrated, with a desk login for `oslo`; dropped
@@ -273,11 +200,11 @@ fn reads_on_the_server_are_the_reads_of_a_sqlite_log_with_the_same_incidents() {
     let mut items = incidents.clone().into_iter().map(Ok);
     sqlite.import(&mut items).unwrap();
     for i in &incidents {
-        seed(&mut db.admin, i, "oslo");
+        seed(&db, i, "oslo");
     }
     let mut elsewhere = incident(7, "noise", "kari", T0 + HOUR, 1);
     elsewhere.id = "A-1".into(); // the same short id at another site
-    seed(&mut db.admin, &elsewhere, "bergen");
+    seed(&db, &elsewhere, "bergen");
     let mut server = db.store_as("oslo", "desk");
     server.page = 2; // several pages, and a page boundary between the two incidents of one instant
 

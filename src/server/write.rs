@@ -15,7 +15,7 @@ use postgres::types::ToSql;
 use super::store::{Params, PostgresStore};
 use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome};
 use crate::playbook::Severity;
-use crate::store::{CloseConflict, StoreError};
+use crate::store::{CloseConflict, StoreError, Summary};
 
 /// What merging one incident did.
 #[derive(Debug, Default)]
@@ -71,7 +71,40 @@ impl PostgresStore {
         };
         merged.changed |= self.merge_steps(incident, &site)?;
         merged.changed |= self.merge_follow_ups(incident, &site, &mut merged.lost)?;
+        if merged.changed {
+            // A new incident is on the server as given; a merged one is read back.
+            let summary = if merged.added && merged.lost.is_empty() {
+                Summary::of(incident)
+            } else {
+                Summary::of(&self.get_by_uid(&incident.uid)?)
+            };
+            self.write_summary(&incident.uid, &summary)?;
+        }
         Ok(merged)
+    }
+
+    /// Writes what an incident adds up to into its row, for `report`'s sums.
+    fn write_summary(&self, uid: &str, s: &Summary) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE recover.incidents SET amends_total = $2::text::numeric, amends_approved = $3::text::numeric,
+                apology_s = $4, fix_s = $5, follow_ups_open = $6, follow_ups_on_time = $7, follow_ups_late = $8,
+                follow_ups_recovered = $9, follow_ups_lost = $10, clock_skew = $11
+             WHERE uid = $1::text::uuid",
+            &vec![
+                boxed(uid.to_owned()),
+                boxed(s.amends_total.to_string()),
+                boxed(s.amends_approved.to_string()),
+                boxed(s.apology_s),
+                boxed(s.fix_s),
+                boxed(i32::try_from(s.open).unwrap_or(i32::MAX)),
+                boxed(i32::try_from(s.on_time).unwrap_or(i32::MAX)),
+                boxed(i32::try_from(s.late).unwrap_or(i32::MAX)),
+                boxed(i32::try_from(s.recovered).unwrap_or(i32::MAX)),
+                boxed(i32::try_from(s.lost).unwrap_or(i32::MAX)),
+                boxed(s.clock_skew),
+            ],
+        )
+        .map(drop)
     }
 
     /// Inserts a new incident under the first of its candidate ids free at `site`.

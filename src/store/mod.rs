@@ -8,6 +8,7 @@ mod drill_result;
 mod file;
 mod guest_history;
 mod sqlite;
+mod summary;
 
 pub use conflict::{CloseConflict, differences};
 pub use file::make_private;
@@ -16,6 +17,7 @@ pub use drill_result::DrillResult;
 pub use guest_history::GuestHistory;
 pub(crate) use sqlite::new_short_id;
 pub use sqlite::{Pending, SqliteStore, SyncState};
+pub use summary::Summary;
 
 use std::path::PathBuf;
 
@@ -241,6 +243,15 @@ pub struct Due {
     pub staff: String,
 }
 
+/// One part of a report split by site or currency.
+#[derive(Debug)]
+pub struct ReportPart {
+    /// The site, when split by site.
+    pub site: Option<String>,
+    /// The report of the part (its amounts all in its `currency`).
+    pub report: crate::report::Report,
+}
+
 /// What an import did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Imported {
@@ -322,6 +333,18 @@ pub trait Store {
     /// The report for incidents started since `since`, judged as of `now`: the same as
     /// [`crate::report::tally`] gives, which a store may use or do better than.
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError>;
+    /// The report in parts: one per site when `by_site` (a store with no sites gives one
+    /// part), and, where incidents were recorded in several currencies, one per currency, so
+    /// amounts in different currencies are never added together.
+    fn report_parts(
+        &self,
+        since: Timestamp,
+        now: Timestamp,
+        by_site: bool,
+    ) -> Result<Vec<ReportPart>, StoreError> {
+        let _ = by_site;
+        Ok(vec![ReportPart { site: None, report: self.report(since, now)? }])
+    }
     /// How many incidents match `filter`, counting no further than `cap`: a note such as
     /// "50 of 120" costs what it can say, not the size of the log.
     fn count_up_to(&self, filter: &Filter, cap: usize) -> Result<usize, StoreError> {

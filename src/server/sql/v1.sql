@@ -24,6 +24,18 @@ CREATE TABLE recover.incidents (
     abandoned_by text,
     abandon_reason text,
     approver_role text,
+    -- What the incident adds up to in a report (written with it by every client, from the
+    -- engine's rules), so `report` over a chain sums narrow rows in SQL.
+    amends_total numeric NOT NULL DEFAULT 0,
+    amends_approved numeric NOT NULL DEFAULT 0,
+    apology_s bigint,
+    fix_s bigint,
+    follow_ups_open integer NOT NULL DEFAULT 0,
+    follow_ups_on_time integer NOT NULL DEFAULT 0,
+    follow_ups_late integer NOT NULL DEFAULT 0,
+    follow_ups_recovered integer NOT NULL DEFAULT 0,
+    follow_ups_lost integer NOT NULL DEFAULT 0,
+    clock_skew boolean NOT NULL DEFAULT false,
     UNIQUE (uid, site)
 );
 -- Short ids are unique per site, compared without case as people type them.

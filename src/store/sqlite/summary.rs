@@ -12,65 +12,20 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::query::condition;
 use super::read::{load_incident, scan_on};
 use super::rows::{bad, from_ms, money, ms, text, text_or_null};
-use crate::engine::{FollowUpOutcome, Incident, Outcome, Status};
+use crate::engine::{Incident, Status};
 use crate::money::Money;
 use crate::playbook::Severity;
 use crate::report::{Report, Spread, ranked};
 use crate::store::{Filter, Listed};
 
-/// One incident's totals, as the report counts them.
-struct Summary {
-    amends_total: Money,
-    /// Costs of steps given with an approver's name.
-    amends_approved: Money,
-    apology_s: Option<i64>,
-    fix_s: Option<i64>,
-    /// The clock went back while it was recorded: its times are left out of the medians.
-    clock_skew: bool,
-    open: i64,
-    on_time: i64,
-    late: i64,
-    recovered: i64,
-    lost: i64,
+use crate::store::Summary;
+
+/// Writes an incident's summary into its row.
+trait Write {
+    fn write(&self, conn: &Connection, n: i64) -> rusqlite::Result<()>;
 }
 
-impl Summary {
-    /// Worked out by the engine's own rules from the whole incident, so the columns can
-    /// only say what rebuilding the incident would.
-    fn of(i: &Incident) -> Summary {
-        let mut s = Summary {
-            // As the engine adds them up (`apply_step`), not as an imported file says.
-            amends_total: i.steps.iter().filter(|s| s.outcome == Outcome::Done).filter_map(|s| s.cost).sum(),
-            amends_approved: i.steps.iter().filter(|s| s.approved_by.is_some()).filter_map(|s| s.cost).sum(),
-            apology_s: None,
-            fix_s: None,
-            clock_skew: i.clock_went_back(),
-            open: 0,
-            on_time: 0,
-            late: 0,
-            recovered: 0,
-            lost: 0,
-        };
-        if !s.clock_skew {
-            s.apology_s = i.time_to_apology();
-            s.fix_s = i.time_to_fix();
-        }
-        for f in &i.follow_ups {
-            match f.done_at {
-                Some(at) if at <= f.due => s.on_time += 1,
-                Some(_) => s.late += 1,
-                None if i.status == Status::Abandoned => {}
-                None => s.open += 1,
-            }
-            match f.outcome {
-                Some(FollowUpOutcome::Recovered) => s.recovered += 1,
-                Some(FollowUpOutcome::Lost) => s.lost += 1,
-                _ => {}
-            }
-        }
-        s
-    }
-
+impl Write for Summary {
     fn write(&self, conn: &Connection, n: i64) -> rusqlite::Result<()> {
         conn.prepare_cached(
             "UPDATE incidents SET amends_total = ?2, amends_approved = ?3, apology_s = ?4, fix_s = ?5,
