@@ -347,3 +347,28 @@ fn an_endless_stream_of_bad_lines_stops_after_a_thousand_problems() {
     assert!(out.stderr.lines().count() < 1010, "{} lines", out.stderr.lines().count());
     assert!(!t.log().exists(), "nothing recorded");
 }
+
+#[test]
+fn import_reads_another_desks_log_file_as_its_export_and_leaves_it_unchanged() {
+    let t = Test::new();
+    let other = t.path("other/log.db");
+    let other_log = other.to_str().unwrap();
+    t.ok(&["start", "--type", "wrong-order", "--yes", "--staff", "ole", "--log", other_log]);
+    t.ok(&["start", "--type", "reservation", "--yes", "--staff", "ole", "--log", other_log]);
+    let before = std::fs::read(&other).unwrap();
+    let out = t.cmd(&["import", other_log]).run();
+    out.code(0);
+    assert!(out.stderr.contains("2 added, 0 updated, 0 already here"), "{}", out.stderr);
+    let out = t.cmd(&["import", other_log]).run();
+    assert!(out.stderr.contains("0 added, 0 updated, 2 already here"), "{}", out.stderr);
+    let theirs = t.cmd(&["export", "--log", other_log]).run().stdout;
+    assert_eq!(t.cmd(&["export"]).run().stdout, theirs, "the same incidents, the same account");
+    assert_eq!(std::fs::read(&other).unwrap(), before, "the other log was read from a copy");
+    // A database that is not a log is refused in one line, nothing imported.
+    let foreign = t.path("other.sqlite");
+    rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    t.cmd(&["import", foreign.to_str().unwrap()]).run().code(3).one_error_line("is not a recover log");
+}

@@ -430,3 +430,29 @@ fn head_office_reports_the_chain_summed_on_the_server_by_site_and_apart_per_curr
     assert_eq!((own.len(), own[0]["incidents"].as_u64()), (1, Some(2)));
     assert_eq!(own[0]["time_to_apology"]["count"], 2);
 }
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_desks_old_log_file_is_imported_into_the_server_by_uid_once() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let login = c.login("desk", "oslo", "desk");
+    let (log, password) = (c.tcp_log("localhost", &login), format!("pw-{login}"));
+    let desk = Desk::new(&log, &password, &c.ca, "oslo");
+    let other = Desk::new(&log, &password, &c.ca, "oslo");
+    let old = desk.t.path("old/log.db");
+    for kind in ["wrong-order", "noise", "reservation"] {
+        desk.t.ok(&["start", "--type", kind, "--yes", "--staff", "anna", "--log", old.to_str().unwrap()]);
+    }
+    let out = desk.ok(&["import", old.to_str().unwrap()]);
+    assert!(out.stderr.contains("3 added, 0 updated, 0 already here"), "{}", out.stderr);
+    assert_eq!(desk.pending(), 0, "sent with the import");
+    let theirs = other.ok(&["export"]).stdout;
+    let file = desk.t.cmd(&["export", "--log", old.to_str().unwrap()]).run().stdout;
+    assert_eq!(theirs, file, "the server holds the old log's account");
+    let out = desk.ok(&["import", old.to_str().unwrap()]);
+    assert!(out.stderr.contains("0 added, 0 updated, 3 already here"), "{}", out.stderr);
+    let count: i64 = c.admin.query_one("SELECT count(*) FROM recover.incidents", &[]).unwrap().get(0);
+    assert_eq!(count, 3);
+}

@@ -30,8 +30,13 @@ const MAX_PROBLEMS: usize = 1000;
 /// imported, but every bad line is still reported.
 pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
-    let (lines, original) = BoundedLines::open(&args.file)
-        .map_err(|e| Error::usage(format!("cannot read {name}: {e}"), "check the path"))?;
+    let unreadable = |e: std::io::Error| Error::usage(format!("cannot read {name}: {e}"), "check the path");
+    // Another desk's log file is read as its export, and imported as one.
+    let (lines, original) = if crate::store::is_sqlite(&args.file) {
+        BoundedLines::of_regular(export_of_log(&args.file)?).map_err(unreadable)?
+    } else {
+        BoundedLines::open(&args.file).map_err(unreadable)?
+    };
     // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
     let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };
     let (foreign, good) = check(config, &name, lines, spool.as_mut())?;
@@ -190,6 +195,29 @@ fn parse(text: &str) -> Result<Incident, String> {
 
 /// A private temporary file (removed at once, kept open) holding the checked lines of an
 /// input that cannot be read twice.
+/// The incidents of the log file at `path` as `export` writes them, in a private temporary
+/// file (gone when closed), read from a copy so the log itself is not changed.
+fn export_of_log(path: &std::path::Path) -> Result<std::fs::File, Error> {
+    let source = crate::store::SqliteStore::open_copy(path)?;
+    let mut export = Spool::new()?;
+    let mut failed = None;
+    crate::store::Store::scan_json(&source, &crate::store::Filter::default(), true, false, &mut |line| {
+        match export.file.write_all(line) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    })?;
+    let io = |source| Error::Io { action: "write", path: export.path.display().to_string(), source };
+    if let Some(e) = failed {
+        return Err(io(e));
+    }
+    export.file.rewind().map_err(io)?;
+    Ok(export.file)
+}
+
 struct Spool {
     file: std::fs::File,
     path: std::path::PathBuf,

@@ -95,6 +95,13 @@ impl BoundedLines<Box<dyn BufRead>> {
         let inner = Box::new(std::io::BufReader::with_capacity(1 << 16, file));
         Ok((BoundedLines { inner, max_skip: MAX_SKIP_BYTES, done: false }, None))
     }
+
+    /// The lines of a regular file already open, with another handle on it to read it again.
+    pub fn of_regular(file: std::fs::File) -> std::io::Result<(Self, Option<std::fs::File>)> {
+        let again = file.try_clone()?;
+        let inner = Box::new(std::io::BufReader::with_capacity(1 << 16, file));
+        Ok((BoundedLines { inner, max_skip: u64::MAX, done: false }, Some(again)))
+    }
 }
 
 impl<'f> BoundedLines<std::io::BufReader<&'f std::fs::File>> {

@@ -150,6 +150,34 @@ fn open_uri(path: &Path, query: &str) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// A private copy of the log at `path` (and its write-ahead file, if any) to open and
+/// migrate without touching the original: another desk's log being imported.
+pub fn copy_of(path: &Path) -> std::io::Result<(Copy, PathBuf)> {
+    let dir =
+        std::env::temp_dir().join(format!("recover-read-{}-{}", std::process::id(), uuid::Uuid::new_v4()));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(&dir)?;
+    let copy = Copy { dir };
+    let [db, wal, _] = with_side_files(path);
+    let target = copy.dir.join("log.db");
+    std::fs::copy(db, &target)?;
+    if wal.exists() {
+        std::fs::copy(wal, copy.dir.join("log.db-wal"))?;
+    }
+    Ok((copy, target))
+}
+
+/// Whether `path` is an SQLite database (a log), by its first bytes.
+#[must_use]
+pub fn is_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+        && &head == b"SQLite format 3\0"
+}
+
 fn copy_aside(path: &Path) -> std::io::Result<Copy> {
     let dir =
         std::env::temp_dir().join(format!("recover-read-{}-{}", std::process::id(), uuid::Uuid::new_v4()));

@@ -92,6 +92,17 @@ impl SqliteStore {
         Ok(SqliteStore { conn, path: path.to_path_buf(), blocked: None, _copy: copy })
     }
 
+    /// Opens a private copy of the log at `path` (migrated if it is older), leaving the
+    /// original as it is: for reading another desk's log.
+    pub fn open_copy(path: &Path) -> Result<Self, StoreError> {
+        let (copy, at) = file::copy_of(path)
+            .map_err(|e| StoreError::Access { path: path.to_path_buf(), why: e.to_string() })?;
+        let mut store = SqliteStore::open(&at)?;
+        store._copy = Some(copy);
+        store.path = path.to_path_buf();
+        Ok(store)
+    }
+
     /// A log in memory, for tests.
     pub fn in_memory() -> Result<Self, StoreError> {
         let path = PathBuf::from(":memory:");
