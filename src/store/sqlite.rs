@@ -97,10 +97,7 @@ impl SqliteStore {
     pub fn open_copy(path: &Path) -> Result<Self, StoreError> {
         let (copy, at) = file::copy_of(path)
             .map_err(|e| StoreError::Access { path: path.to_path_buf(), why: e.to_string() })?;
-        let mut store = SqliteStore::open(&at)?;
-        store._copy = Some(copy);
-        store.path = path.to_path_buf();
-        Ok(store)
+        Ok(SqliteStore { path: path.to_path_buf(), _copy: Some(copy), ..SqliteStore::open(&at)? })
     }
 
     /// A log in memory, for tests.
