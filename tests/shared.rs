@@ -456,3 +456,68 @@ fn a_desks_old_log_file_is_imported_into_the_server_by_uid_once() {
     let count: i64 = c.admin.query_one("SELECT count(*) FROM recover.incidents", &[]).unwrap().get(0);
     assert_eq!(count, 3);
 }
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn the_readmes_shared_log_examples_run_against_a_server() {
+    let mut c = Cluster::new();
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme.split("## Many desks and sites").nth(1).unwrap().split("\n## ").next().unwrap();
+    let admin = Test::new();
+    c.migrate(&admin); // the README's own migrate runs again below, and changes nothing
+    let desk_login = c.login("desk", "oslo", "desk");
+    let head_login = c.login("ho", "chain", "head_office");
+    let desk = Desk::new(&c.tcp_log("localhost", &desk_login), &format!("pw-{desk_login}"), &c.ca, "oslo");
+    let mut head = Desk::new(&c.tcp_log("localhost", &head_login), &format!("pw-{head_login}"), &c.ca, "");
+    head.env.retain(|(k, _)| k != "RECOVER_SITE");
+    let mut id = String::new();
+    let mut ran = 0;
+    let mut as_head = false;
+    for block in section.split("```text\n").skip(1).filter_map(|b| b.split("\n```").next()) {
+        for line in block.lines().map(str::trim) {
+            if line.starts_with("# head office") {
+                as_head = true;
+            }
+            // What runs is the part before a comment, a pipe or a redirection.
+            let command = line.split("  #").next().unwrap();
+            let command = command.split([' ']).collect::<Vec<_>>();
+            let end = command.iter().position(|w| *w == "|" || *w == ">").unwrap_or(command.len());
+            let command = command[..end].join(" ");
+            let command = command.trim();
+            let Some(args) = command.strip_prefix("recover ") else { continue };
+            let mut args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
+            if let Some(at) = args.iter().position(|a| a == "--log") {
+                // The administrator's example names the server; here it is the test cluster's.
+                args[at + 1] = c.admin_log();
+                let out = admin.cmd(&args).run();
+                assert_eq!(out.code, 0, "{command}: {}", out.stderr);
+                ran += 1;
+                continue;
+            }
+            if args == ["server", "init-sql"] {
+                admin.ok(&["server", "init-sql"]);
+                ran += 1;
+                continue;
+            }
+            if args[0] == "start" && !args.contains(&"--yes".to_owned()) {
+                args.extend(["--yes", "--staff", "anna", "--json"].map(str::to_owned));
+            }
+            for a in &mut args {
+                if a == "K7Q-4MX" {
+                    a.clone_from(&id);
+                }
+            }
+            let who = if as_head { &head } else { &desk };
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = who.run(&args);
+            assert_eq!(out.code, 0, "{command}: {}", out.stderr);
+            if args[0] == "start" {
+                id = out.json_lines()[0]["id"].as_str().unwrap().to_owned();
+            }
+            ran += 1;
+        }
+    }
+    assert!(ran >= 8, "the section's examples were found ({ran})");
+    let closed = head.ok(&["show-incident", &id, "--json"]).json_lines().remove(0);
+    assert_eq!(closed["follow_ups"][0]["outcome"], "recovered", "head office sees the desk's close");
+}
