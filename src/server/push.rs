@@ -62,8 +62,10 @@ pub struct Target {
 pub fn connect_store(target: &Target) -> Result<PostgresStore, ServerError> {
     let shown = target.info.to_string();
     let mut client = super::connect(&target.info)?;
-    super::migrate::status(&mut client, &shown)?;
-    Ok(PostgresStore::new(client, shown).for_site(target.site.clone()))
+    let status = super::migrate::status(&mut client, &shown)?;
+    let everywhere = status.memberships.iter().any(|(_, role)| role == "head_office");
+    let sites = (!everywhere).then(|| status.memberships.into_iter().map(|(site, _)| site).collect());
+    Ok(PostgresStore::new(client, shown).for_site(target.site.clone()).scoped_to(sites))
 }
 
 /// Pushes everything in the outbox of `target`'s spool, connecting if `server` is not

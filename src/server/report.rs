@@ -62,7 +62,8 @@ impl PostgresStore {
 
     /// Counts and amounts per type, severity, role, status, failure point and dimensions.
     fn sums(&self, site: &str, since: Timestamp, parts: &mut BTreeMap<Key, Part>) -> Result<(), StoreError> {
-        let params: Params = vec![Box::new(since)];
+        let mut params: Params = vec![Box::new(since)];
+        let scope = self.in_scope("i", &mut params);
         let money = |s: String| s.parse::<Money>().map_err(|_| self.refused(&format!("bad amount `{s}`")));
 
         for row in self.query(
@@ -73,7 +74,7 @@ impl PostgresStore {
                     sum(i.follow_ups_on_time)::bigint, sum(i.follow_ups_late)::bigint,
                     sum(i.follow_ups_recovered)::bigint, sum(i.follow_ups_lost)::bigint,
                     count(*) FILTER (WHERE i.clock_skew)
-                 FROM recover.incidents i WHERE i.started_at >= $1
+                 FROM recover.incidents i WHERE i.started_at >= $1{scope}
                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"
             ),
             &params,
@@ -127,7 +128,8 @@ impl PostgresStore {
         since: Timestamp,
         parts: &mut BTreeMap<Key, Part>,
     ) -> Result<(), StoreError> {
-        let params: Params = vec![Box::new(since)];
+        let mut params: Params = vec![Box::new(since)];
+        let scope = self.in_scope("i", &mut params);
         for row in self.query(
             &format!(
                 "SELECT {site}, i.currency,
@@ -135,7 +137,7 @@ impl PostgresStore {
                     percentile_disc(0.9) WITHIN GROUP (ORDER BY i.apology_s),
                     count(i.fix_s), percentile_disc(0.5) WITHIN GROUP (ORDER BY i.fix_s),
                     percentile_disc(0.9) WITHIN GROUP (ORDER BY i.fix_s)
-                 FROM recover.incidents i WHERE i.started_at >= $1 AND NOT i.clock_skew GROUP BY 1, 2"
+                 FROM recover.incidents i WHERE i.started_at >= $1 AND NOT i.clock_skew{scope} GROUP BY 1, 2"
             ),
             &params,
         )? {
@@ -157,12 +159,13 @@ impl PostgresStore {
         now: Timestamp,
         parts: &mut BTreeMap<Key, Part>,
     ) -> Result<(), StoreError> {
-        let params: Params = vec![Box::new(since), Box::new(now)];
+        let mut params: Params = vec![Box::new(since), Box::new(now)];
+        let scope = self.in_scope("i", &mut params);
         for row in self.query(
             &format!(
                 "SELECT {site}, i.currency, count(*) FROM recover.follow_ups f
                  JOIN recover.incidents i ON i.uid = f.incident
-                 WHERE f.done_at IS NULL AND f.due < $2 AND i.started_at >= $1 AND i.status <> 'abandoned'
+                 WHERE f.done_at IS NULL AND f.due < $2 AND i.started_at >= $1 AND i.status <> 'abandoned'{scope}
                  GROUP BY 1, 2"
             ),
             &params,
@@ -179,12 +182,13 @@ impl PostgresStore {
 
     /// Amends offered, given and withheld (with why), and follow-ups skipped.
     fn steps(&self, site: &str, since: Timestamp, parts: &mut BTreeMap<Key, Part>) -> Result<(), StoreError> {
-        let params: Params = vec![Box::new(since)];
+        let mut params: Params = vec![Box::new(since)];
+        let scope = self.in_scope("i", &mut params);
         for row in self.query(
             &format!(
                 "SELECT {site}, i.currency, s.phase, s.outcome, s.reason, count(*) FROM recover.steps s
                  JOIN recover.incidents i ON i.uid = s.incident
-                 WHERE i.started_at >= $1 AND (s.phase = 'amend' OR (s.phase = 'follow_up' AND s.outcome = 'skipped'))
+                 WHERE i.started_at >= $1 AND (s.phase = 'amend' OR (s.phase = 'follow_up' AND s.outcome = 'skipped')){scope}
                  GROUP BY 1, 2, 3, 4, 5"
             ),
             &params,

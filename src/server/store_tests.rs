@@ -125,7 +125,9 @@ impl Db {
                  INSERT INTO recover.members VALUES ('{login}', '{site}', '{role}');"
             ))
             .unwrap();
-        connect_as(&self.conninfo(&login), site)
+        let store = connect_as(&self.conninfo(&login), site);
+        // Head office reads every site, as `push::connect_store` scopes it.
+        if role == "head_office" { store.scoped_to(None) } else { store }
     }
 
     fn conninfo(&self, login: &str) -> String {
@@ -136,7 +138,9 @@ impl Db {
 /// A store on the server for `site`, connected with `conninfo`.
 fn connect_as(conninfo: &str, site: &str) -> PostgresStore {
     let client = Client::connect(conninfo, NoTls).unwrap();
-    PostgresStore::new(client, "postgres://test".into()).for_site(Some(site.into()))
+    PostgresStore::new(client, "postgres://test".into())
+        .for_site(Some(site.into()))
+        .scoped_to(Some(vec![site.into()]))
 }
 
 /// The store conformance suite on the server, as a login of one site (so row-level security
