@@ -29,6 +29,10 @@ fn main() -> ExitCode {
                 let _ = term.show_cursor();
             }
             let line = match e.hint() {
+                // Said in the session's language, as the interrupt handler says it.
+                hint if matches!(e, Error::Interrupted { .. }) => {
+                    recover::drivers::terminal::interrupted_line(hint.as_deref())
+                }
                 Some(hint) => format!("recover: {e} ({hint})"),
                 None => format!("recover: {e}"),
             };

@@ -357,13 +357,13 @@ fn interactive(
     driver.suggest(suggested);
     driver.header(session);
     let id = session.incident().id.clone();
-    set_resumable(&id);
+    set_resumable(&id, config.lang.value.code());
     install_interrupt_handler();
     match drive(session, &mut driver, Some(store)) {
         Ok(()) => finish(config, lib, session, json),
         Err(Error::Interrupted { .. }) => {
             let _ = console::Term::stderr().show_cursor();
-            Err(Error::Interrupted { resume: Some(resume_hint(&id)) })
+            Err(Error::Interrupted { resume: Some(resume_hint(config.lang.value.code(), &id)) })
         }
         Err(e) => Err(e),
     }

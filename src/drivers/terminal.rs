@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Driver;
-use crate::clock::{human_seconds, local};
+use crate::clock::local;
 use crate::engine::{
     AmendsAnswer, Answer, MAX_TEXT_CHARS, NoteOn, Question, Rule, Session, StepAnswer, WITHHELD_REASONS,
 };
@@ -26,20 +26,33 @@ use crate::render::safe::one_line;
 /// Columns kept free after a text prompt's question for the answer typed there.
 const ANSWER_ROOM: usize = 24;
 
-/// The incident being answered, so Ctrl-C outside a prompt can still say how to resume.
-static RESUMABLE: Mutex<Option<String>> = Mutex::new(None);
+/// The incident being answered and the language of its session, so Ctrl-C outside a
+/// prompt can still say how to resume, in the words the session was in.
+static RESUMABLE: Mutex<Option<(String, String)>> = Mutex::new(None);
 
 /// The line that tells how to pick up an interrupted incident; the id comes from the log,
 /// so it is shown, never obeyed.
 #[must_use]
-pub fn resume_hint(id: &str) -> String {
-    format!("everything answered is saved; continue with `recover resume {}`", one_line(id))
+pub fn resume_hint(lang: &str, id: &str) -> String {
+    ui::f(lang, "resume_hint", &[("id", &one_line(id))])
 }
 
-/// Notes the incident Ctrl-C should point back to.
-pub fn set_resumable(id: &str) {
+/// Notes the incident Ctrl-C should point back to, and the language to say it in.
+pub fn set_resumable(id: &str, lang: &str) {
     if let Ok(mut slot) = RESUMABLE.lock() {
-        *slot = Some(id.to_owned());
+        *slot = Some((id.to_owned(), lang.to_owned()));
+    }
+}
+
+/// The line an interruption ends with: "interrupted" and `hint` (how to resume) in the
+/// session's language (English before a session has begun).
+#[must_use]
+pub fn interrupted_line(hint: Option<&str>) -> String {
+    let lang = RESUMABLE.lock().ok().and_then(|s| s.as_ref().map(|(_, lang)| lang.clone()));
+    let word = ui::t(lang.as_deref().unwrap_or("en"), "interrupted");
+    match hint {
+        Some(h) => format!("recover: {word} ({h})"),
+        None => format!("recover: {word}"),
     }
 }
 
@@ -81,13 +94,9 @@ pub fn install_interrupt_handler() {
         if Term::stderr().is_term() {
             let _ = Term::stderr().show_cursor();
         }
-        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&id));
+        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|(id, lang)| resume_hint(&lang, &id));
         // After SIGHUP the terminal may be gone: writing is tried, never fatal.
-        let mut err = std::io::stderr();
-        let _ = match hint {
-            Some(h) => writeln!(err, "\nrecover: interrupted ({h})"),
-            None => writeln!(err, "\nrecover: interrupted"),
-        };
+        let _ = writeln!(std::io::stderr(), "\n{}", interrupted_line(hint.as_deref()));
         std::process::exit(i32::from(crate::exit_code::Exit::Interrupted.code()));
     });
 }
@@ -557,7 +566,7 @@ impl Driver for Terminal<'_> {
                     let line = ui::f(
                         &self.lang,
                         "due_in",
-                        &[("when", &local(due, &self.tz)), ("wait", &human_seconds(in_time))],
+                        &[("when", &local(due, &self.tz)), ("wait", &ui::duration(&self.lang, in_time))],
                     );
                     format!("  {line}")
                 });
