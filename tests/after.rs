@@ -185,3 +185,27 @@ fn an_abandoned_incident_counts_in_no_total_of_the_report_nor_among_the_slowest(
     let text = t.ok(&["report", "--since", "2026-01-01"]);
     assert!(text.contains("abandoned"), "{text}");
 }
+
+#[test]
+fn done_with_no_name_to_record_refuses_and_records_nothing() {
+    let t = Test::new();
+    let old = t.write("open.jsonl", format!("{UNFINISHED}\n"));
+    t.cmd(&["import", old.to_str().unwrap()]).run().code(0);
+    for blank in [None, Some(""), Some("  ")] {
+        let mut args = vec!["done", "OPEN-111", "manager-check-back"];
+        if let Some(b) = blank {
+            args.extend(["--staff", b]);
+        }
+        // No --staff, RECOVER_STAFF or USER: nobody to say who closed it.
+        t.cmd(&args).env("USER", "").run().code(2).one_error_line("(pass --staff NAME or set RECOVER_STAFF)");
+    }
+    let f = &show(&t, "OPEN-111")["follow_ups"][0];
+    assert_eq!((&f["done_at"], &f["done_by"]), (&serde_json::Value::Null, &serde_json::Value::Null));
+    // RECOVER_STAFF, or USER, is enough.
+    t.cmd(&["done", "OPEN-111", "manager-check-back"])
+        .env("USER", "")
+        .env("RECOVER_STAFF", "kim")
+        .run()
+        .code(0);
+    assert_eq!(show(&t, "OPEN-111")["follow_ups"][0]["done_by"], "kim");
+}
