@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::cli::{DoneArgs, DueArgs};
@@ -40,8 +39,8 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             .parse::<Within>()
             .map_err(|why| Error::usage(format!("--within: {why}"), "e.g. --within 8h"))?
             .after(now),
-        // A calendar holds every open follow-up, however far off.
-        None if args.ics => Timestamp::MAX,
+        // The calendar's default window is the table's (README: the rest of today), so
+        // `due` and `due --ics` never disagree on what is due.
         None => end_of_today(now, config.tz()),
     };
     let lib = config.library_quiet().ok();
