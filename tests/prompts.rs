@@ -2,6 +2,7 @@
 //! at the prompts (the language of the interruption line, the order and marks of the
 //! amends questions, the keys of a list, narrow and vanished terminals).
 
+use crate::amends::answer_up_to_the_amends;
 use crate::interactive::{ENTER, answer, exit_code, incident, spawn, utf8};
 use crate::support::Test;
 
@@ -20,4 +21,35 @@ fn ctrl_c_at_a_prompt_says_how_to_resume_in_the_sessions_language() {
     );
     assert!(!rest.contains("interrupted") && !rest.contains("everything answered"), "{rest}");
     assert_eq!(exit_code(&p), 130);
+}
+
+#[test]
+fn over_the_limit_the_withheld_reasons_are_asked_before_the_approver() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "critical", "--staff", "anna"]);
+    answer_up_to_the_amends(&mut p);
+    // Untick the welcome drink: EUR 605 is still over the staff limit.
+    answer(&mut p, "Amends to give", &[" ", ENTER]);
+    answer(&mut p, "Over the limit", &[ENTER]);
+    let before = p.exp_string("welcome-drink is offered at this severity. Why is it withheld?");
+    let before = before.expect("why it is withheld is asked first");
+    assert!(!before.contains("Approver's name"), "the approver came first: {before}");
+    answer(&mut p, "", &[ENTER]);
+    // The approver approves the bundle as it will be recorded.
+    answer(&mut p, "Approver's name", &["maria", ENTER]);
+    answer(&mut p, "Approver's role", &[ENTER]);
+    answer(&mut p, "call-next-morning", &[ENTER]);
+    answer(&mut p, "written-apology", &[ENTER]);
+    answer(&mut p, "Failure point", &[ENTER]);
+    p.exp_eof().expect("eof");
+    assert_eq!(exit_code(&p), 0);
+    let i = incident(&t);
+    let step =
+        |id: &str| i["steps"].as_array().unwrap().iter().find(|s| s["id"] == id).cloned().unwrap_or_default();
+    assert_eq!(
+        (step("welcome-drink")["outcome"].as_str(), step("welcome-drink")["reason"].as_str()),
+        (Some("skipped"), Some("guest-declined"))
+    );
+    assert_eq!(step("choice-of-comp")["approved_by"], "maria");
+    assert_eq!(i["approver_role"], "supervisor");
 }

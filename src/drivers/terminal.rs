@@ -389,7 +389,7 @@ impl<'a> Terminal<'a> {
             );
             // The tick comes once nothing more is asked: what it shows is then saved.
             if session.within_limit(total) {
-                let answer = self.withheld(offered, chosen, None)?;
+                let answer = self.withheld(offered, chosen)?;
                 self.say(&format!("✔ {line}"));
                 return Ok(answer);
             }
@@ -401,12 +401,15 @@ impl<'a> Terminal<'a> {
             let over =
                 [ui::t(&self.lang, "over_approver").to_owned(), ui::t(&self.lang, "over_change").to_owned()];
             if self.select(ui::t(&self.lang, "over_prompt"), &over, 0)? == 0 {
+                // Why anything is withheld first: the approver approves the bundle as it
+                // will be recorded, reasons and all.
+                let mut answer = self.withheld(offered, chosen)?;
                 let name = self.required_text(ui::t(&self.lang, "approver_name"), "approver_needed")?;
                 let role = self.approver_role(total, &cur)?;
                 // The engine decides; a refusal is said and the amends asked again.
                 match session.authority(total, Some(&name), Some(&role)) {
                     Ok(role) => {
-                        let mut answer = self.withheld(offered, chosen, Some(name))?;
+                        answer.approved_by = Some(name);
                         answer.approver_role = role;
                         self.say(&format!("✔ {line}"));
                         return Ok(answer);
@@ -420,12 +423,7 @@ impl<'a> Terminal<'a> {
 
     /// Asks why each offered amend left out of the bundle is withheld: never "only as much
     /// as we must" without a word.
-    fn withheld(
-        &self,
-        offered: &[&Step],
-        chosen: Vec<String>,
-        approved_by: Option<String>,
-    ) -> Result<AmendsAnswer, Error> {
+    fn withheld(&self, offered: &[&Step], chosen: Vec<String>) -> Result<AmendsAnswer, Error> {
         let mut items: Vec<String> =
             WITHHELD_REASONS.iter().map(|r| ui::withheld_reason(&self.lang, r).to_owned()).collect();
         items.push(ui::t(&self.lang, "withheld_other").to_owned());
@@ -439,7 +437,7 @@ impl<'a> Terminal<'a> {
             };
             withheld.push((step.id.clone(), reason));
         }
-        Ok(AmendsAnswer { chosen, withheld, approved_by, ..AmendsAnswer::default() })
+        Ok(AmendsAnswer { chosen, withheld, ..AmendsAnswer::default() })
     }
 
     /// The approver's role, picked from the policy's, the lowest that may give `total`
