@@ -53,3 +53,22 @@ fn over_the_limit_the_withheld_reasons_are_asked_before_the_approver() {
     assert_eq!(step("choice-of-comp")["approved_by"], "maria");
     assert_eq!(i["approver_role"], "supervisor");
 }
+
+#[test]
+fn a_blank_approver_gets_no_tick_only_why_it_is_asked_again() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--severity", "critical", "--staff", "anna"]);
+    answer_up_to_the_amends(&mut p);
+    answer(&mut p, "Amends to give", &[ENTER]);
+    answer(&mut p, "Over the limit", &[ENTER]);
+    for blank in ["", "   "] {
+        answer(&mut p, "Approver's name", &[blank, ENTER]);
+        let shown = utf8(&p.exp_string("The approver's name is needed: type it.").expect("why, said"));
+        assert!(!shown.contains('✔') && shown.contains('✗'), "a refused answer shown as taken: {shown:?}");
+    }
+    answer(&mut p, "Approver's name", &["maria", ENTER]);
+    let shown = utf8(&p.exp_string("Approver's role").expect("the role asked"));
+    assert!(shown.contains("✔ Approver's name"), "a taken answer keeps its tick: {shown:?}");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+}

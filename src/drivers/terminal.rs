@@ -274,10 +274,12 @@ impl<'a> Terminal<'a> {
         Ok(picked)
     }
 
-    fn input(&self, prompt: &str, allow_empty: bool) -> Result<Option<String>, Error> {
+    /// A line of text; a blank answer is shown as given unless `blank_refused` (it is then
+    /// said why, and asked again, by the caller: never a tick for an answer not taken).
+    fn input(&self, prompt: &str, blank_refused: bool) -> Result<Option<String>, Error> {
         let text: String = Input::with_theme(self.theme.as_ref())
             .with_prompt(self.fit_input_prompt(prompt))
-            .allow_empty(allow_empty)
+            .allow_empty(true)
             .validate_with(|s: &String| -> Result<(), String> {
                 if s.chars().count() > MAX_TEXT_CHARS {
                     Err(ui::f(&self.lang, "too_long", &[("max", &MAX_TEXT_CHARS.to_string())]))
@@ -289,7 +291,9 @@ impl<'a> Terminal<'a> {
             .interact_text_on(&self.term)
             .map_err(interrupted)?;
         let text = text.trim().to_owned();
-        self.report(prompt, &text, false);
+        if !(blank_refused && text.is_empty()) {
+            self.report(prompt, &text, false);
+        }
         Ok((!text.is_empty()).then_some(text))
     }
 
@@ -584,7 +588,7 @@ impl Driver for Terminal<'_> {
             NoteOn::Step(_) => ui::t(&self.lang, "note_optional"),
             NoteOn::FailurePoint => ui::t(&self.lang, "what_was_it"),
         };
-        Ok(self.input(prompt, true)?.map(|note| (on, note)))
+        Ok(self.input(prompt, false)?.map(|note| (on, note)))
     }
 
     fn rejected(&mut self, rule: Rule) -> Result<(), Error> {
