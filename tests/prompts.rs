@@ -3,8 +3,10 @@
 //! amends questions, the keys of a list, narrow and vanished terminals).
 
 use crate::amends::answer_up_to_the_amends;
-use crate::interactive::{ENTER, answer, exit_code, incident, spawn, utf8};
+use crate::interactive::{DOWN, ENTER, answer, exit_code, incident, spawn, utf8};
 use crate::support::Test;
+
+const UP: &str = "\x1b[A";
 
 #[test]
 fn ctrl_c_at_a_prompt_says_how_to_resume_in_the_sessions_language() {
@@ -71,4 +73,25 @@ fn a_blank_approver_gets_no_tick_only_why_it_is_asked_again() {
     assert!(shown.contains("✔ Approver's name"), "a taken answer keeps its tick: {shown:?}");
     p.send_control('c').expect("ctrl-c");
     p.exp_eof().expect("eof");
+}
+
+#[test]
+fn space_in_a_pick_one_list_does_not_answer_it_only_enter_does() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation", "--staff", "anna"]);
+    for step in ["listen", "own-it", "reassure", "ask-destination"] {
+        answer(&mut p, step, &[ENTER]);
+    }
+    // Down to the partner hotel and a space: nothing is picked; back up and Enter picks
+    // the first option.
+    answer(&mut p, "find-room (pick one)", &[DOWN, " "]);
+    answer(&mut p, "partner hotel", &[UP, ENTER]);
+    let shown = utf8(&p.exp_string("Note (Enter for none)").expect("the note of the choice"));
+    assert!(shown.contains("✔ find-room (pick one) · our hotel"), "{shown:?}");
+    assert_eq!(shown.matches('✔').count(), 1, "answered once: {shown:?}");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+    let i = incident(&t);
+    let find_room = i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned();
+    assert_eq!(find_room.unwrap_or_default()["choice"], "our hotel");
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use console::{Style, Term};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
-use dialoguer::{Input, MultiSelect, Select};
+use dialoguer::{Input, MultiSelect};
 use jiff::tz::TimeZone;
 use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
@@ -263,13 +263,16 @@ impl<'a> Terminal<'a> {
         default: usize,
         skip: Option<usize>,
     ) -> Result<usize, Error> {
-        let picked = Select::with_theme(self.theme.as_ref())
-            .with_prompt(self.fit_prompt(prompt))
-            .items(self.fit_items(items, 2))
-            .default(default)
-            .report(false)
-            .interact_on(&self.term)
-            .map_err(interrupted)?;
+        let shown = self.fit_items(items, 2);
+        let picked = super::select::pick(
+            &self.term,
+            self.theme.as_ref(),
+            &self.fit_prompt(prompt),
+            &shown,
+            default,
+            false,
+        )
+        .map_err(|e| interrupted(dialoguer::Error::IO(e)))?;
         self.report(prompt, items.get(picked).map_or("", String::as_str), skip == Some(picked));
         Ok(picked)
     }
