@@ -33,8 +33,7 @@ fn main() -> ExitCode {
                 hint if matches!(e, Error::Interrupted { .. }) => {
                     recover::drivers::terminal::interrupted_line(hint.as_deref())
                 }
-                Some(hint) => format!("recover: {e} ({hint})"),
-                None => format!("recover: {e}"),
+                _ => e.line(),
             };
             // Never a panic when standard error is gone with its terminal.
             let _ = writeln!(std::io::stderr(), "{}", one_line(&line));

@@ -48,7 +48,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
                 other => other?,
             }
         }
-        None => return Err(Error::usage("no type given", "pass --type TYPE (`recover list` shows them)")),
+        None => return Err(Error::usage("no type given", "pass --type TYPE; `recover list` shows them")),
     };
     let playbook = lib.find(&kind)?;
     let pick = |flag: &Option<String>, file: Option<&String>, env: &Option<String>| {
