@@ -4,7 +4,7 @@
 
 use crate::amends::answer_up_to_the_amends;
 use crate::interactive::{DOWN, ENTER, answer, exit_code, incident, spawn, utf8};
-use crate::support::Test;
+use crate::support::{BIN, Test, base_env};
 
 const UP: &str = "\x1b[A";
 
@@ -94,4 +94,57 @@ fn space_in_a_pick_one_list_does_not_answer_it_only_enter_does() {
     let i = incident(&t);
     let find_room = i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned();
     assert_eq!(find_room.unwrap_or_default()["choice"], "our hotel");
+}
+
+/// `recover ARGS` in a pseudo-terminal `columns` wide.
+fn spawn_at(t: &Test, columns: usize, args: &str) -> rexpect::session::PtySession {
+    let script = format!("stty cols {columns} rows 40; exec '{BIN}' {args}");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", &script]).env_clear().current_dir(t.dir());
+    for (k, v) in base_env(t.dir(), &t.log()) {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "xterm-256color");
+    let options = rexpect::session::Options::new().timeout_ms(Some(20_000)).strip_ansi_escape_codes(true);
+    rexpect::session::spawn_with_options(cmd, options).expect("spawn in a pty")
+}
+
+const NARROW: &str = "this terminal is 30 columns wide; recover needs at least 40";
+
+/// Waits for each of `prompts` in turn, typing its keys; then Ctrl-C. Returns all that was
+/// shown, read back as UTF-8.
+fn run_until_ctrl_c(p: &mut rexpect::session::PtySession, steps: &[(&str, &[&str])]) -> String {
+    let mut seen = String::new();
+    for (prompt, keys) in steps {
+        seen.push_str(&p.exp_string(prompt).unwrap_or_else(|e| panic!("waiting for {prompt:?}: {e}")));
+        seen.push_str(prompt);
+        for k in *keys {
+            p.send(k).expect("send");
+        }
+        p.flush().expect("flush");
+    }
+    p.send_control('c').expect("ctrl-c");
+    seen.push_str(&p.exp_eof().expect("eof"));
+    utf8(&seen)
+}
+
+#[test]
+fn a_terminal_narrower_than_40_columns_is_warned_of_once_a_run() {
+    let t = Test::new();
+    // The picker, then the session: one warning.
+    let mut p = spawn_at(&t, 30, "start --staff anna");
+    let all = run_until_ctrl_c(
+        &mut p,
+        &[("What went wrong?", &["noise"]), ("noise \r\n", &[ENTER]), ("listen", &[ENTER]), ("own-it", &[])],
+    );
+    assert_eq!(all.matches(NARROW).count(), 1, "{all}");
+    assert_eq!(exit_code(&p), 130);
+    // Resuming is a run of its own: warned again, once.
+    let mut p = spawn_at(&t, 30, "resume");
+    let all = run_until_ctrl_c(&mut p, &[("own-it", &[ENTER]), ("stop-noise", &[])]);
+    assert_eq!(all.matches(NARROW).count(), 1, "{all}");
+    // At 40 columns, none.
+    let mut p = spawn_at(&t, 40, "resume");
+    let all = run_until_ctrl_c(&mut p, &[("stop-noise", &[])]);
+    assert!(!all.contains("needs at least"), "{all}");
 }

@@ -56,6 +56,23 @@ pub fn interrupted_line(hint: Option<&str>) -> String {
     }
 }
 
+/// The narrowest terminal the prompts are drawn for: lists and wrapped text assume it.
+pub const MIN_COLUMNS: usize = 40;
+
+/// Set once the narrow-terminal warning is shown: once a run, however often it is checked.
+static WARNED_NARROW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Warns, once a run, when the terminal the prompts go to is narrower than [`MIN_COLUMNS`]:
+/// the session still runs, but its lists and lines are drawn for more room.
+pub fn warn_if_narrow(lang: &str) {
+    let Some(columns) = crate::render::wrap::columns(&Term::stderr()) else { return };
+    if columns < MIN_COLUMNS && !WARNED_NARROW.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        let min = MIN_COLUMNS.to_string();
+        let line = ui::f(lang, "narrow_terminal", &[("columns", &columns.to_string()), ("min", &min)]);
+        let _ = writeln!(std::io::stderr(), "recover: {line}");
+    }
+}
+
 /// The terminal's settings before any prompt: a prompt waiting for a key holds the terminal
 /// in raw mode, and a signal that ends the process there must not leave it so.
 static SAVED_MODE: Mutex<Option<Termios>> = Mutex::new(None);
