@@ -148,3 +148,94 @@ fn a_terminal_narrower_than_40_columns_is_warned_of_once_a_run() {
     let all = run_until_ctrl_c(&mut p, &[("stop-noise", &[])]);
     assert!(!all.contains("needs at least"), "{all}");
 }
+
+/// Reads the pty's master until `needle` has been shown; everything read is kept in `seen`.
+/// A session that stops short is killed by the caller's watchdog, which ends the read.
+fn read_until(master: &mut std::fs::File, seen: &mut Vec<u8>, needle: &str) {
+    use std::io::Read;
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(seen).contains(needle) {
+        match master.read(&mut buf) {
+            Ok(0) | Err(_) => {
+                panic!("the session ended before {needle:?}:\n{}", String::from_utf8_lossy(seen))
+            }
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+#[test]
+fn the_terminal_gone_mid_prompt_ends_with_130_and_keeps_every_answer() {
+    use std::io::Write;
+    use std::os::fd::OwnedFd;
+    let t = Test::new();
+    let size = nix::pty::Winsize { ws_row: 40, ws_col: 100, ws_xpixel: 0, ws_ypixel: 0 };
+    let pty = nix::pty::openpty(&size, None).expect("openpty");
+    // openpty's descriptors would be inherited: a child holding the master keeps the
+    // terminal alive. Their duplicates are closed on exec, as std's own are.
+    let (master, slave_end) = (pty.master.try_clone().expect("dup"), pty.slave.try_clone().expect("dup"));
+    drop((pty.master, pty.slave));
+    let slave = |fd: &OwnedFd| std::process::Stdio::from(fd.try_clone().expect("dup"));
+    // The shell leads the session and ignores the hangup; recover, its child, gets no
+    // SIGHUP when the terminal goes, only reads and writes that fail (EIO, end of file).
+    let code = t.path("code");
+    let script =
+        format!("trap '' HUP; '{BIN}' start --type reservation --staff anna; echo $? > '{}'", code.display());
+    let mut cmd = std::process::Command::new("setsid");
+    cmd.args(["--ctty", "sh", "-c", &script]).env_clear().current_dir(t.dir());
+    for (k, v) in base_env(t.dir(), &t.log()) {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "xterm-256color")
+        .stdin(slave(&slave_end))
+        .stdout(slave(&slave_end))
+        .stderr(slave(&slave_end));
+    let mut child = cmd.spawn().expect("setsid sh");
+    drop((cmd, slave_end));
+    // setsid made the shell the leader of its own process group: a session that stops
+    // short is ended by killing that group alone (`--`: procps reads `-9 -PID` as `-1`).
+    let pid = child.id();
+    assert!(pid > 1, "a real process group");
+    let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watching = std::sync::Arc::clone(&ended);
+    let watchdog = std::thread::spawn(move || {
+        for _ in 0..300 {
+            if watching.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
+    });
+    let mut master = std::fs::File::from(master);
+    let mut seen = Vec::new();
+    for step in ["listen", "own-it"] {
+        read_until(&mut master, &mut seen, step);
+        read_until(&mut master, &mut seen, "Skip");
+        master.write_all(ENTER.as_bytes()).expect("type");
+        seen.clear();
+    }
+    // At reassure's prompt, waiting for a key, the terminal goes away.
+    read_until(&mut master, &mut seen, "reassure");
+    read_until(&mut master, &mut seen, "Skip");
+    drop(master);
+    let status = child.wait().expect("wait");
+    let in_time = !watchdog.is_finished();
+    ended.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(in_time && status.success(), "the shell ended by itself: {status:?}");
+    // The shell writes recover's exit code once recover has ended.
+    for _ in 0..200 {
+        if std::fs::metadata(&code).is_ok_and(|m| m.len() > 0) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let code = std::fs::read_to_string(&code).expect("the exit code written");
+    assert_eq!(code.trim(), "130", "an interruption");
+    let i = incident(&t);
+    assert_eq!(i["status"], "in_progress");
+    let steps: Vec<&str> = i["steps"].as_array().unwrap().iter().filter_map(|s| s["id"].as_str()).collect();
+    assert_eq!(steps, ["listen", "own-it"], "every answer given is kept");
+    let shown = t.ok(&["show-incident", i["id"].as_str().unwrap()]);
+    assert!(shown.contains("listen") && shown.contains("own-it"), "{shown}");
+}
