@@ -162,6 +162,10 @@ fn durations_servqual_and_failure_points_are_said_in_bengali() {
         assert!(print.contains("1 দিন") && !has_word(&print, "1d"), "{format}:\n{print}");
         assert!(!has_word(&print, "reliability"), "{format}:\n{print}");
     }
+    // A drill's question on when a follow-up is due (seed 42's last question).
+    t.write("drill.yaml", "type: wrong-order\nseed: 42\nstaff: anna\nanswers: [1, [1, 2, 3, 4], [1, 2, 3, 4, 5, 6], 1, [1], 1]\n");
+    let drill = t.ok(&["--lang", "bn", "drill", "--answers", "drill.yaml"]);
+    assert!(drill.contains("15 মিনিট") && !has_word(&drill, "15m"), "{drill}");
     // English keeps its short units.
     assert!(t.ok(&["print", "reservation"]).contains("due within 1d"));
     assert!(t.ok(&["report"]).contains("reliability"));
