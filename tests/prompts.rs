@@ -239,3 +239,15 @@ fn the_terminal_gone_mid_prompt_ends_with_130_and_keeps_every_answer() {
     let shown = t.ok(&["show-incident", i["id"].as_str().unwrap()]);
     assert!(shown.contains("listen") && shown.contains("own-it"), "{shown}");
 }
+
+#[test]
+fn ctrl_c_outside_a_session_is_said_in_the_language_too() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "noise", "--yes"]);
+    let mut p = spawn(&t, &["--lang", "bn", "purge", "--before", "2099-01-01"]);
+    p.exp_string("[y/N]").expect("purge asks");
+    p.send_control('c').expect("ctrl-c");
+    let rest = utf8(&p.exp_eof().expect("eof"));
+    assert!(rest.contains("recover: থামানো হয়েছে") && !rest.contains("interrupted"), "{rest}");
+    assert_eq!(exit_code(&p), 130);
+}

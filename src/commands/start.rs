@@ -359,7 +359,7 @@ fn interactive(
     driver.suggest(suggested);
     driver.header(session);
     let id = session.incident().id.clone();
-    set_resumable(&id, config.lang.value.code());
+    set_resumable(&id);
     install_interrupt_handler();
     match drive(session, &mut driver, Some(store)) {
         Ok(()) => finish(config, lib, session, json),

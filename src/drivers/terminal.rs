@@ -26,9 +26,23 @@ use crate::render::safe::one_line;
 /// Columns kept free after a text prompt's question for the answer typed there.
 const ANSWER_ROOM: usize = 24;
 
-/// The incident being answered and the language of its session, so Ctrl-C outside a
-/// prompt can still say how to resume, in the words the session was in.
-static RESUMABLE: Mutex<Option<(String, String)>> = Mutex::new(None);
+/// The incident being answered, so Ctrl-C outside a prompt can still say how to resume.
+static RESUMABLE: Mutex<Option<String>> = Mutex::new(None);
+
+/// The language of the run (`--lang`), so an interruption is said in it wherever it comes.
+static UI_LANG: Mutex<Option<String>> = Mutex::new(None);
+
+/// Notes the language an interruption is to be said in (English until then).
+pub fn set_ui_lang(lang: &str) {
+    if let Ok(mut slot) = UI_LANG.lock() {
+        *slot = Some(lang.to_owned());
+    }
+}
+
+/// The language noted by [`set_ui_lang`].
+fn ui_lang() -> String {
+    UI_LANG.lock().ok().and_then(|s| s.clone()).unwrap_or_else(|| "en".to_owned())
+}
 
 /// The line that tells how to pick up an interrupted incident; the id comes from the log,
 /// so it is shown, never obeyed.
@@ -37,19 +51,19 @@ pub fn resume_hint(lang: &str, id: &str) -> String {
     ui::f(lang, "resume_hint", &[("id", &one_line(id))])
 }
 
-/// Notes the incident Ctrl-C should point back to, and the language to say it in.
-pub fn set_resumable(id: &str, lang: &str) {
+/// Notes the incident Ctrl-C should point back to.
+pub fn set_resumable(id: &str) {
     if let Ok(mut slot) = RESUMABLE.lock() {
-        *slot = Some((id.to_owned(), lang.to_owned()));
+        *slot = Some(id.to_owned());
     }
 }
 
 /// The line an interruption ends with: "interrupted" and `hint` (how to resume) in the
-/// session's language (English before a session has begun).
+/// run's language.
 #[must_use]
 pub fn interrupted_line(hint: Option<&str>) -> String {
-    let lang = RESUMABLE.lock().ok().and_then(|s| s.as_ref().map(|(_, lang)| lang.clone()));
-    let word = ui::t(lang.as_deref().unwrap_or("en"), "interrupted");
+    let lang = ui_lang();
+    let word = ui::t(&lang, "interrupted");
     match hint {
         Some(h) => format!("recover: {word} ({h})"),
         None => format!("recover: {word}"),
@@ -111,7 +125,7 @@ pub fn install_interrupt_handler() {
         if Term::stderr().is_term() {
             let _ = Term::stderr().show_cursor();
         }
-        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|(id, lang)| resume_hint(&lang, &id));
+        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&ui_lang(), &id));
         // After SIGHUP the terminal may be gone: writing is tried, never fatal.
         let _ = writeln!(std::io::stderr(), "\n{}", interrupted_line(hint.as_deref()));
         std::process::exit(i32::from(crate::exit_code::Exit::Interrupted.code()));
