@@ -309,8 +309,8 @@ pub struct DueArgs {
     /// Exit 1 if any follow-up is overdue
     #[arg(long)]
     pub check: bool,
-    /// Write an iCalendar file (RFC 5545) of every open follow-up (or those due within
-    /// --within), each with an alarm at its due time, for importing into a calendar
+    /// Write an iCalendar file (RFC 5545) of the same follow-ups (overdue, or due within
+    /// --within, default the rest of today), each with an alarm at its due time
     #[arg(long, conflicts_with_all = ["json", "csv", "check"])]
     pub ics: bool,
     /// Leave out customers' refs

@@ -121,7 +121,7 @@ pub fn parse_moment(s: &str, now: Timestamp, tz: &TimeZone) -> Result<Timestamp,
     if let Ok(d) = s.parse::<Date>() {
         return local_midnight(d, tz);
     }
-    Err(format!("`{s}` is not a time (write e.g. 8h, 2d, today, 2026-11-01 or 2026-11-01T08:00:00Z)"))
+    Err(format!("`{s}` is not a time"))
 }
 
 /// The end of the local day of `now`.

@@ -80,6 +80,16 @@ impl Error {
         }
     }
 
+    /// The line it is shown as: `recover: WHAT (WHAT TO DO)`, one bracket of advice at
+    /// most, so no message that has a hint may carry brackets of its own.
+    #[must_use]
+    pub fn line(&self) -> String {
+        match self.hint() {
+            Some(hint) => format!("recover: {self} ({hint})"),
+            None => format!("recover: {self}"),
+        }
+    }
+
     /// What to do about it, shown in brackets after the message.
     #[must_use]
     pub fn hint(&self) -> Option<String> {
@@ -147,5 +157,29 @@ impl From<StoreError> for Error {
 impl From<crate::yaml::YamlError> for Error {
     fn from(e: crate::yaml::YamlError) -> Self {
         Error::Usage { what: format!("{}: {}", e.pos, e.message), hint: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule or store error whose message lists something, shown with its hint: one
+    /// bracket of advice, never two or one inside another.
+    #[test]
+    fn an_error_line_has_at_most_one_bracket() {
+        let s = String::from;
+        let errors = [
+            Error::Rule(Rule::ChoiceNotOffered { step: s("find-room"), choice: s("x"), options: s("a, b") }),
+            Error::Rule(Rule::UnknownFailurePoint { point: s("x"), options: s("arrival") }),
+            Error::Rule(Rule::UnknownApproverRole { role: s("chef"), roles: s("staff, manager") }),
+            Error::Store(StoreError::NotALog { path: "x.db".into(), why: "it is not an SQLite database" }),
+            Error::usage("no type given", "pass --type TYPE; `recover list` shows them"),
+        ];
+        for e in errors {
+            let line = e.line();
+            assert_eq!(line.matches('(').count(), 1, "{line}");
+            assert!(line.ends_with(')'), "{line}");
+        }
     }
 }

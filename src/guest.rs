@@ -95,7 +95,7 @@ pub fn secret(log: &Path) -> Result<Vec<u8>, Error> {
             } else {
                 Err(Error::usage(
                     format!(
-                        "{} is not a guest secret ({} bytes, not {SECRET_LEN})",
+                        "{} is not a guest secret: {} bytes, not {SECRET_LEN}",
                         path.display(),
                         secret.len()
                     ),

@@ -29,8 +29,11 @@ fn main() -> ExitCode {
                 let _ = term.show_cursor();
             }
             let line = match e.hint() {
-                Some(hint) => format!("recover: {e} ({hint})"),
-                None => format!("recover: {e}"),
+                // Said in the session's language, as the interrupt handler says it.
+                hint if matches!(e, Error::Interrupted { .. }) => {
+                    recover::drivers::terminal::interrupted_line(hint.as_deref())
+                }
+                _ => e.line(),
             };
             // Never a panic when standard error is gone with its terminal.
             let _ = writeln!(std::io::stderr(), "{}", one_line(&line));

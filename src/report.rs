@@ -68,7 +68,7 @@ pub struct Report {
     /// Start of the period.
     #[serde(with = "crate::clock::rfc3339::option")]
     pub since: Option<jiff::Timestamp>,
-    /// Incidents in it.
+    /// Incidents in it, abandoned ones aside (see [`Report::abandoned`]).
     pub incidents: usize,
     /// Count per type.
     pub by_type: BTreeMap<String, usize>,
@@ -113,8 +113,8 @@ pub struct Report {
     pub in_progress: usize,
     /// Finished with a required step skipped.
     pub incomplete: usize,
-    /// Given up (`recover abandon`): counted here, and in the counts above, but none of
-    /// their follow-ups is open or overdue.
+    /// Given up (`recover abandon`): counted here alone, in none of the counts above (nor
+    /// in `incidents`).
     pub abandoned: usize,
     /// Incidents of guests who had incidents before (`start --guest`), from the log's
     /// guests table (filled in by the command; a tally of incidents cannot know).
@@ -159,9 +159,14 @@ impl Tally {
         }
     }
 
-    /// Counts one incident.
+    /// Counts one incident; an abandoned one only as abandoned: it was started by mistake
+    /// or given up, and its times, amends and follow-ups are no part of the service given.
     pub fn add(&mut self, i: &Incident) {
         let r = &mut self.r;
+        if i.status == crate::engine::Status::Abandoned {
+            r.abandoned += 1;
+            return;
+        }
         if r.incidents == 0 {
             r.currency.clone_from(&i.currency);
         }
@@ -184,7 +189,6 @@ impl Tally {
             r.amends_approved = r.amends_approved + approved;
             r.incidents_needing_approval += 1;
         }
-        let abandoned = i.status == crate::engine::Status::Abandoned;
         r.follow_ups.skipped +=
             i.steps.iter().filter(|s| s.phase == Phase::FollowUp && s.outcome == Outcome::Skipped).count();
         for s in i.steps.iter().filter(|s| s.phase == crate::playbook::Phase::Amend) {
@@ -201,7 +205,6 @@ impl Tally {
             match f.done_at {
                 Some(at) if at <= f.due => r.follow_ups.on_time += 1,
                 Some(_) => r.follow_ups.late += 1,
-                None if abandoned => {}
                 None if f.due < self.now => r.follow_ups.overdue += 1,
                 None => r.follow_ups.open += 1,
             }
@@ -220,8 +223,7 @@ impl Tally {
         match i.status {
             crate::engine::Status::InProgress => r.in_progress += 1,
             crate::engine::Status::Incomplete => r.incomplete += 1,
-            crate::engine::Status::Abandoned => r.abandoned += 1,
-            crate::engine::Status::Complete => {}
+            crate::engine::Status::Abandoned | crate::engine::Status::Complete => {}
         }
     }
 

@@ -143,3 +143,69 @@ fn only_an_unfinished_incident_can_be_abandoned_and_only_with_a_reason() {
     t.cmd(&["abandon", "NOPE-000", "--reason", "x"]).run().code(2).one_error_line("no incident `NOPE-000`");
     assert_eq!(show(&t, "OPEN-111")["status"], "in_progress", "nothing recorded by a refusal");
 }
+
+/// A wrong-order incident begun on 2026-01-10 with the apology and the fix done (the fix
+/// two hours in, the slowest of all) and its amend given, not finished: `recover abandon`
+/// can still give it up.
+const SLOW_UNFINISHED: &str = r#"{"id":"SLOW-222","uid":"0b7c8f3e-2222-4c4c-9c9c-000000000003","type":"wrong-order","severity":"minor","staff":"ole","role":"staff","ref":"table 4","started_at":"2026-01-10T12:00:00Z","finished_at":null,"status":"in_progress","steps":[{"phase":"apologise","id":"safety-check","outcome":"done","at":"2026-01-10T12:00:10Z","choice":"no risk"},{"phase":"apologise","id":"listen","outcome":"done","at":"2026-01-10T12:00:20Z"},{"phase":"apologise","id":"own-it","outcome":"done","at":"2026-01-10T12:00:30Z"},{"phase":"fix","id":"take-away","outcome":"done","at":"2026-01-10T13:00:00Z"},{"phase":"fix","id":"right-dish","outcome":"done","at":"2026-01-10T13:10:00Z","choice":"same dish made right"},{"phase":"fix","id":"bridge-the-wait","outcome":"done","at":"2026-01-10T13:20:00Z"},{"phase":"fix","id":"check-plate","outcome":"done","at":"2026-01-10T13:30:00Z"},{"phase":"fix","id":"others-affected","outcome":"done","at":"2026-01-10T13:40:00Z"},{"phase":"fix","id":"thank","outcome":"done","at":"2026-01-10T14:00:00Z"},{"phase":"amend","id":"treat","outcome":"done","at":"2026-01-10T14:00:10Z","cost":"8"}],"amends_total":"8","currency":"EUR","limit":"300","failure_point":null,"servqual":["reliability","responsiveness"],"follow_ups":[]}"#;
+
+#[test]
+fn an_abandoned_incident_counts_in_no_total_of_the_report_nor_among_the_slowest() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "wrong-order", "--yes", "--staff", "anna"]);
+    let report =
+        |t: &Test| t.cmd(&["report", "--since", "2026-01-01", "--json"]).run().code(0).json_lines().remove(0);
+    let before = report(&t);
+    let slow = t.write("slow.jsonl", format!("{SLOW_UNFINISHED}\n"));
+    t.cmd(&["import", slow.to_str().unwrap()]).run().code(0);
+    let html = t.ok(&["report", "--since", "2026-01-01", "--format", "html"]);
+    assert!(html.contains("SLOW-222"), "an unfinished incident is among the slowest until abandoned");
+    t.cmd(&["abandon", "SLOW-222", "--reason", "opened twice", "--staff", "kim"]).run().code(0);
+
+    let mut after = report(&t);
+    assert_eq!(after["abandoned"], 1, "counted apart: {after}");
+    after["abandoned"] = before["abandoned"].clone();
+    assert_eq!(after, before, "no other figure changes");
+    for detail in [true, false] {
+        let args: &[&str] = if detail {
+            &["report", "--since", "2026-01-01", "--json", "--detail"]
+        } else {
+            &["report", "--since", "2026-01-01", "--json", "--type", "wrong-order"]
+        };
+        let r = t.cmd(args).run().code(0).json_lines().remove(0);
+        assert_eq!(
+            (r["incidents"].as_u64(), r["amends_total"].as_str()),
+            (Some(1), Some("8")),
+            "{args:?}: {r}"
+        );
+        assert_eq!(r["amends_offered"], 1, "{args:?}");
+    }
+    let html = t.ok(&["report", "--since", "2026-01-01", "--format", "html"]);
+    assert!(!html.contains("SLOW-222"), "not among the slowest or the most expensive");
+    let text = t.ok(&["report", "--since", "2026-01-01"]);
+    assert!(text.contains("abandoned"), "{text}");
+}
+
+#[test]
+fn done_with_no_name_to_record_refuses_and_records_nothing() {
+    let t = Test::new();
+    let old = t.write("open.jsonl", format!("{UNFINISHED}\n"));
+    t.cmd(&["import", old.to_str().unwrap()]).run().code(0);
+    for blank in [None, Some(""), Some("  ")] {
+        let mut args = vec!["done", "OPEN-111", "manager-check-back"];
+        if let Some(b) = blank {
+            args.extend(["--staff", b]);
+        }
+        // No --staff, RECOVER_STAFF or USER: nobody to say who closed it.
+        t.cmd(&args).env("USER", "").run().code(2).one_error_line("(pass --staff NAME or set RECOVER_STAFF)");
+    }
+    let f = &show(&t, "OPEN-111")["follow_ups"][0];
+    assert_eq!((&f["done_at"], &f["done_by"]), (&serde_json::Value::Null, &serde_json::Value::Null));
+    // RECOVER_STAFF, or USER, is enough.
+    t.cmd(&["done", "OPEN-111", "manager-check-back"])
+        .env("USER", "")
+        .env("RECOVER_STAFF", "kim")
+        .run()
+        .code(0);
+    assert_eq!(show(&t, "OPEN-111")["follow_ups"][0]["done_by"], "kim");
+}

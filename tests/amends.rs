@@ -135,7 +135,7 @@ fn an_import_of_the_finished_incident_brings_the_approvers_role() {
 }
 
 /// Enter at every step of a reservation up to its amends.
-fn answer_up_to_the_amends(p: &mut rexpect::session::PtySession) {
+pub fn answer_up_to_the_amends(p: &mut rexpect::session::PtySession) {
     for step in ["listen", "own-it", "reassure", "ask-destination"] {
         answer(p, step, &[ENTER]);
     }

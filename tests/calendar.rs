@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::support::Test;
 
-/// Far enough ahead that `due --json` lists every open follow-up, as `--ics` does.
+/// Far enough ahead that `due` lists every open follow-up.
 const ALL: &str = "3650d";
 
 fn session(t: &Test, args: &[&str]) -> Value {
@@ -28,7 +28,7 @@ fn world() -> Test {
 #[test]
 fn ics_is_crlf_folded_and_one_event_per_open_follow_up_with_stable_uids() {
     let t = world();
-    let ics = t.ok(&["due", "--ics"]);
+    let ics = t.ok(&["due", "--ics", "--within", ALL]);
     let due = t.cmd(&["due", "--json", "--within", ALL]).run().json_lines();
     assert!(!due.is_empty());
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
@@ -54,13 +54,13 @@ fn ics_is_crlf_folded_and_one_event_per_open_follow_up_with_stable_uids() {
     let uids = |s: &str| -> Vec<String> {
         s.replace("\r\n ", "").lines().filter(|l| l.starts_with("UID:")).map(str::to_owned).collect()
     };
-    let again = t.ok(&["due", "--ics"]);
+    let again = t.ok(&["due", "--ics", "--within", ALL]);
     assert_eq!(uids(&ics), uids(&again));
     let mut distinct = uids(&ics);
     distinct.dedup();
     assert_eq!(distinct.len(), due.len());
 
-    let redacted = t.ok(&["due", "--ics", "--redact"]).replace("\r\n ", "");
+    let redacted = t.ok(&["due", "--ics", "--redact", "--within", ALL]).replace("\r\n ", "");
     assert!(!redacted.contains("room 214") && !redacted.contains("table 7"));
     assert_eq!(uids(&redacted), uids(&ics));
     for d in t.cmd(&["due", "--json", "--redact", "--within", ALL]).run().json_lines() {
@@ -93,7 +93,7 @@ print(json.dumps(out))
 #[ignore = "needs python3 with icalendar (pip install icalendar); CI runs it with --include-ignored"]
 fn icalendar_reads_every_follow_up_back() {
     let t = world();
-    let ics = t.ok(&["due", "--ics"]);
+    let ics = t.ok(&["due", "--ics", "--within", ALL]);
     let mut child = Command::new("python3")
         .args(["-c", READ])
         .stdin(Stdio::piped())
@@ -129,4 +129,36 @@ fn icalendar_reads_every_follow_up_back() {
         assert_eq!(e["actions"], serde_json::json!(["DISPLAY"]));
         assert!(e["uid"].as_str().unwrap().ends_with(&format!("-{step}@recover")));
     }
+}
+
+/// An unfinished incident begun on 2026-01-10 with one follow-up long overdue and one due
+/// in 2099: whatever the hour, the rest of today holds the first and never the second.
+const OVERDUE_AND_FAR: &str = r#"{"id":"FAR-333","uid":"0b7c8f3e-2222-4c4c-9c9c-000000000009","type":"wrong-order","severity":"minor","staff":"ole","role":"staff","ref":"table 9","started_at":"2026-01-10T12:00:00Z","finished_at":null,"status":"in_progress","steps":[{"phase":"apologise","id":"own-it","outcome":"done","at":"2026-01-10T12:00:30Z"}],"amends_total":"0","currency":"EUR","limit":"50","failure_point":null,"follow_ups":[{"step":"manager-check-back","due":"2026-01-10T12:15:00Z","done_at":null,"outcome":null},{"step":"tell-what-changed","due":"2099-01-12T12:00:00Z","done_at":null,"outcome":null}]}"#;
+
+#[test]
+fn due_and_due_ics_list_the_same_follow_ups_by_default() {
+    let t = Test::new();
+    let file = t.write("far.jsonl", format!("{OVERDUE_AND_FAR}\n"));
+    t.cmd(&["import", file.to_str().unwrap()]).run().code(0);
+    let table: Vec<String> = t
+        .cmd(&["due", "--json"])
+        .run()
+        .json_lines()
+        .iter()
+        .map(|d| d["step"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(table, ["manager-check-back"], "the rest of today, as documented");
+    let ics = t.ok(&["due", "--ics"]).replace("\r\n ", "");
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 1, "{ics}");
+    assert!(ics.contains("manager-check-back") && !ics.contains("tell-what-changed"), "{ics}");
+    // Both take a window the same way.
+    let week = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--within", "7d"]);
+        t.ok(&all)
+    };
+    assert_eq!(
+        week(&["due", "--json"]).lines().count(),
+        week(&["due", "--ics"]).matches("BEGIN:VEVENT").count()
+    );
 }

@@ -61,7 +61,7 @@ fn another_programs_database_is_never_changed() {
     for args in [vec!["log"], vec!["due"], vec!["start", "--type", "noise", "--yes"]] {
         let mut args = args.clone();
         args.extend(["--log", log]);
-        t.cmd(&args).run().code(3).one_error_line("is not a recover log (it is another program's database)");
+        t.cmd(&args).run().code(3).one_error_line("is not a recover log: it is another program's database;");
     }
     assert_eq!(std::fs::read(&app).unwrap(), before, "the database was changed");
     assert!(!t.path("app.db-wal").exists(), "switched to WAL");

@@ -371,4 +371,55 @@ fn import_reads_another_desks_log_file_as_its_export_and_leaves_it_unchanged() {
         .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
         .unwrap();
     t.cmd(&["import", foreign.to_str().unwrap()]).run().code(3).one_error_line("is not a recover log");
+/// The one line of an error: at most one bracket of advice, at its end.
+fn one_bracket(out: &crate::support::Output, code: i32, text: &str) {
+    out.code(code).one_error_line(text);
+    let line = out.stderr.trim_end();
+    assert_eq!(line.matches('(').count(), 1, "{line}");
+    assert!(line.ends_with(')'), "{line}");
+}
+
+#[test]
+fn errors_that_had_two_brackets_of_advice_have_one() {
+    let t = Test::new();
+    // No type and no terminal to pick one in.
+    one_bracket(&t.cmd(&["start"]).run(), 2, "no type given (pass --type TYPE; `recover list` shows them)");
+    // A time that is not one: the examples are the advice.
+    for args in [["report", "--since", "bogus"], ["purge", "--before", "xyz"]] {
+        one_bracket(&t.cmd(&args).run(), 2, "is not a time (write e.g. 8h, 2d, today");
+    }
+    // An approver's role the policy does not have.
+    let args = [
+        "start",
+        "--type",
+        "reservation",
+        "--yes",
+        "--severity",
+        "critical",
+        "--approved-by",
+        "maria",
+        "--approver-role",
+        "chef",
+    ];
+    one_bracket(
+        &t.cmd(&args).run(),
+        2,
+        "is not in the policy, whose roles are staff, supervisor, manager (pass",
+    );
+    // A file that is not a log.
+    let bad = t.write("bad.db", "not a database at all, just text");
+    one_bracket(
+        &t.cmd(&["log"]).env("RECOVER_LOG", bad.to_str().unwrap()).run(),
+        3,
+        "is not a recover log: ",
+    );
+    // A guest secret of the wrong length.
+    t.ok(&["start", "--type", "noise", "--yes"]);
+    let secret = format!("{}.guest-secret", t.log().display());
+    std::fs::write(&secret, "x").expect("write");
+    one_bracket(
+        &t.cmd(&["start", "--type", "noise", "--yes", "--guest", "anna@example.com"]).run(),
+        2,
+        "is not a guest secret: 1 bytes, not 32 (restore it",
+    );
 }

@@ -24,7 +24,7 @@ pub fn answer(p: &mut PtySession, prompt: &str, keys: &[&str]) {
 }
 
 /// What the pty reader returns, one char per byte, read back as the UTF-8 it was.
-fn utf8(latin1: &str) -> String {
+pub fn utf8(latin1: &str) -> String {
     let bytes: Vec<u8> = latin1.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
     String::from_utf8_lossy(&bytes).into_owned()
 }

@@ -47,7 +47,7 @@ fn show_reservation_reads_in_each_language() {
         "kritisk: EUR 615, gives af teamleder eller højere",
         "SIG  “Det er jeg virkelig ked af.",
         "muligheder: vores hotel | partnerhotel i nærheden | søsterhotel i",
-        "[written-apology] · påkrævet · inden for 2d",
+        "[written-apology] · påkrævet · inden for 2 døgn",
         "Hvor det går galt: reservation, bekræftelse, ankomst, indtjekning",
     ] {
         assert!(da.contains(expected), "da: missing {expected:?} in\n{da}");
@@ -109,7 +109,7 @@ fn markdown_handbook_in_estonian() {
         "| tõsine | EUR 93 | igaüks |\n",
         "3. *Valikuline.* Kui teised lauas juba söövad",
         "1. *Kohustuslik.* Juhataja tuleb",
-        "   **Tähtaeg: 15m jooksul.**\n",
+        "   **Tähtaeg: 15 min jooksul.**\n",
         "Mida öelda, kui neid pakute:\n",
         "   Valikud: sama roog õigesti tehtuna · muu roog külalise valikul.\n",
     ] {

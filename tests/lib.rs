@@ -22,6 +22,7 @@ mod man;
 mod pg;
 mod print;
 mod progress;
+mod prompts;
 mod readme;
 mod report_html;
 mod safety;

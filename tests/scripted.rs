@@ -174,7 +174,7 @@ fn the_approver_is_someone_else_whose_role_may_give_the_whole_bundle() {
         .one_error_line("Anna cannot approve their own amends (the approver must be someone else");
     run(&["--approved-by", "maria"]).code(2).one_error_line("the approver's role is needed");
     run(&["--approved-by", "maria", "--approver-role", "chef"]).code(2).one_error_line(
-        "the approver's role `chef` is not in the policy (its roles are staff, supervisor, manager)",
+        "the approver's role `chef` is not in the policy, whose roles are staff, supervisor, manager",
     );
     run(&["--approved-by", "maria", "--approver-role", "staff"])
         .code(2)

@@ -132,3 +132,41 @@ fn counts_take_the_languages_plural_forms() {
     let purge = t.cmd(&["--lang", "da", "purge", "--before", "2999-01-01", "--yes"]).run();
     assert!(purge.code(0).stderr.contains("slettede 2 hændelser og"), "{}", purge.stderr);
 }
+
+/// The incident id of the only incident in the log.
+fn only_id(t: &Test) -> String {
+    let rows = t.cmd(&["log", "--json"]).run().json_lines();
+    rows[0]["id"].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn durations_servqual_and_failure_points_are_said_in_bengali() {
+    let t = Test::new();
+    t.ok(&["start", "--type", "reservation", "--yes", "--staff", "anna", "--failure-point", "arrival"]);
+    let report = shown(&t, "bn", &["report"]);
+    // The failure point by its playbook's label, the SERVQUAL dimensions and the timings'
+    // units in Bengali; the type is a name and stays as it is.
+    assert!(report.contains("reservation: আগমন"), "{report}");
+    assert!(report.contains("নির্ভরযোগ্যতা") && report.contains("সহমর্মিতা"), "{report}");
+    assert!(report.contains(" সে") && !has_word(&report, "arrival"), "{report}");
+    for word in ["reliability", "empathy", "assurance", "0s"] {
+        assert!(!has_word(&report, word), "report still says {word:?}:\n{report}");
+    }
+    let html = t.ok(&["--lang", "bn", "report", "--format", "html"]);
+    assert!(html.contains("reservation: আগমন") && html.contains("নির্ভরযোগ্যতা"), "{html}");
+    let summary = shown(&t, "bn", &["show-incident", &only_id(&t)]);
+    assert!(summary.contains(" সে") && !summary.contains("0s"), "{summary}");
+    for format in ["text", "markdown", "html"] {
+        let print = t.ok(&["--lang", "bn", "print", "reservation", "--format", format]);
+        assert!(print.contains("নির্ভরযোগ্যতা, আস্থা, সহমর্মিতা"), "{format}:\n{print}");
+        assert!(print.contains("1 দিন") && !has_word(&print, "1d"), "{format}:\n{print}");
+        assert!(!has_word(&print, "reliability"), "{format}:\n{print}");
+    }
+    // A drill's question on when a follow-up is due (seed 42's last question).
+    t.write("drill.yaml", "type: wrong-order\nseed: 42\nstaff: anna\nanswers: [1, [1, 2, 3, 4], [1, 2, 3, 4, 5, 6], 1, [1], 1]\n");
+    let drill = t.ok(&["--lang", "bn", "drill", "--answers", "drill.yaml"]);
+    assert!(drill.contains("15 মিনিট") && !has_word(&drill, "15m"), "{drill}");
+    // English keeps its short units.
+    assert!(t.ok(&["print", "reservation"]).contains("due within 1d"));
+    assert!(t.ok(&["report"]).contains("reliability"));
+}

@@ -2,7 +2,6 @@
 
 use std::io::Write;
 
-use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::cli::{DoneArgs, DueArgs};
@@ -40,8 +39,8 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
             .parse::<Within>()
             .map_err(|why| Error::usage(format!("--within: {why}"), "e.g. --within 8h"))?
             .after(now),
-        // A calendar holds every open follow-up, however far off.
-        None if args.ics => Timestamp::MAX,
+        // The calendar's default window is the table's (README: the rest of today), so
+        // `due` and `due --ics` never disagree on what is due.
         None => end_of_today(now, config.tz()),
     };
     let lib = config.library_quiet().ok();
@@ -151,9 +150,17 @@ fn entry<'a>(r: &'a DueLine, uid: &'a str, lang: &str) -> ics::Entry<'a> {
 /// records a step skipped at the time as done afterwards. The engine decides which, and
 /// whether it may, on the incident as the log holds it when the change is written.
 pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
+    // Who did it is part of the record: never a follow-up closed by no one.
+    let given = args.staff.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let Some(by) = given.or_else(|| config.staff.clone()) else {
+        return Err(Error::usage(
+            "no name to record who did it: no --staff, RECOVER_STAFF or USER",
+            "pass --staff NAME or set RECOVER_STAFF",
+        ));
+    };
     let closing = Closing {
         at: clock::now(),
-        by: args.staff.clone().or_else(|| config.staff.clone()),
+        by: Some(by),
         outcome: args.outcome,
         note: args.note.clone().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
     };

@@ -84,8 +84,9 @@ pub const PAGE: usize = 50;
 
 /// Resolves `--since`-style values, reporting bad ones as usage errors.
 pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestamp, Error> {
-    parse_moment(value, clock::now(), config.tz())
-        .map_err(|why| Error::usage(format!("{flag}: {why}"), "see `recover help`"))
+    parse_moment(value, clock::now(), config.tz()).map_err(|why| {
+        Error::usage(format!("{flag}: {why}"), "write e.g. 8h, 2d, today, 2026-11-01 or 2026-11-01T08:00:00Z")
+    })
 }
 
 /// Incidents newest first, filtered.

@@ -63,6 +63,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Err(e) => return Err(usage_error(&e)),
     };
     let config = Config::resolve(&cli.global, &process_env)?;
+    crate::drivers::terminal::set_ui_lang(config.lang.value.code());
     console::set_colors_enabled(config.styled_out);
     console::set_colors_enabled_stderr(config.styled_err);
     match cli.command {

@@ -258,8 +258,11 @@ fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Rep
     let header = ["col_section", "col_item", "col_value"].map(|k| ui::t(lang, k));
     let mut t = table::new(config.styled_out, &header);
     let mut last = "";
-    // Roles by the names the policy gives them in this language.
-    let policy = config.library_for(None).ok().map(|lib| lib.policy);
+    // Roles by the names the policy gives them, failure points by their playbooks' labels,
+    // in this language.
+    let lib = config.library_for(None).ok();
+    let policy = lib.as_ref().map(|lib| &lib.policy);
+    let builtin = built_in_points(config, &report.failure_points);
     for line in rows(report) {
         let shown = if line.section == last { String::new() } else { section_in(lang, line.section) };
         last = line.section;
@@ -269,9 +272,14 @@ fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Rep
             }
             _ => line.value.clone(),
         };
-        let item = match (&policy, line.section) {
+        let item = match (policy, line.section) {
             (Some(p), "amends by role") => p.role_label(&line.item, lang).to_owned(),
+            (_, "failure points") => point_in(lib.iter().chain(&builtin), lang, &line.item),
             _ => item_in(lang, line.section, &line.item),
+        };
+        let value = match line.seconds {
+            Some(s) => ui::duration(lang, s),
+            None => value,
         };
         t.add_row(vec![shown, one_line(&item), one_line(&value)]);
     }
@@ -299,6 +307,37 @@ fn section_in(lang: &str, section: &str) -> String {
     ui::t(lang, key).to_owned()
 }
 
+/// The built-in library without a name decodes no playbook: the playbooks of the failure
+/// points shown are decoded on their own (none for a library of one's own, read whole).
+fn built_in_points(config: &Config, points: &[(String, usize)]) -> Vec<crate::playbook::Library> {
+    if config.playbooks.value.is_some() {
+        return Vec::new();
+    }
+    let mut kinds: Vec<&str> =
+        points.iter().filter_map(|(k, _)| k.split_once(": ")).map(|(k, _)| k).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds.iter().map(|k| crate::playbook::Library::built_in_for(Some(k))).collect()
+}
+
+/// A failure point as the report counts it (`TYPE: POINT`) with the point in its playbook's
+/// words in `lang`; a type or point the library no longer has stays as recorded.
+fn point_in<'l>(
+    mut libs: impl Iterator<Item = &'l crate::playbook::Library>,
+    lang: &str,
+    item: &str,
+) -> String {
+    let Some((kind, point)) = item.split_once(": ") else { return item.to_owned() };
+    let label = libs
+        .find_map(|lib| lib.find(kind).ok())
+        .and_then(|pb| pb.failure_points.iter().find(|c| c.value == point))
+        .map(|c| c.label.get(lang));
+    match label {
+        Some(label) => format!("{kind}: {label}"),
+        None => item.to_owned(),
+    }
+}
+
 /// An item of the report table in `lang`: the report's own words, severities and the
 /// engine's reasons for withholding; types, roles, failure points and words given by
 /// people stay as written.
@@ -310,6 +349,9 @@ fn item_in(lang: &str, section: &str, item: &str) -> String {
     }
     if section == "amends withheld, why" {
         return ui::withheld_reason(lang, item).to_owned();
+    }
+    if section == "servqual" {
+        return ui::servqual(lang, item);
     }
     let key = match (section, item) {
         (_, "total") => "report_total",
@@ -381,6 +423,10 @@ fn detailed(
     report.repeat_guests = store.repeat_guests(&filter)?;
     if args.format != ReportFormat::Html {
         return emit(args, &written(args, config, since, &report, args.detail.then_some(&detail))?);
+    }
+    let builtin = built_in_points(config, &report.failure_points);
+    for (item, _) in &mut report.failure_points {
+        *item = point_in(std::iter::once(&lib).chain(&builtin), config.lang.value.code(), item);
     }
     let page =
         Page { lang: config.lang.value.code(), tz: config.tz(), kind: kind.as_deref(), paper: args.paper };

@@ -39,6 +39,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
         Some(kind) => kind,
         // A person at a terminal picks one; a script is told what to pass.
         None if answers.is_none() && !args.yes && interactive_ok() => {
+            crate::drivers::terminal::warn_if_narrow(config.lang.value.code());
             let picked = pick_playbook(&lib, config.lang.value.code(), config.styled_err);
             match picked {
                 Err(Error::Interrupted { .. }) => {
@@ -48,7 +49,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
                 other => other?,
             }
         }
-        None => return Err(Error::usage("no type given", "pass --type TYPE (`recover list` shows them)")),
+        None => return Err(Error::usage("no type given", "pass --type TYPE; `recover list` shows them")),
     };
     let playbook = lib.find(&kind)?;
     let pick = |flag: &Option<String>, file: Option<&String>, env: &Option<String>| {
@@ -352,6 +353,7 @@ fn interactive(
     suggested: Option<Severity>,
     json: bool,
 ) -> Result<Exit, Error> {
+    crate::drivers::terminal::warn_if_narrow(config.lang.value.code());
     let mut driver =
         Terminal::new(&lib.policy, config.lang.value.code(), guest, config.styled_err, config.tz().clone());
     driver.suggest(suggested);
@@ -363,7 +365,7 @@ fn interactive(
         Ok(()) => finish(config, lib, session, json),
         Err(Error::Interrupted { .. }) => {
             let _ = console::Term::stderr().show_cursor();
-            Err(Error::Interrupted { resume: Some(resume_hint(&id)) })
+            Err(Error::Interrupted { resume: Some(resume_hint(config.lang.value.code(), &id)) })
         }
         Err(e) => Err(e),
     }

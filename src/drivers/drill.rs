@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
-use dialoguer::{Input, MultiSelect, Select};
+use dialoguer::{Input, MultiSelect};
 use serde::Deserialize;
 
 use crate::engine::drill::{Drill, Given, Question, Shape};
@@ -206,13 +206,9 @@ impl Prompter {
             self.say(&show::options(q, ctx));
         }
         match q.ask.shape() {
-            Shape::Pick => Select::with_theme(self.theme.as_ref())
-                .with_prompt(prompt)
-                .items(&items)
-                .default(0)
-                .interact_on(&self.term)
+            Shape::Pick => super::select::pick(&self.term, self.theme.as_ref(), &prompt, &items, 0, true)
                 .map(Given::One)
-                .map_err(interrupted),
+                .map_err(|e| interrupted(dialoguer::Error::IO(e))),
             Shape::Set => {
                 self.say(&[format!("  {}", ui::t(ctx.lang, "drill_hint_set"))]);
                 MultiSelect::with_theme(self.theme.as_ref())

@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod drill;
+pub mod select;
 pub mod terminal;
 pub mod yes;
 

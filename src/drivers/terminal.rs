@@ -6,12 +6,12 @@ use std::sync::Mutex;
 
 use console::{Style, Term};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
-use dialoguer::{Input, MultiSelect, Select};
+use dialoguer::{Input, MultiSelect};
 use jiff::tz::TimeZone;
 use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Driver;
-use crate::clock::{human_seconds, local};
+use crate::clock::local;
 use crate::engine::{
     AmendsAnswer, Answer, MAX_TEXT_CHARS, NoteOn, Question, Rule, Session, StepAnswer, WITHHELD_REASONS,
 };
@@ -29,17 +29,61 @@ const ANSWER_ROOM: usize = 24;
 /// The incident being answered, so Ctrl-C outside a prompt can still say how to resume.
 static RESUMABLE: Mutex<Option<String>> = Mutex::new(None);
 
+/// The language of the run (`--lang`), so an interruption is said in it wherever it comes.
+static UI_LANG: Mutex<Option<String>> = Mutex::new(None);
+
+/// Notes the language an interruption is to be said in (English until then).
+pub fn set_ui_lang(lang: &str) {
+    if let Ok(mut slot) = UI_LANG.lock() {
+        *slot = Some(lang.to_owned());
+    }
+}
+
+/// The language noted by [`set_ui_lang`].
+fn ui_lang() -> String {
+    UI_LANG.lock().ok().and_then(|s| s.clone()).unwrap_or_else(|| "en".to_owned())
+}
+
 /// The line that tells how to pick up an interrupted incident; the id comes from the log,
 /// so it is shown, never obeyed.
 #[must_use]
-pub fn resume_hint(id: &str) -> String {
-    format!("everything answered is saved; continue with `recover resume {}`", one_line(id))
+pub fn resume_hint(lang: &str, id: &str) -> String {
+    ui::f(lang, "resume_hint", &[("id", &one_line(id))])
 }
 
 /// Notes the incident Ctrl-C should point back to.
 pub fn set_resumable(id: &str) {
     if let Ok(mut slot) = RESUMABLE.lock() {
         *slot = Some(id.to_owned());
+    }
+}
+
+/// The line an interruption ends with: "interrupted" and `hint` (how to resume) in the
+/// run's language.
+#[must_use]
+pub fn interrupted_line(hint: Option<&str>) -> String {
+    let lang = ui_lang();
+    let word = ui::t(&lang, "interrupted");
+    match hint {
+        Some(h) => format!("recover: {word} ({h})"),
+        None => format!("recover: {word}"),
+    }
+}
+
+/// The narrowest terminal the prompts are drawn for: lists and wrapped text assume it.
+pub const MIN_COLUMNS: usize = 40;
+
+/// Set once the narrow-terminal warning is shown: once a run, however often it is checked.
+static WARNED_NARROW: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Warns, once a run, when the terminal the prompts go to is narrower than [`MIN_COLUMNS`]:
+/// the session still runs, but its lists and lines are drawn for more room.
+pub fn warn_if_narrow(lang: &str) {
+    let Some(columns) = crate::render::wrap::columns(&Term::stderr()) else { return };
+    if columns < MIN_COLUMNS && !WARNED_NARROW.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        let min = MIN_COLUMNS.to_string();
+        let line = ui::f(lang, "narrow_terminal", &[("columns", &columns.to_string()), ("min", &min)]);
+        let _ = writeln!(std::io::stderr(), "recover: {line}");
     }
 }
 
@@ -81,13 +125,9 @@ pub fn install_interrupt_handler() {
         if Term::stderr().is_term() {
             let _ = Term::stderr().show_cursor();
         }
-        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&id));
+        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&ui_lang(), &id));
         // After SIGHUP the terminal may be gone: writing is tried, never fatal.
-        let mut err = std::io::stderr();
-        let _ = match hint {
-            Some(h) => writeln!(err, "\nrecover: interrupted ({h})"),
-            None => writeln!(err, "\nrecover: interrupted"),
-        };
+        let _ = writeln!(std::io::stderr(), "\n{}", interrupted_line(hint.as_deref()));
         std::process::exit(i32::from(crate::exit_code::Exit::Interrupted.code()));
     });
 }
@@ -254,21 +294,26 @@ impl<'a> Terminal<'a> {
         default: usize,
         skip: Option<usize>,
     ) -> Result<usize, Error> {
-        let picked = Select::with_theme(self.theme.as_ref())
-            .with_prompt(self.fit_prompt(prompt))
-            .items(self.fit_items(items, 2))
-            .default(default)
-            .report(false)
-            .interact_on(&self.term)
-            .map_err(interrupted)?;
+        let shown = self.fit_items(items, 2);
+        let picked = super::select::pick(
+            &self.term,
+            self.theme.as_ref(),
+            &self.fit_prompt(prompt),
+            &shown,
+            default,
+            false,
+        )
+        .map_err(|e| interrupted(dialoguer::Error::IO(e)))?;
         self.report(prompt, items.get(picked).map_or("", String::as_str), skip == Some(picked));
         Ok(picked)
     }
 
-    fn input(&self, prompt: &str, allow_empty: bool) -> Result<Option<String>, Error> {
+    /// A line of text; a blank answer is shown as given unless `blank_refused` (it is then
+    /// said why, and asked again, by the caller: never a tick for an answer not taken).
+    fn input(&self, prompt: &str, blank_refused: bool) -> Result<Option<String>, Error> {
         let text: String = Input::with_theme(self.theme.as_ref())
             .with_prompt(self.fit_input_prompt(prompt))
-            .allow_empty(allow_empty)
+            .allow_empty(true)
             .validate_with(|s: &String| -> Result<(), String> {
                 if s.chars().count() > MAX_TEXT_CHARS {
                     Err(ui::f(&self.lang, "too_long", &[("max", &MAX_TEXT_CHARS.to_string())]))
@@ -280,7 +325,9 @@ impl<'a> Terminal<'a> {
             .interact_text_on(&self.term)
             .map_err(interrupted)?;
         let text = text.trim().to_owned();
-        self.report(prompt, &text, false);
+        if !(blank_refused && text.is_empty()) {
+            self.report(prompt, &text, false);
+        }
         Ok((!text.is_empty()).then_some(text))
     }
 
@@ -380,7 +427,7 @@ impl<'a> Terminal<'a> {
             );
             // The tick comes once nothing more is asked: what it shows is then saved.
             if session.within_limit(total) {
-                let answer = self.withheld(offered, chosen, None)?;
+                let answer = self.withheld(offered, chosen)?;
                 self.say(&format!("✔ {line}"));
                 return Ok(answer);
             }
@@ -392,12 +439,15 @@ impl<'a> Terminal<'a> {
             let over =
                 [ui::t(&self.lang, "over_approver").to_owned(), ui::t(&self.lang, "over_change").to_owned()];
             if self.select(ui::t(&self.lang, "over_prompt"), &over, 0)? == 0 {
+                // Why anything is withheld first: the approver approves the bundle as it
+                // will be recorded, reasons and all.
+                let mut answer = self.withheld(offered, chosen)?;
                 let name = self.required_text(ui::t(&self.lang, "approver_name"), "approver_needed")?;
                 let role = self.approver_role(total, &cur)?;
                 // The engine decides; a refusal is said and the amends asked again.
                 match session.authority(total, Some(&name), Some(&role)) {
                     Ok(role) => {
-                        let mut answer = self.withheld(offered, chosen, Some(name))?;
+                        answer.approved_by = Some(name);
                         answer.approver_role = role;
                         self.say(&format!("✔ {line}"));
                         return Ok(answer);
@@ -411,12 +461,7 @@ impl<'a> Terminal<'a> {
 
     /// Asks why each offered amend left out of the bundle is withheld: never "only as much
     /// as we must" without a word.
-    fn withheld(
-        &self,
-        offered: &[&Step],
-        chosen: Vec<String>,
-        approved_by: Option<String>,
-    ) -> Result<AmendsAnswer, Error> {
+    fn withheld(&self, offered: &[&Step], chosen: Vec<String>) -> Result<AmendsAnswer, Error> {
         let mut items: Vec<String> =
             WITHHELD_REASONS.iter().map(|r| ui::withheld_reason(&self.lang, r).to_owned()).collect();
         items.push(ui::t(&self.lang, "withheld_other").to_owned());
@@ -430,7 +475,7 @@ impl<'a> Terminal<'a> {
             };
             withheld.push((step.id.clone(), reason));
         }
-        Ok(AmendsAnswer { chosen, withheld, approved_by, ..AmendsAnswer::default() })
+        Ok(AmendsAnswer { chosen, withheld, ..AmendsAnswer::default() })
     }
 
     /// The approver's role, picked from the policy's, the lowest that may give `total`
@@ -557,7 +602,7 @@ impl Driver for Terminal<'_> {
                     let line = ui::f(
                         &self.lang,
                         "due_in",
-                        &[("when", &local(due, &self.tz)), ("wait", &human_seconds(in_time))],
+                        &[("when", &local(due, &self.tz)), ("wait", &ui::duration(&self.lang, in_time))],
                     );
                     format!("  {line}")
                 });
@@ -577,7 +622,7 @@ impl Driver for Terminal<'_> {
             NoteOn::Step(_) => ui::t(&self.lang, "note_optional"),
             NoteOn::FailurePoint => ui::t(&self.lang, "what_was_it"),
         };
-        Ok(self.input(prompt, true)?.map(|note| (on, note)))
+        Ok(self.input(prompt, false)?.map(|note| (on, note)))
     }
 
     fn rejected(&mut self, rule: Rule) -> Result<(), Error> {

@@ -34,7 +34,7 @@ pub enum Rule {
         options: String,
     },
     /// An option the step does not offer.
-    #[error("step `{step}`: `{choice}` is not offered (options: {options})")]
+    #[error("step `{step}`: `{choice}` is not offered; its options are {options}")]
     ChoiceNotOffered {
         /// The step.
         step: String,
@@ -100,7 +100,7 @@ pub enum Rule {
         roles: String,
     },
     /// A role the policy does not know.
-    #[error("the approver's role `{role}` is not in the policy (its roles are {roles})")]
+    #[error("the approver's role `{role}` is not in the policy, whose roles are {roles}")]
     UnknownApproverRole {
         /// What was given.
         role: String,
@@ -192,7 +192,7 @@ pub enum Rule {
         step: String,
     },
     /// A failure point the playbook does not list.
-    #[error("failure point `{point}` is not listed (options: {options}, other)")]
+    #[error("failure point `{point}` is not listed; its options are {options}, other")]
     UnknownFailurePoint {
         /// What was given.
         point: String,

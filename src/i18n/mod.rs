@@ -61,6 +61,52 @@ pub fn n(lang: &str, key: &str, n: usize, args: &[(&str, &str)]) -> String {
     f(lang, &format!("{key}_{form}"), &all)
 }
 
+/// Seconds as people read them in `lang`: `45s`, `3m 20s`, `2h 05m`, `3d 4h` in English
+/// ([`crate::clock::human_seconds`]), the units in the language's own words elsewhere.
+#[must_use]
+pub fn duration(lang: &str, s: i64) -> String {
+    let sign = if s < 0 { "-" } else { "" };
+    let s = s.abs();
+    let text = match s {
+        0..60 => f(lang, "duration_s", &[("s", &s.to_string())]),
+        60..3600 => {
+            f(lang, "duration_m_s", &[("m", &(s / 60).to_string()), ("s", &format!("{:02}", s % 60))])
+        }
+        3600..86400 => f(
+            lang,
+            "duration_h_m",
+            &[("h", &(s / 3600).to_string()), ("m", &format!("{:02}", (s % 3600) / 60))],
+        ),
+        _ => f(
+            lang,
+            "duration_d_h",
+            &[("d", &(s / 86400).to_string()), ("h", &((s % 86400) / 3600).to_string())],
+        ),
+    };
+    format!("{sign}{text}")
+}
+
+/// A follow-up's time to be done in (`15m`, `1d`) as shown in `lang`.
+#[must_use]
+pub fn within(lang: &str, w: crate::duration::Within) -> String {
+    let m = w.minutes();
+    let (key, n) = if m != 0 && m % (60 * 24) == 0 {
+        ("within_d", m / (60 * 24))
+    } else if m != 0 && m % 60 == 0 {
+        ("within_h", m / 60)
+    } else {
+        ("within_m", m)
+    };
+    f(lang, key, &[("n", &n.to_string())])
+}
+
+/// A SERVQUAL dimension (by its key) as shown; a key the catalog lacks as it is.
+#[must_use]
+pub fn servqual(lang: &str, key: &str) -> String {
+    let entry_key = format!("servqual_{key}");
+    if entry(&entry_key).is_some() { t(lang, &entry_key).to_owned() } else { key.to_owned() }
+}
+
 /// A phase's name as shown.
 #[must_use]
 pub fn phase(lang: &str, phase: crate::playbook::Phase) -> &'static str {

@@ -84,7 +84,7 @@ pub fn option(q: &Question, o: &Opt, ctx: &Ctx) -> String {
         Opt::Step(_, s) => one_line(s.action.get(ctx.lang)),
         Opt::Say(s) => format!("“{}”", one_line(s.say.as_ref().map_or("", |t| t.get(ctx.lang)))),
         Opt::Never(n) => format!("“{}”", one_line(n.phrase.get(ctx.lang))),
-        Opt::Within(w) => ctx.f("drill_within", &[("within", &w.to_string())]),
+        Opt::Within(w) => ctx.f("drill_within", &[("within", &crate::i18n::within(ctx.lang, *w))]),
     }
 }
 
@@ -139,8 +139,10 @@ fn reasons(drill: &Drill, q: &Question, marked: &Marked, ctx: &Ctx) -> Vec<Strin
             out
         }
         (Key::One(_), _) => {
-            let within =
-                q.step.and_then(|s| s.within).map(|w| ctx.f("drill_within", &[("within", &w.to_string())]));
+            let within = q
+                .step
+                .and_then(|s| s.within)
+                .map(|w| ctx.f("drill_within", &[("within", &crate::i18n::within(ctx.lang, w))]));
             vec![ctx.f(
                 "drill_why_due",
                 &[("within", &within.unwrap_or_default()), ("step", &step_text(q.step, ctx))],

@@ -89,7 +89,7 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
         }
     }
     if let Some(w) = step.within {
-        facts.push(ui::f(layout.lang, "due_within", &[("within", &w.to_string())]));
+        facts.push(ui::f(layout.lang, "due_within", &[("within", &ui::within(layout.lang, w))]));
     }
     for line in wrap(&facts.join(" · "), layout.width.saturating_sub(indent.len()), "") {
         out.push(format!("{indent}{}", dim.apply_to(line)));
@@ -131,7 +131,7 @@ pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
         facts.push(ui::f(layout.lang, "also", &[("aliases", &one_line(&pb.aliases.join(", ")))]));
     }
     if !pb.servqual.is_empty() {
-        let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
+        let dims: Vec<String> = pb.servqual.iter().map(|s| ui::servqual(layout.lang, s.key())).collect();
         facts.push(format!("SERVQUAL: {}", dims.join(", ")));
     }
     // On one line when they fit, else each on its own.

@@ -10,7 +10,7 @@ use jiff::tz::TimeZone;
 
 use super::chart::{self, Bar, Marker};
 use super::print::escape::{html as esc, lang_attr};
-use crate::clock::{human_seconds, local};
+use crate::clock::local;
 use crate::i18n as ui;
 use crate::money::Money;
 use crate::report::Report;
@@ -184,7 +184,7 @@ fn timing(
     apology: bool,
 ) -> String {
     let mut out = format!("<section>\n<h2>{}</h2>\n", esc(heading));
-    let show = |v: Option<i64>| v.map_or("\u{2014}".to_owned(), human_seconds);
+    let show = |v: Option<i64>| v.map_or("\u{2014}".to_owned(), |s| ui::duration(lang, s));
     let _ = writeln!(
         out,
         "<p>{}: <b>{}</b> \u{b7} {}: <b>{}</b> \u{b7} n = {}</p>",
@@ -204,7 +204,7 @@ fn timing(
                 &[
                     ("n", &n.to_string()),
                     ("total", &spread.count.to_string()),
-                    ("target", &human_seconds(target))
+                    ("target", &ui::duration(lang, target))
                 ]
             ))
         );
@@ -217,20 +217,20 @@ fn timing(
     let mut bins = Vec::new();
     for (i, n) in binned.bins.iter().enumerate() {
         let label = match BINS.get(i) {
-            Some(b) => format!("\u{2264} {}", human_seconds(*b)),
-            None => format!("> {}", human_seconds(BINS[BINS.len() - 1])),
+            Some(b) => format!("\u{2264} {}", ui::duration(lang, *b)),
+            None => format!("> {}", ui::duration(lang, BINS[BINS.len() - 1])),
         };
         bins.push((label, *n));
     }
     let mut markers = Vec::new();
     for (key, value) in [("report_median", spread.median), ("report_p90", spread.p90)] {
         if let Some(v) = value {
-            let label = format!("{} {}", crate::i18n::t(lang, key), human_seconds(v));
+            let label = format!("{} {}", crate::i18n::t(lang, key), ui::duration(lang, v));
             markers.push(Marker { at: bin_position(v), label, solid: false });
         }
     }
     if let Some(target) = binned.target {
-        let label = format!("{} {}", ui::t(lang, "report_target"), human_seconds(target));
+        let label = format!("{} {}", ui::t(lang, "report_target"), ui::duration(lang, target));
         markers.push(Marker { at: bin_position(target), label, solid: true });
     }
     out.push_str(&chart::histogram(&bins, &markers, heading));
@@ -240,11 +240,12 @@ fn timing(
         .iter()
         .map(|p| {
             let v = if apology { p.apology_median } else { p.fix_median };
-            (label(d, &p.start), v.map(length), v.map_or_else(String::new, human_seconds))
+            (label(d, &p.start), v.map(length), v.map_or_else(String::new, |s| ui::duration(lang, s)))
         })
         .collect();
-    let target =
-        binned.target.map(|t| (length(t), format!("{} {}", ui::t(lang, "report_target"), human_seconds(t))));
+    let target = binned
+        .target
+        .map(|t| (length(t), format!("{} {}", ui::t(lang, "report_target"), ui::duration(lang, t))));
     out.push_str(&chart::line(&points, target, heading));
     out.push_str("\n</section>\n");
     out
@@ -330,7 +331,7 @@ fn breaks(r: &Report, lang: &str) -> String {
     if r.servqual.is_empty() {
         out.push_str(&none(lang));
     } else {
-        let bars: Vec<Bar> = r.servqual.iter().map(|(k, n)| Bar::count(k.clone(), *n)).collect();
+        let bars: Vec<Bar> = r.servqual.iter().map(|(k, n)| Bar::count(ui::servqual(lang, k), *n)).collect();
         out.push_str(&chart::hbars(&bars, heading));
     }
     out.push_str("\n</section>\n");
@@ -354,7 +355,7 @@ fn named(r: &Report, d: &Detail, lang: &str) -> String {
                     Bar { label, value, text: amount(r, n.amends) }
                 } else {
                     let s = n.fix_s.unwrap_or(0);
-                    Bar { label, value: length(s), text: human_seconds(s) }
+                    Bar { label, value: length(s), text: ui::duration(lang, s) }
                 }
             })
             .collect();

@@ -5,7 +5,7 @@ use jiff::tz::TimeZone;
 
 use super::safe::one_line;
 use super::table;
-use crate::clock::{human_seconds, local};
+use crate::clock::local;
 use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord};
 use crate::i18n as ui;
 use crate::playbook::{Library, Phase, Playbook};
@@ -189,7 +189,7 @@ impl View<'_> {
                 outcome,
                 detail.join("; "),
                 s.cost.filter(|_| s.outcome == Outcome::Done).map(|c| c.to_string()).unwrap_or_default(),
-                format!("+{}", human_seconds(i.since_start(s.at))),
+                format!("+{}", ui::duration(lang, i.since_start(s.at))),
             ]);
         }
         steps
@@ -199,7 +199,7 @@ impl View<'_> {
         let (i, lang, tz) = (self.i, self.lang, self.tz);
         let mut totals = table::new(styled, &[ui::t(lang, "col_total"), ""]);
         let time = |phase: Phase, t: Option<i64>| {
-            self.not_done(phase).unwrap_or_else(|| t.map_or("—".to_owned(), human_seconds))
+            self.not_done(phase).unwrap_or_else(|| t.map_or("—".to_owned(), |s| ui::duration(lang, s)))
         };
         totals.add_row(vec![
             ui::t(lang, "time_to_apology").to_owned(),

@@ -164,7 +164,12 @@ fn keep_top<K: Ord>(list: &mut Vec<Named>, item: Named, key: impl Fn(&Named) -> 
 }
 
 impl DetailTally {
+    /// Counts one incident; an abandoned one is left out, as the report leaves it out of
+    /// everything but its own count.
     fn add(&mut self, i: &Incident) {
+        if i.status == crate::engine::Status::Abandoned {
+            return;
+        }
         let day = self.days.entry(self.tz.to_datetime(i.started_at).date()).or_default();
         *day.by_type.entry(i.kind.clone()).or_default() += 1;
         // The same timings the report's medians take: none from an incident whose clock

@@ -39,7 +39,7 @@ pub enum StoreError {
         why: String,
     },
     /// The file exists but is not a log: not a database, or another program's database.
-    #[error("{path} is not a recover log ({why}); it was left untouched")]
+    #[error("{path} is not a recover log: {why}; it was left untouched")]
     NotALog {
         /// The file.
         path: PathBuf,

@@ -90,7 +90,7 @@ fn card(pb: &Playbook, ctx: &Ctx, document: &Here) -> String {
             let when = step
                 .within
                 .map(|w| {
-                    let due = ui::f(lang, "due_within", &[("within", &w.to_string())]);
+                    let due = ui::f(lang, "due_within", &[("within", &ui::within(lang, w))]);
                     format!("<b{ui_attr}>{}</b> ", esc(&due))
                 })
                 .unwrap_or_default();

@@ -230,8 +230,8 @@ fn playbook(pb: &Playbook, id: &str, n: usize, of: usize, ctx: &Ctx, document: &
         facts.push(fill(ui::t(lang, "print_also"), &[("aliases", &aliases.join(", "))]));
     }
     if !pb.servqual.is_empty() {
-        let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
-        facts.push(format!("SERVQUAL: {}", dims.join(", ")));
+        let dims: Vec<String> = pb.servqual.iter().map(|s| ui::servqual(lang, s.key())).collect();
+        facts.push(format!("SERVQUAL: {}", esc(&dims.join(", "))));
     }
     out.push_str(&format!("<p class=\"facts\"{ui_attr}>{}</p>\n", facts.join(" \u{b7} ")));
     // Where it goes wrong sits in the header: at the foot it could be left alone on a page.
@@ -312,7 +312,7 @@ fn marks(phase: Phase, step: &Step, ctx: &Ctx, here: &Here) -> String {
         let (class, text) = match mark {
             Mark::Optional => ("mark", ui::t(lang, "optional").to_owned()),
             Mark::Required => ("mark", ui::t(lang, "required").to_owned()),
-            Mark::Due(within) => ("due", ui::f(lang, "due_within", &[("within", &within.to_string())])),
+            Mark::Due(within) => ("due", ui::f(lang, "due_within", &[("within", &ui::within(lang, within))])),
         };
         out.push_str(&format!("<span class=\"{class}\"{attr}>{}</span> ", esc(&text)));
     }

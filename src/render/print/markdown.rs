@@ -109,7 +109,7 @@ fn playbook(pb: &Playbook, policy: &Policy, layout: &Layout, slugs: &mut Slugs) 
     out.push_str(&kind);
     out.push('\n');
     if !pb.servqual.is_empty() {
-        let dims: Vec<&str> = pb.servqual.iter().map(|s| s.key()).collect();
+        let dims: Vec<String> = pb.servqual.iter().map(|s| ui::servqual(lang, s.key())).collect();
         out.push_str(&format!("- **SERVQUAL:** {}\n", dims.join(", ")));
     }
     if !pb.failure_points.is_empty() {
@@ -152,7 +152,7 @@ fn step_item(phase: Phase, step: &Step, number: usize, layout: &Layout) -> Strin
     out.push_str(&format!("{} {}\n", md(step.action.get(lang)), code(&step.id)));
     for mark in &marks {
         if let Mark::Due(within) = mark {
-            let due = ui::f(lang, "print_due_within", &[("within", &within.to_string())]);
+            let due = ui::f(lang, "print_due_within", &[("within", &ui::within(lang, *within))]);
             out.push_str(&format!("{pad}**{}**\n", md(&due)));
         }
     }

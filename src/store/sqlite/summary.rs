@@ -78,7 +78,8 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     // The tally takes the currency of the first incident, oldest first.
     r.currency = conn
         .query_row(
-            "SELECT currency FROM incidents WHERE started_at >= ?1 ORDER BY started_at, id LIMIT 1",
+            "SELECT currency FROM incidents WHERE started_at >= ?1 AND status <> 'abandoned'
+             ORDER BY started_at, id LIMIT 1",
             [since_ms],
             |row| row.get(0),
         )
@@ -91,12 +92,12 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let mut stmt = conn.prepare_cached(if whole {
         "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
             follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
-            failure_point, servqual, clock_skew
+            failure_point, servqual, clock_skew, n
          FROM incidents NOT INDEXED WHERE ?1 IS NOT NULL"
     } else {
         "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
             follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
-            failure_point, servqual, clock_skew
+            failure_point, servqual, clock_skew, n
          FROM incidents WHERE started_at >= ?1"
     })?;
     let mut rows = stmt.query([since_ms])?;
@@ -104,12 +105,19 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let mut open = 0;
     let f = &mut r.follow_ups;
     let mut read = 0;
+    let mut abandoned: Vec<i64> = Vec::new();
     while let Some(row) = rows.next()? {
         read += 1;
         if read % crate::progress::STRIDE == 0 {
             crate::progress::advance(crate::progress::STRIDE as u64);
         }
         let bytes = |i: usize| row.get_ref(i).and_then(|v| v.as_bytes().map_err(Into::into));
+        // An abandoned incident is counted as that alone, as the tally counts it.
+        if bytes(3)? == b"abandoned" {
+            r.abandoned += 1;
+            abandoned.push(row.get::<_, i64>(16)?);
+            continue;
+        }
         let number = |i: usize| row.get_ref(i).and_then(|v| v.as_i64_or_null().map_err(Into::into));
         let count = |i: usize| -> rusqlite::Result<usize> {
             Ok(number(i)?.and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
@@ -125,7 +133,6 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         match bytes(3)? {
             b"in_progress" => r.in_progress += 1,
             b"incomplete" => r.incomplete += 1,
-            b"abandoned" => r.abandoned += 1,
             _ => {}
         }
         let approved = bytes(5)?;
@@ -158,13 +165,14 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     // than a summary column, so the count needs no migration.
     let skipped: i64 = conn.query_row(
         "SELECT COUNT(*) FROM steps s JOIN incidents i ON i.n = s.incident
-         WHERE s.phase = 'follow_up' AND s.outcome = 'skipped' AND i.started_at >= ?1",
+         WHERE s.phase = 'follow_up' AND s.outcome = 'skipped' AND i.started_at >= ?1
+           AND i.status <> 'abandoned'",
         [since_ms],
         |row| row.get(0),
     )?;
     r.follow_ups.skipped = usize::try_from(skipped).unwrap_or(0);
     t.finish(&mut r)?;
-    super::amends::count(conn, since, whole, &mut r)?;
+    super::amends::count(conn, since, whole, &abandoned, &mut r)?;
     Ok(r)
 }
 
