@@ -371,6 +371,8 @@ fn import_reads_another_desks_log_file_as_its_export_and_leaves_it_unchanged() {
         .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
         .unwrap();
     t.cmd(&["import", foreign.to_str().unwrap()]).run().code(3).one_error_line("is not a recover log");
+}
+
 /// The one line of an error: at most one bracket of advice, at its end.
 fn one_bracket(out: &crate::support::Output, code: i32, text: &str) {
     out.code(code).one_error_line(text);

@@ -521,3 +521,43 @@ fn the_readmes_shared_log_examples_run_against_a_server() {
     let closed = head.ok(&["show-incident", &id, "--json"]).json_lines().remove(0);
     assert_eq!(closed["follow_ups"][0]["outcome"], "recovered", "head office sees the desk's close");
 }
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn an_older_desk_keeps_spooling_and_a_wrong_ca_is_one_clear_line() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let login = c.login("desk", "oslo", "desk");
+    let (log, password) = (c.tcp_log("localhost", &login), format!("pw-{login}"));
+    let desk = Desk::new(&log, &password, &c.ca, "oslo");
+    c.admin.batch_execute("UPDATE recover.meta SET min_client = '99.0.0'").unwrap();
+    let out = desk.run(&["start", "--type", "reservation", "--yes", "--staff", "anna"]);
+    out.code(0);
+    assert!(
+        out.stderr.contains("kept on this desk") && out.stderr.contains("upgrade recover"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(desk.pending(), 1);
+    desk.run(&["log"]).code(3).one_error_line("needs recover 99.0.0 or newer");
+    c.admin.batch_execute("UPDATE recover.meta SET min_client = '0.1.0'").unwrap();
+    desk.ok(&["sync"]);
+    // The system's CAs did not sign the server's certificate: refused in one line, never
+    // read offline as if the server were down.
+    let out = desk.t.cmd(&["log"]).env("RECOVER_LOG", &log).env("PGPASSWORD", &password).run();
+    out.code(3).one_error_line("certificate");
+    assert!(!out.stderr.contains(&password), "{}", out.stderr);
+    // By address the name on the certificate (localhost) does not match: refused too.
+    let by_address = log.replace("@localhost:", "@127.0.0.1:");
+    let out = desk
+        .t
+        .cmd(&["due"])
+        .env("RECOVER_LOG", &by_address)
+        .env("PGPASSWORD", &password)
+        .env("PGSSLROOTCERT", &c.ca)
+        .env("RECOVER_SITE", "oslo")
+        .run();
+    out.code(3).one_error_line("cannot connect to postgres://");
+    assert!(out.stderr.contains("NotValidForName") || out.stderr.contains("not valid for"), "{}", out.stderr);
+}

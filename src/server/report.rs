@@ -85,6 +85,11 @@ impl PostgresStore {
             r.currency.clone_from(&key.1);
             let (kind, role, status): (String, String, String) = (row.get(2), row.get(4), row.get(5));
             let n = count(row.get(8));
+            // An abandoned incident is counted as that alone, as the tally counts it.
+            if status == "abandoned" {
+                r.abandoned += n;
+                continue;
+            }
             r.incidents += n;
             *r.by_type.entry(kind.clone()).or_default() += n;
             *r.by_severity
@@ -107,7 +112,6 @@ impl PostgresStore {
             match status.as_str() {
                 "in_progress" => r.in_progress += n,
                 "incomplete" => r.incomplete += n,
-                "abandoned" => r.abandoned += n,
                 _ => {}
             }
             if let Some(point) = row.get::<_, Option<String>>(6) {
@@ -137,7 +141,8 @@ impl PostgresStore {
                     percentile_disc(0.9) WITHIN GROUP (ORDER BY i.apology_s),
                     count(i.fix_s), percentile_disc(0.5) WITHIN GROUP (ORDER BY i.fix_s),
                     percentile_disc(0.9) WITHIN GROUP (ORDER BY i.fix_s)
-                 FROM recover.incidents i WHERE i.started_at >= $1 AND NOT i.clock_skew{scope} GROUP BY 1, 2"
+                 FROM recover.incidents i
+                 WHERE i.started_at >= $1 AND NOT i.clock_skew AND i.status <> 'abandoned'{scope} GROUP BY 1, 2"
             ),
             &params,
         )? {
@@ -188,7 +193,8 @@ impl PostgresStore {
             &format!(
                 "SELECT {site}, i.currency, s.phase, s.outcome, s.reason, count(*) FROM recover.steps s
                  JOIN recover.incidents i ON i.uid = s.incident
-                 WHERE i.started_at >= $1 AND (s.phase = 'amend' OR (s.phase = 'follow_up' AND s.outcome = 'skipped')){scope}
+                 WHERE i.started_at >= $1 AND i.status <> 'abandoned'
+                    AND (s.phase = 'amend' OR (s.phase = 'follow_up' AND s.outcome = 'skipped')){scope}
                  GROUP BY 1, 2, 3, 4, 5"
             ),
             &params,

@@ -251,3 +251,21 @@ fn reads_on_the_server_are_the_reads_of_a_sqlite_log_with_the_same_incidents() {
     assert!(refused.contains("only a site's manager login may purge"), "{refused}");
     assert_eq!(collect(&head, &Filter::default(), false).len(), 7, "nothing was deleted");
 }
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_short_id_taken_at_the_site_is_extended_from_the_uid_and_free_at_another_site() {
+    let mut db = Db::new();
+    seed(&db, &incident(1, "noise", "anna", T0, 0), "oslo");
+    let desk = db.store_as("oslo", "desk");
+    let mut same_id = incident(2, "noise", "ole", T0 + HOUR, 0);
+    same_id.id = "a-1".into(); // ids compare without case
+    let merged = desk.in_tx(|s| s.merge(&same_id, Some("oslo"))).unwrap();
+    assert_eq!(merged.id, "a-1-0000", "extended from the start of its uid: {merged:?}");
+    assert_eq!(desk.get("A-1-0000").unwrap().uid, same_id.uid);
+    let again = desk.in_tx(|s| s.merge(&same_id, Some("oslo"))).unwrap();
+    assert!(!again.changed && again.id == "a-1-0000", "the same push again changes nothing: {again:?}");
+    let mut elsewhere = incident(3, "noise", "kari", T0, 0);
+    elsewhere.id = "A-1".into();
+    seed(&db, &elsewhere, "bergen");
+}
