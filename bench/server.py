@@ -179,12 +179,17 @@ def plans(server, now_ms):
     report = ("SELECT i.currency, i.type, i.severity, i.role, i.status, i.failure_point, i.servqual, count(*),"
               " sum(i.amends_total) FROM recover.incidents i WHERE i.started_at >= '{since}'{scope}"
               " GROUP BY 1, 2, 3, 4, 5, 6, 7")
+    amends = ("SELECT i.currency, s.phase, s.outcome, s.reason, count(*) FROM recover.incidents i"
+              " CROSS JOIN LATERAL (SELECT s.phase, s.outcome, s.reason FROM recover.steps s"
+              " WHERE s.incident = i.uid AND (s.phase = 'amend' OR (s.phase = 'follow_up' AND s.outcome = 'skipped'))) s"
+              " WHERE i.started_at >= '{since}' AND i.status <> 'abandoned'{scope} GROUP BY 1, 2, 3, 4")
     site = " AND {a}.site = ANY('{{site-001}}'::text[])"
     out = {}
     for name, user, sql in [
         ("due, one site (desk)", "bench_desk", due.format(until=until, scope=site.format(a="f"))),
         ("report --since 30d, one site (desk)", "bench_desk", report.format(since=since, scope=site.format(a="i"))),
         ("report --since 30d, the chain (head office)", "bench_ho", report.format(since=since, scope="")),
+        ("report --since 30d, the chain's amends (head office)", "bench_ho", amends.format(since=since, scope="")),
     ]:
         text = server.psql(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", user=user)
         out[name] = "\n".join(line.rstrip() for line in text.splitlines()[2:] if line.strip()

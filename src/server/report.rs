@@ -185,16 +185,19 @@ impl PostgresStore {
         Ok(())
     }
 
-    /// Amends offered, given and withheld (with why), and follow-ups skipped.
+    /// Amends offered, given and withheld (with why), and follow-ups skipped: each incident
+    /// of the period looks up its own steps (by the steps' key), never a scan of every step.
     fn steps(&self, site: &str, since: Timestamp, parts: &mut BTreeMap<Key, Part>) -> Result<(), StoreError> {
         let mut params: Params = vec![Box::new(since)];
         let scope = self.in_scope("i", &mut params);
         for row in self.query(
             &format!(
-                "SELECT {site}, i.currency, s.phase, s.outcome, s.reason, count(*) FROM recover.steps s
-                 JOIN recover.incidents i ON i.uid = s.incident
-                 WHERE i.started_at >= $1 AND i.status <> 'abandoned'
-                    AND (s.phase = 'amend' OR (s.phase = 'follow_up' AND s.outcome = 'skipped')){scope}
+                "SELECT {site}, i.currency, s.phase, s.outcome, s.reason, count(*) FROM recover.incidents i
+                 CROSS JOIN LATERAL (
+                    SELECT s.phase, s.outcome, s.reason FROM recover.steps s
+                    WHERE s.incident = i.uid
+                        AND (s.phase = 'amend' OR (s.phase = 'follow_up' AND s.outcome = 'skipped'))) s
+                 WHERE i.started_at >= $1 AND i.status <> 'abandoned'{scope}
                  GROUP BY 1, 2, 3, 4, 5"
             ),
             &params,

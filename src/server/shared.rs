@@ -256,6 +256,26 @@ impl Store for SharedStore {
         Ok(())
     }
 
+    /// Counted on the server when nothing of this desk waits to be sent; else as `scan` reads.
+    fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
+        self.count_up_to(filter, usize::MAX)
+    }
+
+    fn count_up_to(&self, filter: &Filter, cap: usize) -> Result<usize, StoreError> {
+        if self.pending()?.is_empty() {
+            if let Some(n) = self.online(|s| s.count_in_sql(filter, (cap < usize::MAX).then_some(cap)))? {
+                return n;
+            }
+            return self.spool.count_up_to(filter, cap);
+        }
+        let mut n = 0;
+        self.scan(filter, false, &mut |_| {
+            n += 1;
+            n < cap
+        })?;
+        Ok(n)
+    }
+
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {
         self.scan(filter, false, &mut |i| visit(Listed::of(i)))
     }

@@ -200,6 +200,19 @@ impl PostgresStore {
         Ok(incidents)
     }
 
+    /// How many incidents match `filter`, counted on the server (no further than `cap`).
+    pub(super) fn count_in_sql(&self, filter: &Filter, cap: Option<usize>) -> Result<usize, StoreError> {
+        let mut params = Params::new();
+        let mut cond = condition(filter, &mut params);
+        cond.push_str(&self.in_scope("i", &mut params));
+        let limit = cap.map_or(String::new(), |n| format!(" LIMIT {n}"));
+        let rows = self.query(
+            &format!("SELECT count(*) FROM (SELECT 1 FROM recover.incidents i WHERE {cond}{limit}) x"),
+            &params,
+        )?;
+        Ok(rows.first().map_or(0, |r| usize::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
+    }
+
     /// The incident with global id `uid`.
     pub(super) fn get_by_uid(&self, uid: &str) -> Result<Incident, StoreError> {
         let params: Params = vec![Box::new(uid.to_owned())];
@@ -380,6 +393,14 @@ impl Store for PostgresStore {
                 return Ok(());
             }
         }
+    }
+
+    fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
+        self.count_in_sql(filter, None)
+    }
+
+    fn count_up_to(&self, filter: &Filter, cap: usize) -> Result<usize, StoreError> {
+        self.count_in_sql(filter, Some(cap))
     }
 
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {
