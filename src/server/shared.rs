@@ -283,11 +283,7 @@ impl Store for SharedStore {
     /// The server's sums; with this desk's incidents not yet sent, tallied from whole
     /// incidents (the server's and this desk's in their place), as every read is.
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
-        let mut parts = self.report_parts(since, now, false)?;
-        if parts.len() == 1 {
-            return Ok(parts.remove(0).report);
-        }
-        crate::report::tally(self, since, now)
+        crate::report::whole_or_tally(self, since, now)
     }
 
     fn report_parts(

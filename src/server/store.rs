@@ -410,11 +410,7 @@ impl Store for PostgresStore {
     /// Summed in SQL; incidents in several currencies are tallied as the SQLite log tallies
     /// them (`report` itself asks for [`Store::report_parts`], which keeps them apart).
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
-        let mut parts = self.report_in_parts(since, now, false)?;
-        if parts.len() == 1 {
-            return Ok(parts.remove(0).report);
-        }
-        crate::report::tally(self, since, now)
+        crate::report::whole_or_tally(self, since, now)
     }
 
     fn report_parts(
