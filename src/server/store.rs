@@ -4,6 +4,7 @@
 //! `record`); a desk normally writes through its spool (see `shared`), never straight here.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use jiff::Timestamp;
@@ -171,31 +172,30 @@ impl PostgresStore {
         }
         let uids: Params =
             vec![Box::new(incidents.iter().map(|(i, _)| i.uid.clone()).collect::<Vec<String>>())];
-        let mut steps: Vec<(String, i32, StepRecord)> = Vec::new();
+        // Grouped by incident as they come (a page holds thousands of steps).
+        let mut steps: HashMap<String, Vec<StepRecord>> = HashMap::new();
         for r in self.query(
             &format!(
                 "SELECT {STEP_COLUMNS} FROM recover.steps s WHERE s.incident = ANY($1::text[]::uuid[]) ORDER BY s.seq"
             ),
             &uids,
         )? {
-            steps.push((r.get(0), r.get(1), self.step(&r)?));
+            steps.entry(r.get(0)).or_default().push(self.step(&r)?);
         }
-        let mut follow_ups: Vec<(String, FollowUp)> = Vec::new();
+        let mut follow_ups: HashMap<String, Vec<FollowUp>> = HashMap::new();
         for r in self.query(
             &format!(
                 "SELECT {FOLLOW_UP_COLUMNS} FROM recover.follow_ups f WHERE f.incident = ANY($1::text[]::uuid[]) ORDER BY f.due, f.step"
             ),
             &uids,
         )? {
-            follow_ups.push((r.get(0), follow_up(&r)));
+            follow_ups.entry(r.get(0)).or_default().push(follow_up(&r));
         }
         for (incident, _) in &mut incidents {
-            let uid = incident.uid.clone();
-            for (_, _, step) in steps.iter().filter(|(u, _, _)| *u == uid) {
-                apply_step(incident, step.clone());
+            for step in steps.remove(&incident.uid).unwrap_or_default() {
+                apply_step(incident, step);
             }
-            incident.follow_ups =
-                follow_ups.iter().filter(|(u, _)| *u == incident.uid).map(|(_, f)| f.clone()).collect();
+            incident.follow_ups = follow_ups.remove(&incident.uid).unwrap_or_default();
         }
         Ok(incidents)
     }
