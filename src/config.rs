@@ -161,6 +161,15 @@ impl Config {
         })
     }
 
+    /// The library quietly, with only the built-in playbooks of `kinds` decoded (a folder
+    /// is read whole): for commands that look up steps of the types a log holds.
+    pub fn library_of_types(&self, kinds: &[&str]) -> Result<Library, Error> {
+        Ok(match &self.playbooks.value {
+            None => Library::built_in_of_types(kinds),
+            Some(dir) => Library::from_dir(dir)?,
+        })
+    }
+
     /// `lib`, once its warnings are on stderr; an error if its policy is broken.
     fn warned(&self, lib: Library) -> Result<Library, Error> {
         if let Some(p) = lib.broken_policy() {

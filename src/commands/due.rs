@@ -43,12 +43,15 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
         // `due` and `due --ics` never disagree on what is due.
         None => end_of_today(now, config.tz()),
     };
-    let lib = config.library_quiet().ok();
     let lang = config.lang.value.code();
     let store = if args.check { config.store_to_check()? } else { config.store_to_read()? };
+    let due = store.due(until)?;
+    let mut kinds: Vec<&str> = due.iter().map(|d| d.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let lib = config.library_of_types(&kinds).ok();
     let mut uids = Vec::new();
-    let rows: Vec<DueLine> = store
-        .due(until)?
+    let rows: Vec<DueLine> = due
         .into_iter()
         .map(|d| {
             uids.push(d.uid);

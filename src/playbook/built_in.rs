@@ -88,8 +88,24 @@ impl Library {
     }
 }
 
+impl Library {
+    /// The built-in library with the policy and only the playbooks of `kinds` (types as
+    /// a log records them) decoded: what `due` needs to say what each follow-up asks,
+    /// without decoding the playbooks no open follow-up comes from.
+    #[must_use]
+    pub fn built_in_of_types(kinds: &[&str]) -> Library {
+        let wanted: Vec<&Entry> = INDEX.iter().filter(|e| kinds.contains(&e.kind)).collect();
+        decode_these(&wanted).unwrap_or_else(Library::built_in_checked)
+    }
+}
+
 /// The built-in policy and `entries`' playbooks, or `None` if any fails to decode.
 fn decode(entries: &[Entry]) -> Option<Library> {
+    decode_these(&entries.iter().collect::<Vec<_>>())
+}
+
+/// [`decode`] of entries picked from the index.
+fn decode_these(entries: &[&Entry]) -> Option<Library> {
     let policy: Policy = serde_json::from_str(POLICY_JSON).ok().filter(|p: &Policy| !p.roles.is_empty())?;
     let playbooks =
         entries.iter().map(|e| serde_json::from_str::<Playbook>(e.json).ok()).collect::<Option<Vec<_>>>()?;

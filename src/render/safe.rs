@@ -17,6 +17,10 @@ fn is_unsafe(c: char) -> bool {
 /// spaces. Newlines are kept.
 #[must_use]
 pub fn clean(s: &str) -> Cow<'_, str> {
+    // Printable ASCII (most cells and lines) is safe as it is, checked a byte at a time.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Cow::Borrowed(s);
+    }
     if !s.chars().any(|c| is_unsafe(c) || c == '\t') {
         return Cow::Borrowed(s);
     }

@@ -169,10 +169,15 @@ pub fn copy_of(path: &Path) -> std::io::Result<(Copy, PathBuf)> {
     Ok((copy, target))
 }
 
-/// Whether `path` is an SQLite database (a log), by its first bytes.
+/// Whether `path` is an SQLite database (a log), by its first bytes; never for a pipe.
 #[must_use]
 pub fn is_sqlite(path: &Path) -> bool {
     use std::io::Read;
+    // Only a regular file is looked into: a pipe or a device read here would lose what it
+    // holds for the import that reads it next.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut head = [0u8; 16];
     std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
         && &head == b"SQLite format 3\0"
