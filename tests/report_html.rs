@@ -115,6 +115,17 @@ fn expected_pairs(r: &Value) -> Vec<(String, String)> {
     for (step, count) in d["amends_withheld"].as_object().unwrap() {
         pairs.push((step.clone(), n(count)));
     }
+    // Why amends were withheld, as the engine's reasons read in English (words stay as given).
+    for p in r["withheld_reasons"].as_array().unwrap() {
+        let label = match p[0].as_str().unwrap() {
+            "guest-declined" => "The guest declined it",
+            "not-available" => "Not available now",
+            "already-given" => "Already given another way",
+            "not-stated" => "Reason not stated (left out of the answers file)",
+            other => other,
+        };
+        pairs.push((label.to_owned(), n(&p[1])));
+    }
     for e in d["most_expensive"].as_array().unwrap() {
         pairs.push((
             format!("{} \u{b7} {}", e["id"].as_str().unwrap(), e["type"].as_str().unwrap()),
@@ -199,6 +210,7 @@ fn html_page_shows_the_figures_of_report_json_and_loads_nothing() {
         assert!(!html.contains(banned), "{banned} in the page");
     }
     assert!(html.contains("default-src 'none'"));
+    assert!(!r["withheld_reasons"].as_array().unwrap().is_empty(), "the sample withholds amends");
     let texts = texts(&html);
     for (label, value) in expected_pairs(&r) {
         let at = texts.iter().position(|t| *t == label).unwrap_or_else(|| panic!("no {label:?} on the page"));

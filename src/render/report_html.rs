@@ -286,6 +286,16 @@ fn amends(r: &Report, d: &Detail, lang: &str) -> String {
     } else {
         out.push_str(&chart::hbars(&bars, heading));
     }
+    // Why they were withheld, most often first, as the text report's "amends withheld, why".
+    let heading = ui::t(lang, "report_withheld_why");
+    let _ = writeln!(out, "\n<h3>{}</h3>", esc(heading));
+    let bars: Vec<Bar> =
+        r.withheld_reasons.iter().map(|(why, n)| Bar::count(ui::withheld_reason(lang, why), *n)).collect();
+    if bars.is_empty() {
+        out.push_str(&none(lang));
+    } else {
+        out.push_str(&chart::hbars(&bars, heading));
+    }
     out.push_str("\n</section>\n");
     out
 }

@@ -118,8 +118,9 @@ pub struct Detail {
     pub fix: Timing,
     /// Amends per type, then per severity (`unset` when none was chosen).
     pub amends_by_type_severity: BTreeMap<String, BTreeMap<String, Money>>,
-    /// How often each amend was offered and not given, per `type: step`. (The engine
-    /// records neither a cost nor a reason for an amend not chosen, so none is shown.)
+    /// How often each amend was offered and not given, per `type: step`. (An amend not
+    /// chosen has no cost; why it was withheld is counted in the report's
+    /// `withheld_reasons`, which the page charts beside this.)
     pub amends_withheld: BTreeMap<String, usize>,
     /// The incidents with the highest amends, highest first (ties by id).
     pub most_expensive: Vec<Named>,
