@@ -76,6 +76,10 @@ pub enum Command {
     #[command(name = "show-incident")]
     ShowIncident(ShowIncidentArgs),
     /// Follow-ups that are overdue or due soon
+    ///
+    /// On a shared log every site the login reads is shown (head office: all of them);
+    /// --site NAME keeps that site's follow-ups. A log file is one desk's own and has no
+    /// sites.
     Due(DueArgs),
     /// Mark a follow-up done, or a step skipped at the time done afterwards
     Done(DoneArgs),

@@ -287,11 +287,13 @@ impl Store for SharedStore {
 
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {
         let pending = self.pending()?;
+        // What this desk recorded is this desk's site's (the spool has no sites).
+        let ours = |d: Due| Due { site: self.target.site.clone(), ..d };
         let Some(theirs) = self.online(|s| s.due(until))? else {
-            return self.spool.due(until);
+            return Ok(self.spool.due(until)?.into_iter().map(ours).collect());
         };
         let mut all: Vec<Due> = theirs?.into_iter().filter(|d| !pending.contains(&d.uid)).collect();
-        all.extend(self.spool.due(until)?.into_iter().filter(|d| pending.contains(&d.uid)));
+        all.extend(self.spool.due(until)?.into_iter().filter(|d| pending.contains(&d.uid)).map(ours));
         all.sort_by(|a, b| {
             (a.due, a.incident.to_lowercase(), &a.step).cmp(&(b.due, b.incident.to_lowercase(), &b.step))
         });

@@ -410,7 +410,7 @@ impl Store for PostgresStore {
         let scope = self.in_scope("f", &mut params);
         let rows = self.query(
             &format!(
-                "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff, i.uid::text FROM recover.follow_ups f
+                "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff, i.uid::text, f.site FROM recover.follow_ups f
                  JOIN recover.incidents i ON i.uid = f.incident
                  WHERE f.done_at IS NULL AND f.due < $1 AND i.status <> 'abandoned'{scope}
                  ORDER BY f.due, lower(i.id), f.step"
@@ -427,6 +427,7 @@ impl Store for PostgresStore {
                 due: r.get(4),
                 staff: r.get(5),
                 uid: r.get(6),
+                site: r.get(7),
             })
             .collect())
     }

@@ -241,6 +241,10 @@ pub struct Due {
     pub due: Timestamp,
     /// Who handled the incident.
     pub staff: String,
+    /// The incident's site on a shared log (`due --site` picks one); `None` in a log file,
+    /// which is one desk's own and has no sites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// One part of a report split by site or currency.
