@@ -386,8 +386,8 @@ pub struct ReportArgs {
     #[arg(long, requires = "json")]
     pub detail: bool,
     /// Split the report: `site`, one part per site of a shared log (amounts are always kept
-    /// apart per currency)
-    #[arg(long, value_enum, value_name = "WHAT", conflicts_with_all = ["detail", "kind", "format"])]
+    /// apart per currency); with --format html, a section per site on one page
+    #[arg(long, value_enum, value_name = "WHAT", conflicts_with_all = ["detail", "kind"])]
     pub by: Option<ReportBy>,
     /// Output for scripts.
     #[command(flatten)]

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::calendar::read_back;
 use crate::pg::Cluster;
+use crate::report_html::{section, shows_report};
 use crate::shared::Desk;
 use crate::support::Test;
 
@@ -94,4 +95,43 @@ fn head_office_sees_every_sites_follow_ups_and_site_keeps_one_sites() {
     places.sort_unstable();
     places.dedup();
     assert_eq!((everywhere.len(), places), (all.len(), vec!["bergen", "oslo"]));
+}
+
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn head_offices_html_report_by_site_has_a_section_per_site_with_its_json_figures() {
+    let mut c = Cluster::new();
+    let (oslo, bergen, head) = chain(&mut c);
+    oslo.start();
+    oslo.start();
+    // Bergen's policy is in kroner.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    let policy =
+        std::fs::read_to_string(root.join("policy.yaml")).unwrap().replace("currency: EUR", "currency: NOK");
+    bergen.t.write("lib/policy.yaml", &policy);
+    bergen.t.write("lib/reservation.yaml", std::fs::read_to_string(root.join("reservation.yaml")).unwrap());
+    let answers = bergen.t.write("answers.yaml", crate::shared::ANSWERS);
+    let lib = bergen.t.path("lib");
+    bergen.ok(&["start", "--answers", answers.to_str().unwrap(), "--playbooks", lib.to_str().unwrap()]);
+
+    let page = head.t.path("chain.html");
+    head.ok(&["report", "--since", "30d", "--format", "html", "--by", "site", "-o", page.to_str().unwrap()]);
+    let parts = head.ok(&["report", "--since", "30d", "--by", "site", "--json"]).json_lines();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<!DOCTYPE html>").count(), 1, "one page");
+    assert!(!html.contains("<script") && !html.contains("src="), "self-contained");
+    assert_eq!(html.matches("<h2 class=\"part\">").count(), 2, "a section per site");
+    let headings: Vec<String> = parts
+        .iter()
+        .map(|p| format!("{} \u{b7} {}", p["site"].as_str().unwrap(), p["currency"].as_str().unwrap()))
+        .collect();
+    assert_eq!(headings, ["bergen \u{b7} NOK", "oslo \u{b7} EUR"]);
+    for (heading, r) in headings.iter().zip(&parts) {
+        shows_report(section(&html, heading), r, heading);
+    }
+    assert!(section(&html, &headings[1]).contains("EUR 20") && !section(&html, &headings[1]).contains("NOK"));
+
+    // Without --by site the chain's page is still kept apart per currency.
+    let whole = head.ok(&["report", "--since", "30d", "--format", "html"]).stdout;
+    assert!(whole.contains("<h2 class=\"part\">EUR</h2>") && whole.contains("<h2 class=\"part\">NOK</h2>"));
 }

@@ -13,7 +13,7 @@ use crate::interactive::{ENTER, answer, answer_first_two, exit_code};
 use crate::pg::{Cluster, var};
 use crate::support::{Output, Test};
 
-const ANSWERS: &str = r#"type: reservation
+pub(crate) const ANSWERS: &str = r#"type: reservation
 severity: minor
 staff: anna
 ref: "room 214"

@@ -208,6 +208,18 @@ impl Store for SharedStore {
         oldest_first: bool,
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError> {
+        self.scan_sited(filter, oldest_first, &mut |i, _| visit(i))
+    }
+
+    /// The server's incidents with their sites, and this desk's not yet sent (this desk's
+    /// site's) in their place.
+    fn scan_sited(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        visit: &mut dyn FnMut(Incident, Option<String>) -> bool,
+    ) -> Result<(), StoreError> {
+        let ours_at = || self.target.site.clone();
         let pending = self.pending()?;
         let mut local = Vec::new();
         for uid in &pending {
@@ -227,28 +239,28 @@ impl Store for SharedStore {
         };
         let mut stopped = false;
         let read = self.online(|server| {
-            server.scan(filter, oldest_first, &mut |theirs| {
+            server.scan_sited(filter, oldest_first, &mut |theirs, site| {
                 if pending.contains(&theirs.uid) {
                     return true;
                 }
                 while let Some(ours) = local.next_if(|ours| before(ours, &theirs)) {
-                    if !visit(ours) {
+                    if !visit(ours, ours_at()) {
                         stopped = true;
                         return false;
                     }
                 }
-                stopped = !visit(theirs);
+                stopped = !visit(theirs, site);
                 !stopped
             })
         });
         match read? {
             Some(result) => result?,
             // Offline: the spool alone, every incident this desk recorded.
-            None => return self.spool.scan(filter, oldest_first, visit),
+            None => return self.spool.scan(filter, oldest_first, &mut |i| visit(i, ours_at())),
         }
         if !stopped {
             for ours in local {
-                if !visit(ours) {
+                if !visit(ours, ours_at()) {
                     break;
                 }
             }

@@ -293,6 +293,17 @@ pub trait Store {
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError>;
 
+    /// [`Store::scan`] with each incident's site: a shared log's stores give it (for a
+    /// report with a part per site); a log file is one desk's own and gives none.
+    fn scan_sited(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        visit: &mut dyn FnMut(Incident, Option<String>) -> bool,
+    ) -> Result<(), StoreError> {
+        self.scan(filter, oldest_first, &mut |i| visit(i, None))
+    }
+
     /// Hands the JSON line of each incident matching `filter` (as `export` and `log --json`
     /// print it, newline included; see [`crate::render::json`]) to `visit`, in the order of
     /// [`Store::scan`]; `redact` leaves out refs and notes (`export --redact`). A store may
