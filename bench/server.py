@@ -143,6 +143,18 @@ def load(server, log, sites):
     n = server.copy("recover.follow_ups", ["incident", "site", "step", "due", "done_at", "outcome", "done_by",
                                            "note"], follow_ups())
     print(f"  {n} follow-ups in {time.time() - t:.0f} s", file=sys.stderr)
+    # The amend counts of the summary (the SQLite log counts them from its steps' index).
+    t = time.time()
+    server.psql(
+        "UPDATE recover.incidents i SET amends_offered = x.offered, amends_given = x.given,"
+        " withheld_reasons = x.reasons, follow_ups_skipped = x.skipped FROM ("
+        " SELECT incident, count(*) FILTER (WHERE phase = 'amend') AS offered,"
+        " count(*) FILTER (WHERE phase = 'amend' AND outcome = 'done') AS given,"
+        " coalesce(array_agg(coalesce(reason, 'unsaid')) FILTER (WHERE phase = 'amend' AND outcome = 'skipped'),"
+        " '{}') AS reasons,"
+        " count(*) FILTER (WHERE phase = 'follow_up' AND outcome = 'skipped') AS skipped"
+        " FROM recover.steps GROUP BY incident) x WHERE x.incident = i.uid")
+    print(f"  amend counts in {time.time() - t:.0f} s", file=sys.stderr)
     server.psql("VACUUM ANALYZE")
 
 
@@ -179,12 +191,16 @@ def plans(server, now_ms):
     report = ("SELECT i.currency, i.type, i.severity, i.role, i.status, i.failure_point, i.servqual, count(*),"
               " sum(i.amends_total) FROM recover.incidents i WHERE i.started_at >= '{since}'{scope}"
               " GROUP BY 1, 2, 3, 4, 5, 6, 7")
+    amends = ("SELECT i.currency, r.reason, count(*) FROM recover.incidents i"
+              " CROSS JOIN LATERAL unnest(i.withheld_reasons) AS r(reason)"
+              " WHERE i.started_at >= '{since}' AND i.status <> 'abandoned'{scope} GROUP BY 1, 2")
     site = " AND {a}.site = ANY('{{site-001}}'::text[])"
     out = {}
     for name, user, sql in [
         ("due, one site (desk)", "bench_desk", due.format(until=until, scope=site.format(a="f"))),
         ("report --since 30d, one site (desk)", "bench_desk", report.format(since=since, scope=site.format(a="i"))),
         ("report --since 30d, the chain (head office)", "bench_ho", report.format(since=since, scope="")),
+        ("report --since 30d, the chain's withheld amends (head office)", "bench_ho", amends.format(since=since, scope="")),
     ]:
         text = server.psql(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", user=user)
         out[name] = "\n".join(line.rstrip() for line in text.splitlines()[2:] if line.strip()

@@ -240,6 +240,21 @@ impl Tally {
     }
 }
 
+/// The report of a store that sums in parts (a shared log): the one part, or, when its
+/// incidents are in several currencies, the tally of whole incidents (as the SQLite log
+/// gives it; `report` itself shows the parts).
+pub fn whole_or_tally(
+    store: &dyn Store,
+    since: jiff::Timestamp,
+    now: jiff::Timestamp,
+) -> Result<Report, StoreError> {
+    let mut parts = store.report_parts(since, now, false)?;
+    if parts.len() == 1 {
+        return Ok(parts.remove(0).report);
+    }
+    tally(store, since, now)
+}
+
 /// The report for incidents started since `since`, judged as of `now`, tallied from
 /// whole incidents one at a time: what a store without its own summaries does, and what
 /// the SQLite log's summary columns are checked against.

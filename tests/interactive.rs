@@ -113,6 +113,11 @@ fn finish_with_enter(p: &mut PtySession) {
     answer(p, "reassure", &[ENTER]);
     answer(p, "ask-destination", &[ENTER]);
     answer(p, "find-room (pick one)", &[ENTER]);
+    finish_from_find_rooms_note(p);
+}
+
+/// The rest of a session with Enter, from find-room's note to the summary and the end.
+pub(crate) fn finish_from_find_rooms_note(p: &mut PtySession) {
     answer(p, "Note (Enter for none)", &[ENTER]);
     for step in
         ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]

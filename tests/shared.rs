@@ -9,7 +9,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::interactive::{ENTER, answer, answer_first_two, exit_code};
+use crate::interactive::{ENTER, answer, answer_first_two, exit_code, finish_from_find_rooms_note};
 use crate::pg::{Cluster, var};
 use crate::support::{Output, Test};
 
@@ -76,6 +76,16 @@ impl Desk {
     fn pending(&self) -> u64 {
         self.ok(&["sync", "--status", "--json"]).json_lines()[0]["pending"].as_u64().unwrap()
     }
+}
+
+/// A desk (or head office) on the test cluster: a login for `site` in `role`, over TLS.
+fn desk_on(c: &mut Cluster, name: &str, site: &str, role: &str) -> Desk {
+    let login = c.login(name, site, role);
+    let mut desk = Desk::new(&c.tcp_log("localhost", &login), &format!("pw-{login}"), &c.ca, site);
+    if role == "head_office" {
+        desk.env.retain(|(k, _)| k != "RECOVER_SITE");
+    }
+    desk
 }
 
 /// A server of this test's own, to kill, freeze and start again.
@@ -236,7 +246,7 @@ fn a_frozen_server_delays_the_next_prompt_at_most_two_seconds_and_the_answer_is_
     assert!(asked.elapsed() < Duration::from_millis(1500), "{:?}", asked.elapsed());
     p.send(ENTER).unwrap();
     p.flush().unwrap();
-    finish_with_enter_after_find_room(&mut p);
+    finish_from_find_rooms_note(&mut p);
     assert_eq!(exit_code(&p), 0);
     assert_eq!(desk.pending(), 1, "kept on the desk");
     server.signal("-CONT");
@@ -248,23 +258,6 @@ fn a_frozen_server_delays_the_next_prompt_at_most_two_seconds_and_the_answer_is_
         14,
         "every answer reached the server: {incident}"
     );
-}
-
-/// The rest of the session from find-room's note.
-fn finish_with_enter_after_find_room(p: &mut rexpect::session::PtySession) {
-    answer(p, "Note (Enter for none)", &[ENTER]);
-    for step in
-        ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
-    {
-        answer(p, step, &[ENTER]);
-    }
-    answer(p, "How bad is it?", &[ENTER]);
-    answer(p, "Amends to give", &[ENTER]);
-    answer(p, "call-next-morning", &[ENTER]);
-    answer(p, "written-apology", &[ENTER]);
-    answer(p, "Failure point", &[ENTER]);
-    p.exp_string("Incident id").expect("summary");
-    p.exp_eof().expect("eof");
 }
 
 #[test]
@@ -346,14 +339,10 @@ fn a_desks_purge_is_refused_and_a_managers_removes_only_its_own_site() {
     let mut c = Cluster::new();
     let setup = Test::new();
     c.migrate(&setup);
-    let desk = c.login("desk", "oslo", "desk");
-    let bergen = c.login("bdesk", "bergen", "desk");
-    let manager = c.login("mgr", "oslo", "manager");
-    let as_login = |login: &str, site: &str| {
-        Desk::new(&c.tcp_log("localhost", login), &format!("pw-{login}"), &c.ca, site)
-    };
-    let (oslo_desk, bergen_desk, oslo_manager) =
-        (as_login(&desk, "oslo"), as_login(&bergen, "bergen"), as_login(&manager, "oslo"));
+    let oslo_desk = desk_on(&mut c, "desk", "oslo", "desk");
+    let desk = format!("desk_{}", &c.db[2..10]);
+    let bergen_desk = desk_on(&mut c, "bdesk", "bergen", "desk");
+    let oslo_manager = desk_on(&mut c, "mgr", "oslo", "manager");
     oslo_desk.start();
     bergen_desk.start();
     let out = oslo_desk.run(&["purge", "--before", "2099-01-01", "--yes"]);
@@ -375,14 +364,9 @@ fn head_office_reports_the_chain_summed_on_the_server_by_site_and_apart_per_curr
     let mut c = Cluster::new();
     let setup = Test::new();
     c.migrate(&setup);
-    let as_login = |c: &mut Cluster, name: &str, site: &str, role: &str| {
-        let login = c.login(name, site, role);
-        Desk::new(&c.tcp_log("localhost", &login), &format!("pw-{login}"), &c.ca, site)
-    };
-    let oslo = as_login(&mut c, "osl", "oslo", "desk");
-    let bergen = as_login(&mut c, "brg", "bergen", "desk");
-    let mut head = as_login(&mut c, "ho", "chain", "head_office");
-    head.env.retain(|(k, _)| k != "RECOVER_SITE");
+    let oslo = desk_on(&mut c, "osl", "oslo", "desk");
+    let bergen = desk_on(&mut c, "brg", "bergen", "desk");
+    let head = desk_on(&mut c, "ho", "chain", "head_office");
     oslo.start();
     oslo.start();
     // Bergen's policy is in kroner.

@@ -98,6 +98,8 @@ fn push_with(
             *server = Some(connect_store(target)?);
         }
         let Some(pg) = server.as_ref() else { continue };
+        let mut done_here = Vec::new();
+        let mut outcome: Result<(), PushError> = Ok(());
         for pending in batch {
             tried.insert(pending.uid.clone());
             let incident = match spool.get(&pending.uid) {
@@ -106,10 +108,18 @@ fn push_with(
                     spool.forget_pending(&pending)?;
                     continue;
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => {
+                    outcome = Err(e.into());
+                    break;
+                }
             };
-            let merged = pg.in_tx(|s| s.merge(&incident, target.site.as_deref()))?;
-            spool.pushed(&pending, &merged.id, &merged.lost)?;
+            let merged = match pg.in_tx(|s| s.merge(&incident, target.site.as_deref())) {
+                Ok(m) => m,
+                Err(e) => {
+                    outcome = Err(e.into());
+                    break;
+                }
+            };
             done.incidents += 1;
             if !merged.id.eq_ignore_ascii_case(&incident.id) {
                 done.notes.push(format!(
@@ -126,7 +136,12 @@ fn push_with(
                     merged.id
                 ));
             }
+            done_here.push((pending, merged.id, merged.lost));
         }
+        // What reached the server is recorded here in one transaction, even when a later
+        // incident of the batch failed.
+        spool.pushed_all(&done_here)?;
+        outcome?;
     }
 }
 

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 
 use super::store::{Params, PostgresStore};
 use crate::money::Money;
-use crate::report::{Report, Spread, WITHHELD_UNSAID, ranked};
+use crate::report::{Report, Spread, ranked};
 use crate::store::{ReportPart, StoreError};
 
 /// A part's key: its site ('' when not split by site) and currency.
@@ -185,36 +185,38 @@ impl PostgresStore {
         Ok(())
     }
 
-    /// Amends offered, given and withheld (with why), and follow-ups skipped.
+    /// Amends offered, given and withheld (with why), and follow-ups skipped, from each
+    /// incident's summary columns: the report of a chain never reads its steps.
     fn steps(&self, site: &str, since: Timestamp, parts: &mut BTreeMap<Key, Part>) -> Result<(), StoreError> {
         let mut params: Params = vec![Box::new(since)];
         let scope = self.in_scope("i", &mut params);
+        let period = format!("i.started_at >= $1 AND i.status <> 'abandoned'{scope}");
         for row in self.query(
             &format!(
-                "SELECT {site}, i.currency, s.phase, s.outcome, s.reason, count(*) FROM recover.steps s
-                 JOIN recover.incidents i ON i.uid = s.incident
-                 WHERE i.started_at >= $1 AND i.status <> 'abandoned'
-                    AND (s.phase = 'amend' OR (s.phase = 'follow_up' AND s.outcome = 'skipped')){scope}
-                 GROUP BY 1, 2, 3, 4, 5"
+                "SELECT {site}, i.currency, sum(i.amends_offered)::bigint, sum(i.amends_given)::bigint,
+                    sum(i.follow_ups_skipped)::bigint
+                 FROM recover.incidents i WHERE {period} GROUP BY 1, 2"
             ),
             &params,
         )? {
             let Some(part) = parts.get_mut(&(row.get(0), row.get(1))) else { continue };
-            let (phase, outcome, n): (String, String, usize) = (row.get(2), row.get(3), count(row.get(5)));
-            if phase == "follow_up" {
-                part.r.follow_ups.skipped += n;
-                continue;
-            }
-            part.r.amends_offered += n;
-            if outcome == "done" {
-                part.r.amends_given += n;
-            } else {
-                part.r.amends_withheld += n;
-                let reason = row.get::<_, Option<String>>(4).unwrap_or_else(|| WITHHELD_UNSAID.to_owned());
-                *part.withheld.entry(reason).or_default() += n;
-            }
+            let (offered, given) = (count(row.get(2)), count(row.get(3)));
+            part.r.amends_offered += offered;
+            part.r.amends_given += given;
+            part.r.amends_withheld += offered.saturating_sub(given);
+            part.r.follow_ups.skipped += count(row.get(4));
         }
-
+        for row in self.query(
+            &format!(
+                "SELECT {site}, i.currency, r.reason, count(*)
+                 FROM recover.incidents i CROSS JOIN LATERAL unnest(i.withheld_reasons) AS r(reason)
+                 WHERE {period} GROUP BY 1, 2, 3"
+            ),
+            &params,
+        )? {
+            let Some(part) = parts.get_mut(&(row.get(0), row.get(1))) else { continue };
+            *part.withheld.entry(row.get(2)).or_default() += count(row.get(3));
+        }
         Ok(())
     }
 }

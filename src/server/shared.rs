@@ -268,6 +268,26 @@ impl Store for SharedStore {
         Ok(())
     }
 
+    /// Counted on the server when nothing of this desk waits to be sent; else as `scan` reads.
+    fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
+        self.count_up_to(filter, usize::MAX)
+    }
+
+    fn count_up_to(&self, filter: &Filter, cap: usize) -> Result<usize, StoreError> {
+        if self.pending()?.is_empty() {
+            if let Some(n) = self.online(|s| s.count_in_sql(filter, (cap < usize::MAX).then_some(cap)))? {
+                return n;
+            }
+            return self.spool.count_up_to(filter, cap);
+        }
+        let mut n = 0;
+        self.scan(filter, false, &mut |_| {
+            n += 1;
+            n < cap
+        })?;
+        Ok(n)
+    }
+
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {
         self.scan(filter, false, &mut |i| visit(Listed::of(i)))
     }
@@ -275,11 +295,7 @@ impl Store for SharedStore {
     /// The server's sums; with this desk's incidents not yet sent, tallied from whole
     /// incidents (the server's and this desk's in their place), as every read is.
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
-        let mut parts = self.report_parts(since, now, false)?;
-        if parts.len() == 1 {
-            return Ok(parts.remove(0).report);
-        }
-        crate::report::tally(self, since, now)
+        crate::report::whole_or_tally(self, since, now)
     }
 
     fn report_parts(

@@ -4,6 +4,7 @@
 //! `record`); a desk normally writes through its spool (see `shared`), never straight here.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use jiff::Timestamp;
@@ -149,7 +150,7 @@ impl PostgresStore {
     }
 
     /// Incidents (whole) where `cond` holds, in `order`, with `params`, each with its id as
-    /// the server lower-cases it (a scan's page key).
+    /// the server lower-cases it (a scan's page key) and its site.
     fn load(
         &self,
         cond: &str,
@@ -171,33 +172,45 @@ impl PostgresStore {
         }
         let uids: Params =
             vec![Box::new(incidents.iter().map(|(i, _, _)| i.uid.clone()).collect::<Vec<String>>())];
-        let mut steps: Vec<(String, i32, StepRecord)> = Vec::new();
+        // Grouped by incident as they come (a page holds thousands of steps).
+        let mut steps: HashMap<String, Vec<StepRecord>> = HashMap::new();
         for r in self.query(
             &format!(
                 "SELECT {STEP_COLUMNS} FROM recover.steps s WHERE s.incident = ANY($1::text[]::uuid[]) ORDER BY s.seq"
             ),
             &uids,
         )? {
-            steps.push((r.get(0), r.get(1), self.step(&r)?));
+            steps.entry(r.get(0)).or_default().push(self.step(&r)?);
         }
-        let mut follow_ups: Vec<(String, FollowUp)> = Vec::new();
+        let mut follow_ups: HashMap<String, Vec<FollowUp>> = HashMap::new();
         for r in self.query(
             &format!(
                 "SELECT {FOLLOW_UP_COLUMNS} FROM recover.follow_ups f WHERE f.incident = ANY($1::text[]::uuid[]) ORDER BY f.due, f.step"
             ),
             &uids,
         )? {
-            follow_ups.push((r.get(0), follow_up(&r)));
+            follow_ups.entry(r.get(0)).or_default().push(follow_up(&r));
         }
         for (incident, _, _) in &mut incidents {
-            let uid = incident.uid.clone();
-            for (_, _, step) in steps.iter().filter(|(u, _, _)| *u == uid) {
-                apply_step(incident, step.clone());
+            for step in steps.remove(&incident.uid).unwrap_or_default() {
+                apply_step(incident, step);
             }
-            incident.follow_ups =
-                follow_ups.iter().filter(|(u, _)| *u == incident.uid).map(|(_, f)| f.clone()).collect();
+            incident.follow_ups = follow_ups.remove(&incident.uid).unwrap_or_default();
         }
         Ok(incidents)
+    }
+
+    /// How many incidents match `filter`, counted on the server (no further than `cap`).
+    pub(super) fn count_in_sql(&self, filter: &Filter, cap: Option<usize>) -> Result<usize, StoreError> {
+        let mut params = Params::new();
+        let mut cond = condition(filter, &mut params);
+        cond.push_str(&self.in_scope("i", &mut params));
+        let limit = cap.map_or(String::new(), |n| format!(" LIMIT {n}"));
+        let rows = self.query(
+            &format!("SELECT count(*) FROM (SELECT 1 FROM recover.incidents i WHERE {cond}{limit}) x"),
+            &params,
+        )?;
+        Ok(rows.first().map_or(0, |r| usize::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
     }
 
     /// The incident with global id `uid`.
@@ -391,6 +404,14 @@ impl Store for PostgresStore {
         }
     }
 
+    fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
+        self.count_in_sql(filter, None)
+    }
+
+    fn count_up_to(&self, filter: &Filter, cap: usize) -> Result<usize, StoreError> {
+        self.count_in_sql(filter, Some(cap))
+    }
+
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {
         self.scan(filter, false, &mut |i| visit(Listed::of(i)))
     }
@@ -398,11 +419,7 @@ impl Store for PostgresStore {
     /// Summed in SQL; incidents in several currencies are tallied as the SQLite log tallies
     /// them (`report` itself asks for [`Store::report_parts`], which keeps them apart).
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
-        let mut parts = self.report_in_parts(since, now, false)?;
-        if parts.len() == 1 {
-            return Ok(parts.remove(0).report);
-        }
-        crate::report::tally(self, since, now)
+        crate::report::whole_or_tally(self, since, now)
     }
 
     fn report_parts(

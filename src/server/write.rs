@@ -88,7 +88,8 @@ impl PostgresStore {
         self.execute(
             "UPDATE recover.incidents SET amends_total = $2::text::numeric, amends_approved = $3::text::numeric,
                 apology_s = $4, fix_s = $5, follow_ups_open = $6, follow_ups_on_time = $7, follow_ups_late = $8,
-                follow_ups_recovered = $9, follow_ups_lost = $10, clock_skew = $11
+                follow_ups_recovered = $9, follow_ups_lost = $10, clock_skew = $11, amends_offered = $12,
+                amends_given = $13, withheld_reasons = $14, follow_ups_skipped = $15
              WHERE uid = $1::text::uuid",
             &vec![
                 boxed(uid.to_owned()),
@@ -102,6 +103,10 @@ impl PostgresStore {
                 boxed(i32::try_from(s.recovered).unwrap_or(i32::MAX)),
                 boxed(i32::try_from(s.lost).unwrap_or(i32::MAX)),
                 boxed(s.clock_skew),
+                boxed(i32::try_from(s.amends_offered).unwrap_or(i32::MAX)),
+                boxed(i32::try_from(s.amends_given).unwrap_or(i32::MAX)),
+                boxed(s.withheld_reasons.clone()),
+                boxed(i32::try_from(s.follow_ups_skipped).unwrap_or(i32::MAX)),
             ],
         )
         .map(drop)

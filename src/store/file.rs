@@ -127,7 +127,7 @@ pub fn open_read_only(path: &Path) -> Result<(Connection, Option<Copy>), StoreEr
         return Ok((conn, None));
     }
     if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
-        let copy = copy_aside(path).map_err(|e| StoreError::Access {
+        let (copy, _) = copy_of(path).map_err(|e| StoreError::Access {
             path: path.to_path_buf(),
             why: format!("it is read-only and its write-ahead file could not be copied to read it: {e}"),
         })?;
@@ -176,18 +176,4 @@ pub fn is_sqlite(path: &Path) -> bool {
     let mut head = [0u8; 16];
     std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
         && &head == b"SQLite format 3\0"
-}
-
-fn copy_aside(path: &Path) -> std::io::Result<Copy> {
-    let dir =
-        std::env::temp_dir().join(format!("recover-read-{}-{}", std::process::id(), uuid::Uuid::new_v4()));
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(&dir)?;
-    let copy = Copy { dir };
-    let [db, wal, _] = with_side_files(path);
-    std::fs::copy(db, copy.dir.join("log.db"))?;
-    std::fs::copy(wal, copy.dir.join("log.db-wal"))?;
-    Ok(copy)
 }

@@ -2,6 +2,7 @@
 
 use crate::engine::{FollowUpOutcome, Incident, Outcome, Status};
 use crate::money::Money;
+use crate::playbook::Phase;
 
 /// One incident's totals, as the report counts them: kept beside each incident by the
 /// stores (SQLite's summary columns, the server's), so `report` over years adds one narrow
@@ -27,6 +28,15 @@ pub struct Summary {
     pub recovered: i64,
     /// Follow-ups that did not.
     pub lost: i64,
+    /// Amends the playbook offered at the incident's severity (answered so far).
+    pub amends_offered: i64,
+    /// Of those, given.
+    pub amends_given: i64,
+    /// Why each withheld amend was withheld ([`crate::report::WITHHELD_UNSAID`] when
+    /// recorded before a reason was required).
+    pub withheld_reasons: Vec<String>,
+    /// Follow-ups skipped.
+    pub follow_ups_skipped: i64,
 }
 
 impl Summary {
@@ -46,7 +56,27 @@ impl Summary {
             late: 0,
             recovered: 0,
             lost: 0,
+            amends_offered: 0,
+            amends_given: 0,
+            withheld_reasons: Vec::new(),
+            follow_ups_skipped: 0,
         };
+        for step in &i.steps {
+            match (step.phase, step.outcome) {
+                (Phase::Amend, Outcome::Done) => {
+                    s.amends_offered += 1;
+                    s.amends_given += 1;
+                }
+                (Phase::Amend, Outcome::Skipped) => {
+                    s.amends_offered += 1;
+                    let reason =
+                        step.reason.clone().unwrap_or_else(|| crate::report::WITHHELD_UNSAID.to_owned());
+                    s.withheld_reasons.push(reason);
+                }
+                (Phase::FollowUp, Outcome::Skipped) => s.follow_ups_skipped += 1,
+                _ => {}
+            }
+        }
         if !s.clock_skew {
             s.apology_s = i.time_to_apology();
             s.fix_s = i.time_to_fix();

@@ -36,6 +36,10 @@ CREATE TABLE recover.incidents (
     follow_ups_recovered integer NOT NULL DEFAULT 0,
     follow_ups_lost integer NOT NULL DEFAULT 0,
     clock_skew boolean NOT NULL DEFAULT false,
+    amends_offered integer NOT NULL DEFAULT 0,
+    amends_given integer NOT NULL DEFAULT 0,
+    withheld_reasons text[] NOT NULL DEFAULT '{}',
+    follow_ups_skipped integer NOT NULL DEFAULT 0,
     UNIQUE (uid, site)
 );
 -- Short ids are unique per site, compared without case as people type them.

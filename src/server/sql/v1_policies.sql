@@ -14,7 +14,8 @@ GRANT SELECT, INSERT ON recover.incidents, recover.steps, recover.follow_ups, re
 -- adds up to for reports. Never who, what, when or where an incident started.
 GRANT UPDATE (severity, approver_role, finished_at, status, failure_answered, failure_point, failure_note,
         servqual, abandoned_by, abandon_reason, amends_total, amends_approved, apology_s, fix_s,
-        follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost, clock_skew)
+        follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost, clock_skew,
+        amends_offered, amends_given, withheld_reasons, follow_ups_skipped)
     ON recover.incidents TO recover_desk, recover_manager;
 GRANT UPDATE (note, completed_at, completed_by, completed_note) ON recover.steps TO recover_desk, recover_manager;
 GRANT UPDATE (done_at, outcome, done_by, note) ON recover.follow_ups TO recover_desk, recover_manager;

@@ -125,70 +125,22 @@ impl SqliteStore {
         server_id: &str,
         lost: &[(FollowUp, CloseConflict)],
     ) -> Result<bool, StoreError> {
+        Ok(self.pushed_all(&[(pending.clone(), server_id.to_owned(), lost.to_vec())])? == 1)
+    }
+
+    /// [`SqliteStore::pushed`] for a batch, in one transaction (one wait for the disk, not
+    /// one per incident); how many entries were removed.
+    pub fn pushed_all(&mut self, batch: &[Pushed]) -> Result<usize, StoreError> {
         let path = self.path.clone();
         let tx = self.write()?;
-        let done = tx
-            .execute(
-                "DELETE FROM outbox WHERE uid = ?1 AND version = ?2",
-                params![pending.uid, pending.version],
-            )
-            .at(&path)?
-            == 1;
-        let n: Option<i64> = tx
-            .query_row("SELECT n FROM incidents WHERE uid = ?1", [&pending.uid], |r| r.get(0))
-            .optional()
-            .at(&path)?;
-        if let Some(n) = n {
-            // The server extended an id that collided there: use it here too, unless it is
-            // taken here (then both stay findable by the global id).
-            let taken: bool = tx
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?1 AND n <> ?2)",
-                    params![server_id, n],
-                    |r| r.get(0),
-                )
-                .at(&path)?;
-            if !taken {
-                tx.execute("UPDATE incidents SET id = ?1 WHERE n = ?2 AND id <> ?1", params![server_id, n])
-                    .at(&path)?;
+        let mut removed = 0;
+        for (pending, server_id, lost) in batch {
+            if record_pushed(&tx, pending, server_id, lost).at(&path)? {
+                removed += 1;
             }
-            for (theirs, ours) in lost {
-                tx.execute(
-                    "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6
-                     WHERE incident = ?1 AND step = ?2",
-                    params![
-                        n,
-                        theirs.step,
-                        theirs.done_at.map(ms),
-                        theirs.outcome.map(FollowUpOutcome::key),
-                        theirs.done_by,
-                        theirs.note
-                    ],
-                )
-                .at(&path)?;
-                tx.execute(
-                    "INSERT INTO close_conflicts (incident, step, done_at, outcome, done_by, note, site)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
-                    params![
-                        n,
-                        ours.step,
-                        ms(ours.done_at),
-                        ours.outcome.map(FollowUpOutcome::key),
-                        ours.done_by,
-                        ours.note,
-                        ours.site
-                    ],
-                )
-                .at(&path)?;
-            }
-            super::summary::refresh_summary(&tx, n).at(&path)?;
-        }
-        // What this transaction changed is the server's account already, not a new answer.
-        if done {
-            tx.execute("DELETE FROM outbox WHERE uid = ?1", [&pending.uid]).at(&path)?;
         }
         tx.commit().at(&path)?;
-        Ok(done)
+        Ok(removed)
     }
 
     /// Drops an entry whose incident is gone from the spool (purged before it was pushed).
@@ -272,6 +224,72 @@ impl SqliteStore {
             .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>);
         rows.at(&self.path)
     }
+}
+
+/// An incident that reached the server: its outbox entry as read, its id there, and this
+/// desk's closes that came second.
+pub type Pushed = (Pending, String, Vec<(FollowUp, CloseConflict)>);
+
+/// See [`SqliteStore::pushed`].
+fn record_pushed(
+    tx: &rusqlite::Transaction,
+    pending: &Pending,
+    server_id: &str,
+    lost: &[(FollowUp, CloseConflict)],
+) -> rusqlite::Result<bool> {
+    let done = tx.execute(
+        "DELETE FROM outbox WHERE uid = ?1 AND version = ?2",
+        params![pending.uid, pending.version],
+    )? == 1;
+    let n: Option<i64> =
+        tx.query_row("SELECT n FROM incidents WHERE uid = ?1", [&pending.uid], |r| r.get(0)).optional()?;
+    if let Some(n) = n {
+        // The server extended an id that collided there: use it here too, unless it is
+        // taken here (then both stay findable by the global id).
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?1 AND n <> ?2)",
+            params![server_id, n],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            tx.execute("UPDATE incidents SET id = ?1 WHERE n = ?2 AND id <> ?1", params![server_id, n])?;
+        }
+        for (theirs, ours) in lost {
+            tx.execute(
+                "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6
+                     WHERE incident = ?1 AND step = ?2",
+                params![
+                    n,
+                    theirs.step,
+                    theirs.done_at.map(ms),
+                    theirs.outcome.map(FollowUpOutcome::key),
+                    theirs.done_by,
+                    theirs.note
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO close_conflicts (incident, step, done_at, outcome, done_by, note, site)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                params![
+                    n,
+                    ours.step,
+                    ms(ours.done_at),
+                    ours.outcome.map(FollowUpOutcome::key),
+                    ours.done_by,
+                    ours.note,
+                    ours.site
+                ],
+            )?;
+        }
+        if !lost.is_empty() {
+            super::summary::refresh_summary(tx, n)?;
+        }
+    }
+    // What this transaction changed is the server's account already, not a new answer.
+    if done {
+        tx.execute("DELETE FROM outbox WHERE uid = ?1", [&pending.uid])?;
+    }
+    Ok(done)
 }
 
 #[cfg(test)]
