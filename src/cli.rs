@@ -76,6 +76,10 @@ pub enum Command {
     #[command(name = "show-incident")]
     ShowIncident(ShowIncidentArgs),
     /// Follow-ups that are overdue or due soon
+    ///
+    /// On a shared log every site the login reads is shown (head office: all of them);
+    /// --site NAME keeps that site's follow-ups. A log file is one desk's own and has no
+    /// sites.
     Due(DueArgs),
     /// Mark a follow-up done, or a step skipped at the time done afterwards
     Done(DoneArgs),
@@ -382,8 +386,8 @@ pub struct ReportArgs {
     #[arg(long, requires = "json")]
     pub detail: bool,
     /// Split the report: `site`, one part per site of a shared log (amounts are always kept
-    /// apart per currency)
-    #[arg(long, value_enum, value_name = "WHAT", conflicts_with_all = ["detail", "kind", "format"])]
+    /// apart per currency); with --format html, a section per site on one page
+    #[arg(long, value_enum, value_name = "WHAT", conflicts_with_all = ["detail", "kind"])]
     pub by: Option<ReportBy>,
     /// Output for scripts.
     #[command(flatten)]

@@ -310,6 +310,31 @@ impl Config {
         Ok(Box::new(SqliteStore::in_memory()?))
     }
 
+    /// For a command that reads one site of a shared log (`due --site`): the site named by
+    /// `--site` on the command line, if it was, and this config with the desk's own site as
+    /// `RECOVER_SITE` alone gives it, so that naming a site to read never records this
+    /// desk's waiting incidents for that site when they are pushed on the way. A log file is
+    /// one desk's own and has no sites: `--site` there is a usage error.
+    pub fn site_to_read(&self, env: EnvReader) -> Result<(Option<String>, Config), Error> {
+        if self.site.source != Source::Flag("--site") {
+            return Ok((None, self.clone()));
+        }
+        if crate::server::log_server(self).is_none() {
+            return Err(Error::usage(
+                "--site: this log is one desk's own, it has no sites",
+                "leave out --site; a shared log on a server has sites",
+            ));
+        }
+        let mut desk = self.clone();
+        desk.site = match env("RECOVER_SITE") {
+            Some(s) => {
+                Setting { value: Some(site_name(&s, "RECOVER_SITE")?), source: Source::Env("RECOVER_SITE") }
+            }
+            None => Setting { value: None, source: Source::Default },
+        };
+        Ok((self.site.value.clone(), desk))
+    }
+
     /// The log for a check that signs something off (`due --check`): a log that is not
     /// there is an error, never an empty log that passes (a mistyped `RECOVER_LOG` in a
     /// shift-close script must fail it).
@@ -392,6 +417,25 @@ mod tests {
         assert_eq!(c.spool.as_deref(), Some(Path::new("/h/.local/share/recover/spool.db")));
         let cli = crate::cli::Cli::parse_from(["recover", "--site", "a\nb", "paths"]);
         assert!(Config::resolve(&cli.global, &|_| None).is_err());
+    }
+
+    #[test]
+    fn a_site_named_to_read_leaves_the_desks_own_for_recording() {
+        let vars = [("RECOVER_SITE", "oslo"), ("HOME", "/h")];
+        let env = |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned());
+        let c = resolve(&["--log", "postgres://db/recover", "--site", "bergen"], &vars);
+        let (only, desk) = c.site_to_read(&env).unwrap();
+        assert_eq!(only.as_deref(), Some("bergen"));
+        assert_eq!(desk.site.value.as_deref(), Some("oslo"), "waiting incidents stay oslo's");
+        let (only, desk) = c.site_to_read(&|_| None).unwrap();
+        assert_eq!((only.as_deref(), desk.site.value), (Some("bergen"), None));
+        // RECOVER_SITE alone names where this desk records, and picks nothing to read.
+        let c = resolve(&["--log", "postgres://db/recover"], &vars);
+        assert_eq!(c.site_to_read(&env).unwrap().0, None);
+        let c = resolve(&["--site", "bergen"], &vars);
+        assert!(c.site_to_read(&env).is_err(), "a log file has no sites");
+        let c = resolve(&[], &vars);
+        assert_eq!(c.site_to_read(&env).unwrap().0, None);
     }
 
     #[test]

@@ -85,15 +85,13 @@ for e in cal.walk("VEVENT"):
         "description": str(e["DESCRIPTION"]),
         "alarms": [a["TRIGGER"].dt.total_seconds() for a in alarms],
         "actions": [str(a["ACTION"]) for a in alarms],
+        "location": str(e["LOCATION"]) if "LOCATION" in e else None,
     })
 print(json.dumps(out))
 "#;
 
-#[test]
-#[ignore = "needs python3 with icalendar (pip install icalendar); CI runs it with --include-ignored"]
-fn icalendar_reads_every_follow_up_back() {
-    let t = world();
-    let ics = t.ok(&["due", "--ics", "--within", ALL]);
+/// The events of `ics` as Python's `icalendar` reads them (see [`READ`]).
+pub(crate) fn read_back(ics: &str) -> Vec<Value> {
     let mut child = Command::new("python3")
         .args(["-c", READ])
         .stdin(Stdio::piped())
@@ -104,7 +102,15 @@ fn icalendar_reads_every_follow_up_back() {
     child.stdin.take().unwrap().write_all(ics.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "icalendar refused it: {}", String::from_utf8_lossy(&out.stderr));
-    let events: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+#[ignore = "needs python3 with icalendar (pip install icalendar); CI runs it with --include-ignored"]
+fn icalendar_reads_every_follow_up_back() {
+    let t = world();
+    let ics = t.ok(&["due", "--ics", "--within", ALL]);
+    let events = read_back(&ics);
     let due = t.cmd(&["due", "--json", "--within", ALL]).run().json_lines();
     assert_eq!(events.len(), due.len());
     for d in &due {
@@ -128,7 +134,26 @@ fn icalendar_reads_every_follow_up_back() {
         assert_eq!(e["alarms"], serde_json::json!([0.0]), "an alarm at the due time");
         assert_eq!(e["actions"], serde_json::json!(["DISPLAY"]));
         assert!(e["uid"].as_str().unwrap().ends_with(&format!("-{step}@recover")));
+        assert!(e["location"].is_null(), "a log file has no sites");
     }
+}
+
+#[test]
+fn a_site_is_refused_on_a_log_file_which_has_none() {
+    let t = world();
+    for args in [
+        &["due", "--site", "oslo"][..],
+        &["due", "--ics", "--site", "oslo"],
+        &["--site", "oslo", "due", "--json"],
+    ] {
+        t.cmd(args).run().code(2).one_error_line("--site: this log is one desk's own, it has no sites");
+    }
+    // A desk's RECOVER_SITE names where it records; on a log file it changes nothing.
+    let plain = t.cmd(&["due", "--json", "--within", ALL]).run().code(0).stdout.clone();
+    let with_env =
+        t.cmd(&["due", "--json", "--within", ALL]).env("RECOVER_SITE", "oslo").run().code(0).stdout.clone();
+    assert_eq!(plain, with_env);
+    assert!(!plain.contains("\"site\""), "no site on a log file: {plain}");
 }
 
 /// An unfinished incident begun on 2026-01-10 with one follow-up long overdue and one due

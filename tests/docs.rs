@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::support::Test;
 
 /// The field paths listed in the tables of the section of docs/JSON.md headed `heading`.
-fn documented(heading: &str) -> BTreeSet<String> {
+pub(crate) fn documented(heading: &str) -> BTreeSet<String> {
     let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/JSON.md")).unwrap();
     let start = doc.find(&format!("\n## {heading}\n")).unwrap_or_else(|| panic!("no section {heading}"));
     let section = &doc[start + 4..];

@@ -19,6 +19,7 @@ mod interactive;
 mod languages;
 mod library;
 mod man;
+mod manager;
 mod pg;
 mod print;
 mod progress;

@@ -50,7 +50,7 @@ fn steady<T>(t: &Test, extra: &[&str], mut make: impl FnMut() -> T) -> (Value, T
 
 /// The texts of an HTML or SVG document in order, one per element, trimmed, entities for
 /// `&`, `<` and `>` undone.
-fn texts(html: &str) -> Vec<String> {
+pub(crate) fn texts(html: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(open) = rest.find('<') {
@@ -75,13 +75,18 @@ fn human(s: i64) -> String {
 /// Every figure the page shows, as (label, value) pairs a reader sees side by side,
 /// worked out from `report --json --detail` alone.
 fn expected_pairs(r: &Value) -> Vec<(String, String)> {
+    let mut pairs = report_pairs(r);
+    pairs.extend(detail_pairs(r));
+    pairs
+}
+
+/// The pairs of the figures of `report --json` itself (without `--detail`).
+pub(crate) fn report_pairs(r: &Value) -> Vec<(String, String)> {
     let money = |v: &Value| format!("{} {}", r["currency"].as_str().unwrap(), v.as_str().unwrap());
     let n = |v: &Value| v.as_u64().unwrap().to_string();
-    let d = &r["detail"];
     let f = &r["follow_ups"];
     let mut pairs = vec![
         ("Incidents".to_owned(), n(&r["incidents"])),
-        ("previous period of the same length".to_owned(), n(&d["previous_incidents"])),
         ("in progress".to_owned(), n(&r["in_progress"])),
         ("incomplete".to_owned(), n(&r["incomplete"])),
         ("repeat guests".to_owned(), n(&r["repeat_guests"])),
@@ -106,6 +111,26 @@ fn expected_pairs(r: &Value) -> Vec<(String, String)> {
     for p in r["servqual"].as_array().unwrap() {
         pairs.push((p[0].as_str().unwrap().to_owned(), n(&p[1])));
     }
+    // Why amends were withheld, as the engine's reasons read in English (words stay as given).
+    for p in r["withheld_reasons"].as_array().unwrap() {
+        let label = match p[0].as_str().unwrap() {
+            "guest-declined" => "The guest declined it",
+            "not-available" => "Not available now",
+            "already-given" => "Already given another way",
+            "not-stated" => "Reason not stated (left out of the answers file)",
+            other => other,
+        };
+        pairs.push((label.to_owned(), n(&p[1])));
+    }
+    pairs
+}
+
+/// The pairs of what `--detail` adds.
+fn detail_pairs(r: &Value) -> Vec<(String, String)> {
+    let money = |v: &Value| format!("{} {}", r["currency"].as_str().unwrap(), v.as_str().unwrap());
+    let n = |v: &Value| v.as_u64().unwrap().to_string();
+    let d = &r["detail"];
+    let mut pairs = vec![("previous period of the same length".to_owned(), n(&d["previous_incidents"]))];
     for (kind, by) in d["amends_by_type_severity"].as_object().unwrap() {
         for (severity, m) in by.as_object().unwrap() {
             let shown = if severity == "unset" { "severity not set" } else { severity };
@@ -129,7 +154,7 @@ fn expected_pairs(r: &Value) -> Vec<(String, String)> {
 }
 
 /// Texts the page shows alone: the legend's counts per type, the approvals and timings.
-fn expected_texts(r: &Value) -> Vec<String> {
+pub(crate) fn expected_texts(r: &Value) -> Vec<String> {
     let mut out: Vec<String> =
         r["by_type"].as_object().unwrap().iter().map(|(k, n)| format!("{k} ({n})")).collect();
     out.push(format!(
@@ -144,6 +169,28 @@ fn expected_texts(r: &Value) -> Vec<String> {
         out.push(format!("90th percentile {}", human(s["p90"].as_i64().unwrap())));
     }
     out
+}
+
+/// The part of a page split per site or currency headed `heading`, up to the next part.
+pub(crate) fn section<'h>(html: &'h str, heading: &str) -> &'h str {
+    let start = html
+        .find(&format!("<h2 class=\"part\">{heading}</h2>"))
+        .unwrap_or_else(|| panic!("no section {heading:?}"));
+    let rest = &html[start + 1..];
+    &html[start..=start + rest.find("<h2 class=\"part\">").unwrap_or(rest.len())]
+}
+
+/// `part` of a page shows the figures of `r`, a line of `report --json` (`what` says which).
+pub(crate) fn shows_report(part: &str, r: &Value, what: &str) {
+    let texts = texts(part);
+    for (label, value) in report_pairs(r) {
+        let at = texts.iter().position(|t| *t == label).unwrap_or_else(|| panic!("{what}: no {label:?}"));
+        assert_eq!(texts[at + 1], value, "{what}: beside {label:?}");
+    }
+    for text in expected_texts(r) {
+        assert!(texts.contains(&text), "{what}: no {text:?}");
+    }
+    assert!(part.contains("<svg"), "{what}: its own charts");
 }
 
 #[test]
@@ -199,6 +246,7 @@ fn html_page_shows_the_figures_of_report_json_and_loads_nothing() {
         assert!(!html.contains(banned), "{banned} in the page");
     }
     assert!(html.contains("default-src 'none'"));
+    assert!(!r["withheld_reasons"].as_array().unwrap().is_empty(), "the sample withholds amends");
     let texts = texts(&html);
     for (label, value) in expected_pairs(&r) {
         let at = texts.iter().position(|t| *t == label).unwrap_or_else(|| panic!("no {label:?} on the page"));
@@ -335,4 +383,15 @@ fn amends_offered_and_not_given_are_counted_per_step() {
     assert_eq!(withheld["reservation: welcome-drink"], 1, "{withheld}");
     assert_eq!(withheld["reservation: buy-dinner"], 1, "{withheld}");
     assert!(withheld.get("reservation: pay-replacement").is_none(), "given, so not withheld");
+}
+
+#[test]
+fn a_log_file_has_no_sites_for_the_html_page_to_split_by() {
+    let t = Test::new();
+    t.ok(&["start", "--yes", "--type", "reservation", "--staff", "anna"]);
+    let (r, ()) = steady(&t, &[], || ());
+    let out = t.cmd(&["report", "--since", SINCE, "--format", "html", "--by", "site"]).run();
+    out.code(0).one_error_line("warning: --by site: this log is one desk's own; it has no sites to split by");
+    assert!(!out.stdout.contains("class=\"part\""), "one report, as report --json --by site gives");
+    shows_report(&out.stdout, &r, "the log file's page");
 }

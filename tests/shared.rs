@@ -13,7 +13,7 @@ use crate::interactive::{ENTER, answer, answer_first_two, exit_code, finish_from
 use crate::pg::{Cluster, var};
 use crate::support::{Output, Test};
 
-const ANSWERS: &str = r#"type: reservation
+pub(crate) const ANSWERS: &str = r#"type: reservation
 severity: minor
 staff: anna
 ref: "room 214"
@@ -35,13 +35,13 @@ steps:
 "#;
 
 /// A desk: its world, and how it reaches the server.
-struct Desk {
-    t: Test,
-    env: Vec<(String, String)>,
+pub(crate) struct Desk {
+    pub(crate) t: Test,
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl Desk {
-    fn new(log: &str, password: &str, ca: &str, site: &str) -> Desk {
+    pub(crate) fn new(log: &str, password: &str, ca: &str, site: &str) -> Desk {
         let env = [
             ("RECOVER_LOG", log),
             ("PGPASSWORD", password),
@@ -52,7 +52,7 @@ impl Desk {
         Desk { t: Test::new(), env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect() }
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         let mut cmd = self.t.cmd(args);
         for (k, v) in &self.env {
             cmd = cmd.env(k, v);
@@ -60,13 +60,13 @@ impl Desk {
         cmd.run()
     }
 
-    fn ok(&self, args: &[&str]) -> Output {
+    pub(crate) fn ok(&self, args: &[&str]) -> Output {
         let out = self.run(args);
         out.code(0);
         out
     }
 
-    fn start(&self) -> String {
+    pub(crate) fn start(&self) -> String {
         let answers = self.t.write("answers.yaml", ANSWERS);
         let out = self.run(&["start", "--answers", answers.to_str().unwrap(), "--json"]);
         out.code(0);

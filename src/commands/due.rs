@@ -29,10 +29,16 @@ struct DueLine {
     due: jiff::Timestamp,
     overdue: bool,
     staff: String,
+    /// On a shared log only: a log file has no sites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site: Option<String>,
 }
 
-/// Overdue follow-ups first, then those due within `--within` (default: rest of today).
+/// Overdue follow-ups first, then those due within `--within` (default: rest of today);
+/// on a shared log, `--site` keeps one site's (head office sees every site's).
 pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
+    let (only_site, config) = config.site_to_read(&crate::config::process_env)?;
+    let config = &config;
     let now = clock::now();
     let until = match &args.within {
         Some(w) => w
@@ -53,6 +59,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
     let mut uids = Vec::new();
     let rows: Vec<DueLine> = due
         .into_iter()
+        .filter(|d| only_site.is_none() || d.site == only_site)
         .map(|d| {
             uids.push(d.uid);
             DueLine {
@@ -69,6 +76,7 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
                 step: d.step,
                 due: d.due,
                 staff: d.staff,
+                site: d.site,
             }
         })
         .collect();
@@ -133,7 +141,8 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
 }
 
 /// A follow-up as a calendar entry: what to do as its title; the incident, its type and
-/// ref, who handled it and how to close it in its body.
+/// ref, who handled it and how to close it in its body; its site (on a shared log) as
+/// where it is.
 fn entry<'a>(r: &'a DueLine, uid: &'a str, lang: &str) -> ics::Entry<'a> {
     let step = ui::f(lang, "follow_up_row", &[("step", &r.step)]);
     let summary = if r.action.is_empty() {
@@ -146,7 +155,15 @@ fn entry<'a>(r: &'a DueLine, uid: &'a str, lang: &str) -> ics::Entry<'a> {
         description.push_str(&ui::f(lang, "summary_ref", &[("reference", reference)]));
     }
     description.push_str(&format!(" \u{b7} {}\nrecover done {} {}", r.staff, r.incident, r.step));
-    ics::Entry { uid, incident: &r.incident, step: &r.step, summary, description, due: r.due }
+    ics::Entry {
+        uid,
+        incident: &r.incident,
+        step: &r.step,
+        summary,
+        description,
+        due: r.due,
+        location: r.site.as_deref(),
+    }
 }
 
 /// Closes a follow-up, recording when, by whom and whether the customer was won back; or

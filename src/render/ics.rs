@@ -29,6 +29,9 @@ pub struct Entry<'a> {
     pub description: String,
     /// When it is due.
     pub due: Timestamp,
+    /// Where: the incident's site on a shared log (head office's calendar has every
+    /// site's); a log file has none.
+    pub location: Option<&'a str>,
 }
 
 /// `s` as an iCalendar TEXT value (RFC 5545 3.3.11).
@@ -105,6 +108,9 @@ pub fn calendar(entries: &[Entry], name: &str, now: Timestamp) -> String {
         line("DURATION:PT15M");
         line(&format!("SUMMARY:{}", text(&e.summary)));
         line(&format!("DESCRIPTION:{}", text(&e.description)));
+        if let Some(site) = e.location {
+            line(&format!("LOCATION:{}", text(site)));
+        }
         line(&format!("X-RECOVER-INCIDENT:{}", text(e.incident)));
         line("TRANSP:TRANSPARENT");
         line("BEGIN:VALARM");

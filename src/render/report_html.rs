@@ -14,7 +14,7 @@ use crate::clock::local;
 use crate::i18n as ui;
 use crate::money::Money;
 use crate::report::Report;
-use crate::report::detail::{BINS, Detail, Timing, Unit};
+use crate::report::detail::{BINS, Detail, Part, Timing, Unit};
 
 const CSS: &str = "
 @page { margin: 12mm; }
@@ -35,6 +35,8 @@ section { break-inside: avoid; }
 .legend li { display: flex; align-items: center; gap: 1.5mm; }
 .swatch { flex: none; }
 .none { font-style: italic; }
+h2.part { font-size: 16pt; margin: 8mm 0 2mm; border-bottom: 1pt solid #000; }
+.part + .part { break-before: page; }
 ";
 
 /// Failure points named one by one in the Pareto chart; the rest share a row.
@@ -67,6 +69,36 @@ fn length(n: i64) -> f64 {
 #[must_use]
 pub fn html(r: &Report, d: &Detail, page: &Page) -> String {
     let lang = ui::shown_lang(page.lang);
+    let mut out = head(r, d, page);
+    out.push_str(&body(r, d, lang));
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// The page of a report in parts (`--by site` on a shared log, or incidents in several
+/// currencies): each part headed by its site and currency, with its own figures and
+/// charts, as `report --json --by site` gives them.
+#[must_use]
+pub fn html_parts(parts: &[Part], page: &Page) -> String {
+    let lang = ui::shown_lang(page.lang);
+    let Some(first) = parts.first() else { return String::new() };
+    let mut out = head(&first.report, &first.detail, page);
+    for part in parts {
+        let heading = match &part.site {
+            Some(site) => format!("{site} \u{b7} {}", part.report.currency),
+            None => part.report.currency.clone(),
+        };
+        let _ = writeln!(out, "<div class=\"part\">\n<h2 class=\"part\">{}</h2>", esc(&heading));
+        out.push_str(&body(&part.report, &part.detail, lang));
+        out.push_str("</div>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// The page up to its figures: title, period and the one type asked for.
+fn head(r: &Report, d: &Detail, page: &Page) -> String {
+    let lang = ui::shown_lang(page.lang);
     let t = |k: &str| esc(crate::i18n::t(lang, k));
     let since = r.since.map_or_else(String::new, |s| local(s, page.tz));
     let mut out = format!(
@@ -85,6 +117,13 @@ pub fn html(r: &Report, d: &Detail, page: &Page) -> String {
     if let Some(kind) = page.kind {
         let _ = writeln!(out, "<p>{}</p>", esc(&ui::f(lang, "report_only_type", &[("type", kind)])));
     }
+    out
+}
+
+/// The figures of one report and its charts.
+fn body(r: &Report, d: &Detail, lang: &str) -> String {
+    let t = |k: &str| esc(crate::i18n::t(lang, k));
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "<table class=\"figures\">\n<tr><th>{}</th><td class=\"n\">{}</td></tr>\n\
@@ -111,7 +150,6 @@ pub fn html(r: &Report, d: &Detail, page: &Page) -> String {
     out.push_str(&follow_ups(r, lang));
     out.push_str(&breaks(r, lang));
     out.push_str(&named(r, d, lang));
-    out.push_str("</body>\n</html>\n");
     out
 }
 
@@ -281,6 +319,16 @@ fn amends(r: &Report, d: &Detail, lang: &str) -> String {
     let heading = ui::t(lang, "report_withheld");
     let _ = writeln!(out, "\n<h3>{}</h3>", esc(heading));
     let bars: Vec<Bar> = d.amends_withheld.iter().map(|(step, n)| Bar::count(step.clone(), *n)).collect();
+    if bars.is_empty() {
+        out.push_str(&none(lang));
+    } else {
+        out.push_str(&chart::hbars(&bars, heading));
+    }
+    // Why they were withheld, most often first, as the text report's "amends withheld, why".
+    let heading = ui::t(lang, "report_withheld_why");
+    let _ = writeln!(out, "\n<h3>{}</h3>", esc(heading));
+    let bars: Vec<Bar> =
+        r.withheld_reasons.iter().map(|(why, n)| Bar::count(ui::withheld_reason(lang, why), *n)).collect();
     if bars.is_empty() {
         out.push_str(&none(lang));
     } else {

@@ -118,8 +118,9 @@ pub struct Detail {
     pub fix: Timing,
     /// Amends per type, then per severity (`unset` when none was chosen).
     pub amends_by_type_severity: BTreeMap<String, BTreeMap<String, Money>>,
-    /// How often each amend was offered and not given, per `type: step`. (The engine
-    /// records neither a cost nor a reason for an amend not chosen, so none is shown.)
+    /// How often each amend was offered and not given, per `type: step`. (An amend not
+    /// chosen has no cost; why it was withheld is counted in the report's
+    /// `withheld_reasons`, which the page charts beside this.)
     pub amends_withheld: BTreeMap<String, usize>,
     /// The incidents with the highest amends, highest first (ties by id).
     pub most_expensive: Vec<Named>,
@@ -164,6 +165,19 @@ fn keep_top<K: Ord>(list: &mut Vec<Named>, item: Named, key: impl Fn(&Named) -> 
 }
 
 impl DetailTally {
+    fn new(tz: &TimeZone) -> Self {
+        DetailTally {
+            tz: tz.clone(),
+            days: BTreeMap::new(),
+            apology: Vec::new(),
+            fix: Vec::new(),
+            amends: BTreeMap::new(),
+            withheld: BTreeMap::new(),
+            expensive: Vec::new(),
+            slowest: Vec::new(),
+        }
+    }
+
     /// Counts one incident; an abandoned one is left out, as the report leaves it out of
     /// everything but its own count.
     fn add(&mut self, i: &Incident) {
@@ -268,16 +282,7 @@ pub fn detailed(
 ) -> Result<(Report, Detail), StoreError> {
     let since = filter.since.unwrap_or(Timestamp::UNIX_EPOCH);
     let mut tally = Tally::new(Some(since), now);
-    let mut detail = DetailTally {
-        tz: tz.clone(),
-        days: BTreeMap::new(),
-        apology: Vec::new(),
-        fix: Vec::new(),
-        amends: BTreeMap::new(),
-        withheld: BTreeMap::new(),
-        expensive: Vec::new(),
-        slowest: Vec::new(),
-    };
+    let mut detail = DetailTally::new(tz);
     let mut read = 0;
     store.scan(filter, true, &mut |i| {
         tally.add(&i);
@@ -296,6 +301,77 @@ pub fn detailed(
         _ => 0,
     };
     Ok((tally.finish(), detail.finish(since, now, targets, previous)))
+}
+
+/// One part of a report split as `report --json --by site` splits it: a site (when split
+/// by site) and a currency, with its own figures and charts.
+pub struct Part {
+    /// The site, when split by site on a shared log.
+    pub site: Option<String>,
+    /// Its figures (amounts all in its `currency`).
+    pub report: Report,
+    /// Its charts' figures.
+    pub detail: Detail,
+}
+
+/// [`detailed`] in parts, as [`Store::report_parts`] splits a report: per site when
+/// `by_site`, and per currency when `by_currency` (a shared log's parts are, so that amounts
+/// in different currencies are never added together), in the order of site, then
+/// currency. One pass over whole incidents with their sites, and one over the period
+/// before for each part's count of it. With no incident, one empty part.
+pub fn detailed_parts(
+    store: &dyn Store,
+    filter: &Filter,
+    now: Timestamp,
+    tz: &TimeZone,
+    targets: Targets,
+    (by_site, by_currency): (bool, bool),
+) -> Result<Vec<Part>, StoreError> {
+    let since = filter.since.unwrap_or(Timestamp::UNIX_EPOCH);
+    let key = |i: &Incident, site: Option<String>| {
+        (site.filter(|_| by_site), if by_currency { i.currency.clone() } else { String::new() })
+    };
+    let mut parts: BTreeMap<(Option<String>, String), (Tally, DetailTally)> = BTreeMap::new();
+    let mut read = 0;
+    store.scan_sited(filter, true, &mut |i, site| {
+        let (tally, detail) = parts
+            .entry(key(&i, site))
+            .or_insert_with(|| (Tally::new(Some(since), now), DetailTally::new(tz)));
+        tally.add(&i);
+        detail.add(&i);
+        read += 1;
+        if read % crate::progress::STRIDE == 0 {
+            crate::progress::advance(crate::progress::STRIDE as u64);
+        }
+        true
+    })?;
+    let mut previous: BTreeMap<(Option<String>, String), usize> = BTreeMap::new();
+    let length = now.duration_since(since);
+    if let (true, Ok(before)) = (length.is_positive(), since.checked_sub(length)) {
+        store.scan_sited(
+            &Filter { since: Some(before), before: Some(since), ..filter.clone() },
+            true,
+            &mut |i, site| {
+                *previous.entry(key(&i, site)).or_default() += 1;
+                true
+            },
+        )?;
+    }
+    if parts.is_empty() {
+        parts.insert((None, String::new()), (Tally::new(Some(since), now), DetailTally::new(tz)));
+    }
+    Ok(parts
+        .into_iter()
+        .map(|((site, currency), (tally, detail))| {
+            let mut report = tally.finish();
+            // A part of abandoned incidents alone took no currency from them.
+            if report.currency.is_empty() {
+                report.currency.clone_from(&currency);
+            }
+            let before = previous.get(&(site.clone(), currency)).copied().unwrap_or(0);
+            Part { site, report, detail: detail.finish(since, now, targets, before) }
+        })
+        .collect())
 }
 
 #[cfg(test)]

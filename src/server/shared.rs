@@ -208,6 +208,18 @@ impl Store for SharedStore {
         oldest_first: bool,
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError> {
+        self.scan_sited(filter, oldest_first, &mut |i, _| visit(i))
+    }
+
+    /// The server's incidents with their sites, and this desk's not yet sent (this desk's
+    /// site's) in their place.
+    fn scan_sited(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        visit: &mut dyn FnMut(Incident, Option<String>) -> bool,
+    ) -> Result<(), StoreError> {
+        let ours_at = || self.target.site.clone();
         let pending = self.pending()?;
         let mut local = Vec::new();
         for uid in &pending {
@@ -227,28 +239,28 @@ impl Store for SharedStore {
         };
         let mut stopped = false;
         let read = self.online(|server| {
-            server.scan(filter, oldest_first, &mut |theirs| {
+            server.scan_sited(filter, oldest_first, &mut |theirs, site| {
                 if pending.contains(&theirs.uid) {
                     return true;
                 }
                 while let Some(ours) = local.next_if(|ours| before(ours, &theirs)) {
-                    if !visit(ours) {
+                    if !visit(ours, ours_at()) {
                         stopped = true;
                         return false;
                     }
                 }
-                stopped = !visit(theirs);
+                stopped = !visit(theirs, site);
                 !stopped
             })
         });
         match read? {
             Some(result) => result?,
             // Offline: the spool alone, every incident this desk recorded.
-            None => return self.spool.scan(filter, oldest_first, visit),
+            None => return self.spool.scan(filter, oldest_first, &mut |i| visit(i, ours_at())),
         }
         if !stopped {
             for ours in local {
-                if !visit(ours) {
+                if !visit(ours, ours_at()) {
                     break;
                 }
             }
@@ -303,11 +315,13 @@ impl Store for SharedStore {
 
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {
         let pending = self.pending()?;
+        // What this desk recorded is this desk's site's (the spool has no sites).
+        let ours = |d: Due| Due { site: self.target.site.clone(), ..d };
         let Some(theirs) = self.online(|s| s.due(until))? else {
-            return self.spool.due(until);
+            return Ok(self.spool.due(until)?.into_iter().map(ours).collect());
         };
         let mut all: Vec<Due> = theirs?.into_iter().filter(|d| !pending.contains(&d.uid)).collect();
-        all.extend(self.spool.due(until)?.into_iter().filter(|d| pending.contains(&d.uid)));
+        all.extend(self.spool.due(until)?.into_iter().filter(|d| pending.contains(&d.uid)).map(ours));
         all.sort_by(|a, b| {
             (a.due, a.incident.to_lowercase(), &a.step).cmp(&(b.due, b.incident.to_lowercase(), &b.step))
         });

@@ -31,7 +31,7 @@ const PAGE: i64 = 500;
 
 const INCIDENT_COLUMNS: &str = "i.uid::text, i.id, i.type, i.severity, i.staff, i.role, i.ref, i.started_at, \
      i.finished_at, i.status, i.currency, i.role_limit::text, i.failure_answered, i.failure_point, \
-     i.failure_note, i.servqual, i.abandoned_by, i.abandon_reason, lower(i.id), i.approver_role";
+     i.failure_note, i.servqual, i.abandoned_by, i.abandon_reason, lower(i.id), i.approver_role, i.site";
 
 const STEP_COLUMNS: &str = "s.incident::text, s.seq, s.phase, s.step, s.outcome, s.at, s.choice, s.note, \
      s.reason, s.cost::text, s.approved_by, s.completed_at, s.completed_by, s.completed_note";
@@ -150,14 +150,14 @@ impl PostgresStore {
     }
 
     /// Incidents (whole) where `cond` holds, in `order`, with `params`, each with its id as
-    /// the server lower-cases it (a scan's page key).
+    /// the server lower-cases it (a scan's page key) and its site.
     fn load(
         &self,
         cond: &str,
         order: &str,
         limit: Option<i64>,
         params: &Params,
-    ) -> Result<Vec<(Incident, String)>, StoreError> {
+    ) -> Result<Vec<(Incident, String, String)>, StoreError> {
         let limit = limit.map_or(String::new(), |n| format!(" LIMIT {n}"));
         let sql = format!(
             "SELECT {INCIDENT_COLUMNS} FROM recover.incidents i WHERE {cond} ORDER BY {order}{limit}"
@@ -165,13 +165,13 @@ impl PostgresStore {
         let mut incidents = self
             .query(&sql, params)?
             .iter()
-            .map(|r| Ok((self.incident(r)?, r.get::<_, String>(18))))
+            .map(|r| Ok((self.incident(r)?, r.get::<_, String>(18), r.get::<_, String>(20))))
             .collect::<Result<Vec<_>, StoreError>>()?;
         if incidents.is_empty() {
             return Ok(incidents);
         }
         let uids: Params =
-            vec![Box::new(incidents.iter().map(|(i, _)| i.uid.clone()).collect::<Vec<String>>())];
+            vec![Box::new(incidents.iter().map(|(i, _, _)| i.uid.clone()).collect::<Vec<String>>())];
         // Grouped by incident as they come (a page holds thousands of steps).
         let mut steps: HashMap<String, Vec<StepRecord>> = HashMap::new();
         for r in self.query(
@@ -191,7 +191,7 @@ impl PostgresStore {
         )? {
             follow_ups.entry(r.get(0)).or_default().push(follow_up(&r));
         }
-        for (incident, _) in &mut incidents {
+        for (incident, _, _) in &mut incidents {
             for step in steps.remove(&incident.uid).unwrap_or_default() {
                 apply_step(incident, step);
             }
@@ -217,7 +217,7 @@ impl PostgresStore {
     pub(super) fn get_by_uid(&self, uid: &str) -> Result<Incident, StoreError> {
         let params: Params = vec![Box::new(uid.to_owned())];
         let found = self.load(&format!("i.uid = {UUID_OR_NULL}"), "i.started_at", Some(1), &params)?;
-        found.into_iter().next().map(|(i, _)| i).ok_or_else(|| StoreError::NotFound(uid.to_owned()))
+        found.into_iter().next().map(|(i, _, _)| i).ok_or_else(|| StoreError::NotFound(uid.to_owned()))
     }
 
     fn incident(&self, r: &postgres::Row) -> Result<Incident, StoreError> {
@@ -348,12 +348,12 @@ impl Store for PostgresStore {
             Some(1),
             &params,
         )?;
-        found.into_iter().next().map(|(i, _)| i).ok_or_else(|| StoreError::NotFound(id.to_owned()))
+        found.into_iter().next().map(|(i, _, _)| i).ok_or_else(|| StoreError::NotFound(id.to_owned()))
     }
 
     fn latest_unfinished(&self) -> Result<Option<Incident>, StoreError> {
         let found = self.load("i.status = 'in_progress'", "i.started_at DESC", Some(1), &Vec::new())?;
-        Ok(found.into_iter().next().map(|(i, _)| i))
+        Ok(found.into_iter().next().map(|(i, _, _)| i))
     }
 
     fn scan(
@@ -361,6 +361,15 @@ impl Store for PostgresStore {
         filter: &Filter,
         oldest_first: bool,
         visit: &mut dyn FnMut(Incident) -> bool,
+    ) -> Result<(), StoreError> {
+        self.scan_sited(filter, oldest_first, &mut |i, _| visit(i))
+    }
+
+    fn scan_sited(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        visit: &mut dyn FnMut(Incident, Option<String>) -> bool,
     ) -> Result<(), StoreError> {
         let (cmp, dir) = if oldest_first { (">", "") } else { ("<", " DESC") };
         let order = format!("i.started_at{dir}, lower(i.id){dir}, i.uid::text{dir}");
@@ -383,9 +392,9 @@ impl Store for PostgresStore {
             }
             let page = self.load(&cond, &order, Some(self.page), &params)?;
             let full = i64::try_from(page.len()).unwrap_or(0) == self.page;
-            for (incident, lower_id) in page {
+            for (incident, lower_id, site) in page {
                 after = Some((incident.started_at, lower_id, incident.uid.clone()));
-                if !visit(incident) {
+                if !visit(incident, Some(site)) {
                     return Ok(());
                 }
             }
@@ -427,7 +436,7 @@ impl Store for PostgresStore {
         let scope = self.in_scope("f", &mut params);
         let rows = self.query(
             &format!(
-                "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff, i.uid::text FROM recover.follow_ups f
+                "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff, i.uid::text, f.site FROM recover.follow_ups f
                  JOIN recover.incidents i ON i.uid = f.incident
                  WHERE f.done_at IS NULL AND f.due < $1 AND i.status <> 'abandoned'{scope}
                  ORDER BY f.due, lower(i.id), f.step"
@@ -444,6 +453,7 @@ impl Store for PostgresStore {
                 due: r.get(4),
                 staff: r.get(5),
                 uid: r.get(6),
+                site: r.get(7),
             })
             .collect())
     }

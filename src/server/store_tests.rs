@@ -239,7 +239,11 @@ fn reads_on_the_server_are_the_reads_of_a_sqlite_log_with_the_same_incidents() {
     assert!(matches!(server.get("------------------------------------"), Err(StoreError::NotFound(_))));
     assert_eq!(server.latest_unfinished().unwrap(), sqlite.latest_unfinished().unwrap());
     let until = at(T0 + 10 * HOUR);
-    assert_eq!(server.due(until).unwrap(), sqlite.due(until).unwrap());
+    // The same follow-ups; the server's with their site, which a log file has not.
+    let on_server = server.due(until).unwrap();
+    assert!(!on_server.is_empty() && on_server.iter().all(|d| d.site.as_deref() == Some("oslo")));
+    let unsited: Vec<_> = on_server.into_iter().map(|d| crate::store::Due { site: None, ..d }).collect();
+    assert_eq!(unsited, sqlite.due(until).unwrap());
     let now = at(T0 + 20 * HOUR);
     let report = |s: &dyn Store| format!("{:?}", s.report(at(T0), now).unwrap());
     assert_eq!(report(&server), report(&sqlite));
@@ -247,6 +251,15 @@ fn reads_on_the_server_are_the_reads_of_a_sqlite_log_with_the_same_incidents() {
     // Head office reads both sites; recording is refused with one line, nothing half-done.
     let mut head = db.store_as("oslo", "head_office");
     assert_eq!(collect(&head, &Filter::default(), false).len(), 7);
+    let mut sites = Vec::new();
+    head.scan_sited(&Filter::default(), true, &mut |i, site| {
+        sites.push((i.uid, site));
+        true
+    })
+    .unwrap();
+    assert_eq!(sites.len(), 7);
+    assert!(sites.contains(&(elsewhere.uid.clone(), Some("bergen".to_owned()))), "each with its site");
+    assert_eq!(sites.iter().filter(|(_, s)| s.as_deref() == Some("oslo")).count(), 6);
     let refused = head.purge(now).unwrap_err().to_string();
     assert!(refused.contains("only a site's manager login may purge"), "{refused}");
     assert_eq!(collect(&head, &Filter::default(), false).len(), 7, "nothing was deleted");

@@ -241,6 +241,10 @@ pub struct Due {
     pub due: Timestamp,
     /// Who handled the incident.
     pub staff: String,
+    /// The incident's site on a shared log (`due --site` picks one); `None` in a log file,
+    /// which is one desk's own and has no sites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// One part of a report split by site or currency.
@@ -288,6 +292,17 @@ pub trait Store {
         oldest_first: bool,
         visit: &mut dyn FnMut(Incident) -> bool,
     ) -> Result<(), StoreError>;
+
+    /// [`Store::scan`] with each incident's site: a shared log's stores give it (for a
+    /// report with a part per site); a log file is one desk's own and gives none.
+    fn scan_sited(
+        &self,
+        filter: &Filter,
+        oldest_first: bool,
+        visit: &mut dyn FnMut(Incident, Option<String>) -> bool,
+    ) -> Result<(), StoreError> {
+        self.scan(filter, oldest_first, &mut |i| visit(i, None))
+    }
 
     /// Hands the JSON line of each incident matching `filter` (as `export` and `log --json`
     /// print it, newline included; see [`crate::render::json`]) to `visit`, in the order of

@@ -102,6 +102,7 @@ pub(super) fn due(conn: &Connection, until: Timestamp) -> rusqlite::Result<Vec<D
                 due: from_ms(r.get(4)?)?,
                 staff: r.get(5)?,
                 uid: r.get(6)?,
+                site: None,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
