@@ -35,8 +35,12 @@ fn main() -> ExitCode {
                 }
                 _ => e.line(),
             };
-            // Never a panic when standard error is gone with its terminal.
-            let _ = writeln!(std::io::stderr(), "{}", one_line(&line));
+            // Never a panic when standard error is gone with its terminal; an interruption
+            // the handler is saying already is not said twice.
+            let interrupted = matches!(e, Error::Interrupted { .. });
+            if !interrupted || recover::drivers::terminal::first_to_say_interrupted() {
+                let _ = writeln!(std::io::stderr(), "{}", one_line(&line));
+            }
             e.exit().into()
         }
     }

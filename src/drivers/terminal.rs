@@ -105,6 +105,15 @@ pub fn ending() -> bool {
     ENDING.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+/// Set by whoever says "interrupted" first: the handler or the main thread. A Ctrl-C read
+/// by a prompt can also arrive as a signal a moment later; the line is said once.
+static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True for the first caller only: it says the interruption line.
+pub fn first_to_say_interrupted() -> bool {
+    !SAID.swap(true, std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Ends the process as an interruption: terminal mode and cursor restored, the resume hint
 /// shown, exit 130. Ctrl-C while no prompt has the terminal, SIGTERM and SIGHUP (the
 /// terminal window closed) all come here; a prompt reads Ctrl-C as a key and returns an
@@ -127,7 +136,9 @@ pub fn install_interrupt_handler() {
         }
         let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&ui_lang(), &id));
         // After SIGHUP the terminal may be gone: writing is tried, never fatal.
-        let _ = writeln!(std::io::stderr(), "\n{}", interrupted_line(hint.as_deref()));
+        if first_to_say_interrupted() {
+            let _ = writeln!(std::io::stderr(), "\n{}", interrupted_line(hint.as_deref()));
+        }
         std::process::exit(i32::from(crate::exit_code::Exit::Interrupted.code()));
     });
 }

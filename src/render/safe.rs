@@ -13,15 +13,42 @@ fn is_unsafe(c: char) -> bool {
         || c == '\u{f8ff}'
 }
 
+/// Whether the UTF-8 `bytes` hold a tab or a character [`is_unsafe`] finds, read a byte at
+/// a time (most text is safe, and this runs on every cell of every table): C0 controls but
+/// the newline, DEL, C1 controls (`C2 80`-`C2 9F`), the bidirectional overrides (`E2 80
+/// AA`-`AE`, `E2 81 A6`-`A9`) and U+F8FF (`EF A3 BF`).
+fn needs_cleaning(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x20 && b != b'\n' || b == 0x7f {
+            return true;
+        }
+        if b >= 0xc2 {
+            let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+            let unsafe_here = match b {
+                0xc2 => (0x80..=0x9f).contains(&next(1)),
+                0xe2 => {
+                    (next(1) == 0x80 && (0xaa..=0xae).contains(&next(2)))
+                        || (next(1) == 0x81 && (0xa6..=0xa9).contains(&next(2)))
+                }
+                0xef => next(1) == 0xa3 && next(2) == 0xbf,
+                _ => false,
+            };
+            if unsafe_here {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
 /// `s` with every unsafe character replaced by a visible escape (`\u{1b}`); tabs become
 /// spaces. Newlines are kept.
 #[must_use]
 pub fn clean(s: &str) -> Cow<'_, str> {
-    // Printable ASCII (most cells and lines) is safe as it is, checked a byte at a time.
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        return Cow::Borrowed(s);
-    }
-    if !s.chars().any(|c| is_unsafe(c) || c == '\t') {
+    if !needs_cleaning(s.as_bytes()) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -60,5 +87,17 @@ mod tests {
         assert!(shown.contains("\\u{1b}]0;pwned"));
         assert_eq!(clean("plain ✓ দুঃখিত"), "plain ✓ দুঃখিত");
         assert_eq!(one_line("a\nb"), "a ⏎ b");
+    }
+
+    #[test]
+    fn the_byte_scan_finds_what_the_character_test_finds() {
+        // Every character of the first planes, alone and between others.
+        for c in (0..=0x3_0000).filter_map(char::from_u32) {
+            let alone = c.to_string();
+            let between = format!("aé{c}“z");
+            let expected = is_unsafe(c) || c == '\t';
+            assert_eq!(needs_cleaning(alone.as_bytes()), expected, "U+{:04X}", u32::from(c));
+            assert_eq!(needs_cleaning(between.as_bytes()), expected, "U+{:04X}", u32::from(c));
+        }
     }
 }

@@ -6,6 +6,8 @@
 //! each cell line is topped up with placeholder characters that comfy-table counts and
 //! that are removed after layout. Every border then lands where a terminal puts it.
 
+use std::borrow::Cow;
+
 use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table as Layout};
 use unicode_width::UnicodeWidthStr;
@@ -239,13 +241,36 @@ pub fn text<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> St
         }
         return to_text(&t);
     }
+    // Each cell made safe and measured once, for the widths and again for the padding.
+    let cells: Vec<Vec<(Cow<'_, str>, usize)>> = rows
+        .iter()
+        .map(|row| {
+            row.as_ref()
+                .iter()
+                .map(|c| {
+                    let cell = clean(c);
+                    let w = fast_width(&cell);
+                    (cell, w)
+                })
+                .collect()
+        })
+        .collect();
     let mut columns = Columns::new(header);
-    for row in rows {
-        columns.fit(row.as_ref());
+    for row in &cells {
+        for (w, (_, cell)) in columns.widths.iter_mut().zip(row) {
+            *w = (*w).max(*cell);
+        }
     }
     let mut out = columns.header(header);
-    for row in rows {
-        out.push_str(&columns.line(row.as_ref()));
+    for row in &cells {
+        let start = out.len();
+        for ((cell, width), w) in row.iter().zip(&columns.widths) {
+            out.push_str(cell);
+            out.extend(std::iter::repeat_n(' ', w.saturating_sub(*width) + 2));
+        }
+        let end = start + out[start..].trim_end().len();
+        out.truncate(end);
+        out.push('\n');
     }
     out
 }
