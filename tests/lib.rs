@@ -30,6 +30,7 @@ mod scripted;
 mod server;
 mod shared;
 mod shift;
+mod sites;
 mod summary;
 mod ui_language;
 mod widths;

@@ -116,6 +116,15 @@ pub(crate) fn check_playbook(pb: &Playbook, doc: &Document, file: &str, policy: 
     check_never_say(&mut c, pb);
     for (path, text) in texts(pb) {
         check_languages(&mut c, &path, text, &policy.languages);
+        let langs = text.languages();
+        let written =
+            if langs.is_empty() { vec![text.get("")] } else { langs.iter().map(|l| text.get(l)).collect() };
+        if let Some(word) = written.into_iter().find_map(super::site::unknown_placeholder) {
+            c.error(
+                &path,
+                format!("`{word}` is no placeholder recover fills (the one there is: {{emergency}}, the policy's emergency number)"),
+            );
+        }
     }
     c.out
 }
