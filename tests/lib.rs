@@ -11,6 +11,7 @@ mod completions;
 mod docs;
 mod drill;
 mod faults;
+mod guest_side;
 mod guests;
 mod hardening;
 mod help;

@@ -263,6 +263,7 @@ fn finish_with_enter_after_find_room(p: &mut rexpect::session::PtySession) {
     answer(p, "call-next-morning", &[ENTER]);
     answer(p, "written-apology", &[ENTER]);
     answer(p, "Failure point", &[ENTER]);
+    crate::interactive::skip_guest(p);
     p.exp_string("Incident id").expect("summary");
     p.exp_eof().expect("eof");
 }
