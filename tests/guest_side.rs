@@ -87,6 +87,11 @@ fn an_answers_file_gives_the_guests_side_redact_leaves_it_out_and_purge_deletes_
     assert_eq!(i["guest"]["words"], "Cold dish, twice");
     let id = i["id"].as_str().unwrap().to_owned();
     // Shown with the incident, kept in the log, out of a redacted export.
+    let shown = t.ok(&["show-incident", &id]);
+    assert!(
+        shown.contains("The guest") && shown.contains("no · “Cold dish, twice” · +45 1234 5678"),
+        "{shown}"
+    );
     assert_eq!(t.cmd(&["log", "--json"]).run().json_lines()[0]["guest"]["consent"], true);
     let redacted = t.cmd(&["export", "--redact"]).run();
     redacted.ok();
