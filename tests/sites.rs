@@ -190,3 +190,20 @@ fn check_proves_a_sites_amounts_exact_in_its_currency() {
     let lib = library_with(&t, OSLO);
     t.cmd(&["check", &lib]).run().code(0);
 }
+
+#[test]
+fn check_warns_of_a_safety_step_with_a_number_written_in() {
+    let t = Test::new();
+    let dir = t.copy_playbooks("lib");
+    let file = dir.join("foreign-object.yaml");
+    let text = std::fs::read_to_string(&file).expect("foreign-object").replace("{emergency}", "112");
+    std::fs::write(&file, text).expect("write");
+    let out = t.cmd(&["check", &dir.display().to_string()]).run();
+    out.code(0);
+    assert!(
+        out.stdout.contains("warning: safety step `safety-check` does not say `{emergency}`"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+}

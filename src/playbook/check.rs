@@ -223,6 +223,21 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
                     .into(),
             );
         }
+        // The number to call is the site's, from the policy: a number written into the
+        // text would send a desk abroad to the wrong one.
+        if let Some((i, s)) = pb.phases.apologise.iter().enumerate().find(|(_, s)| {
+            s.id.starts_with("safety")
+                && !s.action.languages().iter().any(|l| s.action.get(l).contains("{emergency}"))
+                && !matches!(&s.action, crate::text::Text::Plain(t) if t.contains("{emergency}"))
+        }) {
+            c.warn(
+                &format!("phases.apologise[{i}].do"),
+                format!(
+                    "safety step `{}` does not say `{{emergency}}`: the number to call comes from the policy, per site",
+                    s.id
+                ),
+            );
+        }
     }
     if !pb.phases.apologise.iter().any(|s| s.say.is_some()) {
         c.warn("phases.apologise", "no step in apologise gives the words to `say`".into());
