@@ -155,10 +155,11 @@ impl Config {
     /// playbook `name` names (`None`: only the policy, for `list`, which reads the built-in
     /// index). From the built-in library only that much is decoded; a folder is read whole.
     pub fn library_for(&self, name: Option<&str>) -> Result<Library, Error> {
-        self.warned(match &self.playbooks.value {
+        let lib = self.warned(match &self.playbooks.value {
             None => Library::built_in_for(name),
             Some(dir) => Library::from_dir(dir)?,
-        })
+        })?;
+        Ok(lib.for_site(self.site.value.as_deref()))
     }
 
     /// The library quietly, with only the built-in playbooks of `kinds` decoded (a folder
@@ -225,8 +226,15 @@ impl Config {
         }
     }
 
-    /// The library, without warnings (for `check`, which reports everything itself).
+    /// The library, without warnings, as this desk's site sees it (its emergency number,
+    /// its money).
     pub fn library_quiet(&self) -> Result<Library, Error> {
+        Ok(self.library_as_written()?.for_site(self.site.value.as_deref()))
+    }
+
+    /// The library as its files say, placeholders unfilled and amounts in the policy's own
+    /// currency: for `check`, which reports everything itself and checks every site.
+    pub fn library_as_written(&self) -> Result<Library, Error> {
         Ok(match &self.playbooks.value {
             None => Library::built_in(),
             Some(dir) => Library::from_dir(dir)?,

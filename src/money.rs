@@ -63,6 +63,13 @@ impl Money {
         self.0.checked_add(rhs.0).map(Money)
     }
 
+    /// The product, or `None` past what an amount can hold: a site's amounts are the
+    /// policy's times its scale, exact (10 × 5.50 is 55, never 54.999…).
+    #[must_use]
+    pub fn checked_mul(self, rhs: Money) -> Option<Money> {
+        self.0.checked_mul(rhs.0).map(|d| Money(d.normalize()))
+    }
+
     /// Reads an amount where it enters `recover` (a playbook, a policy, an import): exact
     /// decimal text only, at most [`MAX_PLACES`] places and at most [`MAX_AMOUNT`] either
     /// way, so that no sum of amounts can overflow and nothing is rounded away.

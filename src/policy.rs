@@ -24,6 +24,76 @@ pub struct Policy {
     /// What the house aims for, shown against the timings of `report --format html`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub targets: Option<Targets>,
+    /// The emergency number a safety step tells staff to call (`{emergency}` in playbook
+    /// text), when the desk's site names none: 112 unless written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<String>,
+    /// What differs at a site (`--site`, `RECOVER_SITE`): its emergency number, its money.
+    /// A site not listed keeps the policy's own.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub sites: IndexMap<String, Site>,
+}
+
+/// The emergency number when the policy writes none: the European one, which most mobile
+/// networks elsewhere also put through.
+pub const DEFAULT_EMERGENCY: &str = "112";
+
+/// One site's differences from the policy. Money at a site: `currency` is what its costs
+/// and limits are in; every cost and limit is the policy's times `scale` (10 turns EUR
+/// amounts into NOK ones), unless `costs` (by `type/step`) or `limits` (by role) name the
+/// amount outright. `check` proves every amount so made is exact in the site's currency.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// The emergency number here, e.g. `999` in Bangladesh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency: Option<String>,
+    /// ISO currency code of this site's costs and limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// What every cost and limit of the policy's currency is multiplied by here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Money>,
+    /// Amends' costs here, by `type/step-id`, in place of the scaled ones.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub costs: IndexMap<String, Money>,
+    /// Roles' limits here, by role, in place of the scaled ones.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub limits: IndexMap<String, Money>,
+}
+
+impl Site {
+    /// Whether this site's money differs from the policy's at all.
+    #[must_use]
+    pub fn has_money(&self) -> bool {
+        self.currency.is_some() || self.scale.is_some() || !self.costs.is_empty() || !self.limits.is_empty()
+    }
+
+    /// An amount of the policy's, as it is here: `written` (an override) if given, else
+    /// `base` times the scale; `None` past what an amount can hold.
+    #[must_use]
+    pub fn amount(&self, base: Money, written: Option<Money>) -> Option<Money> {
+        match (written, self.scale) {
+            (Some(m), _) => Some(m),
+            (None, Some(scale)) => base.checked_mul(scale),
+            (None, None) => Some(base),
+        }
+    }
+}
+
+/// Why `number` is no emergency number: a phone number is digits, perhaps a leading `+`
+/// and single spaces or dashes between groups; 2 to 15 digits.
+#[must_use]
+pub fn unfit_number(number: &str) -> Option<String> {
+    let digits = number.bytes().filter(u8::is_ascii_digit).count();
+    let body = number.strip_prefix('+').unwrap_or(number);
+    let groups_ok = body.split([' ', '-']).all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+    (!groups_ok || !(2..=15).contains(&digits)).then(|| {
+        format!(
+            "`{}` is not a phone number (write its digits, e.g. 112)",
+            crate::render::safe::one_line(number)
+        )
+    })
 }
 
 /// Service targets: how soon an apology and a fix should come after the start.
@@ -59,6 +129,13 @@ impl Role {
     pub fn limit(&self) -> Money {
         match self {
             Role::Limit(m) | Role::Named { limit: m, .. } => *m,
+        }
+    }
+
+    /// Sets the limit: a site's own amount in its currency.
+    pub fn set_limit(&mut self, to: Money) {
+        match self {
+            Role::Limit(m) | Role::Named { limit: m, .. } => *m = to,
         }
     }
 }
@@ -106,6 +183,22 @@ impl Policy {
             Some((_, Role::Named { name, .. })) => name.lang_of(lang),
             _ => None,
         }
+    }
+
+    /// The emergency number at `site`: the site's own, else the policy's, else 112.
+    #[must_use]
+    pub fn emergency_at(&self, site: Option<&str>) -> &str {
+        self.site(site)
+            .and_then(|s| s.emergency.as_deref())
+            .or(self.emergency.as_deref())
+            .unwrap_or(DEFAULT_EMERGENCY)
+    }
+
+    /// The policy's entry for `site`, matched in any case.
+    #[must_use]
+    pub fn site(&self, site: Option<&str>) -> Option<&Site> {
+        let site = site?;
+        self.sites.iter().find(|(name, _)| name.eq_ignore_ascii_case(site)).map(|(_, s)| s)
     }
 
     /// The language a plain, untranslated text of this library is taken to be in: the

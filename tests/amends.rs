@@ -1,7 +1,7 @@
 //! The amends in a real pseudo-terminal: withholding needs a reason, an approver is
 //! someone else whose role may give the bundle; and picking a playbook without `--type`.
 
-use crate::interactive::{DOWN, ENTER, answer, exit_code, incident, spawn};
+use crate::interactive::{DOWN, ENTER, answer, exit_code, incident, skip_guest, spawn};
 use crate::support::Test;
 
 const SPACE: &str = " ";
@@ -26,6 +26,7 @@ fn withholding_offered_amends_asks_why_for_each_and_the_summary_and_report_say_s
     answer(&mut p, "call-next-morning", &[ENTER]);
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Failure point", &[ENTER]);
+    skip_guest(&mut p);
     let summary = p.exp_eof().expect("eof");
     assert!(summary.contains("2 of 4 offered amends withheld"), "{summary}");
     assert!(!summary.contains("within the limit"), "{summary}");
@@ -81,6 +82,7 @@ fn an_approver_must_be_someone_else_with_a_role_that_may_give_the_bundle() {
     answer(&mut p, "call-next-morning", &[ENTER]);
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Failure point", &[ENTER]);
+    skip_guest(&mut p);
     let summary = p.exp_eof().expect("eof");
     assert!(summary.contains("approved by maria (supervisor)"), "{summary}");
     assert_eq!(exit_code(&p), 0);

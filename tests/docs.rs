@@ -62,10 +62,10 @@ fn every_json_field_is_documented_and_every_documented_field_is_written() {
     let t = Test::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shift.jsonl");
     t.cmd(&[std::ffi::OsStr::new("import"), fixture.as_os_str()]).run().code(0);
-    // Notes, a skip reason and a failure note, which the fixture does not have.
+    // Notes, a skip reason, a failure note and the guest's side, which the fixture does not have.
     let answers = t.write(
         "a.yaml",
-        "type: wrong-order\nseverity: minor\nstaff: anna\nfailure_point: other\nfailure_note: the pass\nsteps:\n  own-it: {done: true, note: said sorry}\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: {skipped: nothing to bridge with}\n  check-plate: done\n  manager-check-back: scheduled\n",
+        "type: wrong-order\nseverity: minor\nstaff: anna\nfailure_point: other\nfailure_note: the pass\nguest: {words: cold dish, satisfied: partly, contact: g@example.com, consent: true}\nsteps:\n  own-it: {done: true, note: said sorry}\n  take-away: done\n  right-dish: {choice: same dish made right}\n  bridge-the-wait: {skipped: nothing to bridge with}\n  check-plate: done\n  manager-check-back: scheduled\n",
     );
     let started = t.cmd(&["start", "--answers", answers.to_str().unwrap(), "--json"]).run().json_lines();
     let id = started[0]["id"].as_str().unwrap().to_owned();

@@ -78,6 +78,7 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     answer(&mut p, "call-next-morning", &[ENTER]);
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Failure point", &[DOWN, DOWN, ENTER]);
+    skip_guest(&mut p);
     let summary = p.exp_string("Incident id").expect("summary table");
     assert!(summary.contains("Time to apology") && summary.contains("Amends"), "{summary}");
     let rest = p.exp_eof().expect("eof");
@@ -100,6 +101,13 @@ fn a_whole_session_with_enter_a_select_a_skip_and_an_approver() {
     assert_eq!(i["amends_total"], "615");
     assert_eq!(i["follow_ups"].as_array().unwrap().len(), 2);
     assert_eq!(i["steps"].as_array().unwrap().len(), 17);
+}
+
+/// Skips the guest's side at the end of a session: Enter at each of its three questions.
+pub fn skip_guest(p: &mut PtySession) {
+    for prompt in ["words", "satisfied", "contacted"] {
+        answer(p, prompt, &[ENTER]);
+    }
 }
 
 /// Answers `listen` and `own-it`.
@@ -129,6 +137,7 @@ pub(crate) fn finish_from_find_rooms_note(p: &mut PtySession) {
     answer(p, "call-next-morning", &[ENTER]);
     answer(p, "written-apology", &[ENTER]);
     answer(p, "Failure point", &[ENTER]);
+    skip_guest(p);
     p.exp_string("Incident id").expect("summary");
     p.exp_eof().expect("eof");
 }
@@ -205,7 +214,7 @@ fn ctrl_c_at_what_other_was_keeps_the_failure_point_and_resume_finishes() {
     assert_eq!(incident(&t)["status"], "complete");
 }
 
-fn finish_up_to_the_failure_point(p: &mut PtySession) {
+pub(crate) fn finish_up_to_the_failure_point(p: &mut PtySession) {
     answer(p, "reassure", &[ENTER]);
     answer(p, "ask-destination", &[ENTER]);
     answer(p, "find-room (pick one)", &[ENTER]);
@@ -309,6 +318,10 @@ fn a_whole_session_in_danish_with_the_guests_words_in_english() {
     answer(&mut p, "call-next-morning", &[ENTER]);
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Fejlpunkt", &[ENTER]);
+    // The guest's side, in Danish: Enter skips each.
+    for prompt in ["egne ord, kort", "tilfreds, da I skiltes", "Telefon eller e-mail"] {
+        answer(&mut p, prompt, &[ENTER]);
+    }
     let summary = utf8(&p.exp_eof().expect("summary"));
     assert!(summary.contains("søsterhotel"), "the choice by its Danish label: {summary}");
     assert_eq!(exit_code(&p), 0);
@@ -367,6 +380,7 @@ fn sigterm_and_sighup_end_a_session_as_ctrl_c_does() {
             answer(&mut p, "call-next-morning", &[ENTER]);
             answer(&mut p, "written-apology", &[ENTER]);
             answer(&mut p, "Failure point", &[ENTER]);
+            skip_guest(&mut p);
             p.exp_eof().expect("eof");
         } else {
             finish_with_enter(&mut p);

@@ -3,7 +3,7 @@
 //! amends questions, the keys of a list, narrow and vanished terminals).
 
 use crate::amends::answer_up_to_the_amends;
-use crate::interactive::{DOWN, ENTER, answer, exit_code, incident, spawn, utf8};
+use crate::interactive::{DOWN, ENTER, answer, exit_code, incident, skip_guest, spawn, utf8};
 use crate::support::{BIN, Test, base_env};
 
 const UP: &str = "\x1b[A";
@@ -43,6 +43,7 @@ fn over_the_limit_the_withheld_reasons_are_asked_before_the_approver() {
     answer(&mut p, "call-next-morning", &[ENTER]);
     answer(&mut p, "written-apology", &[ENTER]);
     answer(&mut p, "Failure point", &[ENTER]);
+    skip_guest(&mut p);
     p.exp_eof().expect("eof");
     assert_eq!(exit_code(&p), 0);
     let i = incident(&t);

@@ -120,6 +120,9 @@ fn session_at(t: &Test, columns: usize) -> String {
         "call-next-morning",
         "written-apology",
         "Failure point",
+        "words",
+        "satisfied",
+        "contacted",
     ] {
         seen.push_str(
             &p.exp_string(prompt).unwrap_or_else(|e| panic!("waiting for {prompt:?}: {e}\n{seen}")),

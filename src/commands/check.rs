@@ -12,7 +12,8 @@ use crate::render::safe::one_line;
 
 /// Prints every problem as `file:line:col: message`; exit 1 if any is an error.
 pub fn run(config: &Config, args: &CheckArgs) -> Result<Exit, Error> {
-    let lib = if args.paths.is_empty() { config.library_quiet()? } else { Library::from_paths(&args.paths)? };
+    let lib =
+        if args.paths.is_empty() { config.library_as_written()? } else { Library::from_paths(&args.paths)? };
     let mut out = std::io::stdout().lock();
     for p in &lib.problems {
         writeln!(out, "{}", one_line(&p.to_string()))?;

@@ -183,6 +183,13 @@ fn record_answers(
     let mut store = config.store()?;
     create(&mut *store, session, guest)?;
     drive(session, &mut Answers::new(file), Some(&mut *store))?;
+    if let Some(side) = &file.guest {
+        let events = session.guest(side.clone())?;
+        if !events.is_empty() {
+            store.append(&session.incident().uid, &events)?;
+            session.apply(&events);
+        }
+    }
     let unstated: Vec<&str> = session
         .incident()
         .steps
@@ -361,14 +368,33 @@ fn interactive(
     let id = session.incident().id.clone();
     set_resumable(&id);
     install_interrupt_handler();
-    match drive(session, &mut driver, Some(store)) {
+    match drive(session, &mut driver, Some(store)).and_then(|()| guest_side(session, &driver, store)) {
         Ok(()) => finish(config, lib, session, json),
+        // Every answer is saved; only the guest's side was still being told.
+        Err(Error::Interrupted { .. }) if session.is_finished() => {
+            let _ = console::Term::stderr().show_cursor();
+            Err(Error::Interrupted { resume: None })
+        }
         Err(Error::Interrupted { .. }) => {
             let _ = console::Term::stderr().show_cursor();
             Err(Error::Interrupted { resume: Some(resume_hint(config.lang.value.code(), &id)) })
         }
         Err(e) => Err(e),
     }
+}
+
+/// Asks the guest's side once the session's answers are saved (not again if it was told),
+/// and records what was said.
+fn guest_side(session: &mut Session, driver: &Terminal, store: &mut dyn Store) -> Result<(), Error> {
+    if session.incident().guest.is_some() {
+        return Ok(());
+    }
+    let events = session.guest(driver.guest_side()?)?;
+    if !events.is_empty() {
+        store.append(&session.incident().uid, &events)?;
+        session.apply(&events);
+    }
+    Ok(())
 }
 
 fn finish(config: &Config, lib: &Library, session: &Session, json: bool) -> Result<Exit, Error> {

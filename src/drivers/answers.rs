@@ -24,6 +24,7 @@ struct Header {
     reference: Option<String>,
     failure_point: Option<String>,
     failure_note: Option<String>,
+    guest: Option<crate::engine::GuestSide>,
     #[serde(default)]
     steps: Node,
 }
@@ -74,6 +75,8 @@ pub struct AnswersFile {
     /// `failure_point:`.
     pub failure_point: Option<String>,
     failure_note: Option<String>,
+    /// `guest:`, the guest's side, recorded once the session's answers are.
+    pub guest: Option<crate::engine::GuestSide>,
     steps: Vec<Planned>,
     doc: Document,
     /// Problems found while reading it.
@@ -133,6 +136,7 @@ impl AnswersFile {
             reference: header.reference,
             failure_point: header.failure_point,
             failure_note: header.failure_note,
+            guest: header.guest,
             steps,
             doc,
             problems,
@@ -163,6 +167,16 @@ impl AnswersFile {
                 ));
             }
         }
+        if let Some(Err(rule)) = self.guest.clone().map(|g| session.guest(g)) {
+            problems.push(if matches!(rule, crate::engine::Rule::ContactWithoutConsent) {
+                self.problem(
+                    "guest.contact",
+                    format!("{rule} (write `consent: true` only if the guest agreed)"),
+                )
+            } else {
+                self.problem("guest", rule.to_string())
+            });
+        }
         if session.incident().severity.is_none() {
             problems.push(self.problem("", "severity is missing (minor, major or critical)".into()));
             return problems;
@@ -182,8 +196,8 @@ impl AnswersFile {
 }
 
 /// The keys an answers file may have.
-const KEYS: [&str; 8] =
-    ["type", "severity", "staff", "role", "ref", "failure_point", "failure_note", "steps"];
+const KEYS: [&str; 9] =
+    ["type", "severity", "staff", "role", "ref", "failure_point", "failure_note", "guest", "steps"];
 
 /// The header decoded one key at a time: what decodes is kept, every problem is noted.
 fn header_by_key(doc: &Document, file: &str, problems: &mut Vec<Problem>) -> Header {
@@ -202,6 +216,7 @@ fn header_by_key(doc: &Document, file: &str, problems: &mut Vec<Problem>) -> Hea
             "ref" => take(node.decode(doc, "ref").map(|v| header.reference = v)),
             "failure_point" => take(node.decode(doc, "failure_point").map(|v| header.failure_point = v)),
             "failure_note" => take(node.decode(doc, "failure_note").map(|v| header.failure_note = v)),
+            "guest" => take(node.decode(doc, "guest").map(|v| header.guest = v)),
             "steps" => header.steps = node,
             other => problems.push(Problem::new(
                 file,

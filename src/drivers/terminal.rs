@@ -11,6 +11,8 @@ use jiff::tz::TimeZone;
 use nix::sys::termios::{SetArg, Termios, tcgetattr, tcsetattr};
 
 use super::Driver;
+
+mod guest_side;
 use crate::clock::local;
 use crate::engine::{
     AmendsAnswer, Answer, MAX_TEXT_CHARS, NoteOn, Question, Rule, Session, StepAnswer, WITHHELD_REASONS,

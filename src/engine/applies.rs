@@ -24,5 +24,6 @@ pub fn still_applies(incident: &Incident, event: &Event) -> bool {
             .iter()
             .any(|s| s.id == *step && s.outcome == Outcome::Skipped && s.completed_at.is_none()),
         Event::NowComplete => incident.status == Status::Incomplete,
+        Event::Guest(_) => incident.guest.is_none(),
     }
 }

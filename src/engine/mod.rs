@@ -12,7 +12,9 @@ mod validate;
 
 pub use after::{Closing, abandon, done};
 pub use applies::still_applies;
-pub use record::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, seconds_between};
+pub use record::{
+    FollowUp, FollowUpOutcome, GuestSide, Incident, Outcome, Satisfied, Status, StepRecord, seconds_between,
+};
 pub use rules::{Rule, covers, lowest_role_for};
 pub use validate::{text_too_long, validate};
 
@@ -248,6 +250,8 @@ pub enum Event {
     },
     /// An incomplete incident has no required step left skipped: it is complete.
     NowComplete,
+    /// The guest's side was told (at the end of the session, or in an answers file).
+    Guest(GuestSide),
     /// The incident was given up (`recover abandon`).
     Abandoned {
         /// When.
@@ -295,6 +299,7 @@ impl<'p> Session<'p> {
             failure_note: None,
             abandoned_by: None,
             abandon_reason: None,
+            guest: None,
             servqual: playbook.servqual.clone(),
             follow_ups: Vec::new(),
         };
@@ -444,6 +449,12 @@ impl<'p> Session<'p> {
         Ok(vec![Event::Finished { status, at: now }])
     }
 
+    /// The events that record the guest's side (none when nothing was said). Asked at the
+    /// end, after the answers are saved, so skipping it or Ctrl-C there loses nothing.
+    pub fn guest(&self, side: GuestSide) -> Result<Vec<Event>, Rule> {
+        Ok(rules::guest_side(side)?.map(Event::Guest).into_iter().collect())
+    }
+
     /// Records events the store has saved.
     pub fn apply(&mut self, events: &[Event]) {
         for event in events {
@@ -518,6 +529,7 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
                 s.completed_note.clone_from(note);
             }
         }
+        Event::Guest(side) => incident.guest = Some(side.clone()),
         Event::NowComplete => {
             if incident.status == Status::Incomplete {
                 incident.status = Status::Complete;

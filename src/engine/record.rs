@@ -60,11 +60,84 @@ pub struct Incident {
     /// Why it was abandoned: started by mistake, a duplicate, the guest left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abandon_reason: Option<String>,
+    /// The guest's side, as they told it when we parted: left out when not asked or
+    /// nothing was said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest: Option<GuestSide>,
     /// The SERVQUAL dimensions of the playbook, kept for reports.
     #[serde(default)]
     pub servqual: Vec<Servqual>,
     /// Follow-ups scheduled, open or closed.
     pub follow_ups: Vec<FollowUp>,
+}
+
+/// What the guest said, how they felt when we parted, and how to reach them: each part
+/// optional, and the contact only with their consent (a follow-up that calls back needs
+/// it; nobody is called who did not agree). `export --redact` leaves all of it out, and
+/// `purge` deletes it with its incident.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuestSide {
+    /// The guest's own words, short.
+    #[serde(default)]
+    pub words: Option<String>,
+    /// Whether they were satisfied when we parted.
+    #[serde(default)]
+    pub satisfied: Option<Satisfied>,
+    /// A phone number or e-mail, only given with `consent`.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// The guest agreed to be contacted about this incident.
+    #[serde(default)]
+    pub consent: bool,
+}
+
+impl GuestSide {
+    /// True when nothing was said: then nothing is recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.words.is_none() && self.satisfied.is_none() && self.contact.is_none() && !self.consent
+    }
+
+    /// As both stores keep it: one JSON object in one column, as it is exported.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Read back from its column; `None` for text that is not one (an older or foreign
+    /// log), shown as nothing said rather than failing the whole read.
+    #[must_use]
+    pub fn from_json(text: &str) -> Option<GuestSide> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+/// How the guest felt when we parted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Satisfied {
+    /// Satisfied.
+    Yes,
+    /// Partly.
+    Partly,
+    /// Not satisfied.
+    No,
+}
+
+impl Satisfied {
+    /// All three, as offered.
+    pub const ALL: [Satisfied; 3] = [Satisfied::Yes, Satisfied::Partly, Satisfied::No];
+
+    /// The key in JSON and answers files.
+    #[must_use]
+    pub fn key(self) -> &'static str {
+        match self {
+            Satisfied::Yes => "yes",
+            Satisfied::Partly => "partly",
+            Satisfied::No => "no",
+        }
+    }
 }
 
 /// Where a recovery stands.

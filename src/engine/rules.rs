@@ -25,6 +25,9 @@ pub enum Rule {
     /// Finishing with questions left.
     #[error("the session still has questions")]
     NotFinished,
+    /// Contact details given without the guest's consent: never recorded.
+    #[error("the guest's contact details are recorded only with their consent")]
+    ContactWithoutConsent,
     /// A `choose` step done without an option.
     #[error("step `{step}`: pick one of {options}")]
     ChoiceMissing {
@@ -279,6 +282,18 @@ pub(super) fn fits(what: &str, text: Option<&str>) -> Result<(), Rule> {
         Some(t) if super::text_too_long(what, t).is_some() => Err(Rule::TooLong { what: what.to_owned() }),
         _ => Ok(()),
     }
+}
+
+/// The guest's side as recorded: texts trimmed (blank is none) and held to the length
+/// rule, contact details only with consent; `None` when nothing was said.
+pub(super) fn guest_side(side: super::GuestSide) -> Result<Option<super::GuestSide>, Rule> {
+    let words = short(side.words, "the guest's words")?;
+    let contact = short(side.contact, "the guest's contact details")?;
+    if contact.is_some() && !side.consent {
+        return Err(Rule::ContactWithoutConsent);
+    }
+    let side = super::GuestSide { words, contact, ..side };
+    Ok((!side.is_empty()).then_some(side))
 }
 
 fn short(text: Option<String>, what: &str) -> Result<Option<String>, Rule> {

@@ -82,6 +82,13 @@ pub fn validate(incident: &Incident, playbook: Option<&Playbook>) -> Vec<String>
     texts.extend(incident.reference.as_deref().map(|r| ("`ref`".to_owned(), r)));
     texts.extend(incident.failure_point.as_deref().map(|r| ("`failure_point`".to_owned(), r)));
     texts.extend(incident.failure_note.as_deref().map(|r| ("`failure_note`".to_owned(), r)));
+    if let Some(g) = &incident.guest {
+        texts.extend(g.words.as_deref().map(|r| ("`guest.words`".to_owned(), r)));
+        texts.extend(g.contact.as_deref().map(|r| ("`guest.contact`".to_owned(), r)));
+        if g.contact.is_some() && !g.consent {
+            out.push("`guest.contact` is given without the guest's consent (`consent: true`)".into());
+        }
+    }
     let mut ids = HashSet::new();
     for s in &incident.steps {
         if !is_slug(&s.id) {
@@ -157,6 +164,7 @@ mod tests {
             failure_answered: false,
             abandoned_by: None,
             abandon_reason: None,
+            guest: None,
             servqual: Vec::new(),
             follow_ups: vec![FollowUp {
                 step: "call".into(),

@@ -116,6 +116,15 @@ pub(crate) fn check_playbook(pb: &Playbook, doc: &Document, file: &str, policy: 
     check_never_say(&mut c, pb);
     for (path, text) in texts(pb) {
         check_languages(&mut c, &path, text, &policy.languages);
+        let langs = text.languages();
+        let written =
+            if langs.is_empty() { vec![text.get("")] } else { langs.iter().map(|l| text.get(l)).collect() };
+        if let Some(word) = written.into_iter().find_map(super::site::unknown_placeholder) {
+            c.error(
+                &path,
+                format!("`{word}` is no placeholder recover fills (the one there is: {{emergency}}, the policy's emergency number)"),
+            );
+        }
     }
     c.out
 }
@@ -212,6 +221,21 @@ fn check_steps(c: &mut Checker, pb: &Playbook, policy: &Policy) {
                 "a playbook with `possible_harm: true` opens with a required safety step \
                  (an id starting `safety`) before any apology or amend"
                     .into(),
+            );
+        }
+        // The number to call is the site's, from the policy: a number written into the
+        // text would send a desk abroad to the wrong one.
+        if let Some((i, s)) = pb.phases.apologise.iter().enumerate().find(|(_, s)| {
+            s.id.starts_with("safety")
+                && !s.action.languages().iter().any(|l| s.action.get(l).contains("{emergency}"))
+                && !matches!(&s.action, crate::text::Text::Plain(t) if t.contains("{emergency}"))
+        }) {
+            c.warn(
+                &format!("phases.apologise[{i}].do"),
+                format!(
+                    "safety step `{}` does not say `{{emergency}}`: the number to call comes from the policy, per site",
+                    s.id
+                ),
             );
         }
     }

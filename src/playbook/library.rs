@@ -159,7 +159,7 @@ impl Library {
                 ));
             }
         }
-        let policy = load_policy(policies, &mut problems);
+        let (policy, policy_doc) = load_policy(policies, &mut problems);
         let mut playbooks: Vec<Playbook> = Vec::new();
         // Every type and alias seen so far, with its playbook, broken files included.
         let mut names: HashMap<String, String> = HashMap::new();
@@ -195,6 +195,9 @@ impl Library {
             }
         }
         playbooks.sort_by(|a, b| a.kind.cmp(&b.kind));
+        if let Some((file, doc)) = policy_doc {
+            problems.extend(super::site::cost_problems(&policy, &playbooks, &file, &doc));
+        }
         Library { origin, playbooks, policy, problems }
     }
 
@@ -372,7 +375,12 @@ fn read_text(path: &Path) -> Result<String, (Level, String)> {
         .map_err(|e| error(format!("not UTF-8 text (bad byte at offset {})", e.utf8_error().valid_up_to())))
 }
 
-fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy {
+/// The policy, and its file's name and document when it was read from one (for the
+/// checks that need the playbooks too).
+fn load_policy(
+    mut sources: Vec<Source>,
+    problems: &mut Vec<Problem>,
+) -> (Policy, Option<(String, Document)>) {
     let built_in = || {
         let text = YAML_FILES
             .iter()
@@ -384,6 +392,8 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
             languages: Vec::new(),
             targets: None,
             repeat_guest_days: None,
+            emergency: None,
+            sites: indexmap::IndexMap::new(),
         });
         // A folder without a policy of its own borrows the built-in currency and limits,
         // not its languages: its playbooks were not written to that promise.
@@ -391,7 +401,7 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
         policy
     };
     let Some(source) = sources.pop() else {
-        return built_in();
+        return (built_in(), None);
     };
     let decoded = source
         .text
@@ -400,23 +410,29 @@ fn load_policy(mut sources: Vec<Source>, problems: &mut Vec<Problem>) -> Policy 
         .and_then(|t| {
             let policy =
                 yaml::decode::<Policy>(&t).map_err(|e| Problem::at(&source.name, &e, Level::Error))?;
-            unfit_limit(&policy, &t)
-                .map_or(Ok(policy), |(pos, why)| Err(Problem::new(&source.name, pos, Level::Error, why)))
+            if let Some((pos, why)) = unfit_limit(&policy, &t) {
+                return Err(Problem::new(&source.name, pos, Level::Error, why));
+            }
+            let doc = yaml::Document::parse(&t).map_err(|e| Problem::at(&source.name, &e, Level::Error))?;
+            match super::site::site_problem(&policy, &doc) {
+                Some((pos, why)) => Err(Problem::new(&source.name, pos, Level::Error, why)),
+                None => Ok((policy, doc)),
+            }
         });
     match decoded {
-        Ok(policy) if policy.roles.is_empty() => {
+        Ok((policy, _)) if policy.roles.is_empty() => {
             problems.push(Problem::new(
                 &source.name,
                 Pos { line: 1, col: 1 },
                 Level::Error,
                 "the policy names no roles".into(),
             ));
-            built_in()
+            (built_in(), None)
         }
-        Ok(policy) => policy,
+        Ok((policy, doc)) => (policy, Some((source.name, doc))),
         Err(problem) => {
             problems.push(problem);
-            built_in()
+            (built_in(), None)
         }
     }
 }

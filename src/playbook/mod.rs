@@ -6,6 +6,7 @@ pub mod check;
 mod content_tests;
 pub mod library;
 mod load;
+pub mod site;
 
 pub use built_in::{Listed, listing as built_in_listing};
 pub use check::{Level, Problem};

@@ -53,6 +53,9 @@ pub struct Tail<'a> {
     pub abandoned_by: Option<&'a str>,
     /// Why (left out when `None`).
     pub abandon_reason: Option<&'a str>,
+    /// The guest's side: left out when none was told (so exports from before it read back
+    /// byte for byte), `Some(None)` for null (told, but left out by `--redact`).
+    pub guest: Option<Option<&'a crate::engine::GuestSide>>,
     /// SERVQUAL dimensions.
     pub servqual: &'a [Servqual],
 }
@@ -183,6 +186,13 @@ pub fn tail(out: &mut Vec<u8>, t: &Tail) {
             field(out, name, v);
         }
     }
+    if let Some(guest) = t.guest {
+        out.extend_from_slice(b",\"guest\":");
+        // serde_json writes it as the engine's Incident serializes it, key for key.
+        if guest.is_none_or(|g| serde_json::to_writer(&mut *out, g).is_err()) {
+            out.extend_from_slice(b"null");
+        }
+    }
     out.extend_from_slice(b",\"servqual\":[");
     for (k, d) in t.servqual.iter().enumerate() {
         if k > 0 {
@@ -250,6 +260,7 @@ pub fn incident(out: &mut Vec<u8>, i: &Incident, redact: bool) {
             failure_answered: i.failure_answered,
             abandoned_by: i.abandoned_by.as_deref(),
             abandon_reason: kept(redact, i.abandon_reason.as_deref()),
+            guest: i.guest.as_ref().map(|g| (!redact).then_some(g)),
             servqual: &i.servqual,
         },
     );

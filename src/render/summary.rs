@@ -255,6 +255,21 @@ impl View<'_> {
                 format!("{}{note}", self.failure_point(point)),
             ]);
         }
+        if let Some(g) = &i.guest {
+            // How they felt, in their words, and how to reach them (only ever with consent).
+            let satisfied = g.satisfied.map(|s| {
+                let key = match s {
+                    crate::engine::Satisfied::Yes => "satisfied_yes",
+                    crate::engine::Satisfied::Partly => "satisfied_partly",
+                    crate::engine::Satisfied::No => "satisfied_no",
+                };
+                ui::t(lang, key).to_owned()
+            });
+            let words = g.words.as_deref().map(|w| format!("“{}”", one_line(w)));
+            let parts: Vec<String> =
+                [satisfied, words, g.contact.as_deref().map(one_line)].into_iter().flatten().collect();
+            totals.add_row(vec![ui::t(lang, "guest_row").to_owned(), parts.join(" · ")]);
+        }
         totals.add_row(vec![ui::t(lang, "incident_id").to_owned(), one_line(&i.id)]);
         totals
     }

@@ -31,7 +31,7 @@ const PAGE: i64 = 500;
 
 const INCIDENT_COLUMNS: &str = "i.uid::text, i.id, i.type, i.severity, i.staff, i.role, i.ref, i.started_at, \
      i.finished_at, i.status, i.currency, i.role_limit::text, i.failure_answered, i.failure_point, \
-     i.failure_note, i.servqual, i.abandoned_by, i.abandon_reason, lower(i.id), i.approver_role, i.site";
+     i.failure_note, i.servqual, i.abandoned_by, i.abandon_reason, lower(i.id), i.approver_role, i.site, i.guest";
 
 const STEP_COLUMNS: &str = "s.incident::text, s.seq, s.phase, s.step, s.outcome, s.at, s.choice, s.note, \
      s.reason, s.cost::text, s.approved_by, s.completed_at, s.completed_by, s.completed_note";
@@ -249,6 +249,7 @@ impl PostgresStore {
             abandoned_by: r.get(16),
             abandon_reason: r.get(17),
             approver_role: r.get(19),
+            guest: r.get::<_, Option<String>>(21).as_deref().and_then(crate::engine::GuestSide::from_json),
             follow_ups: Vec::new(),
         })
     }

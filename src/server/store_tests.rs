@@ -35,6 +35,7 @@ fn incident(n: u32, kind: &str, staff: &str, start: i64, follow_ups: usize) -> I
         failure_answered: true,
         abandoned_by: None,
         abandon_reason: None,
+        guest: None,
         approver_role: None,
         servqual: vec![Servqual::Reliability, Servqual::Empathy],
         follow_ups: Vec::new(),

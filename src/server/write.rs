@@ -137,13 +137,14 @@ impl PostgresStore {
                 boxed(i.abandoned_by.clone()),
                 boxed(i.abandon_reason.clone()),
                 boxed(i.approver_role.clone()),
+                boxed(i.guest.as_ref().map(crate::engine::GuestSide::to_json)),
             ];
             let rows = self.query(
                 "INSERT INTO recover.incidents (uid, site, id, type, severity, staff, role, ref, started_at,
                     finished_at, status, currency, role_limit, failure_answered, failure_point, failure_note,
-                    servqual, abandoned_by, abandon_reason, approver_role)
+                    servqual, abandoned_by, abandon_reason, approver_role, guest)
                  VALUES ($1::text::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::numeric, $14,
-                    $15, $16, $17, $18, $19, $20)
+                    $15, $16, $17, $18, $19, $20, $21)
                  ON CONFLICT DO NOTHING RETURNING id",
                 &params,
             )?;
@@ -185,6 +186,8 @@ impl PostgresStore {
             // Incomplete becomes complete only through a skipped step done afterwards (the
             // engine's `NowComplete`), never through another account of the end.
             boxed(i.steps.iter().any(|s| s.completed_at.is_some())),
+            // The guest's side is told once: the first account of it stays.
+            boxed(i.guest.as_ref().map(crate::engine::GuestSide::to_json)),
         ];
         // Every right-hand side reads the row as it was: the status tested is the old one.
         let n = self.execute(
@@ -199,8 +202,10 @@ impl PostgresStore {
                     THEN $8 ELSE status END,
                 finished_at = CASE WHEN status = 'in_progress' THEN $9 ELSE finished_at END,
                 abandoned_by = CASE WHEN status = 'in_progress' THEN $10 ELSE abandoned_by END,
-                abandon_reason = CASE WHEN status = 'in_progress' THEN $11 ELSE abandon_reason END
+                abandon_reason = CASE WHEN status = 'in_progress' THEN $11 ELSE abandon_reason END,
+                guest = COALESCE(guest, $13)
              WHERE uid = $1::text::uuid AND (
+                (guest IS NULL AND $13::text IS NOT NULL) OR
                 (severity IS NULL AND $2::text IS NOT NULL) OR (approver_role IS NULL AND $3::text IS NOT NULL)
                 OR (NOT failure_answered AND $4) OR (servqual = '' AND $7 <> '')
                 OR (status = 'in_progress' AND $8 <> 'in_progress')

@@ -16,11 +16,13 @@ use crate::playbook::{Phase, Servqual, Severity};
 
 mod after;
 mod drills;
+mod guest;
 mod reads;
 mod writes;
 
 pub(crate) use after::*;
 pub(crate) use drills::*;
+pub(crate) use guest::*;
 pub(crate) use reads::*;
 pub(crate) use writes::*;
 
@@ -67,6 +69,7 @@ macro_rules! conformance_suite {
             import_with_a_rejected_item_keeps_nothing,
             conflict_says_where_two_accounts_differ,
             purge_deletes_what_started_before,
+            the_guests_side_is_kept_once_redacted_imported_and_purged,
             update_saves_what_was_decided_on_the_incident_as_kept,
             update_saves_nothing_when_refused_or_beaten,
             a_step_done_afterwards_keeps_its_skip,
@@ -147,6 +150,7 @@ fn incident(uid: &str, kind: &str, staff: &str, start: i64, follow_ups: usize) -
         failure_answered: true,
         abandoned_by: None,
         abandon_reason: None,
+        guest: None,
         servqual: vec![Servqual::Reliability, Servqual::Empathy],
         follow_ups: Vec::new(),
     };

@@ -179,6 +179,9 @@ pub fn is_sqlite(path: &Path) -> bool {
         return false;
     }
     let mut head = [0u8; 16];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
+    // Only a regular file is looked into: a FIFO or a device read here would be read up
+    // (or wait for a writer) before the import opens it again.
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
+        && std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
         && &head == b"SQLite format 3\0"
 }

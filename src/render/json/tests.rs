@@ -99,6 +99,7 @@ fn sample() -> Vec<Incident> {
         failure_answered: true,
         abandoned_by: None,
         abandon_reason: None,
+        guest: None,
         servqual: vec![Servqual::Reliability, Servqual::Empathy],
         follow_ups: vec![
             FollowUp {

@@ -24,6 +24,9 @@ CREATE TABLE recover.incidents (
     abandoned_by text,
     abandon_reason text,
     approver_role text,
+    -- The guest's side (their words, whether satisfied, contact with consent): one JSON
+    -- object as `export` writes it, set once, at the end of the session.
+    guest text,
     -- What the incident adds up to in a report (written with it by every client, from the
     -- engine's rules), so `report` over a chain sums narrow rows in SQL.
     amends_total numeric NOT NULL DEFAULT 0,

@@ -11,9 +11,10 @@ GRANT SELECT, INSERT ON recover.incidents, recover.steps, recover.follow_ups, re
 -- What an answer adds to rows already there: the severity and approver's role chosen after
 -- the start, a note said after a step's answer; and the closing columns: finishing or
 -- abandoning an incident, doing a skipped step afterwards, closing a follow-up; and what it
--- adds up to for reports. Never who, what, when or where an incident started.
+-- adds up to for reports; the guest's side, told at the end. Never who, what, when or where an
+-- incident started.
 GRANT UPDATE (severity, approver_role, finished_at, status, failure_answered, failure_point, failure_note,
-        servqual, abandoned_by, abandon_reason, amends_total, amends_approved, apology_s, fix_s,
+        guest, servqual, abandoned_by, abandon_reason, amends_total, amends_approved, apology_s, fix_s,
         follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost, clock_skew,
         amends_offered, amends_given, withheld_reasons, follow_ups_skipped)
     ON recover.incidents TO recover_desk, recover_manager;

@@ -219,6 +219,7 @@ impl Buffers {
         self.servqual.clear();
         self.servqual.extend(text(r, 16)?.split(',').filter_map(Servqual::from_key));
         let note = text_or_null(r, 15)?;
+        let guest = text_or_null(r, 20)?.and_then(crate::engine::GuestSide::from_json);
         json::tail(
             &mut self.line,
             &json::Tail {
@@ -231,6 +232,7 @@ impl Buffers {
                 failure_answered: r.get(13)?,
                 abandoned_by: text_or_null(r, 17)?,
                 abandon_reason: if self.redact { None } else { text_or_null(r, 18)? },
+                guest: guest.as_ref().map(|g| (!self.redact).then_some(g)),
                 servqual: &self.servqual,
             },
         );
@@ -391,6 +393,7 @@ mod tests {
             failure_answered: k % 2 == 0,
             abandoned_by: None,
             abandon_reason: None,
+            guest: None,
             servqual: vec![Servqual::Empathy, Servqual::Reliability],
             follow_ups: vec![
                 FollowUp {

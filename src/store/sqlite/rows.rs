@@ -14,7 +14,7 @@ macro_rules! incident_columns {
     () => {
         "i.n, i.uid, i.id, i.type, i.severity, i.staff, i.role, i.ref, i.started_at, i.finished_at, \
          i.status, i.currency, i.role_limit, i.failure_answered, i.failure_point, i.failure_note, i.servqual, \
-         i.abandoned_by, i.abandon_reason, i.approver_role"
+         i.abandoned_by, i.abandon_reason, i.approver_role, i.guest"
     };
 }
 
@@ -92,6 +92,7 @@ pub(super) fn incident_row(r: &Row) -> rusqlite::Result<(i64, Incident)> {
         abandoned_by: r.get(17)?,
         abandon_reason: r.get(18)?,
         approver_role: r.get(19)?,
+        guest: text_or_null(r, 20)?.and_then(crate::engine::GuestSide::from_json),
         follow_ups: Vec::new(),
     };
     Ok((r.get(0)?, incident))

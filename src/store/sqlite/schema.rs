@@ -45,6 +45,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     super::guests::MIGRATION,
     // 9: a desk's spool for a shared log: the outbox, close conflicts, the last pushes.
     super::spool::MIGRATION,
+    // 10: the guest's side (their words, whether satisfied, contact with consent), one JSON
+    // object as it is exported; purged with its incident.
+    include_str!("migrations/010_guest_side.sql"),
 ];
 
 /// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.

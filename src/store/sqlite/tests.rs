@@ -35,6 +35,7 @@ fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usiz
         failure_answered: true,
         abandoned_by: None,
         abandon_reason: None,
+        guest: None,
         servqual: vec![Servqual::Tangibles, Servqual::Empathy],
         follow_ups: Vec::new(),
     };

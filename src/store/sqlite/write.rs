@@ -34,13 +34,13 @@ pub(super) fn insert_incident_unless_known(
     let sql = if unless_known {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
             currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason,
-            approver_role)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) ON CONFLICT DO NOTHING"
+            approver_role, guest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT DO NOTHING"
     } else {
         "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
             currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason,
-            approver_role)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+            approver_role, guest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
     };
     let inserted = tx.prepare_cached(sql)?.execute(params![
         incident.uid,
@@ -62,6 +62,7 @@ pub(super) fn insert_incident_unless_known(
         incident.abandoned_by,
         incident.abandon_reason,
         incident.approver_role,
+        incident.guest.as_ref().map(crate::engine::GuestSide::to_json),
     ])?;
     Ok((inserted == 1).then(|| tx.last_insert_rowid()))
 }
@@ -155,6 +156,9 @@ pub(super) fn write_event(tx: &Transaction, n: i64, event: &Event) -> rusqlite::
                  WHERE incident = ?1 AND step = ?2 AND outcome = 'skipped' AND completed_at IS NULL",
             )?
             .execute(params![n, step, ms(*at), by, note])?,
+        Event::Guest(side) => tx
+            .prepare_cached("UPDATE incidents SET guest = ?2 WHERE n = ?1 AND guest IS NULL")?
+            .execute(params![n, side.to_json()])?,
         Event::NowComplete => tx
             .prepare_cached("UPDATE incidents SET status = 'complete' WHERE n = ?1 AND status = 'incomplete'")?
             .execute([n])?,

@@ -76,6 +76,7 @@ fn incident(k: usize, d: &mut Draw) -> Incident {
         failure_answered: true,
         abandoned_by: None,
         abandon_reason: None,
+        guest: None,
         servqual: d.pick(&[
             vec![],
             vec![Servqual::Empathy],
