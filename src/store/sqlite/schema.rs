@@ -48,6 +48,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 10: the guest's side (their words, whether satisfied, contact with consent), one JSON
     // object as it is exported; purged with its incident.
     include_str!("migrations/010_guest_side.sql"),
+    // 11: amends offered, given and withheld (with why) and skipped follow-ups as summary
+    // columns, filled in here from the steps, so `report` reads no steps.
+    include_str!("migrations/011_amend_summaries.sql"),
 ];
 
 /// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.

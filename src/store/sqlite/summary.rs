@@ -30,7 +30,8 @@ impl Write for Summary {
         conn.prepare_cached(
             "UPDATE incidents SET amends_total = ?2, amends_approved = ?3, apology_s = ?4, fix_s = ?5,
                 follow_ups_open = ?6, follow_ups_on_time = ?7, follow_ups_late = ?8,
-                follow_ups_recovered = ?9, follow_ups_lost = ?10, clock_skew = ?11 WHERE n = ?1",
+                follow_ups_recovered = ?9, follow_ups_lost = ?10, clock_skew = ?11, amends_offered = ?12,
+                amends_given = ?13, follow_ups_skipped = ?14, withheld_reasons = ?15 WHERE n = ?1",
         )?
         .execute(params![
             n,
@@ -43,7 +44,11 @@ impl Write for Summary {
             self.late,
             self.recovered,
             self.lost,
-            self.clock_skew
+            self.clock_skew,
+            self.amends_offered,
+            self.amends_given,
+            self.follow_ups_skipped,
+            (!self.withheld_reasons.is_empty()).then(|| self.withheld_reasons.join("\u{1f}"))
         ])?;
         Ok(())
     }
@@ -92,12 +97,14 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let mut stmt = conn.prepare_cached(if whole {
         "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
             follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
-            failure_point, servqual, clock_skew, n
+            failure_point, servqual, clock_skew, n, amends_offered, amends_given, follow_ups_skipped,
+            withheld_reasons
          FROM incidents NOT INDEXED WHERE ?1 IS NOT NULL"
     } else {
         "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
             follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
-            failure_point, servqual, clock_skew, n
+            failure_point, servqual, clock_skew, n, amends_offered, amends_given, follow_ups_skipped,
+            withheld_reasons
          FROM incidents WHERE started_at >= ?1"
     })?;
     let mut rows = stmt.query([since_ms])?;
@@ -105,7 +112,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let mut open = 0;
     let f = &mut r.follow_ups;
     let mut read = 0;
-    let mut abandoned: Vec<i64> = Vec::new();
+    let mut reasons: Map<usize> = Map::default();
     while let Some(row) = rows.next()? {
         read += 1;
         if read % crate::progress::STRIDE == 0 {
@@ -115,13 +122,22 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         // An abandoned incident is counted as that alone, as the tally counts it.
         if bytes(3)? == b"abandoned" {
             r.abandoned += 1;
-            abandoned.push(row.get::<_, i64>(16)?);
             continue;
         }
         let number = |i: usize| row.get_ref(i).and_then(|v| v.as_i64_or_null().map_err(Into::into));
         let count = |i: usize| -> rusqlite::Result<usize> {
             Ok(number(i)?.and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
         };
+        let (offered, given) = (count(17)?, count(18)?);
+        r.amends_offered += offered;
+        r.amends_given += given;
+        r.amends_withheld += offered.saturating_sub(given);
+        f.skipped += count(19)?;
+        if let Some(why) = row.get_ref(20)?.as_bytes_or_null()? {
+            for reason in why.split(|b| *b == 0x1f) {
+                update(&mut reasons, reason, |n| *n += 1);
+            }
+        }
         let amends = bytes(4)?;
         let point = row.get_ref(13)?.as_bytes_or_null()?;
         update(&mut t.types, bytes(0)?, |c: &mut Counted| c.add(amends, point));
@@ -161,18 +177,12 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let overdue = usize::try_from(overdue).unwrap_or(0);
     r.follow_ups.overdue = overdue;
     r.follow_ups.open = open.saturating_sub(overdue);
-    // Skipped follow-ups are steps, never scheduled: counted from the steps table rather
-    // than a summary column, so the count needs no migration.
-    let skipped: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM steps s JOIN incidents i ON i.n = s.incident
-         WHERE s.phase = 'follow_up' AND s.outcome = 'skipped' AND i.started_at >= ?1
-           AND i.status <> 'abandoned'",
-        [since_ms],
-        |row| row.get(0),
-    )?;
-    r.follow_ups.skipped = usize::try_from(skipped).unwrap_or(0);
     t.finish(&mut r)?;
-    super::amends::count(conn, since, whole, &abandoned, &mut r)?;
+    let mut why: BTreeMap<String, usize> = BTreeMap::new();
+    for (reason, n) in &reasons {
+        why.insert(name(reason)?, *n);
+    }
+    r.withheld_reasons = ranked(why);
     Ok(r)
 }
 

@@ -234,18 +234,29 @@ fn the_summaries_report_what_the_tally_of_whole_incidents_does() {
 
 #[test]
 fn migrating_fills_in_the_summaries_of_a_version_2_log() {
+    migrated_from(SUMMARY_MIGRATION - 1);
+}
+
+#[test]
+fn migrating_fills_in_the_amend_summaries_of_a_version_10_log() {
+    migrated_from(10);
+}
+
+/// A log of 300 incidents at schema `version`, opened by this recover: migrated, the same
+/// report as the tally of its whole incidents.
+fn migrated_from(version: usize) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v2.db");
+    let path = dir.path().join("old.db");
     let all = log(300);
     {
-        // A log written by the last release: migrations 1 and 2 only.
+        // A log written by an older recover: its migrations only.
         let mut store = SqliteStore::in_memory().unwrap();
         store.import(&mut all.clone().into_iter().map(Ok)).unwrap().unwrap();
         let conn = Connection::open(&path).unwrap();
-        for sql in &MIGRATIONS[..SUMMARY_MIGRATION - 1] {
+        for sql in &MIGRATIONS[..version] {
             conn.execute_batch(sql).unwrap();
         }
-        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.pragma_update(None, "user_version", i64::try_from(version).unwrap()).unwrap();
         drop(conn);
         store.conn.execute("ATTACH ?1 AS old", [path.to_str().unwrap()]).unwrap();
         for table in ["incidents", "steps", "follow_ups"] {
@@ -274,6 +285,7 @@ fn migrating_fills_in_the_summaries_of_a_version_2_log() {
     assert_same_reports(&store, "migrated");
     let r = store.report(at(0), at(NOW)).unwrap();
     assert!(r.amends_total > Money::ZERO && r.time_to_apology.count > 200, "{r:?}");
+    assert!(r.amends_withheld > 0 && !r.withheld_reasons.is_empty(), "{r:?}");
 }
 
 #[test]
