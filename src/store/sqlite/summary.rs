@@ -112,7 +112,6 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let mut open = 0;
     let f = &mut r.follow_ups;
     let mut read = 0;
-    let mut reasons: Map<usize> = Map::default();
     while let Some(row) = rows.next()? {
         read += 1;
         if read % crate::progress::STRIDE == 0 {
@@ -135,7 +134,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         f.skipped += count(19)?;
         if let Some(why) = row.get_ref(20)?.as_bytes_or_null()? {
             for reason in why.split(|b| *b == 0x1f) {
-                update(&mut reasons, reason, |n| *n += 1);
+                update(&mut t.withheld, reason, |n| *n += 1);
             }
         }
         let amends = bytes(4)?;
@@ -178,11 +177,6 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     r.follow_ups.overdue = overdue;
     r.follow_ups.open = open.saturating_sub(overdue);
     t.finish(&mut r)?;
-    let mut why: BTreeMap<String, usize> = BTreeMap::new();
-    for (reason, n) in &reasons {
-        why.insert(name(reason)?, *n);
-    }
-    r.withheld_reasons = ranked(why);
     Ok(r)
 }
 
@@ -234,6 +228,8 @@ struct Totals {
     unset: usize,
     approved: Map<usize>,
     servqual: Map<usize>,
+    /// Withheld amends by why.
+    withheld: Map<usize>,
     apology: Vec<i64>,
     fix: Vec<i64>,
 }
@@ -268,6 +264,11 @@ fn sum(amounts: &Map<usize>) -> rusqlite::Result<Money> {
 
 impl Totals {
     fn finish(self, r: &mut Report) -> rusqlite::Result<()> {
+        let mut why: BTreeMap<String, usize> = BTreeMap::new();
+        for (reason, n) in &self.withheld {
+            why.insert(name(reason)?, *n);
+        }
+        r.withheld_reasons = ranked(why);
         let mut points: BTreeMap<String, usize> = BTreeMap::new();
         for (kind, c) in &self.types {
             let kind = name(kind)?;
