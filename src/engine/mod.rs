@@ -11,7 +11,7 @@ mod rules;
 mod validate;
 
 pub use after::{Closing, abandon, done};
-pub use applies::still_applies;
+pub use applies::{apply_event, apply_step, still_applies};
 pub use record::{
     FollowUp, FollowUpOutcome, GuestSide, Incident, Outcome, Satisfied, Status, StepRecord, seconds_between,
 };
@@ -472,76 +472,6 @@ fn skipped_required(playbook: &Playbook, incident: &Incident) -> bool {
             && (phase != Phase::Amend
                 || incident.severity.is_some_and(|s| playbook.amends_at(s).iter().any(|o| o.id == step.id)))
     })
-}
-
-/// Adds a step answered (not answered before) to an incident, as [`apply_event`] does
-/// with [`Event::Step`]; taking it by value spares a store rebuilding an incident a copy
-/// of every step.
-pub fn apply_step(incident: &mut Incident, record: StepRecord) {
-    if record.outcome == Outcome::Done {
-        incident.amends_total = incident.amends_total + record.cost.unwrap_or(Money::ZERO);
-    }
-    incident.steps.push(record);
-}
-
-/// Applies one event to an incident: the one place that says what an event means, used
-/// by the session and by stores rebuilding an incident.
-pub fn apply_event(incident: &mut Incident, event: &Event) {
-    match event {
-        Event::Severity(s) => incident.severity = Some(*s),
-        Event::Step(record) => {
-            if incident.step(&record.id).is_none() {
-                apply_step(incident, record.clone());
-            }
-        }
-        Event::Note { step, note } => {
-            if let Some(record) = incident.steps.iter_mut().find(|r| &r.id == step) {
-                record.note = Some(note.clone());
-            }
-        }
-        Event::FollowUpScheduled(f) => {
-            if !incident.follow_ups.iter().any(|o| o.step == f.step) {
-                incident.follow_ups.push(f.clone());
-            }
-        }
-        Event::ApproverRole(role) => incident.approver_role = Some(role.clone()),
-        Event::FailurePoint { point, note } => {
-            incident.failure_point.clone_from(point);
-            incident.failure_note.clone_from(note);
-            incident.failure_answered = true;
-        }
-        Event::Finished { status, at } => {
-            incident.status = *status;
-            incident.finished_at = Some(*at);
-        }
-        Event::FollowUpClosed { step, closing } => {
-            if let Some(f) = incident.follow_ups.iter_mut().find(|f| f.step == *step && f.done_at.is_none()) {
-                f.done_at = Some(closing.at);
-                f.outcome = Some(closing.outcome);
-                f.done_by.clone_from(&closing.by);
-                f.note.clone_from(&closing.note);
-            }
-        }
-        Event::StepCompleted { step, at, by, note } => {
-            if let Some(s) = incident.steps.iter_mut().find(|s| s.id == *step && s.completed_at.is_none()) {
-                s.completed_at = Some(*at);
-                s.completed_by.clone_from(by);
-                s.completed_note.clone_from(note);
-            }
-        }
-        Event::Guest(side) => incident.guest = Some(side.clone()),
-        Event::NowComplete => {
-            if incident.status == Status::Incomplete {
-                incident.status = Status::Complete;
-            }
-        }
-        Event::Abandoned { at, by, reason } => {
-            incident.status = Status::Abandoned;
-            incident.finished_at = Some(*at);
-            incident.abandoned_by.clone_from(by);
-            incident.abandon_reason = Some(reason.clone());
-        }
-    }
 }
 
 #[cfg(test)]

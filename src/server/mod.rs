@@ -20,6 +20,8 @@ mod record;
 #[cfg(feature = "postgres")]
 mod report;
 #[cfg(feature = "postgres")]
+mod rows;
+#[cfg(feature = "postgres")]
 mod shared;
 #[cfg(feature = "postgres")]
 mod store;

@@ -5,7 +5,9 @@
 use postgres::{Client, NoTls};
 
 use super::*;
-use crate::engine::apply_event;
+use crate::engine::{FollowUpOutcome, Outcome, Status, apply_event};
+use crate::money::Money;
+use crate::playbook::{Phase, Servqual, Severity};
 use crate::store::SqliteStore;
 use crate::store::conformance::{at, step};
 

@@ -384,7 +384,7 @@ impl PostgresStore {
              WHERE f.incident = $1::text::uuid AND f.step = $2",
             &vec![boxed(uid.to_owned()), boxed(step.to_owned())],
         )?;
-        rows.first().map(super::store::follow_up).ok_or_else(|| StoreError::NotFound(uid.to_owned()))
+        rows.first().map(super::rows::follow_up).ok_or_else(|| StoreError::NotFound(uid.to_owned()))
     }
 }
 
