@@ -15,13 +15,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use jiff::{Timestamp, ToSpan};
-use recover::drivers::Driver;
-use recover::drivers::yes::Yes;
-use recover::engine::{Session, Start};
-use recover::money::Money;
-use recover::playbook::{Library, Severity};
-use recover::report::Tally;
-use recover::store::{Filter, SqliteStore, Store};
+use recover::{Driver, Filter, Library, Money, Session, Severity, SqliteStore, Start, Store, Tally, Yes};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -127,6 +127,7 @@ pub mod rfc3339 {
         use serde::{Deserialize, Deserializer, Serializer};
 
         /// Writes `t` as fixed-width text, or `null`.
+        #[allow(clippy::ref_option, reason = "serde's `serialize_with` passes `&Option<T>`")]
         pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
             match t {
                 Some(t) => s.serialize_str(&super::text(t)),

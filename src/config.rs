@@ -204,7 +204,7 @@ impl Config {
 
     /// Warns, as for `--lang`, when `--guest-lang` names a language the library has no
     /// text in: the guest's words would be left out without a word.
-    pub fn warn_guest_lang(&self, lib: &Library, guest: Option<&str>) {
+    pub fn warn_guest_lang(lib: &Library, guest: Option<&str>) {
         let Some(code) = guest else { return };
         let known: Vec<&str> = crate::i18n::LANGUAGES
             .iter()

@@ -2,27 +2,45 @@
 //! follow up), records every step, and keeps the follow-ups from being forgotten.
 //!
 //! The library holds the engine and its parts; the binary's commands and the three
-//! drivers (terminal prompts, answers file, `--yes`) sit on top.
+//! drivers (terminal prompts, answers file, `--yes`) sit on top. Every module is private,
+//! so the compiler sees dead code; what is exported below is what the binary (`run`), the
+//! fuzz targets, the benchmarks and the tests that measure text widths need.
 
-pub mod cli;
-pub mod clock;
-pub mod commands;
-pub mod complete;
-pub mod config;
-pub mod drivers;
-pub mod duration;
-pub mod engine;
-pub mod error;
-pub mod exit_code;
-pub mod guest;
-pub mod i18n;
-pub mod money;
-pub mod playbook;
-pub mod policy;
-pub mod progress;
-pub mod render;
-pub mod report;
-pub mod server;
-pub mod store;
-pub mod text;
-pub mod yaml;
+#![warn(missing_docs)]
+
+mod cli;
+mod clock;
+mod commands;
+mod complete;
+mod config;
+mod drivers;
+mod duration;
+mod engine;
+mod error;
+mod exit_code;
+mod guest;
+mod i18n;
+mod money;
+mod playbook;
+mod policy;
+mod progress;
+mod render;
+mod report;
+mod run;
+mod server;
+mod store;
+mod text;
+mod yaml;
+
+pub use crate::clock::now;
+pub use crate::drivers::answers::{Answers, AnswersFile};
+pub use crate::drivers::yes::Yes;
+pub use crate::drivers::{Driver, drive};
+pub use crate::engine::{Rule, Session, Start};
+pub use crate::error::Error;
+pub use crate::money::Money;
+pub use crate::playbook::{Library, Severity};
+pub use crate::render::wrap::width as display_width;
+pub use crate::report::Tally;
+pub use crate::run::run;
+pub use crate::store::{Filter, SqliteStore, Store};

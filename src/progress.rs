@@ -75,13 +75,6 @@ impl Progress {
             None => f(),
         }
     }
-
-    /// Says what is being done now, e.g. after the count is done and the file is compacted.
-    pub fn say(&self, what: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_message(what.to_owned());
-        }
-    }
 }
 
 impl Drop for Progress {

@@ -243,6 +243,7 @@ impl Tally {
 /// The report of a store that sums in parts (a shared log): the one part, or, when its
 /// incidents are in several currencies, the tally of whole incidents (as the SQLite log
 /// gives it; `report` itself shows the parts).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code, reason = "for the server store"))]
 pub fn whole_or_tally(
     store: &dyn Store,
     since: jiff::Timestamp,
@@ -258,6 +259,7 @@ pub fn whole_or_tally(
 /// The report for incidents started since `since`, judged as of `now`, tallied from
 /// whole incidents one at a time: what a store without its own summaries does, and what
 /// the SQLite log's summary columns are checked against.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code, reason = "for the server store"))]
 pub fn tally(store: &dyn Store, since: jiff::Timestamp, now: jiff::Timestamp) -> Result<Report, StoreError> {
     let mut tally = Tally::new(Some(since), now);
     store.scan(&Filter { since: Some(since), ..Filter::default() }, true, &mut |i| {

@@ -279,11 +279,6 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     doc.root().decode(&doc, "")
 }
 
-/// Renders a value as YAML, for `recover` output that people edit (answers templates).
-pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, YamlError> {
-    serde_yaml::to_string(value).map_err(|e| from_serde(&e))
-}
-
 fn from_serde(e: &serde_yaml::Error) -> YamlError {
     let pos = e.location().map_or(Pos { line: 1, col: 1 }, |l| Pos { line: l.line(), col: l.column() });
     YamlError { pos, message: tidy_message(&e.to_string()) }

@@ -482,6 +482,6 @@ fn a_drill_in_a_narrow_terminal_stays_inside_it() {
     )
     .into_owned();
     for line in text.lines() {
-        assert!(recover::render::wrap::width(line.trim_end()) <= 60, "wider than 60: {line:?}\n{text}");
+        assert!(recover::display_width(line.trim_end()) <= 60, "wider than 60: {line:?}\n{text}");
     }
 }

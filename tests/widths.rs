@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use recover::render::wrap::width;
+use recover::display_width as width;
 use rexpect::session::{Options, PtySession, spawn_with_options};
 
 use crate::support::{BIN, Test, base_env};

@@ -8,10 +8,7 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use recover::drivers::answers::{Answers, AnswersFile};
-use recover::drivers::drive;
-use recover::engine::{Session, Start};
-use recover::playbook::Library;
+use recover::{Answers, AnswersFile, Library, Session, Start, drive};
 
 static LIBRARY: LazyLock<Library> = LazyLock::new(Library::built_in);
 
@@ -41,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
         severity: file.severity,
         failure_point: None,
     };
-    let session = Session::begin(playbook, start, recover::clock::now()).with_policy(&lib.policy);
+    let session = Session::begin(playbook, start, recover::now()).with_policy(&lib.policy);
     let problems = file.check(&session);
     for problem in &problems {
         let _ = problem.to_string();

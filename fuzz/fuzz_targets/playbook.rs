@@ -5,10 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use recover::drivers::drive;
-use recover::drivers::yes::Yes;
-use recover::engine::{Session, Start};
-use recover::playbook::{Library, Severity};
+use recover::{Library, Session, Severity, Start, Yes, drive};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data).into_owned();
@@ -30,13 +27,13 @@ fuzz_target!(|data: &[u8]| {
                 severity: Some(severity),
                 failure_point: None,
             };
-            let mut session = Session::begin(pb, start, recover::clock::now()).with_policy(&lib.policy);
+            let mut session = Session::begin(pb, start, recover::now()).with_policy(&lib.policy);
             // The approver has the highest role; a bundle above every role's limit may
             // be given by nobody, which is the rule, not a failure.
             let top = lib.policy.roles.iter().max_by_key(|(_, r)| r.limit()).map(|(n, _)| n.clone());
             let mut yes = Yes { severity, approved_by: Some("an approver".into()), approver_role: top };
             match drive(&mut session, &mut yes, None) {
-                Err(recover::error::Error::Rule(recover::engine::Rule::ApproverLimit { .. })) => {}
+                Err(recover::Error::Rule(recover::Rule::ApproverLimit { .. })) => {}
                 Err(e) => panic!("`--yes` failed on accepted playbook `{}`: {e}", pb.kind),
                 Ok(()) => assert!(session.is_finished()),
             }

@@ -12,7 +12,7 @@ use crate::render::playbook::{Layout, text};
 /// Writes the chosen playbooks (all by default) to stdout or `--output`.
 pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
     let lib = config.library()?;
-    config.warn_guest_lang(&lib, args.guest_lang.as_deref());
+    Config::warn_guest_lang(&lib, args.guest_lang.as_deref());
     let chosen: Vec<&Playbook> = if args.all || args.kinds.is_empty() {
         lib.playbooks.iter().collect()
     } else {

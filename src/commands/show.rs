@@ -12,7 +12,7 @@ use crate::render::wrap::terminal_width;
 /// Prints the playbook with its words to say set apart.
 pub fn run(config: &Config, args: &ShowArgs) -> Result<Exit, Error> {
     let lib = config.library_for(Some(&args.kind))?;
-    config.warn_guest_lang(&lib, args.guest_lang.as_deref());
+    Config::warn_guest_lang(&lib, args.guest_lang.as_deref());
     let pb = lib.find(&args.kind)?;
     let layout = Layout {
         lang: config.lang.value.code(),

@@ -32,7 +32,7 @@ fn interactive_ok() -> bool {
 /// Runs a new session with the driver the flags ask for.
 pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     let lib = config.library()?;
-    config.warn_guest_lang(&lib, args.guest_lang.as_deref());
+    Config::warn_guest_lang(&lib, args.guest_lang.as_deref());
     let answers = args.answers.as_deref().map(AnswersFile::load).transpose()?;
     let file_kind = answers.as_ref().and_then(|a| a.kind.clone());
     let kind = match args.kind.clone().or(file_kind.clone()) {
@@ -259,7 +259,7 @@ fn yes(
 /// Continues an interrupted incident at its first unanswered question.
 pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     let lib = config.library()?;
-    config.warn_guest_lang(&lib, args.guest_lang.as_deref());
+    Config::warn_guest_lang(&lib, args.guest_lang.as_deref());
     let mut store = config.store()?;
     let incident: Incident = match &args.id {
         Some(id) => store.get(id)?,

@@ -1,7 +1,9 @@
 //! `recover sync`: sends this desk's spooled answers to the shared log now (for a timer or
 //! before shutting a desk down); `--status` says what waits and how the last pushes went.
 
+#[cfg(feature = "postgres")]
 use std::io::Write;
+#[cfg(feature = "postgres")]
 use std::time::Duration;
 
 use crate::cli::SyncArgs;
@@ -10,6 +12,7 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::server::ServerError;
 
+#[cfg(feature = "postgres")]
 /// How long `sync` waits for the server before giving up (the answers stay spooled).
 const SYNC_WAIT: Duration = Duration::from_secs(120);
 
@@ -20,7 +23,10 @@ pub fn run(config: &Config, args: &SyncArgs) -> Result<Exit, Error> {
         return Err(ServerError::NothingToSync { log: crate::render::safe::one_line(&log) }.into());
     };
     #[cfg(not(feature = "postgres"))]
-    return Err(crate::server::not_a_file(server).into());
+    {
+        let _ = args;
+        Err(crate::server::not_a_file(server).into())
+    }
     #[cfg(feature = "postgres")]
     {
         let store = crate::server::open_shared(config, server, !args.status)?;

@@ -9,6 +9,7 @@ use crate::money::Money;
 /// still open, the follow-up still open, the step still skipped, the incident still in
 /// progress. A store records nothing of an answer when any of its events is false here.
 #[must_use]
+#[cfg_attr(not(feature = "postgres"), allow(dead_code, reason = "for the server store"))]
 pub fn still_applies(incident: &Incident, event: &Event) -> bool {
     match event {
         Event::Severity(_) => incident.severity.is_none(),

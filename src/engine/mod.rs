@@ -11,11 +11,12 @@ mod rules;
 mod validate;
 
 pub use after::{Closing, abandon, done};
+#[cfg_attr(not(feature = "postgres"), allow(unused_imports, reason = "for the server store"))]
 pub use applies::{apply_event, apply_step, still_applies};
 pub use record::{
     FollowUp, FollowUpOutcome, GuestSide, Incident, Outcome, Satisfied, Status, StepRecord, seconds_between,
 };
-pub use rules::{Rule, covers, lowest_role_for};
+pub use rules::{Rule, lowest_role_for};
 pub use validate::{text_too_long, validate};
 
 use jiff::Timestamp;

@@ -8,9 +8,9 @@ pub mod library;
 mod load;
 pub mod site;
 
-pub use built_in::{Listed, listing as built_in_listing};
+pub use built_in::listing as built_in_listing;
 pub use check::{Level, Problem};
-pub use library::{Library, Origin, POLICY_FILE, ReadError, UnknownType};
+pub use library::{Library, Origin, ReadError, UnknownType};
 
 use std::fmt;
 
@@ -242,14 +242,14 @@ impl Step {
     /// The lowest severity at which this amend is offered; an amend that names none is
     /// offered from minor up.
     #[must_use]
-    pub fn from_severity(&self) -> Severity {
+    pub fn offered_from(&self) -> Severity {
         self.severity.unwrap_or(Severity::Minor)
     }
 
     /// Whether this amend is offered at `severity`.
     #[must_use]
     pub fn offered_at(&self, severity: Severity) -> bool {
-        self.from_severity() <= severity
+        self.offered_from() <= severity
     }
 }
 

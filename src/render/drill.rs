@@ -78,10 +78,10 @@ fn step_text(step: Option<&crate::playbook::Step>, ctx: &Ctx) -> String {
 #[must_use]
 pub fn option(q: &Question, o: &Opt, ctx: &Ctx) -> String {
     match o {
-        Opt::Step(_, s) if q.ask == Ask::Amends => {
+        Opt::Step(s) if q.ask == Ask::Amends => {
             format!("{} ({} {})", one_line(s.action.get(ctx.lang)), s.cost(), one_line(&ctx.policy.currency))
         }
-        Opt::Step(_, s) => one_line(s.action.get(ctx.lang)),
+        Opt::Step(s) => one_line(s.action.get(ctx.lang)),
         Opt::Say(s) => format!("“{}”", one_line(s.say.as_ref().map_or("", |t| t.get(ctx.lang)))),
         Opt::Never(n) => format!("“{}”", one_line(n.phrase.get(ctx.lang))),
         Opt::Within(w) => ctx.f("drill_within", &[("within", &crate::i18n::within(ctx.lang, *w))]),
@@ -163,9 +163,9 @@ fn reasons(drill: &Drill, q: &Question, marked: &Marked, ctx: &Ctx) -> Vec<Strin
 }
 
 fn amend_reason(drill: &Drill, o: &Opt, ctx: &Ctx) -> Option<String> {
-    let Opt::Step(_, s) = *o else { return None };
+    let Opt::Step(s) = *o else { return None };
     let step = one_line(s.action.get(ctx.lang));
-    let from = s.from_severity();
+    let from = s.offered_from();
     let offered = drill.playbook.amends_at(drill.severity);
     let instead = offered.iter().find(|o| o.instead_of.contains(&s.id));
     Some(if !s.offered_at(drill.severity) {

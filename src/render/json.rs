@@ -55,6 +55,7 @@ pub struct Tail<'a> {
     pub abandon_reason: Option<&'a str>,
     /// The guest's side: left out when none was told (so exports from before it read back
     /// byte for byte), `Some(None)` for null (told, but left out by `--redact`).
+    #[allow(clippy::option_option, reason = "left out, null and a value are three JSON shapes")]
     pub guest: Option<Option<&'a crate::engine::GuestSide>>,
     /// SERVQUAL dimensions.
     pub servqual: &'a [Servqual],

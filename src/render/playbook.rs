@@ -78,8 +78,8 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
     if phase == Phase::Amend {
         let cost = step.cost();
         facts.push(format!("{} {}", one_line(&policy.currency), cost));
-        let from = ui::severity(layout.lang, step.from_severity());
-        facts.push(ui::f(layout.lang, "from_severity", &[("severity", from)]));
+        let from = ui::severity(layout.lang, step.offered_from());
+        facts.push(ui::f(layout.lang, "offered_from", &[("severity", from)]));
         if !step.instead_of.is_empty() {
             facts.push(ui::f(
                 layout.lang,

@@ -277,6 +277,7 @@ pub enum PasswordSource {
 
 /// The connection in force, every default filled in.
 #[derive(Clone)]
+#[cfg_attr(not(feature = "postgres"), allow(dead_code, reason = "the client reads the TLS fields"))]
 pub struct ConnInfo {
     /// One or more hosts, tried in order.
     pub hosts: Vec<Host>,
@@ -390,6 +391,7 @@ impl ConnInfo {
     }
 
     /// The password, for the client library only.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code, reason = "for the server store"))]
     #[must_use]
     pub fn password(&self) -> Option<&str> {
         self.password.as_deref()

@@ -197,6 +197,7 @@ pub fn resolve(log: &str, env: EnvReader) -> Result<ConnInfo, ServerError> {
 /// The server for `recover server ...`: the log setting if it names one, else (no log named)
 /// the `PG*` variables alone, as `psql` with no arguments. Warnings (a password file others
 /// can read) go to stderr.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code, reason = "for the server store"))]
 pub fn for_admin(config: &Config, env: EnvReader) -> Result<ConnInfo, ServerError> {
     let log = match log_server(config) {
         Some(s) => s,

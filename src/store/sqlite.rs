@@ -30,7 +30,7 @@ mod summary;
 mod write;
 
 pub(super) use error::{At, map_err};
-pub use spool::{Pending, SyncState};
+pub use spool::SyncState;
 use summary::refresh_summary;
 pub(crate) use write::short_id as new_short_id;
 

@@ -19,13 +19,13 @@ pub enum Given {
 pub enum Unfit {
     /// A single option was wanted.
     #[error("pick one option number from 1 to {count}")]
-    WantsOne {
+    One {
         /// How many options there are.
         count: usize,
     },
     /// Every option, in order, was wanted.
     #[error("give all {count} option numbers, each once, in the order you would do them")]
-    WantsOrder {
+    Order {
         /// How many options there are.
         count: usize,
     },
@@ -33,7 +33,7 @@ pub enum Unfit {
     #[error(
         "give the numbers of every option that applies, each once (an empty list for none), from 1 to {count}"
     )]
-    WantsSet {
+    Set {
         /// How many options there are.
         count: usize,
     },
@@ -60,11 +60,11 @@ impl<'p> Question<'p> {
         let unique = |v: &[usize]| v.iter().enumerate().all(|(n, i)| !v[..n].contains(i));
         match (self.ask.shape(), given) {
             (Shape::Pick, Given::One(i)) if fits(i) => {}
-            (Shape::Pick, _) => return Err(Unfit::WantsOne { count }),
+            (Shape::Pick, _) => return Err(Unfit::One { count }),
             (Shape::Order, Given::Order(v)) if v.len() == count && v.iter().all(fits) && unique(v) => {}
-            (Shape::Order, _) => return Err(Unfit::WantsOrder { count }),
+            (Shape::Order, _) => return Err(Unfit::Order { count }),
             (Shape::Set, Given::Set(v)) if v.iter().all(fits) && unique(v) => {}
-            (Shape::Set, _) => return Err(Unfit::WantsSet { count }),
+            (Shape::Set, _) => return Err(Unfit::Set { count }),
         }
         let (right, wrong, missed) = match (&self.key, given) {
             (Key::One(k), Given::One(i)) => (k == i, if k == i { vec![] } else { vec![*i] }, vec![]),
@@ -84,7 +84,7 @@ impl<'p> Question<'p> {
     /// The steps a wrong answer points back to.
     fn reread(&self, wrong: &[usize], missed: &[usize]) -> Vec<&'p Step> {
         let step_of = |o: &Opt<'p>| match *o {
-            Opt::Step(_, s) | Opt::Say(s) => Some(s),
+            Opt::Step(s) | Opt::Say(s) => Some(s),
             Opt::Never(_) | Opt::Within(_) => None,
         };
         match (&self.key, self.step) {

@@ -118,7 +118,7 @@ pub enum Shape {
 #[derive(Clone, Copy, Debug)]
 pub enum Opt<'p> {
     /// A step, shown by what to do.
-    Step(Phase, &'p Step),
+    Step(&'p Step),
     /// A step's words to say.
     Say(&'p Step),
     /// A phrase never to say.
@@ -140,7 +140,7 @@ impl Opt<'_> {
     #[must_use]
     pub fn text(&self) -> Option<&Text> {
         match self {
-            Opt::Step(_, s) => Some(&s.action),
+            Opt::Step(s) => Some(&s.action),
             Opt::Say(s) => s.say.as_ref(),
             Opt::Never(n) => Some(&n.phrase),
             Opt::Within(_) => None,
@@ -268,8 +268,8 @@ fn shuffled<'p>(rng: &mut Rng, options: Vec<Opt<'p>>) -> (Vec<Opt<'p>>, Vec<usiz
 }
 
 fn first<'p>(pb: &'p Playbook, rng: &mut Rng) -> Option<Question<'p>> {
-    let right = Opt::Step(Phase::Apologise, pb.phases.apologise.first()?);
-    let mut others: Vec<Opt> = pb.all_steps().skip(1).map(|(p, s)| Opt::Step(p, s)).collect();
+    let right = Opt::Step(pb.phases.apologise.first()?);
+    let mut others: Vec<Opt> = pb.all_steps().skip(1).map(|(_, s)| Opt::Step(s)).collect();
     rng.shuffle(&mut others);
     let mut others = distinct(&[right], others);
     others.truncate(MAX_OPTIONS - 1);
@@ -296,7 +296,7 @@ fn phase_order<'p>(pb: &'p Playbook, rng: &mut Rng) -> Option<Question<'p>> {
     for phase in Phase::ALL {
         let steps = pb.phases.steps(phase);
         if !steps.is_empty() {
-            items.push(Opt::Step(phase, &steps[rng.below(steps.len())]));
+            items.push(Opt::Step(&steps[rng.below(steps.len())]));
         }
     }
     // Two picks that read alike would make two orders right: then there is no question.
@@ -311,7 +311,7 @@ fn step_order<'p>(pb: &'p Playbook, phase: Phase, rng: &mut Rng) -> Option<Quest
     while keep.len() > MAX_ITEMS {
         keep.remove(rng.below(keep.len()));
     }
-    let items: Vec<Opt> = keep.iter().map(|&i| Opt::Step(phase, &steps[i])).collect();
+    let items: Vec<Opt> = keep.iter().map(|&i| Opt::Step(&steps[i])).collect();
     let n = items.len();
     let q = in_order(rng, Ask::StepOrder(phase), phase, items)?;
     (q.options.len() == n).then_some(q)
@@ -342,7 +342,7 @@ fn amends<'p>(pb: &'p Playbook, severity: Severity, limit: Money, rng: &mut Rng)
     while keep.len() > MAX_ITEMS {
         keep.remove(rng.below(keep.len()));
     }
-    let items: Vec<Opt> = keep.iter().map(|&i| Opt::Step(Phase::Amend, &steps[i])).collect();
+    let items: Vec<Opt> = keep.iter().map(|&i| Opt::Step(&steps[i])).collect();
     let n = items.len();
     let items = distinct(&[], items);
     if items.is_empty() || items.len() != n {
@@ -352,7 +352,7 @@ fn amends<'p>(pb: &'p Playbook, severity: Severity, limit: Money, rng: &mut Rng)
     let key = options
         .iter()
         .enumerate()
-        .filter(|(_, o)| matches!(o, Opt::Step(_, s) if super::within_own_authority(pb, s, severity, limit)))
+        .filter(|(_, o)| matches!(o, Opt::Step(s) if super::within_own_authority(pb, s, severity, limit)))
         .map(|(i, _)| i)
         .collect();
     Some(Question { ask: Ask::Amends, phase: Phase::Amend, options, key: Key::Set(key), step: None })
@@ -387,7 +387,7 @@ fn due<'p>(pb: &'p Playbook, rng: &mut Rng) -> Vec<Question<'p>> {
 
 mod mark;
 
-pub use mark::{Given, Marked, Score, Unfit};
+pub use mark::{Given, Marked, Score};
 
 #[cfg(test)]
 mod props;

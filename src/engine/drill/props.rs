@@ -23,7 +23,7 @@ fn rank(pb: &Playbook, step: &Step) -> (Phase, usize) {
 /// Whether option `o` is right for a pick question, by the playbook's own meaning.
 fn implied_pick(pb: &Playbook, q: &Question, o: &Opt) -> bool {
     match (q.ask, o) {
-        (Ask::First, Opt::Step(_, s)) => std::ptr::eq(*s, pb.phases.apologise.first().unwrap()),
+        (Ask::First, Opt::Step(s)) => std::ptr::eq(*s, pb.phases.apologise.first().unwrap()),
         (Ask::Say, Opt::Say(s)) => s.say.is_some(),
         (Ask::Say, Opt::Never(n)) => {
             assert!(pb.never_say.iter().any(|m| std::ptr::eq(m, *n)));
@@ -72,7 +72,7 @@ fn exactly_one_right_answer(drill: &Drill) {
             Shape::Order => {
                 let mut implied: Vec<usize> = (0..n).collect();
                 implied.sort_by_key(|&i| match q.options[i] {
-                    Opt::Step(_, s) => rank(pb, s),
+                    Opt::Step(s) => rank(pb, s),
                     ref o => panic!("{o:?} in an order question"),
                 });
                 let rights: Vec<Given> = permutations(n)
@@ -86,10 +86,8 @@ fn exactly_one_right_answer(drill: &Drill) {
             Shape::Set => {
                 let implied: Vec<usize> = (0..n)
                     .filter(|&i| match q.options[i] {
-                        Opt::Step(Phase::Amend, s) => {
-                            let here = |a: &crate::playbook::Step| {
-                                a.severity.unwrap_or(Severity::Minor) <= drill.severity
-                            };
+                        Opt::Step(s) if drill.playbook.phases.amend.iter().any(|a| std::ptr::eq(a, s)) => {
+                            let here = |a: &crate::playbook::Step| a.offered_from() <= drill.severity;
                             // An amend another offered one replaces (`instead_of`) is not given.
                             let replaced = drill
                                 .playbook
@@ -171,7 +169,7 @@ fn an_amend_replaced_at_the_drills_severity_is_never_a_right_answer() {
         for q in drill.questions.iter().filter(|q| q.ask == Ask::Amends) {
             let Key::Set(key) = &q.key else { panic!("a set") };
             for &i in key {
-                let Opt::Step(_, s) = q.options[i] else { panic!("a step") };
+                let Opt::Step(s) = q.options[i] else { panic!("a step") };
                 assert!(
                     pb.amends_at(drill.severity).iter().any(|o| o.id == s.id),
                     "seed {seed}: {} is replaced",

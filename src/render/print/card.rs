@@ -128,7 +128,7 @@ fn amends(pb: &Playbook, ctx: &Ctx, here: &Here) -> String {
     );
     let bundles = super::bundles(&pb.phases.amend, ctx.policy, lang);
     for severity in Severity::ALL {
-        let steps: Vec<_> = pb.phases.amend.iter().filter(|s| s.from_severity() == severity).collect();
+        let steps: Vec<_> = pb.phases.amend.iter().filter(|s| s.offered_from() == severity).collect();
         if steps.is_empty() {
             continue;
         }

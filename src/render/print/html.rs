@@ -335,7 +335,7 @@ fn amends(steps: &[Step], number: usize, ctx: &Ctx, here: &Here) -> String {
     );
     for (j, step) in steps.iter().enumerate() {
         let cost = step.cost();
-        let severity = step.from_severity();
+        let severity = step.offered_from();
         out.push_str(&format!(
             "<tbody>\n<tr><td class=\"n\">{number}.{}</td><td>{}{} <span class=\"id\">{}</span>{}</td>\
              <td class=\"num\">{cost}</td><td class=\"sev\"{ui_attr}>{} <span class=\"dots\">{}</span></td>\

@@ -199,7 +199,7 @@ fn amends(steps: &[Step], policy: &Policy, layout: &Layout) -> String {
         out.push_str(&format!(
             "| {n} | {what} | {} | {} |\n",
             step.cost(),
-            md(ui::severity(lang, step.from_severity())),
+            md(ui::severity(lang, step.offered_from())),
         ));
         if let Some(say) = &step.say {
             quotes.push((n, say));

@@ -7,7 +7,7 @@ pub mod escape;
 mod html;
 mod markdown;
 
-pub use card::{CARDS_PER_SHEET, cards};
+pub use card::cards;
 pub use html::html;
 pub use markdown::markdown;
 

@@ -119,6 +119,7 @@ impl SqliteStore {
     /// desk's closes that came second (the server's close, and ours to keep as a conflict).
     /// The incident's entry is removed only if nothing changed since it was read; the
     /// server's id and closes are written either way. True when the entry was removed.
+    #[cfg(test)]
     pub fn pushed(
         &mut self,
         pending: &Pending,
@@ -128,7 +129,7 @@ impl SqliteStore {
         Ok(self.pushed_all(&[(pending.clone(), server_id.to_owned(), lost.to_vec())])? == 1)
     }
 
-    /// [`SqliteStore::pushed`] for a batch, in one transaction (one wait for the disk, not
+    /// Records that each of `batch` reached the server (see `pushed` in the tests), in one transaction (one wait for the disk, not
     /// one per incident); how many entries were removed.
     pub fn pushed_all(&mut self, batch: &[Pushed]) -> Result<usize, StoreError> {
         let path = self.path.clone();
