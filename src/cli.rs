@@ -160,14 +160,6 @@ pub struct MachineOutput {
     pub bom: bool,
 }
 
-impl MachineOutput {
-    /// What goes before the CSV header: the byte-order mark when `--bom` asks for it.
-    #[must_use]
-    pub fn csv_start(&self) -> &'static str {
-        if self.bom { "\u{feff}" } else { "" }
-    }
-}
-
 /// `list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {

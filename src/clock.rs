@@ -107,13 +107,13 @@ pub mod rfc3339 {
 
     /// The fixed-width text of `t`.
     #[must_use]
-    pub fn text(t: &Timestamp) -> String {
+    pub fn stamp(t: &Timestamp) -> String {
         format!("{t:.3}")
     }
 
     /// Writes `t` as fixed-width text.
     pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&text(t))
+        s.serialize_str(&stamp(t))
     }
 
     /// Reads any RFC 3339 time.
@@ -130,7 +130,7 @@ pub mod rfc3339 {
         #[allow(clippy::ref_option, reason = "serde's `serialize_with` passes `&Option<T>`")]
         pub fn serialize<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
             match t {
-                Some(t) => s.serialize_str(&super::text(t)),
+                Some(t) => s.serialize_str(&super::stamp(t)),
                 None => s.serialize_none(),
             }
         }

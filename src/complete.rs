@@ -162,7 +162,7 @@ pub fn open_steps(current: &OsStr) -> Vec<CompletionCandidate> {
         .follow_ups
         .iter()
         .filter(|f| f.done_at.is_none() && completes(&f.step, current))
-        .map(|f| candidate(&f.step, format!("due {}", crate::clock::rfc3339::text(&f.due))))
+        .map(|f| candidate(&f.step, format!("due {}", crate::clock::rfc3339::stamp(&f.due))))
         .collect()
 }
 

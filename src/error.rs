@@ -80,6 +80,13 @@ impl Error {
         }
     }
 
+    /// Writing to standard output failed (a closed pipe, a full disk behind a redirect):
+    /// said as such, so that no other failure is ever mistaken for it.
+    #[must_use]
+    pub fn stdout(source: std::io::Error) -> Error {
+        Error::Io { action: "write to", path: "standard output".into(), source }
+    }
+
     /// The line it is shown as: `recover: WHAT (WHAT TO DO)`, one bracket of advice at
     /// most, so no message that has a hint may carry brackets of its own.
     #[must_use]

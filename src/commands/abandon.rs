@@ -18,8 +18,8 @@ pub fn run(config: &Config, args: &AbandonArgs) -> Result<Exit, Error> {
         store.update(&args.id, &mut |i| crate::engine::abandon(i, by.as_deref(), &args.reason, now))?;
     if args.json {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, &incident).map_err(std::io::Error::from)?;
-        writeln!(out)?;
+        serde_json::to_writer(&mut out, &incident).map_err(|e| Error::stdout(e.into()))?;
+        writeln!(out).map_err(Error::stdout)?;
     }
     let lang = config.lang.value.code();
     eprintln!("recover: {}", crate::i18n::f(lang, "abandon_done", &[("id", &one_line(&incident.id))]));

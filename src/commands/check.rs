@@ -16,7 +16,7 @@ pub fn run(config: &Config, args: &CheckArgs) -> Result<Exit, Error> {
         if args.paths.is_empty() { config.library_as_written()? } else { Library::from_paths(&args.paths)? };
     let mut out = std::io::stdout().lock();
     for p in &lib.problems {
-        writeln!(out, "{}", one_line(&p.to_string()))?;
+        writeln!(out, "{}", one_line(&p.to_string())).map_err(Error::stdout)?;
     }
     let errors = lib.problems.iter().filter(|p| p.level == Level::Error).count();
     let warnings = lib.problems.len() - errors;

@@ -87,10 +87,10 @@ pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
     let score = drill.score(&marks);
     super::drill_results::record(config, &drill, &staff, &role, &score)?;
     if args.output.json {
-        writeln!(out, "{}", show::to_json(&drill, &staff, &answers, &score, &ctx))?;
+        writeln!(out, "{}", show::to_json(&drill, &staff, &answers, &score, &ctx)).map_err(Error::stdout)?;
     } else {
         for line in show::score(&drill, &score, &ctx) {
-            writeln!(out, "{line}")?;
+            writeln!(out, "{line}").map_err(Error::stdout)?;
         }
     }
     Ok(Exit::Success)
@@ -128,19 +128,20 @@ fn transcript(
     ctx: &Ctx,
 ) -> Result<(), Error> {
     for line in show::scenario(drill, ctx) {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{line}").map_err(Error::stdout)?;
     }
     for (i, (q, (given, m))) in drill.questions.iter().zip(marked).enumerate() {
-        writeln!(out)?;
+        writeln!(out).map_err(Error::stdout)?;
         let count = drill.questions.len().to_string();
         writeln!(
             out,
             "{}",
             crate::i18n::f(ctx.lang, "drill_question", &[("n", &(i + 1).to_string()), ("count", &count)])
-        )?;
-        writeln!(out, "{}", show::prompt(q, ctx))?;
+        )
+        .map_err(Error::stdout)?;
+        writeln!(out, "{}", show::prompt(q, ctx)).map_err(Error::stdout)?;
         for line in show::options(q, ctx) {
-            writeln!(out, "  {line}")?;
+            writeln!(out, "  {line}").map_err(Error::stdout)?;
         }
         let given = match given {
             Given::One(n) => (n + 1).to_string(),
@@ -149,11 +150,11 @@ fn transcript(
                 format!("[{}]", v.join(" "))
             }
         };
-        writeln!(out, "{}: {given}", crate::i18n::t(ctx.lang, "drill_your_answer"))?;
+        writeln!(out, "{}: {given}", crate::i18n::t(ctx.lang, "drill_your_answer")).map_err(Error::stdout)?;
         for line in show::feedback(drill, q, m, ctx) {
-            writeln!(out, "{line}")?;
+            writeln!(out, "{line}").map_err(Error::stdout)?;
         }
     }
-    writeln!(out)?;
+    writeln!(out).map_err(Error::stdout)?;
     Ok(())
 }

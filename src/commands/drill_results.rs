@@ -109,10 +109,10 @@ pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
             let (right, asked) = r.total();
             let line = json!({
                 "staff": r.staff, "type": r.kind, "drills": r.drills,
-                "last": clock::rfc3339::text(&r.last), "right": right, "asked": asked,
+                "last": clock::rfc3339::stamp(&r.last), "right": right, "asked": asked,
                 "phases": phases, "reread": r.reread,
             });
-            writeln!(out, "{line}")?;
+            writeln!(out, "{line}").map_err(Error::stdout)?;
         }
         return Ok(Exit::Success);
     }
@@ -122,20 +122,20 @@ pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
             header.push(p.key());
         }
         header.push("reread");
-        write!(out, "{}", csv::line(&header))?;
+        write!(out, "{}", csv::line(&header)).map_err(Error::stdout)?;
         for r in &rows {
             let (right, asked) = r.total();
             let mut cells = vec![
                 r.staff.clone(),
                 r.kind.clone(),
                 r.drills.to_string(),
-                clock::rfc3339::text(&r.last),
+                clock::rfc3339::stamp(&r.last),
                 right.to_string(),
                 asked.to_string(),
             ];
             cells.extend(r.phases.iter().map(|p| ratio(*p)));
             cells.push(r.reread.join(" "));
-            write!(out, "{}", csv::line(&cells))?;
+            write!(out, "{}", csv::line(&cells)).map_err(Error::stdout)?;
         }
         return Ok(Exit::Success);
     }
@@ -163,6 +163,6 @@ pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
         })
         .collect();
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    write!(out, "{}", table::text(config.styled_out, &header, &cells))?;
+    write!(out, "{}", table::render(config.styled_out, &header, &cells)).map_err(Error::stdout)?;
     Ok(Exit::Success)
 }

@@ -1,9 +1,8 @@
 //! `recover due` and `recover done`: follow-ups that must not be forgotten.
 
-use std::io::Write;
-
 use serde::Serialize;
 
+use super::out::{Format, Out};
 use crate::cli::{DoneArgs, DueArgs};
 use crate::clock;
 use crate::config::Config;
@@ -12,7 +11,7 @@ use crate::engine::{Event, Outcome};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
-use crate::render::{csv, ics, safe::one_line, table};
+use crate::render::{ics, safe::one_line};
 use crate::store::Closing;
 
 #[derive(Serialize)]
@@ -83,54 +82,51 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
     if args.ics {
         let entries: Vec<ics::Entry> = rows.iter().zip(&uids).map(|(r, uid)| entry(r, uid, lang)).collect();
         let name = ui::t(lang, "report_follow_ups");
-        std::io::stdout().lock().write_all(ics::calendar(&entries, name, now).as_bytes())?;
+        let mut out = Out::stdout();
+        out.text(&ics::calendar(&entries, name, now))?;
+        out.flush()?;
         return Ok(Exit::Success);
     }
     let overdue = rows.iter().filter(|r| r.overdue).count();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.output.json {
-        for r in &rows {
-            serde_json::to_writer(&mut out, r).map_err(std::io::Error::from)?;
-            writeln!(out)?;
+    let mut out = Out::stdout();
+    let format = Format::of(&args.output);
+    match format {
+        Format::Json => rows.iter().try_for_each(|r| out.json_line(r))?,
+        Format::Csv { .. } => {
+            out.csv_header(format, &["incident", "type", "ref", "step", "do", "due", "overdue", "staff"])?;
+            for r in &rows {
+                out.csv_row(&[
+                    &r.incident,
+                    &r.kind,
+                    r.reference.as_deref().unwrap_or(""),
+                    &r.step,
+                    &r.action,
+                    &clock::rfc3339::stamp(&r.due),
+                    &r.overdue.to_string(),
+                    &r.staff,
+                ])?;
+            }
         }
-    } else if args.output.csv {
-        write!(out, "{}", args.output.csv_start())?;
-        write!(out, "{}", csv::line(&["incident", "type", "ref", "step", "do", "due", "overdue", "staff"]))?;
-        for r in &rows {
-            let cells = [
-                &r.incident,
-                &r.kind,
-                r.reference.as_deref().unwrap_or(""),
-                &r.step,
-                &r.action,
-                &clock::rfc3339::text(&r.due),
-                &r.overdue.to_string(),
-                &r.staff,
-            ];
-            write!(out, "{}", csv::line(&cells))?;
-        }
-    } else {
-        // The step says what kind of follow-up it is; the type is in --json and --csv.
-        let cells: Vec<[String; 7]> = rows
-            .iter()
-            .map(|r| {
-                [
-                    if r.overdue { ui::t(lang, "due_overdue").to_owned() } else { String::new() },
-                    clock::local(r.due, config.tz()),
-                    one_line(&r.incident),
-                    one_line(r.reference.as_deref().unwrap_or("")),
-                    one_line(&r.step),
-                    one_line(&r.action),
-                    one_line(&r.staff),
-                ]
-            })
-            .collect();
-        if rows.is_empty() {
-            eprintln!("recover: {}", ui::t(lang, "nothing_due"));
-        } else {
+        Format::Table if rows.is_empty() => eprintln!("recover: {}", ui::t(lang, "nothing_due")),
+        Format::Table => {
+            // The step says what kind of follow-up it is; the type is in --json and --csv.
+            let cells: Vec<[String; 7]> = rows
+                .iter()
+                .map(|r| {
+                    [
+                        if r.overdue { ui::t(lang, "due_overdue").to_owned() } else { String::new() },
+                        clock::local(r.due, config.tz()),
+                        one_line(&r.incident),
+                        one_line(r.reference.as_deref().unwrap_or("")),
+                        one_line(&r.step),
+                        one_line(&r.action),
+                        one_line(&r.staff),
+                    ]
+                })
+                .collect();
             let header = ["", "col_due", "col_incident", "col_ref", "col_step", "col_do", "col_staff"]
                 .map(|k| ui::t(lang, k));
-            write!(out, "{}", table::text(config.styled_out, &header, &cells))?;
+            out.table(config.styled_out, &header, &cells)?;
             out.flush()?;
             let (n, overdue) = (rows.len().to_string(), overdue.to_string());
             eprintln!("recover: {}", ui::f(lang, "due_summary", &[("n", &n), ("overdue", &overdue)]));
@@ -207,7 +203,9 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
         Ok(decided.clone())
     })?;
     if args.json {
-        super::write_json_line(&mut std::io::stdout().lock(), &incident)?;
+        let mut out = Out::stdout();
+        out.json_line(&incident)?;
+        out.flush()?;
     }
     let lang = config.lang.value.code();
     for event in &decided {

@@ -38,8 +38,8 @@ pub fn run(config: &Config, args: &ExportArgs) -> Result<Exit, Error> {
         }
     })?;
     if let Some(e) = failed {
-        return Err(e.into());
+        return Err(Error::stdout(e));
     }
-    out.flush()?;
+    out.flush().map_err(Error::stdout)?;
     Ok(Exit::Success)
 }

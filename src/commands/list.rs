@@ -1,7 +1,5 @@
 //! `recover list`: the playbooks at a glance.
 
-use std::io::Write;
-
 use crate::cli::ListArgs;
 use crate::config::Config;
 use crate::error::Error;
@@ -16,11 +14,10 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<Exit, Error> {
     let lang = config.lang.value.code();
     // The built-in library is listed from its index, without decoding a playbook.
     let rows = if config.playbooks.value.is_none() { built_in_listing(lang) } else { lib.listing(lang) };
-    let mut out = std::io::stdout().lock();
+    let mut out = super::out::Out::stdout();
     if args.json {
-        for row in &rows {
-            super::write_json_line(&mut out, row)?;
-        }
+        rows.iter().try_for_each(|row| out.json_line(row))?;
+        out.flush()?;
         return Ok(Exit::Success);
     }
     let mut header = vec![ui::t(lang, "col_type"), ui::t(lang, "col_title"), ui::t(lang, "col_aliases")];
@@ -31,6 +28,7 @@ pub fn run(config: &Config, args: &ListArgs) -> Result<Exit, Error> {
         row.extend(r.steps.map(|n| n.to_string()));
         t.add_row(row);
     }
-    write!(out, "{}", table::to_text(&t))?;
+    out.text(&table::to_text(&t))?;
+    out.flush()?;
     Ok(Exit::Success)
 }

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use super::out::{Format, Out};
 use crate::cli::{LogArgs, ShowIncidentArgs};
 use crate::clock;
 use crate::config::Config;
@@ -10,7 +11,7 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
 use crate::render::table::Columns;
-use crate::render::{csv, safe::one_line, summary, table};
+use crate::render::{safe::one_line, summary};
 use crate::store::{Filter, Listed};
 
 /// The columns of `log`'s CSV: the table's, with the amends as a plain number and the
@@ -61,7 +62,7 @@ fn table_header(lang: &str) -> [&'static str; 8] {
 fn csv_row(i: &Listed) -> [String; 11] {
     [
         i.id.clone(),
-        clock::rfc3339::text(&i.started_at),
+        clock::rfc3339::stamp(&i.started_at),
         i.kind.clone(),
         i.severity.map(|s| s.to_string()).unwrap_or_default(),
         i.staff.clone(),
@@ -107,9 +108,11 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         status: args.status,
     };
     let store = config.store_to_read()?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut failed: Option<std::io::Error> = None;
-    let mut keep = |r: std::io::Result<()>| match r {
+    let mut out = Out::stdout();
+    let format = Format::of(&args.output);
+    // A write that fails stops the scan; the failure is returned once it has stopped.
+    let mut failed: Option<Error> = None;
+    let mut keep = |r: Result<(), Error>| match r {
         Ok(()) => true,
         Err(e) => {
             failed = Some(e);
@@ -117,7 +120,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         }
     };
     // Scripts get every match unless they ask for fewer; people get a page.
-    let machine = args.output.json || args.output.csv;
+    let machine = format != Format::Table;
     let limit = match (args.all, args.limit) {
         (true, _) => usize::MAX,
         (false, Some(n)) => n,
@@ -125,16 +128,16 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         (false, None) => PAGE,
     };
     let mut shown = 0usize;
-    if args.output.json {
+    if format == Format::Json {
         store.scan_json(&filter, false, false, &mut |line| {
             shown += 1;
-            shown <= limit && keep(out.write_all(line))
+            shown <= limit && keep(out.bytes(line))
         })?;
-    } else if args.output.csv {
-        write!(out, "{}{}", args.output.csv_start(), csv::line(&COLUMNS))?;
+    } else if let Format::Csv { .. } = format {
+        out.csv_header(format, &COLUMNS)?;
         store.scan_listed(&filter, &mut |i| {
             shown += 1;
-            shown <= limit && keep(write!(out, "{}", csv::line(&csv_row(&i))))
+            shown <= limit && keep(out.csv_row(&csv_row(&i)))
         })?;
     } else {
         // A table needs its rows to size its columns: up to TABLE_ROWS_IN_MEMORY are laid
@@ -151,7 +154,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
             shown += 1;
             let cells = table_row(&i, config);
             if let Some(columns) = &columns {
-                return keep(write!(out, "{}", columns.line(&cells)));
+                return keep(out.text(&columns.line(&cells)));
             }
             rows.push(cells);
             if rows.len() < TABLE_ROWS_IN_MEMORY {
@@ -166,10 +169,10 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
                 text.push_str(&sized.line(&r));
             }
             columns = Some(sized);
-            keep(write!(out, "{text}"))
+            keep(out.text(&text))
         })?;
         if columns.is_none() {
-            keep(write!(out, "{}", table::text(config.styled_out, &header, &rows)));
+            keep(out.table(config.styled_out, &header, &rows));
         }
         if shown == 0 && !more && keep(out.flush()) {
             eprintln!("recover: {}", ui::t(config.lang.value.code(), "no_incidents_match"));
@@ -190,7 +193,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
     }
     keep(out.flush());
     if let Some(e) = failed {
-        return Err(e.into());
+        return Err(e);
     }
     Ok(Exit::Success)
 }
@@ -210,19 +213,20 @@ pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, E
         if !conflicts.is_empty() {
             crate::render::json::with_close_conflicts(&mut line, &conflicts);
         }
-        out.write_all(&line)?;
+        out.write_all(&line).map_err(Error::stdout)?;
     } else {
         write!(
             out,
             "{}",
-            summary::text(
+            summary::render(
                 &incident,
                 config.library_quiet().ok().as_ref(),
                 config.lang.value.code(),
                 config.tz(),
                 config.styled_out
             )
-        )?;
+        )
+        .map_err(Error::stdout)?;
         close_conflicts(&mut out, config, &conflicts)?;
     }
     Ok(Exit::Success)
@@ -240,7 +244,7 @@ fn close_conflicts(
         return Ok(());
     }
     let lang = config.lang.value.code();
-    writeln!(out, "{}", crate::i18n::t(lang, "close_conflicts"))?;
+    writeln!(out, "{}", crate::i18n::t(lang, "close_conflicts")).map_err(Error::stdout)?;
     for c in conflicts {
         let by = c.done_by.as_deref().map_or_else(|| "-".to_owned(), one_line);
         let outcome = c.outcome.map_or("-", crate::engine::FollowUpOutcome::key);
@@ -251,8 +255,8 @@ fn close_conflicts(
             &[("step", &one_line(&c.step)), ("outcome", outcome), ("by", &by), ("when", &when)],
         );
         match &c.note {
-            Some(note) => writeln!(out, "  {line}: {}", one_line(note))?,
-            None => writeln!(out, "  {line}")?,
+            Some(note) => writeln!(out, "  {line}: {}", one_line(note)).map_err(Error::stdout)?,
+            None => writeln!(out, "  {line}").map_err(Error::stdout)?,
         }
     }
     Ok(())

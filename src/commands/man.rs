@@ -22,7 +22,7 @@ const WIDTH: usize = 78;
 
 /// Prints the page in roff (man(7)).
 pub fn run() -> Result<Exit, Error> {
-    std::io::stdout().lock().write_all(page().as_bytes())?;
+    std::io::stdout().lock().write_all(page().as_bytes()).map_err(Error::stdout)?;
     Ok(Exit::Success)
 }
 
@@ -37,7 +37,7 @@ pub fn page() -> String {
     out.push_str(".SH NAME\nrecover \\- step through service recovery: apologise, fix, amend, follow up\n");
     out.push_str(".SH SYNOPSIS\n.B recover\n[\\fIOPTIONS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR]\n");
     out.push_str(".SH DESCRIPTION\n");
-    text(
+    paragraph(
         &mut out,
         "recover steps frontline staff in a hotel, restaurant or airline through service \
          recovery with a playbook for each kind of failure: the words to say, what to fix, \
@@ -46,7 +46,7 @@ pub fn page() -> String {
          export.",
     );
     out.push_str(".SH OPTIONS\n");
-    text(&mut out, "These options are accepted before or after the command.");
+    paragraph(&mut out, "These options are accepted before or after the command.");
     for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
         option(&mut out, arg);
     }
@@ -77,7 +77,7 @@ fn command(out: &mut String, sub: &Command) {
         }
     }
     let _ = writeln!(out, ".SS \"{}\"", escape(&synopsis));
-    text(out, &sub.get_long_about().or(sub.get_about()).map(ToString::to_string).unwrap_or_default());
+    paragraph(out, &sub.get_long_about().or(sub.get_about()).map(ToString::to_string).unwrap_or_default());
     for arg in own() {
         option(out, arg);
     }
@@ -138,7 +138,7 @@ fn option(out: &mut String, arg: &Arg) {
     if takes_value && !defaults.is_empty() {
         let _ = write!(help, " Default: {}.", defaults.join(", "));
     }
-    text(out, &help);
+    paragraph(out, &help);
 }
 
 /// `s` with its first letter in lower case, unless it starts a name in capitals (`NO_COLOR`).
@@ -154,7 +154,7 @@ fn lower_first(s: &str) -> String {
 
 /// Running text, escaped and broken into source lines of at most [`WIDTH`] bytes (roff
 /// fills them again).
-fn text(out: &mut String, s: &str) {
+fn paragraph(out: &mut String, s: &str) {
     let paragraphs: Vec<&str> = s.split("\n\n").filter(|p| !p.trim().is_empty()).collect();
     for (k, paragraph) in paragraphs.iter().enumerate() {
         if k > 0 {
@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn text_lines_stay_short_and_roff_safe() {
         let mut out = String::new();
-        super::text(&mut out, &format!(".dot first {} back\\slash ÿ", "word ".repeat(40)));
+        super::paragraph(&mut out, &format!(".dot first {} back\\slash ÿ", "word ".repeat(40)));
         assert!(out.lines().all(|l| l.len() <= 80), "{out}");
         assert!(
             out.starts_with("\\&.dot") && out.contains("back\\eslash") && out.contains("\\[u00FF]"),

@@ -2,16 +2,17 @@
 
 mod abandon;
 mod check;
+mod completions;
 mod drill;
 mod drill_results;
 mod due;
 mod export;
-mod help;
 mod import;
 mod jsonl;
 mod list;
 mod log;
 mod man;
+mod out;
 mod paths;
 mod print;
 mod purge;
@@ -30,23 +31,6 @@ use crate::cli::{Cli, Command};
 use crate::config::{Config, process_env};
 use crate::error::Error;
 use crate::exit_code::Exit;
-
-impl From<std::io::Error> for Error {
-    fn from(source: std::io::Error) -> Self {
-        Error::Io { action: "write to", path: "standard output".into(), source }
-    }
-}
-
-/// Writes `value` as one line of JSON. Never an empty line in place of a failure: a value
-/// that cannot be written (a closed pipe, or a value serde refuses) is an error.
-pub(crate) fn write_json_line(
-    out: &mut dyn std::io::Write,
-    value: &impl serde::Serialize,
-) -> Result<(), Error> {
-    serde_json::to_writer(&mut *out, value).map_err(std::io::Error::from)?;
-    writeln!(out)?;
-    Ok(())
-}
 
 /// Parses `args` and runs the command. Clap's own errors (and `--help`) exit here.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
@@ -87,7 +71,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
         Command::Drill(a) => drill::run(&config, &a),
         Command::Paths => paths::run(&config),
         Command::Server(a) => server::run(&config, &a),
-        Command::Completions(a) => help::completions(a.shell),
+        Command::Completions(a) => completions::run(a.shell),
         Command::Man => man::run(),
     }
 }

@@ -1,7 +1,5 @@
 //! `recover paths`: which library and log are in use, and why.
 
-use std::io::Write;
-
 use crate::config::{Config, Source};
 use crate::error::Error;
 use crate::exit_code::Exit;
@@ -21,7 +19,7 @@ fn source(lang: &str, source: &Source) -> String {
 /// came from.
 pub fn run(config: &Config) -> Result<Exit, Error> {
     let lang = config.lang.value.code();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::out::Out::stdout();
     let playbooks = config
         .playbooks
         .value
@@ -32,20 +30,29 @@ pub fn run(config: &Config) -> Result<Exit, Error> {
         || format!("({})", ui::t(lang, "paths_no_log")),
         |p| crate::server::shown(&p.display().to_string(), &crate::config::process_env),
     );
-    writeln!(out, "playbooks  {}  ({})", one_line(&playbooks), source(lang, &config.playbooks.source))?;
-    writeln!(out, "log        {}  ({})", one_line(&log), source(lang, &config.log.source))?;
+    out.line(format_args!(
+        "playbooks  {}  ({})",
+        one_line(&playbooks),
+        source(lang, &config.playbooks.source)
+    ))?;
+    out.line(format_args!("log        {}  ({})", one_line(&log), source(lang, &config.log.source)))?;
     if let Some(server) = crate::server::log_server(config) {
         server_lines(&mut out, config, server)?;
     } else if let Some(site) = &config.site.value {
-        writeln!(out, "site       {}  ({})", one_line(site), source(lang, &config.site.source))?;
+        out.line(format_args!("site       {}  ({})", one_line(site), source(lang, &config.site.source)))?;
     }
-    writeln!(out, "lang       {}  ({})", one_line(lang), source(lang, &config.lang.source))?;
+    out.line(format_args!("lang       {}  ({})", one_line(lang), source(lang, &config.lang.source)))?;
+    out.flush()?;
     Ok(Exit::Success)
 }
 
 /// For a log on a server: where its password comes from (never the password), the site this
 /// desk records for, and where its answers wait when the server cannot be reached.
-fn server_lines(out: &mut impl Write, config: &Config, server: &str) -> Result<(), Error> {
+fn server_lines(
+    out: &mut super::out::Out<impl std::io::Write>,
+    config: &Config,
+    server: &str,
+) -> Result<(), Error> {
     use crate::server::conninfo::PasswordSource;
     if let Ok(info) = crate::server::resolve(server, &crate::config::process_env) {
         let password = match info.password_source {
@@ -54,19 +61,21 @@ fn server_lines(out: &mut impl Write, config: &Config, server: &str) -> Result<(
             Some(PasswordSource::Env) => "from PGPASSWORD (hidden)",
             Some(PasswordSource::File) => "from the password file (hidden)",
         };
-        writeln!(out, "password   {password}")?;
+        out.line(format_args!("password   {password}"))?;
         for w in &info.warnings {
-            writeln!(out, "           warning: {}", one_line(w))?;
+            out.line(format_args!("           warning: {}", one_line(w)))?;
         }
     }
     match &config.site.value {
-        Some(site) => writeln!(out, "site       {}  ({})", one_line(site), config.site.source)?,
-        None => writeln!(out, "site       (none: set RECOVER_SITE or pass --site)")?,
+        Some(site) => {
+            out.line(format_args!("site       {}  ({})", one_line(site), config.site.source))?;
+        }
+        None => out.line(format_args!("site       (none: set RECOVER_SITE or pass --site)"))?,
     }
     let spool = config
         .spool
         .as_ref()
         .map_or("(none: set HOME or XDG_DATA_HOME)".to_owned(), |p| p.display().to_string());
-    writeln!(out, "spool      {}  (default)", one_line(&spool))?;
+    out.line(format_args!("spool      {}  (default)", one_line(&spool)))?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::playbook::Playbook;
-use crate::render::playbook::{Layout, text};
+use crate::render::playbook::{Layout, render};
 
 /// Writes the chosen playbooks (all by default) to stdout or `--output`.
 pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
@@ -33,7 +33,7 @@ pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
     let doc = match args.format {
         _ if args.card => crate::render::print::cards(&chosen, &lib.policy, &layout, args.paper),
         PrintFormat::Text => {
-            chosen.iter().map(|pb| text(pb, &lib.policy, &layout)).collect::<Vec<_>>().join("\n\u{c}\n")
+            chosen.iter().map(|pb| render(pb, &lib.policy, &layout)).collect::<Vec<_>>().join("\n\u{c}\n")
         }
         PrintFormat::Markdown => crate::render::print::markdown(&chosen, &lib.policy, &layout),
         PrintFormat::Html => crate::render::print::html(&chosen, &lib.policy, &layout, args.paper),
@@ -44,7 +44,7 @@ pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
             path: path.display().to_string(),
             source,
         })?,
-        None => write!(std::io::stdout().lock(), "{doc}")?,
+        None => write!(std::io::stdout().lock(), "{doc}").map_err(Error::stdout)?,
     }
     Ok(Exit::Success)
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::log::moment;
+use super::out::{Format, Out};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::clock::{self, human_seconds};
 use crate::config::Config;
@@ -12,10 +13,10 @@ use crate::i18n as ui;
 use crate::money::Money;
 use crate::progress::{self, Progress};
 use crate::render::report_html::Page;
-use crate::render::{csv, safe::one_line, table};
-use crate::report::Report;
-use crate::report::detail::Targets;
+use crate::render::{safe::one_line, table};
 use crate::store::{Filter, Store};
+use crate::tally::Report;
+use crate::tally::detail::Targets;
 
 /// One line of the report: the text people read, and for CSV the same as plain numbers,
 /// each kind in a column of its own so a spreadsheet can add them up.
@@ -192,24 +193,27 @@ fn written(
     config: &Config,
     since: jiff::Timestamp,
     report: &Report,
-    detail: Option<&crate::report::detail::Detail>,
+    detail: Option<&crate::tally::detail::Detail>,
 ) -> Result<Vec<u8>, Error> {
-    let mut out: Vec<u8> = Vec::new();
-    if args.output.json {
-        let mut value = serde_json::to_value(report).map_err(std::io::Error::from)?;
-        if let Some(detail) = detail {
-            value["detail"] = serde_json::to_value(detail).map_err(std::io::Error::from)?;
+    let mut out = Out::buffer();
+    let format = Format::of(&args.output);
+    match format {
+        Format::Json => {
+            let mut value = serde_json::to_value(report).map_err(|e| Error::stdout(e.into()))?;
+            if let Some(detail) = detail {
+                value["detail"] = serde_json::to_value(detail).map_err(|e| Error::stdout(e.into()))?;
+            }
+            out.json_line(&value)?;
         }
-        writeln!(out, "{value}")?;
-    } else if args.output.csv {
-        write!(out, "{}{}", args.output.csv_start(), csv::line(&CSV_COLUMNS))?;
-        for line in rows(report) {
-            write!(out, "{}", csv::line(&line.csv(&report.currency)))?;
+        Format::Csv { .. } => {
+            out.csv_header(format, &CSV_COLUMNS)?;
+            for line in rows(report) {
+                out.csv_row(&line.csv(&report.currency))?;
+            }
         }
-    } else {
-        text(&mut out, config, since, report)?;
+        Format::Table => table_of(&mut out, config, since, report)?,
     }
-    Ok(out)
+    Ok(out.into_bytes())
 }
 
 /// A report in parts (sites of a shared log, or currencies): a headed table per part, a JSON
@@ -220,41 +224,52 @@ fn written_parts(
     since: jiff::Timestamp,
     parts: &[crate::store::ReportPart],
 ) -> Result<Vec<u8>, Error> {
-    let mut out: Vec<u8> = Vec::new();
-    if args.output.csv {
+    let mut out = Out::buffer();
+    let format = Format::of(&args.output);
+    if let Format::Csv { .. } = format {
         let header: Vec<&str> = std::iter::once("site").chain(CSV_COLUMNS).collect();
-        write!(out, "{}{}", args.output.csv_start(), csv::line(&header))?;
+        out.csv_header(format, &header)?;
     }
     for part in parts {
         let site = part.site.clone().unwrap_or_default();
         let report = &part.report;
-        if args.output.json {
-            let mut value = serde_json::to_value(report).map_err(std::io::Error::from)?;
-            value["site"] = part.site.clone().map_or(serde_json::Value::Null, serde_json::Value::String);
-            writeln!(out, "{value}")?;
-        } else if args.output.csv {
-            for line in rows(report) {
-                let row: Vec<String> =
-                    std::iter::once(site.clone()).chain(line.csv(&report.currency)).collect();
-                write!(out, "{}", csv::line(&row))?;
+        match format {
+            Format::Json => {
+                let mut value = serde_json::to_value(report).map_err(|e| Error::stdout(e.into()))?;
+                value["site"] = part.site.clone().map_or(serde_json::Value::Null, serde_json::Value::String);
+                out.json_line(&value)?;
             }
-        } else {
-            let head = if site.is_empty() {
-                report.currency.clone()
-            } else {
-                format!("{site} · {}", report.currency)
-            };
-            writeln!(out, "{}", one_line(&head))?;
-            text(&mut out, config, since, report)?;
-            writeln!(out)?;
+            Format::Csv { .. } => {
+                for line in rows(report) {
+                    let row: Vec<String> =
+                        std::iter::once(site.clone()).chain(line.csv(&report.currency)).collect();
+                    out.csv_row(&row)?;
+                }
+            }
+            Format::Table => {
+                let head = if site.is_empty() {
+                    report.currency.clone()
+                } else {
+                    format!("{site} · {}", report.currency)
+                };
+                out.line(one_line(&head))?;
+                table_of(&mut out, config, since, report)?;
+                out.line("")?;
+            }
         }
     }
-    Ok(out)
+    Ok(out.into_bytes())
 }
 
-fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Report) -> Result<(), Error> {
+/// The report as a table for people, in the session's language.
+fn table_of(
+    out: &mut Out<Vec<u8>>,
+    config: &Config,
+    since: jiff::Timestamp,
+    report: &Report,
+) -> Result<(), Error> {
     let lang = config.lang.value.code();
-    writeln!(out, "{}", ui::f(lang, "report_since", &[("when", &clock::local(since, config.tz()))]))?;
+    out.line(ui::f(lang, "report_since", &[("when", &clock::local(since, config.tz()))]))?;
     let header = ["col_section", "col_item", "col_value"].map(|k| ui::t(lang, k));
     let mut t = table::new(config.styled_out, &header);
     let mut last = "";
@@ -283,8 +298,7 @@ fn text(out: &mut Vec<u8>, config: &Config, since: jiff::Timestamp, report: &Rep
         };
         t.add_row(vec![shown, one_line(&item), one_line(&value)]);
     }
-    write!(out, "{}", table::to_text(&t))?;
-    Ok(())
+    out.text(&table::to_text(&t))
 }
 
 /// A section of the report table in `lang` (CSV keeps the English words scripts match).
@@ -392,7 +406,7 @@ fn emit(args: &ReportArgs, doc: &[u8]) -> Result<Exit, Error> {
             path: path.display().to_string(),
             source,
         })?,
-        None => std::io::stdout().lock().write_all(doc)?,
+        None => std::io::stdout().lock().write_all(doc).map_err(Error::stdout)?,
     }
     Ok(Exit::Success)
 }
@@ -420,7 +434,7 @@ fn detailed(
     let progress = reading(&*store, &filter)?;
     if args.format != ReportFormat::Html {
         let (mut report, detail) =
-            crate::report::detail::detailed(&*store, &filter, now, config.tz(), targets)?;
+            crate::tally::detail::detailed(&*store, &filter, now, config.tz(), targets)?;
         drop(progress);
         report.repeat_guests = store.repeat_guests(&filter)?;
         return emit(args, &written(args, config, since, &report, args.detail.then_some(&detail))?);
@@ -429,8 +443,7 @@ fn detailed(
     // currency, so that no chart adds amounts in different currencies together.
     let by_site = args.by == Some(crate::cli::ReportBy::Site);
     let split = (by_site, crate::server::log_server(config).is_some());
-    let mut parts =
-        crate::report::detail::detailed_parts(&*store, &filter, now, config.tz(), targets, split)?;
+    let mut parts = crate::tally::detail::detailed_parts(&*store, &filter, now, config.tz(), targets, split)?;
     drop(progress);
     if by_site && parts.iter().all(|p| p.site.is_none()) {
         eprintln!("recover: warning: --by site: this log is one desk's own; it has no sites to split by");

@@ -19,7 +19,7 @@ pub fn schema() -> serde_json::Value {
 /// Prints the schema, for yaml-language-server and other editors.
 pub fn run() -> Result<Exit, Error> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &schema()).map_err(std::io::Error::from)?;
-    writeln!(out)?;
+    serde_json::to_writer_pretty(&mut out, &schema()).map_err(|e| Error::stdout(e.into()))?;
+    writeln!(out).map_err(Error::stdout)?;
     Ok(Exit::Success)
 }

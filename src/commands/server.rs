@@ -11,7 +11,10 @@ use crate::exit_code::Exit;
 /// Runs one `server` subcommand.
 pub fn run(config: &Config, args: &ServerArgs) -> Result<Exit, Error> {
     if let ServerCommand::InitSql = args.command {
-        std::io::stdout().lock().write_all(crate::server::schema::init_sql().as_bytes())?;
+        std::io::stdout()
+            .lock()
+            .write_all(crate::server::schema::init_sql().as_bytes())
+            .map_err(Error::stdout)?;
         return Ok(Exit::Success);
     }
     live(config, &args.command)
@@ -30,26 +33,31 @@ fn live(config: &Config, command: &ServerCommand) -> Result<Exit, Error> {
         ServerCommand::Migrate => {
             let done = migrate::migrate(&mut client, &server)?;
             if done.from == done.to {
-                writeln!(out, "{server}: the schema is up to date (version {})", done.to)?;
+                writeln!(out, "{server}: the schema is up to date (version {})", done.to)
+                    .map_err(Error::stdout)?;
             } else {
-                writeln!(out, "{server}: schema version {} -> {}", done.from, done.to)?;
+                writeln!(out, "{server}: schema version {} -> {}", done.from, done.to)
+                    .map_err(Error::stdout)?;
             }
         }
         ServerCommand::Check => {
             let s = migrate::status(&mut client, &server)?;
-            writeln!(out, "server     {server}")?;
+            writeln!(out, "server     {server}").map_err(Error::stdout)?;
             writeln!(
                 out,
                 "schema     version {} (accepts recover {} or newer)",
                 s.schema_version,
                 one_line(&s.min_client)
-            )?;
-            writeln!(out, "login      {}", one_line(&s.login))?;
+            )
+            .map_err(Error::stdout)?;
+            writeln!(out, "login      {}", one_line(&s.login)).map_err(Error::stdout)?;
             if s.memberships.is_empty() {
-                writeln!(out, "sites      (none: ask IT to add this login to recover.members)")?;
+                writeln!(out, "sites      (none: ask IT to add this login to recover.members)")
+                    .map_err(Error::stdout)?;
             }
             for (site, role) in &s.memberships {
-                writeln!(out, "site       {}  ({})", one_line(site), one_line(role))?;
+                writeln!(out, "site       {}  ({})", one_line(site), one_line(role))
+                    .map_err(Error::stdout)?;
             }
         }
         ServerCommand::InitSql => {}

@@ -6,7 +6,7 @@ use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::exit_code::Exit;
-use crate::render::playbook::{Layout, text};
+use crate::render::playbook::{Layout, render};
 use crate::render::wrap::terminal_width;
 
 /// Prints the playbook with its words to say set apart.
@@ -20,7 +20,7 @@ pub fn run(config: &Config, args: &ShowArgs) -> Result<Exit, Error> {
         width: terminal_width(),
         styled: config.styled_out,
     };
-    write!(std::io::stdout().lock(), "{}", text(pb, &lib.policy, &layout))?;
+    write!(std::io::stdout().lock(), "{}", render(pb, &lib.policy, &layout)).map_err(Error::stdout)?;
     // The process ends next, and the system takes the memory back at once: freeing the
     // playbook string by string would cost `show` a few percent of its start-up.
     std::mem::forget(lib);

@@ -1,6 +1,6 @@
 //! `recover start` and `recover resume`: pick the driver, run the engine, show the summary.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 use crate::cli::{ResumeArgs, StartArgs};
 use crate::clock;
@@ -399,22 +399,14 @@ fn guest_side(session: &mut Session, driver: &Terminal, store: &mut dyn Store) -
 
 fn finish(config: &Config, lib: &Library, session: &Session, json: bool) -> Result<Exit, Error> {
     let incident = session.incident();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::out::Out::stdout();
     if json {
-        super::write_json_line(&mut out, incident)?;
+        out.json_line(incident)?;
     } else {
-        write!(
-            out,
-            "{}",
-            crate::render::summary::text(
-                incident,
-                Some(lib),
-                config.lang.value.code(),
-                config.tz(),
-                config.styled_out
-            )
-        )?;
+        let lang = config.lang.value.code();
+        out.text(&crate::render::summary::render(incident, Some(lib), lang, config.tz(), config.styled_out))?;
     }
+    out.flush()?;
     Ok(if incident.status == Status::Incomplete {
         let id = one_line(&incident.id);
         eprintln!(

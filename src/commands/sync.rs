@@ -2,8 +2,6 @@
 //! before shutting a desk down); `--status` says what waits and how the last pushes went.
 
 #[cfg(feature = "postgres")]
-use std::io::Write;
-#[cfg(feature = "postgres")]
 use std::time::Duration;
 
 use crate::cli::SyncArgs;
@@ -57,10 +55,10 @@ pub fn run(config: &Config, args: &SyncArgs) -> Result<Exit, Error> {
 fn status(config: &Config, store: &crate::server::SharedStore, json: bool) -> Result<Exit, Error> {
     use crate::render::safe::one_line;
     let state = store.sync_state()?;
-    let mut out = std::io::stdout().lock();
+    let mut out = super::out::Out::stdout();
     let when = |t: Option<jiff::Timestamp>| t.map(|t| crate::clock::local(t, config.tz()));
     if json {
-        let rfc = |t: Option<jiff::Timestamp>| t.map(|t| crate::clock::rfc3339::text(&t));
+        let rfc = |t: Option<jiff::Timestamp>| t.map(|t| crate::clock::rfc3339::stamp(&t));
         let value = serde_json::json!({
             "server": store.server_name(),
             "site": config.site.value,
@@ -70,18 +68,23 @@ fn status(config: &Config, store: &crate::server::SharedStore, json: bool) -> Re
             "last_failure": rfc(state.last_failure),
             "last_error": state.last_error,
         });
-        crate::commands::write_json_line(&mut out, &value)?;
+        let mut out = super::out::Out::stdout();
+        out.json_line(&value)?;
+        out.flush()?;
         return Ok(Exit::Success);
     }
     let none = || "-".to_owned();
-    writeln!(out, "server        {}", one_line(&store.server_name()))?;
-    writeln!(out, "site          {}", config.site.value.as_deref().map_or_else(none, one_line))?;
-    writeln!(out, "pending       {}", state.pending)?;
-    writeln!(out, "oldest        {}", when(state.oldest).unwrap_or_else(none))?;
-    writeln!(out, "last success  {}", when(state.last_success).unwrap_or_else(none))?;
+    out.line(format_args!("server        {}", one_line(&store.server_name())))?;
+    out.line(format_args!("site          {}", config.site.value.as_deref().map_or_else(none, one_line)))?;
+    out.line(format_args!("pending       {}", state.pending))?;
+    out.line(format_args!("oldest        {}", when(state.oldest).unwrap_or_else(none)))?;
+    out.line(format_args!("last success  {}", when(state.last_success).unwrap_or_else(none)))?;
     match (when(state.last_failure), &state.last_error) {
-        (Some(t), Some(why)) => writeln!(out, "last failure  {t}: {}", one_line(why))?,
-        _ => writeln!(out, "last failure  -")?,
+        (Some(t), Some(why)) => {
+            out.line(format_args!("last failure  {t}: {}", one_line(why)))?;
+        }
+        _ => out.line(format_args!("last failure  -"))?,
     }
+    out.flush()?;
     Ok(Exit::Success)
 }

@@ -36,7 +36,7 @@ pub struct Entry<'a> {
 
 /// `s` as an iCalendar TEXT value (RFC 5545 3.3.11).
 #[must_use]
-pub fn text(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in clean(s).chars() {
         match c {
@@ -98,7 +98,7 @@ pub fn calendar(entries: &[Entry], name: &str, now: Timestamp) -> String {
     line(&format!("PRODID:-//recover//recover {}//EN", env!("CARGO_PKG_VERSION")));
     line("CALSCALE:GREGORIAN");
     line("METHOD:PUBLISH");
-    line(&format!("X-WR-CALNAME:{}", text(name)));
+    line(&format!("X-WR-CALNAME:{}", escape(name)));
     let stamp = utc(now);
     for e in entries {
         line("BEGIN:VEVENT");
@@ -106,16 +106,16 @@ pub fn calendar(entries: &[Entry], name: &str, now: Timestamp) -> String {
         line(&format!("DTSTAMP:{stamp}"));
         line(&format!("DTSTART:{}", utc(e.due)));
         line("DURATION:PT15M");
-        line(&format!("SUMMARY:{}", text(&e.summary)));
-        line(&format!("DESCRIPTION:{}", text(&e.description)));
+        line(&format!("SUMMARY:{}", escape(&e.summary)));
+        line(&format!("DESCRIPTION:{}", escape(&e.description)));
         if let Some(site) = e.location {
-            line(&format!("LOCATION:{}", text(site)));
+            line(&format!("LOCATION:{}", escape(site)));
         }
-        line(&format!("X-RECOVER-INCIDENT:{}", text(e.incident)));
+        line(&format!("X-RECOVER-INCIDENT:{}", escape(e.incident)));
         line("TRANSP:TRANSPARENT");
         line("BEGIN:VALARM");
         line("ACTION:DISPLAY");
-        line(&format!("DESCRIPTION:{}", text(&e.summary)));
+        line(&format!("DESCRIPTION:{}", escape(&e.summary)));
         line("TRIGGER;RELATED=START:PT0S");
         line("END:VALARM");
         line("END:VEVENT");
@@ -126,7 +126,7 @@ pub fn calendar(entries: &[Entry], name: &str, now: Timestamp) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold, text, uid_part};
+    use super::{escape, fold, uid_part};
 
     #[test]
     fn lines_fold_at_75_octets_between_characters() {
@@ -142,8 +142,8 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_uids_are_plain() {
-        assert_eq!(text("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
-        assert_eq!(text("x\u{1b}[2J"), "x\\\\u{1b}[2J", "made visible, then escaped");
+        assert_eq!(escape("a;b,c\\d\ne"), "a\\;b\\,c\\\\d\\ne");
+        assert_eq!(escape("x\u{1b}[2J"), "x\\\\u{1b}[2J", "made visible, then escaped");
         assert_eq!(uid_part("call-back 2"), "call-back%202");
     }
 }

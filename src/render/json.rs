@@ -421,7 +421,7 @@ pub fn time(out: &mut Vec<u8>, t: Timestamp) {
     let ms = t.as_millisecond();
     if !FOUR_DIGIT_YEARS.contains(&ms) {
         out.push(b'"');
-        out.extend_from_slice(crate::clock::rfc3339::text(&t).as_bytes());
+        out.extend_from_slice(crate::clock::rfc3339::stamp(&t).as_bytes());
         out.push(b'"');
         return;
     }
@@ -479,7 +479,7 @@ pub fn with_close_conflicts(line: &mut Vec<u8>, conflicts: &[crate::store::Close
         .map(|c| {
             serde_json::json!({
                 "step": c.step,
-                "done_at": crate::clock::rfc3339::text(&c.done_at),
+                "done_at": crate::clock::rfc3339::stamp(&c.done_at),
                 "outcome": c.outcome.map(crate::engine::FollowUpOutcome::key),
                 "done_by": c.done_by,
                 "note": c.note,

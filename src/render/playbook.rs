@@ -112,7 +112,7 @@ pub fn step_lines(phase: Phase, step: &Step, number: &str, policy: &Policy, layo
 
 /// The whole playbook as text.
 #[must_use]
-pub fn text(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
+pub fn render(pb: &Playbook, policy: &Policy, layout: &Layout) -> String {
     let bold = layout.style(Style::new().bold());
     let mut out: Vec<String> = Vec::new();
     let title = one_line(pb.title.get(layout.lang));

@@ -13,8 +13,8 @@ use super::print::escape::{html as esc, lang_attr};
 use crate::clock::local;
 use crate::i18n as ui;
 use crate::money::Money;
-use crate::report::Report;
-use crate::report::detail::{BINS, Detail, Part, Timing, Unit};
+use crate::tally::Report;
+use crate::tally::detail::{BINS, Detail, Part, Timing, Unit};
 
 const CSS: &str = "
 @page { margin: 12mm; }
@@ -215,7 +215,7 @@ fn bin_position(seconds: i64) -> f64 {
 /// its median per period against the target.
 fn timing(
     heading: &str,
-    spread: &crate::report::Spread,
+    spread: &crate::tally::Spread,
     binned: &Timing,
     d: &Detail,
     lang: &str,

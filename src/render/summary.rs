@@ -17,7 +17,7 @@ pub const SKIPPED: char = '↷';
 /// roles are shown by their labels in `lang`; without it (or for a playbook it no longer
 /// has), by their recorded values.
 #[must_use]
-pub fn text(
+pub fn render(
     incident: &Incident,
     library: Option<&Library>,
     lang: &str,

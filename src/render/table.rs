@@ -233,7 +233,7 @@ pub fn to_text(t: &Table) -> String {
 /// otherwise plain columns laid out directly, the same text a plain comfy-table gives without its per-cell work (a due
 /// list of hundreds of rows is printed in a fraction of the time).
 #[must_use]
-pub fn text<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> String {
+pub fn render<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> String {
     if styled || room(false).is_some() {
         let mut t = new(styled, header);
         for row in rows {
@@ -401,8 +401,8 @@ mod tests {
         assert_eq!(streamed, to_text(&t));
         let rows: Vec<Vec<String>> =
             rows.iter().map(|r| r.iter().map(|c| (*c).to_owned()).collect()).collect();
-        assert_eq!(text(false, &header, &rows), to_text(&t));
+        assert_eq!(render(false, &header, &rows), to_text(&t));
         let none: [Vec<String>; 0] = [];
-        assert_eq!(text(false, &header, &none), to_text(&new(false, &header)));
+        assert_eq!(render(false, &header, &none), to_text(&new(false, &header)));
     }
 }

@@ -1,7 +1,7 @@
 //! `report` on the shared log, summed in SQL: a chain's month is a few hundred grouped rows
 //! to the client, never every incident and step. The sums come from each incident's summary
 //! columns (written with it, by the engine's rules: see [`crate::store::Summary`]); the
-//! percentiles are `percentile_disc`, the same nearest rank as [`crate::report::Spread`].
+//! percentiles are `percentile_disc`, the same nearest rank as [`crate::tally::Spread`].
 //! Every part is one site (when asked) and one currency: amounts in different currencies are
 //! never added together.
 
@@ -11,8 +11,8 @@ use jiff::Timestamp;
 
 use super::store::{Params, PostgresStore};
 use crate::money::Money;
-use crate::report::{Report, Spread, ranked};
 use crate::store::{ReportPart, StoreError};
+use crate::tally::{Report, Spread, ranked};
 
 /// A part's key: its site ('' when not split by site) and currency.
 type Key = (String, String);

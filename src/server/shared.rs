@@ -294,8 +294,8 @@ impl Store for SharedStore {
 
     /// The server's sums; with this desk's incidents not yet sent, tallied from whole
     /// incidents (the server's and this desk's in their place), as every read is.
-    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
-        crate::report::whole_or_tally(self, since, now)
+    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::tally::Report, StoreError> {
+        crate::tally::whole_or_tally(self, since, now)
     }
 
     fn report_parts(
@@ -310,7 +310,7 @@ impl Store for SharedStore {
             }
             return self.spool.report_parts(since, now, false);
         }
-        Ok(vec![ReportPart { site: None, report: crate::report::tally(self, since, now)? }])
+        Ok(vec![ReportPart { site: None, report: crate::tally::tally(self, since, now)? }])
     }
 
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {

@@ -314,8 +314,8 @@ impl Store for PostgresStore {
 
     /// Summed in SQL; incidents in several currencies are tallied as the SQLite log tallies
     /// them (`report` itself asks for [`Store::report_parts`], which keeps them apart).
-    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
-        crate::report::whole_or_tally(self, since, now)
+    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::tally::Report, StoreError> {
+        crate::tally::whole_or_tally(self, since, now)
     }
 
     fn report_parts(

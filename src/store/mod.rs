@@ -256,7 +256,7 @@ pub struct ReportPart {
     /// The site, when split by site.
     pub site: Option<String>,
     /// The report of the part (its amounts all in its `currency`).
-    pub report: crate::report::Report,
+    pub report: crate::tally::Report,
 }
 
 /// What an import did.
@@ -350,8 +350,8 @@ pub trait Store {
         Ok(n)
     }
     /// The report for incidents started since `since`, judged as of `now`: the same as
-    /// [`crate::report::tally`] gives, which a store may use or do better than.
-    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError>;
+    /// [`crate::tally::tally`] gives, which a store may use or do better than.
+    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::tally::Report, StoreError>;
     /// The report in parts: one per site when `by_site` (a store with no sites gives one
     /// part), and, where incidents were recorded in several currencies, one per currency, so
     /// amounts in different currencies are never added together.

@@ -256,7 +256,7 @@ impl Store for SqliteStore {
         summary::scan_listed(&self.conn, filter, visit).at(&self.path)
     }
 
-    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::report::Report, StoreError> {
+    fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::tally::Report, StoreError> {
         summary::report(&self.conn, since, now).at(&self.path)
     }
 

@@ -32,7 +32,7 @@ pub struct Summary {
     pub amends_offered: i64,
     /// Of those, given.
     pub amends_given: i64,
-    /// Why each withheld amend was withheld ([`crate::report::WITHHELD_UNSAID`] when
+    /// Why each withheld amend was withheld ([`crate::tally::WITHHELD_UNSAID`] when
     /// recorded before a reason was required).
     pub withheld_reasons: Vec<String>,
     /// Follow-ups skipped.
@@ -70,7 +70,7 @@ impl Summary {
                 (Phase::Amend, Outcome::Skipped) => {
                     s.amends_offered += 1;
                     let reason =
-                        step.reason.clone().unwrap_or_else(|| crate::report::WITHHELD_UNSAID.to_owned());
+                        step.reason.clone().unwrap_or_else(|| crate::tally::WITHHELD_UNSAID.to_owned());
                     s.withheld_reasons.push(reason);
                 }
                 (Phase::FollowUp, Outcome::Skipped) => s.follow_ups_skipped += 1,

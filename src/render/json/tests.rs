@@ -37,7 +37,7 @@ fn times_are_written_as_the_rfc3339_text_is() {
         time(&mut out, t);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            format!("\"{}\"", crate::clock::rfc3339::text(&t)),
+            format!("\"{}\"", crate::clock::rfc3339::stamp(&t)),
             "{ms}"
         );
     }

@@ -157,7 +157,7 @@ pub(crate) fn an_abandoned_incident_is_kept_but_nothing_of_it_is_open(f: Fixture
     assert!(store.due(at(T0 + 100 * HOUR)).unwrap().iter().all(|d| d.incident != all[3].id), "not due");
     let report = store.report(at(T0 - HOUR), now).unwrap();
     assert_eq!((report.abandoned, report.in_progress, report.incidents), (1, 0, 4), "counted apart");
-    let tally = crate::report::tally(&*store, at(T0 - HOUR), now).unwrap();
+    let tally = crate::tally::tally(&*store, at(T0 - HOUR), now).unwrap();
     assert_eq!(serde_json::to_value(report).unwrap(), serde_json::to_value(tally).unwrap());
     for redact in [false, true] {
         let mut line = Vec::new();

@@ -246,7 +246,7 @@ pub(crate) fn report_is_the_tally_of_whole_incidents(f: Fixture) {
     for since in [T0 - HOUR, T0 + 90 * MINUTE, T0 + 10 * HOUR] {
         let now = at(T0 + 5 * HOUR);
         let report = serde_json::to_value(store.report(at(since), now).unwrap()).unwrap();
-        let tally = serde_json::to_value(crate::report::tally(&*store, at(since), now).unwrap()).unwrap();
+        let tally = serde_json::to_value(crate::tally::tally(&*store, at(since), now).unwrap()).unwrap();
         assert_eq!(report, tally, "since {since}");
     }
 }

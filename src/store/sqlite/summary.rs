@@ -15,8 +15,8 @@ use super::rows::{bad, from_ms, money, ms, text, text_or_null};
 use crate::engine::{Incident, Status};
 use crate::money::Money;
 use crate::playbook::Severity;
-use crate::report::{Report, Spread, ranked};
 use crate::store::{Filter, Listed};
+use crate::tally::{Report, Spread, ranked};
 
 use crate::store::Summary;
 

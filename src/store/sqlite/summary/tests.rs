@@ -9,8 +9,8 @@ use super::super::schema::{MIGRATIONS, SUMMARY_MIGRATION};
 use crate::engine::{Event, FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord, apply_event};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
-use crate::report::tally;
 use crate::store::{Closing, Filter, Store};
+use crate::tally::tally;
 
 const NOW: i64 = 1_700_000_000_000;
 const MINUTE: i64 = 60_000;
@@ -150,7 +150,7 @@ fn log(n: usize) -> Vec<Incident> {
 }
 
 /// The report as every output of `report` shows it: its JSON carries every field.
-fn json(r: &crate::report::Report) -> String {
+fn json(r: &crate::tally::Report) -> String {
     serde_json::to_string(r).unwrap()
 }
 

@@ -9,7 +9,7 @@ use crate::exit_code::Exit;
 /// same as `COMPLETE=SHELL recover` prints, which calls back into `recover` at each <TAB>
 /// so that types, incident ids and follow-up steps come from the library and the log.
 /// It is made in memory first, so a closed pipe (`| head`) is no reason to fail.
-pub fn completions(shell: clap_complete::Shell) -> Result<Exit, Error> {
+pub fn run(shell: clap_complete::Shell) -> Result<Exit, Error> {
     use clap_complete::env::{Bash, Elvish, EnvCompleter, Fish, Powershell, Zsh};
     let completer: &dyn EnvCompleter = match shell {
         clap_complete::Shell::Bash => &Bash,
@@ -20,8 +20,10 @@ pub fn completions(shell: clap_complete::Shell) -> Result<Exit, Error> {
         _ => &Zsh,
     };
     let mut script = Vec::new();
-    completer.write_registration("COMPLETE", "recover", "recover", &program(), &mut script)?;
-    std::io::stdout().lock().write_all(&script)?;
+    completer
+        .write_registration("COMPLETE", "recover", "recover", &program(), &mut script)
+        .map_err(Error::stdout)?;
+    std::io::stdout().lock().write_all(&script).map_err(Error::stdout)?;
     Ok(Exit::Success)
 }
 
