@@ -13,6 +13,7 @@ mod clock;
 mod commands;
 mod complete;
 mod config;
+mod context;
 mod drivers;
 mod duration;
 mod engine;

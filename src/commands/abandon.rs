@@ -4,15 +4,16 @@ use std::io::Write;
 
 use crate::cli::AbandonArgs;
 use crate::clock;
-use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::safe::one_line;
 
 /// Abandons the incident; the engine refuses one that is finished or abandoned already.
-pub fn run(config: &Config, args: &AbandonArgs) -> Result<Exit, Error> {
+pub fn run(ctx: &Context, args: &AbandonArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
     let by = args.staff.clone().or_else(|| config.staff.clone());
-    let mut store = config.store()?;
+    let mut store = ctx.store()?;
     let now = clock::now();
     let incident =
         store.update(&args.id, &mut |i| crate::engine::abandon(i, by.as_deref(), &args.reason, now))?;

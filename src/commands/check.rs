@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::cli::CheckArgs;
-use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
@@ -11,9 +11,10 @@ use crate::playbook::{Level, Library, Origin};
 use crate::render::safe::one_line;
 
 /// Prints every problem as `file:line:col: message`; exit 1 if any is an error.
-pub fn run(config: &Config, args: &CheckArgs) -> Result<Exit, Error> {
+pub fn run(ctx: &Context, args: &CheckArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
     let lib =
-        if args.paths.is_empty() { config.library_as_written()? } else { Library::from_paths(&args.paths)? };
+        if args.paths.is_empty() { ctx.library_as_written()? } else { Library::from_paths(&args.paths)? };
     let mut out = std::io::stdout().lock();
     for p in &lib.problems {
         writeln!(out, "{}", one_line(&p.to_string())).map_err(Error::stdout)?;

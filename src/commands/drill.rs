@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::cli::DrillArgs;
 use crate::config::Config;
+use crate::context::Context;
 use crate::drivers::drill::{DrillAnswers, Prompter};
 use crate::engine::drill::{self, DEFAULT_QUESTIONS, Given, MAX_QUESTIONS, Marked};
 use crate::error::Error;
@@ -13,14 +14,15 @@ use crate::render::drill::{self as show, Ctx};
 use crate::render::safe::one_line;
 
 /// Runs a drill, or shows results with `--results`.
-pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
+pub fn run(context: &Context, args: &DrillArgs) -> Result<Exit, Error> {
+    let config = &context.config;
     if args.results {
-        return super::drill_results::run(config, args);
+        return super::drill_results::run(context, args);
     }
     if args.output.csv {
         return Err(Error::usage("--csv is for --results", "use --json for a drill's outcome"));
     }
-    let lib = config.library()?;
+    let lib = context.library()?;
     let file = args.answers.as_deref().map(DrillAnswers::load).transpose()?;
     let from_file = |f: fn(&DrillAnswers) -> Option<String>| file.as_ref().and_then(f);
     let kind = args.kind.clone().or_else(|| from_file(|f| f.kind.clone()));
@@ -85,7 +87,7 @@ pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
     };
     let marks: Vec<Marked> = answers.iter().map(|(_, m)| m.clone()).collect();
     let score = drill.score(&marks);
-    super::drill_results::record(config, &drill, &staff, &role, &score)?;
+    super::drill_results::record(context, &drill, &staff, &role, &score)?;
     if args.output.json {
         writeln!(out, "{}", show::to_json(&drill, &staff, &answers, &score, &ctx)).map_err(Error::stdout)?;
     } else {

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::cli::DrillArgs;
 use crate::clock;
-use crate::config::Config;
+use crate::context::Context;
 use crate::engine::drill::{Drill, Score};
 use crate::error::Error;
 use crate::exit_code::Exit;
@@ -17,7 +17,7 @@ use crate::render::{csv, safe::one_line, table};
 use crate::store::DrillResult;
 
 /// Records a finished drill in the log's drill table (never among incidents).
-pub fn record(config: &Config, drill: &Drill, staff: &str, role: &str, score: &Score) -> Result<(), Error> {
+pub fn record(ctx: &Context, drill: &Drill, staff: &str, role: &str, score: &Score) -> Result<(), Error> {
     let mut phases = [(0, 0); 4];
     for (phase, right, asked) in &score.phases {
         let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
@@ -33,7 +33,7 @@ pub fn record(config: &Config, drill: &Drill, staff: &str, role: &str, score: &S
         phases,
         reread: score.reread.iter().map(|(_, s)| s.id.clone()).collect(),
     };
-    config.store()?.record_drill(&result)?;
+    ctx.store()?.record_drill(&result)?;
     Ok(())
 }
 
@@ -87,9 +87,10 @@ fn ratio((right, asked): (u32, u32)) -> String {
 }
 
 /// `drill --results [--since WHEN]`: a table, `--json` lines or `--csv`.
-pub fn run(config: &Config, args: &DrillArgs) -> Result<Exit, Error> {
+pub fn run(ctx: &Context, args: &DrillArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
     let since = args.since.as_deref().map(|s| super::log::moment(s, "--since", config)).transpose()?;
-    let store = config.store_to_read()?;
+    let store = ctx.store_to_read()?;
     let mut results = store.drill_results(since)?;
     if let Some(staff) = &args.staff {
         results.retain(|r| r.staff.eq_ignore_ascii_case(staff));

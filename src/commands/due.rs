@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::out::{Format, Out};
 use crate::cli::{DoneArgs, DueArgs};
 use crate::clock;
-use crate::config::Config;
+use crate::context::Context;
 use crate::duration::{Within, end_of_today};
 use crate::engine::{Event, Outcome};
 use crate::error::Error;
@@ -35,9 +35,11 @@ struct DueLine {
 
 /// Overdue follow-ups first, then those due within `--within` (default: rest of today);
 /// on a shared log, `--site` keeps one site's (head office sees every site's).
-pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
-    let (only_site, config) = config.site_to_read(&crate::config::process_env)?;
-    let config = &config;
+pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
+    // The log is opened as this desk (its own site), whatever site it reads.
+    let (only_site, desk) = ctx.config.site_to_read(&crate::config::process_env)?;
+    let ctx = &Context::new(desk);
+    let config = &ctx.config;
     let now = clock::now();
     let until = match &args.within {
         Some(w) => w
@@ -49,12 +51,12 @@ pub fn due(config: &Config, args: &DueArgs) -> Result<Exit, Error> {
         None => end_of_today(now, config.tz()),
     };
     let lang = config.lang.value.code();
-    let store = if args.check { config.store_to_check()? } else { config.store_to_read()? };
+    let store = if args.check { ctx.store_to_check()? } else { ctx.store_to_read()? };
     let due = store.due(until)?;
     let mut kinds: Vec<&str> = due.iter().map(|d| d.kind.as_str()).collect();
     kinds.sort_unstable();
     kinds.dedup();
-    let lib = config.library_of_types(&kinds).ok();
+    let lib = ctx.library_of_types(&kinds).ok();
     let mut uids = Vec::new();
     let rows: Vec<DueLine> = due
         .into_iter()
@@ -165,7 +167,8 @@ fn entry<'a>(r: &'a DueLine, uid: &'a str, lang: &str) -> ics::Entry<'a> {
 /// Closes a follow-up, recording when, by whom and whether the customer was won back; or
 /// records a step skipped at the time as done afterwards. The engine decides which, and
 /// whether it may, on the incident as the log holds it when the change is written.
-pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
+pub fn done(ctx: &Context, args: DoneArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
     // Who did it is part of the record: never a follow-up closed by no one.
     let given = args.staff.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let Some(by) = given.or_else(|| config.staff.clone()) else {
@@ -180,7 +183,7 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
         outcome: args.outcome,
         note: args.note.clone().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
     };
-    let mut store = config.store()?;
+    let mut store = ctx.store()?;
     // Whether a step is required is the playbook's to say: read it only for a step that
     // was skipped, not for closing a follow-up.
     let library = match store.get(&args.id) {
@@ -189,7 +192,7 @@ pub fn done(config: &Config, args: DoneArgs) -> Result<Exit, Error> {
                 .iter()
                 .any(|s| s.outcome == Outcome::Skipped && s.id.eq_ignore_ascii_case(args.step.trim())) =>
         {
-            Some((config.library_quiet()?, i.kind))
+            Some((ctx.library_quiet()?, i.kind))
         }
         _ => None,
     };

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use super::log::moment;
 use crate::cli::ExportArgs;
-use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::progress::{self, Progress};
@@ -12,12 +12,13 @@ use crate::store::Filter;
 
 /// Writes one JSON object per incident, oldest first so an import replays in order;
 /// `--redact` leaves out refs, notes and reasons.
-pub fn run(config: &Config, args: &ExportArgs) -> Result<Exit, Error> {
+pub fn run(ctx: &Context, args: &ExportArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
     let filter = Filter {
         since: args.since.as_deref().map(|s| moment(s, "--since", config)).transpose()?,
         ..Filter::default()
     };
-    let store = config.store_to_read()?;
+    let store = ctx.store_to_read()?;
     // Big writes: a year's export is hundreds of megabytes.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut failed: Option<std::io::Error> = None;

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::io::{Seek, Write};
 
 use crate::cli::ImportArgs;
-use crate::config::Config;
+use crate::context::Context;
 use crate::engine::{Incident, validate};
 use crate::error::Error;
 use crate::exit_code::Exit;
@@ -28,7 +28,7 @@ const MAX_PROBLEMS: usize = 1000;
 
 /// Checks the whole file, then merges it into the log; one bad line and nothing is
 /// imported, but every bad line is still reported.
-pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
+pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
     let unreadable = |e: std::io::Error| Error::usage(format!("cannot read {name}: {e}"), "check the path");
     // Another desk's log file is read as its export, and imported as one.
@@ -39,13 +39,13 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
     };
     // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
     let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };
-    let (foreign, good) = check(config, &name, lines, spool.as_mut())?;
+    let (foreign, good) = check(ctx, &name, lines, spool.as_mut())?;
     let file = match (original, spool) {
         (Some(file), _) => file,
         (None, Some(spool)) => spool.file,
         (None, None) => unreachable!("a spool is made for every input that is not a file"),
     };
-    let stats = write(config, &name, file, good)?;
+    let stats = write(ctx, &name, file, good)?;
     if !foreign.is_empty() {
         // Another site's library may have types this one lacks: kept, but said.
         let types: Vec<&str> = foreign.iter().map(String::as_str).collect();
@@ -69,15 +69,16 @@ pub fn run(config: &Config, args: &ImportArgs) -> Result<Exit, Error> {
 /// without taking the log's write lock; keeps the good lines in `spool` if there is one.
 /// Gives the types this library does not have, and how many good lines there are.
 fn check<R: std::io::BufRead>(
-    config: &Config,
+    ctx: &Context,
     name: &str,
     mut lines: BoundedLines<R>,
     mut spool: Option<&mut Spool>,
 ) -> Result<(BTreeSet<String>, u64), Error> {
+    let config = &ctx.config;
     // Checking only reads, and a file with problems leaves no new log behind; in a log
     // that does not exist yet, nothing can conflict.
-    let reading = if config.local_path()?.exists() { Some(config.store()?) } else { None };
-    let library = config.library().ok();
+    let reading = if config.local_path()?.exists() { Some(ctx.store()?) } else { None };
+    let library = ctx.library().ok();
     let mut foreign = BTreeSet::new();
     let mut problems = 0;
     let mut n = 0;
@@ -139,8 +140,8 @@ fn check<R: std::io::BufRead>(
 
 /// The second pass: reads the checked file again and merges it into the log in batches.
 /// `good` lines (as checked) are to be merged, for the progress shown.
-fn write(config: &Config, name: &str, mut file: std::fs::File, good: u64) -> Result<Imported, Error> {
-    let mut store = config.store()?;
+fn write(ctx: &Context, name: &str, mut file: std::fs::File, good: u64) -> Result<Imported, Error> {
+    let mut store = ctx.store()?;
     file.rewind().map_err(|e| unreadable(name, &e))?;
     let mut lines = BoundedLines::of_file(&file);
     let mut changed = None;

@@ -1,7 +1,7 @@
 //! `recover list`: the playbooks at a glance.
 
 use crate::cli::ListArgs;
-use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
@@ -9,8 +9,9 @@ use crate::playbook::{Phase, built_in_listing};
 use crate::render::{safe::one_line, table};
 
 /// Prints the library as a table (plain columns when piped) or JSON lines.
-pub fn run(config: &Config, args: &ListArgs) -> Result<Exit, Error> {
-    let lib = config.library_for(None)?;
+pub fn run(ctx: &Context, args: &ListArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
+    let lib = ctx.library_for(None)?;
     let lang = config.lang.value.code();
     // The built-in library is listed from its index, without decoding a playbook.
     let rows = if config.playbooks.value.is_none() { built_in_listing(lang) } else { lib.listing(lang) };

@@ -6,6 +6,7 @@ use super::out::{Format, Out};
 use crate::cli::{LogArgs, ShowIncidentArgs};
 use crate::clock;
 use crate::config::Config;
+use crate::context::Context;
 use crate::duration::parse_moment;
 use crate::error::Error;
 use crate::exit_code::Exit;
@@ -91,10 +92,10 @@ pub fn moment(value: &str, flag: &str, config: &Config) -> Result<jiff::Timestam
 }
 
 /// Incidents newest first, filtered.
-pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
+pub fn log(ctx: &Context, args: &LogArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
     let kind = args.kind.as_ref().map(|k| {
-        config
-            .library_quiet()
+        ctx.library_quiet()
             .ok()
             .and_then(|lib| lib.find(k).ok().map(|p| p.kind.clone()))
             .unwrap_or_else(|| k.clone())
@@ -107,7 +108,7 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
         open: args.open,
         status: args.status,
     };
-    let store = config.store_to_read()?;
+    let store = ctx.store_to_read()?;
     let mut out = Out::stdout();
     let format = Format::of(&args.output);
     // A write that fails stops the scan; the failure is returned once it has stopped.
@@ -202,8 +203,9 @@ pub fn log(config: &Config, args: &LogArgs) -> Result<Exit, Error> {
 const COUNT_MORE_UP_TO: usize = 10_000;
 
 /// One incident's summary again.
-pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, Error> {
-    let store = config.store_to_read()?;
+pub fn show_incident(ctx: &Context, args: &ShowIncidentArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
+    let store = ctx.store_to_read()?;
     let incident = store.get(&args.id)?;
     let conflicts = store.close_conflicts(&incident.uid)?;
     let mut out = std::io::stdout().lock();
@@ -220,7 +222,7 @@ pub fn show_incident(config: &Config, args: &ShowIncidentArgs) -> Result<Exit, E
             "{}",
             summary::render(
                 &incident,
-                config.library_quiet().ok().as_ref(),
+                ctx.library_quiet().ok().as_ref(),
                 config.lang.value.code(),
                 config.tz(),
                 config.styled_out

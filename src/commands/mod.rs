@@ -29,6 +29,7 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, process_env};
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 
@@ -50,27 +51,28 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
     crate::drivers::terminal::set_ui_lang(config.lang.value.code());
     console::set_colors_enabled(config.styled_out);
     console::set_colors_enabled_stderr(config.styled_err);
+    let ctx = &Context::new(config);
     match cli.command {
-        Command::List(a) => list::run(&config, &a),
-        Command::Show(a) => show::run(&config, &a),
-        Command::Check(a) => check::run(&config, &a),
+        Command::List(a) => list::run(ctx, &a),
+        Command::Show(a) => show::run(ctx, &a),
+        Command::Check(a) => check::run(ctx, &a),
         Command::Schema => schema::run(),
-        Command::Start(a) => start::start(&config, a),
-        Command::Resume(a) => start::resume(&config, &a),
-        Command::Log(a) => log::log(&config, &a),
-        Command::ShowIncident(a) => log::show_incident(&config, &a),
-        Command::Due(a) => due::due(&config, &a),
-        Command::Done(a) => due::done(&config, a),
-        Command::Abandon(a) => abandon::run(&config, &a),
-        Command::Report(a) => report::run(&config, &a),
-        Command::Export(a) => export::run(&config, &a),
-        Command::Sync(a) => sync::run(&config, &a),
-        Command::Import(a) => import::run(&config, &a),
-        Command::Purge(a) => purge::run(&config, &a),
-        Command::Print(a) => print::run(&config, &a),
-        Command::Drill(a) => drill::run(&config, &a),
-        Command::Paths => paths::run(&config),
-        Command::Server(a) => server::run(&config, &a),
+        Command::Start(a) => start::start(ctx, a),
+        Command::Resume(a) => start::resume(ctx, &a),
+        Command::Log(a) => log::log(ctx, &a),
+        Command::ShowIncident(a) => log::show_incident(ctx, &a),
+        Command::Due(a) => due::due(ctx, &a),
+        Command::Done(a) => due::done(ctx, a),
+        Command::Abandon(a) => abandon::run(ctx, &a),
+        Command::Report(a) => report::run(ctx, &a),
+        Command::Export(a) => export::run(ctx, &a),
+        Command::Sync(a) => sync::run(&ctx.config, &a),
+        Command::Import(a) => import::run(ctx, &a),
+        Command::Purge(a) => purge::run(ctx, &a),
+        Command::Print(a) => print::run(ctx, &a),
+        Command::Drill(a) => drill::run(ctx, &a),
+        Command::Paths => paths::run(&ctx.config),
+        Command::Server(a) => server::run(&ctx.config, &a),
         Command::Completions(a) => completions::run(a.shell),
         Command::Man => man::run(),
     }

@@ -3,16 +3,17 @@
 use std::io::Write;
 
 use crate::cli::{PrintArgs, PrintFormat};
-use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::playbook::Playbook;
 use crate::render::playbook::{Layout, render};
 
 /// Writes the chosen playbooks (all by default) to stdout or `--output`.
-pub fn run(config: &Config, args: &PrintArgs) -> Result<Exit, Error> {
-    let lib = config.library()?;
-    Config::warn_guest_lang(&lib, args.guest_lang.as_deref());
+pub fn run(ctx: &Context, args: &PrintArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
+    let lib = ctx.library()?;
+    Context::warn_guest_lang(&lib, args.guest_lang.as_deref());
     let chosen: Vec<&Playbook> = if args.all || args.kinds.is_empty() {
         lib.playbooks.iter().collect()
     } else {

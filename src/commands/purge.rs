@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use super::log::moment;
 use crate::cli::PurgeArgs;
 use crate::clock;
-use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
@@ -13,9 +13,10 @@ use crate::progress::Progress;
 use crate::store::Filter;
 
 /// Deletes incidents started before `--before`, after confirmation unless `--yes`.
-pub fn run(config: &Config, args: &PurgeArgs) -> Result<Exit, Error> {
+pub fn run(ctx: &Context, args: &PurgeArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
     let before = moment(&args.before, "--before", config)?;
-    let mut store = config.store()?;
+    let mut store = ctx.store()?;
     let count = store.count(&Filter { before: Some(before), ..Filter::default() })?;
     // Drill results name people too, and go by the same date.
     let drills = store.count_drills_before(before)?;

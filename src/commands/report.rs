@@ -7,6 +7,7 @@ use super::out::{Format, Out};
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::clock::{self, human_seconds};
 use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
@@ -155,21 +156,22 @@ fn rows(r: &Report) -> Vec<Line> {
 }
 
 /// Prints the report for the period.
-pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
+pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
     let since = moment(&args.since, "--since", config)?;
     let now = clock::now();
     let html = args.format == ReportFormat::Html;
     if html || args.detail || args.kind.is_some() {
-        return detailed(config, args, since, now);
+        return detailed(ctx, args, since, now);
     }
-    let store = config.store_to_read()?;
+    let store = ctx.store_to_read()?;
     let filter = Filter { since: Some(since), ..Filter::default() };
     let progress = reading(&*store, &filter)?;
     let by_site = args.by == Some(crate::cli::ReportBy::Site);
     let mut parts = store.report_parts(since, now, by_site)?;
     if parts.len() > 1 || parts.iter().any(|p| p.site.is_some()) {
         drop(progress);
-        return emit(args, &written_parts(args, config, since, &parts)?);
+        return emit(args, &written_parts(args, ctx, since, &parts)?);
     }
     if by_site {
         eprintln!("recover: warning: --by site: this log is one desk's own; it has no sites to split by");
@@ -178,19 +180,19 @@ pub fn run(config: &Config, args: &ReportArgs) -> Result<Exit, Error> {
     if report.currency.is_empty() {
         // No incident in the period to take it from: "amends total EUR 0", not " 0", in the
         // policy's currency (a policy that cannot be read leaves it empty, as before).
-        if let Ok(lib) = config.library_for(None) {
+        if let Ok(lib) = ctx.library_for(None) {
             report.currency = lib.policy.currency;
         }
     }
     drop(progress);
     report.repeat_guests = store.repeat_guests(&filter)?;
-    emit(args, &written(args, config, since, &report, None)?)
+    emit(args, &written(args, ctx, since, &report, None)?)
 }
 
 /// The report as JSON (with the charts' figures when `detail` is given), CSV or a table.
 fn written(
     args: &ReportArgs,
-    config: &Config,
+    ctx: &Context,
     since: jiff::Timestamp,
     report: &Report,
     detail: Option<&crate::tally::detail::Detail>,
@@ -211,7 +213,7 @@ fn written(
                 out.csv_row(&line.csv(&report.currency))?;
             }
         }
-        Format::Table => table_of(&mut out, config, since, report)?,
+        Format::Table => table_of(&mut out, ctx, since, report)?,
     }
     Ok(out.into_bytes())
 }
@@ -220,7 +222,7 @@ fn written(
 /// line per part with its `site`, or CSV rows with a leading `site` column.
 fn written_parts(
     args: &ReportArgs,
-    config: &Config,
+    ctx: &Context,
     since: jiff::Timestamp,
     parts: &[crate::store::ReportPart],
 ) -> Result<Vec<u8>, Error> {
@@ -253,7 +255,7 @@ fn written_parts(
                     format!("{site} · {}", report.currency)
                 };
                 out.line(one_line(&head))?;
-                table_of(&mut out, config, since, report)?;
+                table_of(&mut out, ctx, since, report)?;
                 out.line("")?;
             }
         }
@@ -264,10 +266,11 @@ fn written_parts(
 /// The report as a table for people, in the session's language.
 fn table_of(
     out: &mut Out<Vec<u8>>,
-    config: &Config,
+    ctx: &Context,
     since: jiff::Timestamp,
     report: &Report,
 ) -> Result<(), Error> {
+    let config = &ctx.config;
     let lang = config.lang.value.code();
     out.line(ui::f(lang, "report_since", &[("when", &clock::local(since, config.tz()))]))?;
     let header = ["col_section", "col_item", "col_value"].map(|k| ui::t(lang, k));
@@ -275,7 +278,7 @@ fn table_of(
     let mut last = "";
     // Roles by the names the policy gives them, failure points by their playbooks' labels,
     // in this language.
-    let lib = config.library_for(None).ok();
+    let lib = ctx.library_for(None).ok();
     let policy = lib.as_ref().map(|lib| &lib.policy);
     let builtin = built_in_points(config, &report.failure_points);
     for line in rows(report) {
@@ -414,12 +417,13 @@ fn emit(args: &ReportArgs, doc: &[u8]) -> Result<Exit, Error> {
 /// The report read from whole incidents, with what the charts need: for `--format html`,
 /// `--detail` and `--type`, which the summary columns cannot answer.
 fn detailed(
-    config: &Config,
+    ctx: &Context,
     args: &ReportArgs,
     since: jiff::Timestamp,
     now: jiff::Timestamp,
 ) -> Result<Exit, Error> {
-    let lib = config.library_for(args.kind.as_deref())?;
+    let config = &ctx.config;
+    let lib = ctx.library_for(args.kind.as_deref())?;
     // A type is named as `start` takes it (an alias too); one the library lacks may still
     // be in the log, from a playbook since removed.
     let kind =
@@ -430,14 +434,14 @@ fn detailed(
         fix: policy.fix.map(|w| w.minutes() * 60),
     };
     let filter = Filter { since: Some(since), kind: kind.clone(), ..Filter::default() };
-    let store = config.store_to_read()?;
+    let store = ctx.store_to_read()?;
     let progress = reading(&*store, &filter)?;
     if args.format != ReportFormat::Html {
         let (mut report, detail) =
             crate::tally::detail::detailed(&*store, &filter, now, config.tz(), targets)?;
         drop(progress);
         report.repeat_guests = store.repeat_guests(&filter)?;
-        return emit(args, &written(args, config, since, &report, args.detail.then_some(&detail))?);
+        return emit(args, &written(args, ctx, since, &report, args.detail.then_some(&detail))?);
     }
     // The page is split as `report --json` is: per site when asked, and on a shared log per
     // currency, so that no chart adds amounts in different currencies together.

@@ -3,16 +3,17 @@
 use std::io::Write;
 
 use crate::cli::ShowArgs;
-use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::render::playbook::{Layout, render};
 use crate::render::wrap::terminal_width;
 
 /// Prints the playbook with its words to say set apart.
-pub fn run(config: &Config, args: &ShowArgs) -> Result<Exit, Error> {
-    let lib = config.library_for(Some(&args.kind))?;
-    Config::warn_guest_lang(&lib, args.guest_lang.as_deref());
+pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
+    let lib = ctx.library_for(Some(&args.kind))?;
+    Context::warn_guest_lang(&lib, args.guest_lang.as_deref());
     let pb = lib.find(&args.kind)?;
     let layout = Layout {
         lang: config.lang.value.code(),

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use crate::cli::{ResumeArgs, StartArgs};
 use crate::clock;
 use crate::config::Config;
+use crate::context::Context;
 use crate::drivers::answers::{Answers, AnswersFile};
 use crate::drivers::drive;
 use crate::drivers::terminal::{
@@ -30,9 +31,10 @@ fn interactive_ok() -> bool {
 }
 
 /// Runs a new session with the driver the flags ask for.
-pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
-    let lib = config.library()?;
-    Config::warn_guest_lang(&lib, args.guest_lang.as_deref());
+pub fn start(ctx: &Context, args: StartArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
+    let lib = ctx.library()?;
+    Context::warn_guest_lang(&lib, args.guest_lang.as_deref());
     let answers = args.answers.as_deref().map(AnswersFile::load).transpose()?;
     let file_kind = answers.as_ref().and_then(|a| a.kind.clone());
     let kind = match args.kind.clone().or(file_kind.clone()) {
@@ -60,7 +62,7 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
     let role_given = pick(&args.role, answers.as_ref().and_then(|a| a.role.as_ref()), &config.role);
     let (role, limit) = resolve_role(&lib, role_given.as_deref())?;
     let now = clock::now();
-    let guest = args.guest_key.as_deref().map(|key| repeat_guest(config, &lib, key, now)).transpose()?;
+    let guest = args.guest_key.as_deref().map(|key| repeat_guest(ctx, &lib, key, now)).transpose()?;
     let suggested = guest.as_ref().and_then(|g| g.suggested);
     let start = Start {
         staff,
@@ -106,25 +108,18 @@ pub fn start(config: &Config, args: StartArgs) -> Result<Exit, Error> {
             }
             return Err(Error::BadInput { file: file.file.clone(), count: problems.len() });
         }
-        record_answers(config, file, &mut session, guest.as_ref())?;
+        record_answers(ctx, file, &mut session, guest.as_ref())?;
         return finish(config, &lib, &session, args.json);
     }
     if args.yes {
         let approval = (args.approved_by.clone(), args.approver_role.clone());
         let severity = suggested.unwrap_or(Severity::Minor);
-        return yes(
-            config,
-            &lib,
-            &mut session,
-            approval,
-            (severity, Recording::New(guest.as_ref())),
-            args.json,
-        );
+        return yes(ctx, &lib, &mut session, approval, (severity, Recording::New(guest.as_ref())), args.json);
     }
     if !interactive_ok() {
         return Err(no_terminal());
     }
-    let mut store = config.store()?;
+    let mut store = ctx.store()?;
     create(&mut *store, &mut session, guest.as_ref())?;
     interactive(config, &lib, &mut session, &mut *store, args.guest_lang.clone(), suggested, args.json)
 }
@@ -139,7 +134,8 @@ struct Guest {
 
 /// Looks the guest up and, when they had incidents in the policy's window, says so on
 /// standard error before any question (so before the amends).
-fn repeat_guest(config: &Config, lib: &Library, key: &str, now: jiff::Timestamp) -> Result<Guest, Error> {
+fn repeat_guest(ctx: &Context, lib: &Library, key: &str, now: jiff::Timestamp) -> Result<Guest, Error> {
+    let config = &ctx.config;
     if crate::guest::normalise(key).is_empty() {
         return Err(Error::usage("--guest is empty", "give a booking number, loyalty id or e-mail"));
     }
@@ -149,7 +145,7 @@ fn repeat_guest(config: &Config, lib: &Library, key: &str, now: jiff::Timestamp)
     let since = now.checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(now);
     // No log yet: nobody was here before (and no warning that there is no log).
     let history =
-        if config.local_path()?.exists() { Some(config.store()?.guest_history(&hash, since)?) } else { None };
+        if config.local_path()?.exists() { Some(ctx.store()?.guest_history(&hash, since)?) } else { None };
     let Some((history, (id, when))) = history.as_ref().and_then(|h| h.latest.as_ref().map(|l| (h, l))) else {
         return Ok(Guest { hash, earlier: 0, suggested: None });
     };
@@ -175,12 +171,12 @@ fn repeat_guest(config: &Config, lib: &Library, key: &str, now: jiff::Timestamp)
 /// Records a checked answers file as one session; offered amends the file leaves out are
 /// withheld for a reason not stated, and a warning says which.
 fn record_answers(
-    config: &Config,
+    ctx: &Context,
     file: &crate::drivers::answers::AnswersFile,
     session: &mut Session,
     guest: Option<&Guest>,
 ) -> Result<(), Error> {
-    let mut store = config.store()?;
+    let mut store = ctx.store()?;
     create(&mut *store, session, guest)?;
     drive(session, &mut Answers::new(file), Some(&mut *store))?;
     if let Some(side) = &file.guest {
@@ -215,7 +211,7 @@ enum Recording<'g> {
 
 /// `--yes`: the defaults, checked in full before anything is recorded.
 fn yes(
-    config: &Config,
+    ctx: &Context,
     lib: &Library,
     session: &mut Session,
     (approved_by, approver_role): (Option<String>, Option<String>),
@@ -223,6 +219,7 @@ fn yes(
     (severity, incident): (Severity, Recording),
     json: bool,
 ) -> Result<Exit, Error> {
+    let config = &ctx.config;
     crate::engine::check_name("the approver's name", approved_by.as_deref())?;
     crate::engine::check_name("the approver's role", approver_role.as_deref())?;
     let mut driver = Yes { severity, approved_by, approver_role };
@@ -248,7 +245,7 @@ fn yes(
         return Err(Error::usage(rule.to_string(), advice));
     }
     checked?;
-    let mut store = config.store()?;
+    let mut store = ctx.store()?;
     if let Recording::New(guest) = incident {
         create(&mut *store, session, guest)?;
     }
@@ -257,10 +254,11 @@ fn yes(
 }
 
 /// Continues an interrupted incident at its first unanswered question.
-pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
-    let lib = config.library()?;
-    Config::warn_guest_lang(&lib, args.guest_lang.as_deref());
-    let mut store = config.store()?;
+pub fn resume(ctx: &Context, args: &ResumeArgs) -> Result<Exit, Error> {
+    let config = &ctx.config;
+    let lib = ctx.library()?;
+    Context::warn_guest_lang(&lib, args.guest_lang.as_deref());
+    let mut store = ctx.store()?;
     let incident: Incident = match &args.id {
         Some(id) => store.get(id)?,
         None => store.latest_unfinished()?.ok_or_else(|| {
@@ -298,7 +296,7 @@ pub fn resume(config: &Config, args: &ResumeArgs) -> Result<Exit, Error> {
     if args.yes {
         drop(store);
         let approval = (args.approved_by.clone(), args.approver_role.clone());
-        return yes(config, &lib, &mut session, approval, (Severity::Minor, Recording::Resumed), args.json);
+        return yes(ctx, &lib, &mut session, approval, (Severity::Minor, Recording::Resumed), args.json);
     }
     if !interactive_ok() {
         return Err(Error::usage(
