@@ -21,6 +21,7 @@ mod error;
 mod exit_code;
 mod guest;
 mod i18n;
+mod keyed;
 mod money;
 mod playbook;
 mod policy;

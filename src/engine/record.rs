@@ -1,6 +1,8 @@
 //! What an incident is once recorded: the data the store keeps and the JSON scripts read.
 
 use jiff::Timestamp;
+
+use crate::keyed::keyed;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
@@ -113,78 +115,45 @@ impl GuestSide {
     }
 }
 
-/// How the guest felt when we parted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Satisfied {
-    /// Satisfied.
-    Yes,
-    /// Partly.
-    Partly,
-    /// Not satisfied.
-    No,
-}
-
-impl Satisfied {
-    /// All three, as offered.
-    pub const ALL: [Satisfied; 3] = [Satisfied::Yes, Satisfied::Partly, Satisfied::No];
-
-    /// The key in JSON and answers files.
-    #[must_use]
-    pub fn key(self) -> &'static str {
-        match self {
-            Satisfied::Yes => "yes",
-            Satisfied::Partly => "partly",
-            Satisfied::No => "no",
-        }
+keyed! {
+    /// How the guest felt when we parted.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Satisfied {
+        /// Satisfied.
+        Yes = "yes",
+        /// Partly.
+        Partly = "partly",
+        /// Not satisfied.
+        No = "no",
     }
 }
 
-/// Where a recovery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-#[value(rename_all = "snake_case")]
-pub enum Status {
-    /// Questions still open (interrupted, or being answered now).
-    InProgress,
-    /// Finished with every required step done.
-    Complete,
-    /// Finished with a required step skipped.
-    Incomplete,
-    /// Given up (started by mistake, a duplicate, the guest left): kept in the log, but
-    /// nothing of it is due or unfinished.
-    Abandoned,
-}
-
-impl Status {
-    /// The key in JSON and the log.
-    #[must_use]
-    pub fn key(self) -> &'static str {
-        match self {
-            Status::InProgress => "in_progress",
-            Status::Complete => "complete",
-            Status::Incomplete => "incomplete",
-            Status::Abandoned => "abandoned",
-        }
-    }
-
-    /// From its key.
-    #[must_use]
-    pub fn from_key(s: &str) -> Option<Status> {
-        [Status::InProgress, Status::Complete, Status::Incomplete, Status::Abandoned]
-            .into_iter()
-            .find(|k| k.key() == s)
+keyed! {
+    #[clap]
+    /// Where a recovery stands.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+    pub enum Status {
+        /// Questions still open (interrupted, or being answered now).
+        InProgress = "in_progress",
+        /// Finished with every required step done.
+        Complete = "complete",
+        /// Finished with a required step skipped.
+        Incomplete = "incomplete",
+        /// Given up (started by mistake, a duplicate, the guest left): kept in the log, but
+        /// nothing of it is due or unfinished.
+        Abandoned = "abandoned",
     }
 }
 
-/// Done or skipped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Done (for a follow-up: scheduled).
-    Done,
-    /// Not done.
-    Skipped,
+keyed! {
+    /// Done or skipped.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum Outcome {
+        /// Done (for a follow-up: scheduled).
+        Done = "done",
+        /// Not done.
+        Skipped = "skipped",
+    }
 }
 
 /// One answered step.
@@ -255,33 +224,17 @@ pub struct FollowUp {
     pub note: Option<String>,
 }
 
-/// Whether the customer was won back, as told by whoever closed the follow-up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum FollowUpOutcome {
-    /// The customer is satisfied and will come back.
-    Recovered,
-    /// The customer is not won back.
-    Lost,
-    /// Closed without saying.
-    Done,
-}
-
-impl FollowUpOutcome {
-    /// The key in JSON and the log.
-    #[must_use]
-    pub fn key(self) -> &'static str {
-        match self {
-            FollowUpOutcome::Recovered => "recovered",
-            FollowUpOutcome::Lost => "lost",
-            FollowUpOutcome::Done => "done",
-        }
-    }
-
-    /// From its key.
-    #[must_use]
-    pub fn from_key(s: &str) -> Option<Self> {
-        [Self::Recovered, Self::Lost, Self::Done].into_iter().find(|k| k.key() == s)
+keyed! {
+    #[clap]
+    /// Whether the customer was won back, as told by whoever closed the follow-up.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+    pub enum FollowUpOutcome {
+        /// The customer is satisfied and will come back.
+        Recovered = "recovered",
+        /// The customer is not won back.
+        Lost = "lost",
+        /// Closed without saying.
+        Done = "done",
     }
 }
 

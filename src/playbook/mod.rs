@@ -18,6 +18,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::duration::Within;
+use crate::keyed::keyed;
 use crate::money::Money;
 use crate::text::{Choice, Text};
 
@@ -261,39 +262,18 @@ pub fn amends_offered(amends: &[Step], severity: Severity) -> Vec<&Step> {
     offered.iter().copied().filter(|s| !offered.iter().any(|o| o.instead_of.contains(&s.id))).collect()
 }
 
-/// The phases, as named in playbooks, answers and JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// Say sorry and own it.
-    Apologise,
-    /// Solve the problem.
-    Fix,
-    /// Make it right beyond the fix.
-    Amend,
-    /// Check back later.
-    FollowUp,
-}
-
-impl Phase {
-    /// All four, in order.
-    pub const ALL: [Phase; 4] = [Phase::Apologise, Phase::Fix, Phase::Amend, Phase::FollowUp];
-
-    /// The key in YAML and JSON.
-    #[must_use]
-    pub fn key(self) -> &'static str {
-        match self {
-            Phase::Apologise => "apologise",
-            Phase::Fix => "fix",
-            Phase::Amend => "amend",
-            Phase::FollowUp => "follow_up",
-        }
-    }
-
-    /// From its key.
-    #[must_use]
-    pub fn from_key(key: &str) -> Option<Phase> {
-        Phase::ALL.into_iter().find(|p| p.key() == key)
+keyed! {
+    /// The phases, as named in playbooks, answers and JSON.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+    pub enum Phase {
+        /// Say sorry and own it.
+        Apologise = "apologise",
+        /// Solve the problem.
+        Fix = "fix",
+        /// Make it right beyond the fix.
+        Amend = "amend",
+        /// Check back later.
+        FollowUp = "follow_up",
     }
 }
 
@@ -303,51 +283,34 @@ impl fmt::Display for Phase {
     }
 }
 
-/// How badly the customer was let down; decides which amends are offered.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    JsonSchema,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// An annoyance, put right in minutes.
-    Minor,
-    /// Real harm to the visit: time lost, plans upset.
-    Major,
-    /// The visit is ruined or the customer is at risk.
-    Critical,
+keyed! {
+    #[clap]
+    /// How badly the customer was let down; decides which amends are offered.
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        PartialOrd,
+        Ord,
+        Hash,
+        Deserialize,
+        Serialize,
+        JsonSchema,
+        clap::ValueEnum,
+    )]
+    pub enum Severity {
+        /// An annoyance, put right in minutes.
+        Minor = "minor",
+        /// Real harm to the visit: time lost, plans upset.
+        Major = "major",
+        /// The visit is ruined or the customer is at risk.
+        Critical = "critical",
+    }
 }
 
 impl Severity {
-    /// All three, mildest first.
-    pub const ALL: [Severity; 3] = [Severity::Minor, Severity::Major, Severity::Critical];
-
-    /// The key in YAML and JSON.
-    #[must_use]
-    pub fn key(self) -> &'static str {
-        match self {
-            Severity::Minor => "minor",
-            Severity::Major => "major",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// From its key.
-    #[must_use]
-    pub fn from_key(key: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|s| s.key() == key)
-    }
-
     /// The next severity up (critical stays critical).
     #[must_use]
     pub fn next_up(self) -> Severity {
@@ -364,46 +327,19 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The SERVQUAL dimensions of service quality, for tagging what a failure hurts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Servqual {
-    /// Doing what was promised, dependably.
-    Reliability,
-    /// Prompt help, willingly given.
-    Responsiveness,
-    /// Competence and courtesy that inspire trust.
-    Assurance,
-    /// Individual care and attention.
-    Empathy,
-    /// Facilities, equipment, appearance.
-    Tangibles,
-}
-
-impl Servqual {
-    /// The key in YAML and JSON.
-    #[must_use]
-    pub fn key(self) -> &'static str {
-        match self {
-            Servqual::Reliability => "reliability",
-            Servqual::Responsiveness => "responsiveness",
-            Servqual::Assurance => "assurance",
-            Servqual::Empathy => "empathy",
-            Servqual::Tangibles => "tangibles",
-        }
-    }
-
-    /// From its key; the store reads a log's tags back with it, once per incident.
-    #[must_use]
-    pub fn from_key(key: &str) -> Option<Servqual> {
-        [
-            Servqual::Reliability,
-            Servqual::Responsiveness,
-            Servqual::Assurance,
-            Servqual::Empathy,
-            Servqual::Tangibles,
-        ]
-        .into_iter()
-        .find(|s| s.key() == key)
+keyed! {
+    /// The SERVQUAL dimensions of service quality, for tagging what a failure hurts.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
+    pub enum Servqual {
+        /// Doing what was promised, dependably.
+        Reliability = "reliability",
+        /// Prompt help, willingly given.
+        Responsiveness = "responsiveness",
+        /// Competence and courtesy that inspire trust.
+        Assurance = "assurance",
+        /// Individual care and attention.
+        Empathy = "empathy",
+        /// Facilities, equipment, appearance.
+        Tangibles = "tangibles",
     }
 }

@@ -129,14 +129,7 @@ pub fn head(out: &mut Vec<u8>, h: &Head) {
 pub fn step(out: &mut Vec<u8>, s: &Step) {
     field(out, b"{\"phase\":", s.phase.key());
     field(out, b",\"id\":", s.id);
-    field(
-        out,
-        b",\"outcome\":",
-        match s.outcome {
-            Outcome::Done => "done",
-            Outcome::Skipped => "skipped",
-        },
-    );
+    field(out, b",\"outcome\":", s.outcome.key());
     out.extend_from_slice(b",\"at\":");
     time(out, s.at);
     for (name, value) in [

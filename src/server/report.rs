@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use super::store::{Params, PostgresStore};
+use crate::engine::Status;
 use crate::money::Money;
 use crate::store::{ReportPart, StoreError};
 use crate::tally::{Report, Spread, ranked};
@@ -109,9 +110,9 @@ impl PostgresStore {
             r.follow_ups.recovered += count(row.get(15));
             r.follow_ups.lost += count(row.get(16));
             r.clock_skew += count(row.get(17));
-            match status.as_str() {
-                "in_progress" => r.in_progress += n,
-                "incomplete" => r.incomplete += n,
+            match Status::from_key(&status) {
+                Some(Status::InProgress) => r.in_progress += n,
+                Some(Status::Incomplete) => r.incomplete += n,
                 _ => {}
             }
             if let Some(point) = row.get::<_, Option<String>>(6) {

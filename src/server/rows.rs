@@ -51,11 +51,7 @@ impl PostgresStore {
         Ok(StepRecord {
             phase: Phase::from_key(&phase).ok_or_else(|| self.bad("phase", &phase))?,
             id: r.get(3),
-            outcome: match outcome.as_str() {
-                "done" => Outcome::Done,
-                "skipped" => Outcome::Skipped,
-                _ => return Err(self.bad("outcome", &outcome)),
-            },
+            outcome: Outcome::from_key(&outcome).ok_or_else(|| self.bad("outcome", &outcome))?,
             at: r.get(5),
             choice: r.get(6),
             note: r.get(7),

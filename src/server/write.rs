@@ -13,7 +13,7 @@
 use postgres::types::ToSql;
 
 use super::store::{Params, PostgresStore};
-use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome};
+use crate::engine::{FollowUp, FollowUpOutcome, Incident};
 use crate::playbook::Severity;
 use crate::store::{CloseConflict, StoreError, Summary};
 
@@ -230,7 +230,7 @@ impl PostgresStore {
             boxed(col(&|s| Some(s.id.clone()))),
             boxed(seq),
             boxed(col(&|s| Some(s.phase.key().to_owned()))),
-            boxed(col(&|s| Some(if s.outcome == Outcome::Done { "done" } else { "skipped" }.to_owned()))),
+            boxed(col(&|s| Some(s.outcome.key().to_owned()))),
             boxed(i.steps.iter().map(|s| s.at).collect::<Vec<_>>()),
             boxed(col(&|s| s.choice.clone())),
             boxed(col(&|s| s.note.clone())),

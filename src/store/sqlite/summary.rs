@@ -145,10 +145,11 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
             Some(s) => update(&mut t.severities, s, |n| *n += 1),
             None => t.unset += 1,
         }
-        match bytes(3)? {
-            b"in_progress" => r.in_progress += 1,
-            b"incomplete" => r.incomplete += 1,
-            _ => {}
+        let status = bytes(3)?;
+        if status == Status::InProgress.key().as_bytes() {
+            r.in_progress += 1;
+        } else if status == Status::Incomplete.key().as_bytes() {
+            r.incomplete += 1;
         }
         let approved = bytes(5)?;
         if approved != b"0" {
