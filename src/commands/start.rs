@@ -73,7 +73,7 @@ pub fn start(ctx: &Context, args: StartArgs) -> Result<Exit, Error> {
         severity: args
             .severity
             .or_else(|| answers.as_ref().and_then(|a| a.severity))
-            .or(args.yes.then_some(suggested.unwrap_or(Severity::Minor))),
+            .or(args.yes.then_some(suggested.unwrap_or_default())),
         failure_point: args.failure_point.clone(),
     };
     start.check()?;
@@ -113,7 +113,7 @@ pub fn start(ctx: &Context, args: StartArgs) -> Result<Exit, Error> {
     }
     if args.yes {
         let approval = (args.approved_by.clone(), args.approver_role.clone());
-        let severity = suggested.unwrap_or(Severity::Minor);
+        let severity = suggested.unwrap_or_default();
         return yes(ctx, &lib, &mut session, approval, (severity, Recording::New(guest.as_ref())), args.json);
     }
     if !interactive_ok() {
@@ -149,7 +149,7 @@ fn repeat_guest(ctx: &Context, lib: &Library, key: &str, now: jiff::Timestamp) -
     let Some((history, (id, when))) = history.as_ref().and_then(|h| h.latest.as_ref().map(|l| (h, l))) else {
         return Ok(Guest { hash, earlier: 0, suggested: None });
     };
-    let suggested = history.worst.unwrap_or(Severity::Minor).next_up();
+    let suggested = history.worst.unwrap_or_default().next_up();
     let lang = config.lang.value.code();
     eprintln!(
         "recover: {}",
@@ -313,7 +313,7 @@ pub fn resume(ctx: &Context, args: &ResumeArgs) -> Result<Exit, Error> {
                 .started_at
                 .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
                 .unwrap_or(session.incident().started_at);
-            Some(store.guest_history(&hash, since)?.worst.unwrap_or(Severity::Minor).next_up())
+            Some(store.guest_history(&hash, since)?.worst.unwrap_or_default().next_up())
         }
         _ => None,
     };

@@ -337,9 +337,9 @@ impl Driver for Answers<'_> {
         self.last.clear();
         self.asked_failure = false;
         Ok(match question {
-            Question::Severity => Answer::Severity(
-                session.incident().severity.or(self.file.severity).unwrap_or(Severity::Minor),
-            ),
+            Question::Severity => {
+                Answer::Severity(session.incident().severity.or(self.file.severity).unwrap_or_default())
+            }
             Question::Step { step, .. } => {
                 self.last.push(step.id.clone());
                 Answer::Step(

@@ -244,7 +244,7 @@ impl Step {
     /// offered from minor up.
     #[must_use]
     pub fn offered_from(&self) -> Severity {
-        self.severity.unwrap_or(Severity::Minor)
+        self.severity.unwrap_or_default()
     }
 
     /// Whether this amend is offered at `severity`.
@@ -307,6 +307,14 @@ keyed! {
         Major = "major",
         /// The visit is ruined or the customer is at risk.
         Critical = "critical",
+    }
+}
+
+/// What an incident is taken to be before anyone says otherwise (and what an amend that
+/// names no severity is offered from).
+impl Default for Severity {
+    fn default() -> Severity {
+        Severity::Minor
     }
 }
 

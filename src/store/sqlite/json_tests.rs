@@ -1,0 +1,188 @@
+//! Tests of `json`, kept apart so the module stays readable in one sitting.
+
+use jiff::Timestamp;
+
+use super::{Saved, as_displayed};
+use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord};
+use crate::money::Money;
+use crate::playbook::{Phase, Servqual, Severity};
+use crate::store::{Filter, SqliteStore, Store};
+
+fn odd_incident(k: i64) -> Incident {
+    let at = |ms: i64| Timestamp::from_millisecond(1_790_000_000_000 + k * 1000 + ms).unwrap();
+    let step = |n: i64, id: &str, cost: Option<&str>, outcome: Outcome| StepRecord {
+        phase: if n == 0 { Phase::Apologise } else { Phase::Amend },
+        id: id.into(),
+        outcome,
+        at: at(n * 7),
+        choice: Some("a \"b\"".into()),
+        note: (n % 2 == 1).then(|| "line\nnext \u{1} æ".into()),
+        reason: (outcome == Outcome::Skipped).then(|| "busy".into()),
+        cost: cost.map(|c| c.parse().unwrap()),
+        approved_by: (n == 2).then(|| "Bo".into()),
+        completed_at: None,
+        completed_by: None,
+        completed_note: None,
+    };
+    let steps = vec![
+        step(0, "z-first", None, Outcome::Done),
+        step(1, "b-second", Some("12.5"), Outcome::Done),
+        step(2, "a-third", Some("0.125"), Outcome::Done),
+        step(3, "c-fourth", Some("7"), Outcome::Skipped),
+    ];
+    Incident {
+        id: format!("AB{k}-XYZ"),
+        uid: format!("uid-{k}"),
+        kind: "noise".into(),
+        severity: (k % 2 == 0).then_some(Severity::Critical),
+        staff: "Ann \\ \"A\"".into(),
+        role: "staff".into(),
+        reference: (k % 2 == 1).then(|| "room\t12".into()),
+        started_at: at(0),
+        finished_at: (k % 2 == 0).then(|| at(60_000)),
+        status: if k % 2 == 0 { Status::Complete } else { Status::InProgress },
+        amends_total: "12.625".parse().unwrap(),
+        steps,
+        currency: "EUR".into(),
+        limit: Money::whole(50),
+        approver_role: (k % 3 == 0).then(|| "manager".into()),
+        failure_point: Some("other".into()),
+        failure_note: (k % 2 == 0).then(|| "🔥".into()),
+        failure_answered: k % 2 == 0,
+        abandoned_by: None,
+        abandon_reason: None,
+        guest: None,
+        servqual: vec![Servqual::Empathy, Servqual::Reliability],
+        follow_ups: vec![
+            FollowUp {
+                step: "z-call".into(),
+                due: at(3_600_000),
+                done_at: Some(at(3_000_000)),
+                outcome: Some(FollowUpOutcome::Lost),
+                done_by: Some("Cy".into()),
+                note: Some("no".into()),
+            },
+            FollowUp {
+                step: "a-mail".into(),
+                due: at(3_600_000),
+                done_at: None,
+                outcome: None,
+                done_by: None,
+                note: None,
+            },
+            FollowUp {
+                step: "m-visit".into(),
+                due: at(1_800_000),
+                done_at: None,
+                outcome: None,
+                done_by: None,
+                note: None,
+            },
+        ],
+    }
+}
+
+/// Lines as the rows give them, with the whole incidents written by the one writer.
+fn both(store: &SqliteStore, filter: &Filter, oldest_first: bool, redact: bool) -> (String, String) {
+    let (mut rows, mut whole) = (Vec::new(), Vec::new());
+    store
+        .scan_json(filter, oldest_first, redact, &mut |line| {
+            rows.extend_from_slice(line);
+            true
+        })
+        .unwrap();
+    store
+        .scan(filter, oldest_first, &mut |i| {
+            crate::render::json::incident(&mut whole, &i, redact);
+            true
+        })
+        .unwrap();
+    (String::from_utf8(rows).unwrap(), String::from_utf8(whole).unwrap())
+}
+
+#[test]
+fn lines_from_the_rows_are_the_lines_of_the_whole_incidents() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let incidents: Vec<_> = (0..6).map(odd_incident).collect();
+    store.import(&mut incidents.clone().into_iter().map(Ok)).unwrap().unwrap();
+    // Amounts saved otherwise than Money displays them (by an older recover): shown
+    // as displayed, and added exactly.
+    store.conn.execute("UPDATE steps SET cost = '12.5' WHERE step = 'b-second'", []).unwrap();
+    store.conn.execute("UPDATE steps SET cost = '0.1250' WHERE step = 'a-third'", []).unwrap();
+    store.conn.execute("UPDATE incidents SET role_limit = '50.0' WHERE uid = 'uid-1'", []).unwrap();
+    for oldest_first in [true, false] {
+        for redact in [false, true] {
+            let (rows, whole) = both(&store, &Filter::default(), oldest_first, redact);
+            assert_eq!(rows, whole);
+            assert_eq!(rows.lines().count(), 6);
+        }
+    }
+    let (rows, whole) =
+        both(&store, &Filter { staff: Some("ann \\ \"a\"".into()), ..Filter::default() }, false, false);
+    assert_eq!((rows.lines().count(), rows.as_str()), (6, whole.as_str()));
+    assert!(rows.contains("\"cost\":\"12.50\""), "{rows}");
+    assert!(rows.contains("\"amends_total\":\"12.625\""), "{rows}");
+    assert!(rows.contains("\"limit\":\"50\""), "{rows}");
+}
+
+#[test]
+fn a_bad_value_fails_the_scan_as_reading_the_incident_would() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    store.import(&mut (0..2).map(odd_incident).map(Ok)).unwrap().unwrap();
+    store.conn.execute("UPDATE steps SET phase = 'later' WHERE step = 'a-third'", []).unwrap();
+    let mut lines = 0;
+    let result = store.scan_json(&Filter::default(), true, false, &mut |_| {
+        lines += 1;
+        true
+    });
+    assert!(result.is_err());
+    assert_eq!(lines, 0);
+}
+
+#[test]
+fn amounts_are_written_as_saved_only_when_money_displays_them_so() {
+    let values = [
+        "0",
+        "-0",
+        "00",
+        "7",
+        "-7",
+        "118",
+        "0118",
+        "12.5",
+        "12.50",
+        "12.05",
+        "12.00",
+        "-0.50",
+        "-0.00",
+        "0.125",
+        "0.120",
+        "1.1000",
+        "3.14159265",
+        "1e3",
+        "",
+        "-",
+        ".5",
+        "5.",
+        "1.2.3",
+        " 5",
+        "+5",
+        "999999999999999",
+        "1000000000000000",
+        "12.123456789",
+    ];
+    for v in values {
+        let displayed = v.parse::<Money>().ok().map(|m| m.to_string());
+        match as_displayed(v) {
+            Saved::Whole(n) => {
+                assert_eq!(displayed.as_deref(), Some(v), "{v}");
+                assert_eq!(Some(n), v.parse::<i64>().ok(), "{v}");
+            }
+            Saved::Decimal => assert_eq!(displayed.as_deref(), Some(v), "{v}"),
+            Saved::Otherwise => assert!(
+                displayed.as_deref() != Some(v) || v.len() > 15 || v.contains('.'),
+                "{v} is written as saved but was not taken so"
+            ),
+        }
+    }
+}
