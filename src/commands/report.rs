@@ -60,16 +60,7 @@ fn counted(section: &'static str, item: &str, n: usize) -> Line {
 fn rows(r: &Report) -> Vec<Line> {
     let mut v: Vec<Line> = Vec::new();
     let cur = &r.currency;
-    let mut count = |section: &'static str, item: &str, n: usize| {
-        v.push(Line {
-            section,
-            item: item.to_owned(),
-            value: n.to_string(),
-            count: Some(n),
-            amount: None,
-            seconds: None,
-        });
-    };
+    let mut count = |section: &'static str, item: &str, n: usize| v.push(counted(section, item, n));
     count("incidents", "total", r.incidents);
     count("incidents", "in progress", r.in_progress);
     count("incidents", "incomplete", r.incomplete);
@@ -124,16 +115,7 @@ fn rows(r: &Report) -> Vec<Line> {
     for (k, m) in &r.amends_by_role {
         v.push(money("amends by role", k, *m));
     }
-    let mut count = |section: &'static str, item: &str, n: usize| {
-        v.push(Line {
-            section,
-            item: item.to_owned(),
-            value: n.to_string(),
-            count: Some(n),
-            amount: None,
-            seconds: None,
-        });
-    };
+    let mut count = |section: &'static str, item: &str, n: usize| v.push(counted(section, item, n));
     let f = &r.follow_ups;
     for (k, n) in [
         ("done on time", f.on_time),

@@ -65,13 +65,7 @@ impl SqliteStore {
     pub(super) fn purge_drills(&mut self, before: Timestamp) -> Result<usize, StoreError> {
         let path = self.path.clone();
         // As for incidents: a full disk means nothing was deleted, and saying so.
-        let full = |e: StoreError| match e {
-            StoreError::Full { .. } => StoreError::PurgeFailed {
-                path: path.clone(),
-                why: "the disk is too full to write the deletion".into(),
-            },
-            other => other,
-        };
+        let full = |e: StoreError| super::purge::nothing_deleted_when_full(&path, e);
         let err = |e: rusqlite::Error| full(super::map_err(&path, &e));
         let tx = self.write().map_err(full)?;
         let deleted = tx.execute("DELETE FROM drills WHERE at < ?1", [ms(before)]).map_err(err)?;

@@ -20,13 +20,7 @@ impl SqliteStore {
     /// wiped (its free space may still hold deleted incidents).
     pub(super) fn purge_before(&mut self, before: Timestamp) -> Result<usize, StoreError> {
         let path = self.path.clone();
-        let full = |e: StoreError| match e {
-            StoreError::Full { .. } => StoreError::PurgeFailed {
-                path: path.clone(),
-                why: "the disk is too full to write the deletion".into(),
-            },
-            other => other,
-        };
+        let full = |e: StoreError| nothing_deleted_when_full(&path, e);
         let tx = self.write().map_err(full)?;
         let deleting = (|| {
             // In batches within the one transaction, so progress can be shown (all or none
@@ -84,5 +78,17 @@ impl SqliteStore {
             Err(StoreError::Full { .. }) => Err(unfinished("the disk is full".into())),
             Err(e) => Err(unfinished(e.to_string())),
         }
+    }
+}
+
+/// A full disk during a deletion means nothing was deleted (the transaction rolled back):
+/// said as a purge that failed, with why, rather than as a log that cannot be written.
+pub(super) fn nothing_deleted_when_full(path: &std::path::Path, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Full { .. } => StoreError::PurgeFailed {
+            path: path.to_path_buf(),
+            why: "the disk is too full to write the deletion".into(),
+        },
+        other => other,
     }
 }
