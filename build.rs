@@ -101,17 +101,7 @@ fn index_entry(file: &str, value: &serde_yaml::Value, json: &str) -> (String, St
     let kind = value.get("type").and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{file}: no `type`"));
     // A plain title is one text for every language: stored under no language, it is what
     // the lookup's "else the first" finds.
-    let title: Vec<(String, String)> = match value.get("title") {
-        Some(serde_yaml::Value::String(s)) => vec![(String::new(), s.clone())],
-        Some(serde_yaml::Value::Mapping(map)) => map
-            .iter()
-            .map(|(lang, text)| match (lang.as_str(), text.as_str()) {
-                (Some(lang), Some(text)) => (lang.to_owned(), text.to_owned()),
-                _ => panic!("{file}: the title maps a language to something other than text"),
-            })
-            .collect(),
-        _ => panic!("{file}: no `title` text"),
-    };
+    let title = text_pairs(file, "title", value.get("title"));
     let phases =
         value.get("phases").and_then(|p| p.as_mapping()).unwrap_or_else(|| panic!("{file}: no `phases`"));
     let keys: Vec<&str> = phases.keys().filter_map(|k| k.as_str()).collect();
@@ -121,8 +111,34 @@ fn index_entry(file: &str, value: &serde_yaml::Value, json: &str) -> (String, St
     for (lang, text) in &title {
         write!(entry, "({lang:?}, {text:?}), ").expect("write to a String");
     }
-    writeln!(entry, "], steps: {steps:?}, json: {json:?} }},").expect("write to a String");
+    write!(entry, "], steps: {steps:?}, follow_ups: &[").expect("write to a String");
+    for step in phases.get("follow_up").and_then(|p| p.as_sequence()).into_iter().flatten() {
+        let id =
+            step.get("id").and_then(|v| v.as_str()).unwrap_or_else(|| panic!("{file}: a step without `id`"));
+        write!(entry, "({id:?}, &[").expect("write to a String");
+        for (lang, text) in text_pairs(file, "do", step.get("do")) {
+            write!(entry, "({lang:?}, {text:?}), ").expect("write to a String");
+        }
+        write!(entry, "]), ").expect("write to a String");
+    }
+    writeln!(entry, "], json: {json:?} }},").expect("write to a String");
     (kind.to_owned(), entry)
+}
+
+/// A text as (language, text) pairs in written order; a plain text is one pair whose
+/// language is empty, which the lookup's "else the first" finds for every language.
+fn text_pairs(file: &str, what: &str, value: Option<&serde_yaml::Value>) -> Vec<(String, String)> {
+    match value {
+        Some(serde_yaml::Value::String(s)) => vec![(String::new(), s.clone())],
+        Some(serde_yaml::Value::Mapping(map)) => map
+            .iter()
+            .map(|(lang, text)| match (lang.as_str(), text.as_str()) {
+                (Some(lang), Some(text)) => (lang.to_owned(), text.to_owned()),
+                _ => panic!("{file}: a `{what}` maps a language to something other than text"),
+            })
+            .collect(),
+        _ => panic!("{file}: no `{what}` text"),
+    }
 }
 
 /// The UI catalog as Rust source: `CATALOG`, a slice of `(key, [(language, text)])` sorted

@@ -40,13 +40,26 @@ impl Context {
         Ok(lib.for_site(self.config.site.value.as_deref()))
     }
 
-    /// The library quietly, with only the built-in playbooks of `kinds` decoded (a folder
-    /// is read whole): for commands that look up steps of the types a log holds.
-    pub fn library_of_types(&self, kinds: &[&str]) -> Result<Library, Error> {
-        Ok(match &self.config.playbooks.value {
-            None => Library::built_in_of_types(kinds),
-            Some(dir) => Library::from_dir(dir)?,
-        })
+    /// What follow-up `step` of playbook `kind` asks, in `lang` (empty when the library has
+    /// no such step): from the built-in library's index without decoding a playbook, or
+    /// from `lib` (the library of the log's types, for a library folder).
+    #[must_use]
+    pub fn follow_up_action(&self, lib: Option<&Library>, kind: &str, step: &str, lang: &str) -> String {
+        let found = match (&self.config.playbooks.value, lib) {
+            (None, _) => crate::playbook::built_in_follow_up_action(kind, step, lang),
+            (Some(_), Some(lib)) => {
+                lib.find(kind).ok().and_then(|pb| pb.step(step)).map(|(_, s)| s.action.get(lang))
+            }
+            (Some(_), None) => None,
+        };
+        found.unwrap_or_default().to_owned()
+    }
+
+    /// The library `due` looks follow-ups up in: none for the built-in one, whose index
+    /// says what each asks; a folder's, quietly, read whole.
+    pub fn library_for_follow_ups(&self) -> Option<Library> {
+        let dir = self.config.playbooks.value.as_ref()?;
+        Library::from_dir(dir).ok()
     }
 
     /// `lib`, once its warnings are on stderr; an error if its policy is broken.

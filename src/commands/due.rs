@@ -53,10 +53,7 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
     let lang = config.lang.value.code();
     let store = if args.check { ctx.store_to_check()? } else { ctx.store_to_read()? };
     let due = store.due(until)?;
-    let mut kinds: Vec<&str> = due.iter().map(|d| d.kind.as_str()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    let lib = ctx.library_of_types(&kinds).ok();
+    let lib = ctx.library_for_follow_ups();
     let mut uids = Vec::new();
     let rows: Vec<DueLine> = due
         .into_iter()
@@ -64,12 +61,7 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
         .map(|d| {
             uids.push(d.uid);
             DueLine {
-                action: lib
-                    .as_ref()
-                    .and_then(|l| l.find(&d.kind).ok())
-                    .and_then(|pb| pb.step(&d.step))
-                    .map(|(_, s)| s.action.get(lang).to_owned())
-                    .unwrap_or_default(),
+                action: ctx.follow_up_action(lib.as_ref(), &d.kind, &d.step, lang),
                 overdue: d.due < now,
                 incident: d.incident,
                 kind: d.kind,

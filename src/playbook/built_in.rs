@@ -19,6 +19,8 @@ struct Entry {
     title: &'static [(&'static str, &'static str)],
     /// How many steps each phase has, in phase order.
     steps: [usize; 4],
+    /// Each follow-up step's id and what it asks, as `title` is kept.
+    follow_ups: &'static [(&'static str, &'static [(&'static str, &'static str)])],
     /// The playbook as JSON.
     json: &'static str,
 }
@@ -53,6 +55,21 @@ pub fn listing(lang: &str) -> Vec<Listed<'static>> {
         .collect()
 }
 
+/// What follow-up `step` of the built-in playbook of type `kind` asks, in `lang`, without
+/// decoding the playbook: `due` shows one on each of its rows.
+#[must_use]
+pub fn follow_up_action(kind: &str, step: &str, lang: &str) -> Option<&'static str> {
+    let entry = INDEX.iter().find(|e| answers_to(e, kind))?;
+    entry.follow_ups.iter().find(|(id, _)| *id == step).map(|(_, action)| title_in(action, lang))
+}
+
+/// Whether `name` names the entry's playbook, as [`Library::find`] matches: its type or an
+/// alias, in any case, around blanks.
+fn answers_to(e: &Entry, name: &str) -> bool {
+    let name = name.trim();
+    e.kind.eq_ignore_ascii_case(name) || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+}
+
 /// As `Text::get`: the text in `lang`, else English, else the first written.
 fn title_in<'a>(title: &[(&'a str, &'a str)], lang: &str) -> &'a str {
     let find = |want: &str| title.iter().find(|(l, _)| *l == want).map(|(_, t)| *t);
@@ -77,35 +94,15 @@ impl Library {
         let Some(name) = name else {
             return decode(&[]).unwrap_or_else(Library::built_in_checked);
         };
-        let name = name.trim();
-        let answers = |e: &Entry| {
-            e.kind.eq_ignore_ascii_case(name) || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-        };
-        match INDEX.iter().position(answers) {
+        match INDEX.iter().position(|e| answers_to(e, name)) {
             Some(i) => decode(&INDEX[i..=i]).unwrap_or_else(Library::built_in_checked),
             None => Library::built_in(),
         }
     }
 }
 
-impl Library {
-    /// The built-in library with the policy and only the playbooks of `kinds` (types as
-    /// a log records them) decoded: what `due` needs to say what each follow-up asks,
-    /// without decoding the playbooks no open follow-up comes from.
-    #[must_use]
-    pub fn built_in_of_types(kinds: &[&str]) -> Library {
-        let wanted: Vec<&Entry> = INDEX.iter().filter(|e| kinds.contains(&e.kind)).collect();
-        decode_these(&wanted).unwrap_or_else(Library::built_in_checked)
-    }
-}
-
 /// The built-in policy and `entries`' playbooks, or `None` if any fails to decode.
 fn decode(entries: &[Entry]) -> Option<Library> {
-    decode_these(&entries.iter().collect::<Vec<_>>())
-}
-
-/// [`decode`] of entries picked from the index.
-fn decode_these(entries: &[&Entry]) -> Option<Library> {
     let policy: Policy = serde_json::from_str(POLICY_JSON).ok().filter(|p: &Policy| !p.roles.is_empty())?;
     let playbooks =
         entries.iter().map(|e| serde_json::from_str::<Playbook>(e.json).ok()).collect::<Option<Vec<_>>>()?;
@@ -128,6 +125,22 @@ mod tests {
         assert_eq!(title_in(plain, "da"), "Plain");
         assert_eq!(title_in(&[("da", "Dansk"), ("en", "English")], "fr"), "English");
         assert_eq!(title_in(&[("da", "Dansk"), ("nb", "Norsk")], "fr"), "Dansk");
+    }
+
+    #[test]
+    fn the_follow_up_index_is_what_the_playbooks_say() {
+        let mut seen = 0;
+        for pb in &Library::built_in().playbooks {
+            for step in &pb.phases.follow_up {
+                for lang in ["en", "da", "nb", "et", "bn", "fr"] {
+                    assert_eq!(follow_up_action(&pb.kind, &step.id, lang), Some(step.action.get(lang)));
+                    seen += 1;
+                }
+            }
+            assert_eq!(follow_up_action(&pb.kind, "no-such-step", "en"), None);
+        }
+        assert!(seen > 50, "{seen}");
+        assert_eq!(follow_up_action("no-such-type", "x", "en"), None);
     }
 
     #[test]

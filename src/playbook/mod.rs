@@ -8,7 +8,7 @@ pub mod library;
 mod load;
 pub mod site;
 
-pub use built_in::listing as built_in_listing;
+pub use built_in::{follow_up_action as built_in_follow_up_action, listing as built_in_listing};
 pub use check::{Level, Problem};
 pub use library::{Library, Origin, ReadError, UnknownType};
 
