@@ -262,17 +262,28 @@ pub fn render<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> 
         }
     }
     let mut out = columns.header(header);
+    out.reserve(cells.len() * (columns.widths.iter().sum::<usize>() + 2 * columns.widths.len() + 1));
     for row in &cells {
         let start = out.len();
         for ((cell, width), w) in row.iter().zip(&columns.widths) {
             out.push_str(cell);
-            out.extend(std::iter::repeat_n(' ', w.saturating_sub(*width) + 2));
+            pad(&mut out, w.saturating_sub(*width) + 2);
         }
         let end = start + out[start..].trim_end().len();
         out.truncate(end);
         out.push('\n');
     }
     out
+}
+
+/// `n` spaces, pushed a slice at a time rather than a character at a time.
+fn pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                                                ";
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
+    }
 }
 
 /// Columns `s` takes in a terminal; printable ASCII (most cells) is counted by its bytes.
@@ -316,7 +327,7 @@ impl Columns {
         for (cell, w) in row.iter().zip(&self.widths) {
             let cell = clean(cell.as_ref());
             out.push_str(&cell);
-            out.extend(std::iter::repeat_n(' ', w.saturating_sub(fast_width(&cell)) + 2));
+            pad(&mut out, w.saturating_sub(fast_width(&cell)) + 2);
         }
         out.truncate(out.trim_end().len());
         out.push('\n');
