@@ -18,7 +18,7 @@ pub const PLACEHOLDERS: &[&str] = &["emergency"];
 #[must_use]
 pub fn unknown_placeholder(text: &str) -> Option<&str> {
     let mut rest = text;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = memchr::memchr(b'{', rest.as_bytes()) {
         let after = &rest[open + 1..];
         let word_len = after.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
         if word_len > 0 && after[word_len..].starts_with('}') {

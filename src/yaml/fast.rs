@@ -55,11 +55,11 @@ struct Parser<'a> {
 }
 
 fn parse(text: &str) -> Option<Vec<Ev<'_>>> {
-    if text.contains('\t') || text.contains('\r') {
+    if memchr::memchr2(b'\t', b'\r', text.as_bytes()).is_some() {
         return None;
     }
     let mut lines = Vec::new();
-    for raw in text.split('\n') {
+    for raw in split_lines(text) {
         let body = raw.trim_start_matches(' ');
         if body.is_empty() || body.starts_with('#') {
             continue;
@@ -190,11 +190,27 @@ fn split_key(text: &str) -> Option<(&str, &str)> {
     simple.then_some((key, rest))
 }
 
+/// `text` split at each newline, as `str::split('\n')` splits it, found with the memchr
+/// crate's vector search (std's, behind `split`, reads a word at a time).
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        if let Some(i) = memchr::memchr(b'\n', s.as_bytes()) {
+            rest = Some(&s[i + 1..]);
+            Some(&s[..i])
+        } else {
+            rest = None;
+            Some(s)
+        }
+    })
+}
+
 /// Where `": "` first stands in `s` (searching for the rarer `:` with `memchr`: `str::find`
 /// with a two-byte needle costs several times more, and this runs on every line).
 fn find_colon_space(s: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(i) = s[from..].find(':') {
+    while let Some(i) = memchr::memchr(b':', &s.as_bytes()[from..]) {
         let at = from + i;
         if s.as_bytes().get(at + 1) == Some(&b' ') {
             return Some(at);
@@ -207,7 +223,7 @@ fn find_colon_space(s: &str) -> Option<usize> {
 /// Where a comment (`" #"`) begins in `s`, found the same way.
 fn find_comment(s: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(i) = s[from..].find('#') {
+    while let Some(i) = memchr::memchr(b'#', &s.as_bytes()[from..]) {
         let at = from + i;
         if at > 0 && s.as_bytes()[at - 1] == b' ' {
             return Some(at - 1);
@@ -361,25 +377,23 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
         let mut i = 0;
         let bytes = body.as_bytes();
         let mut last = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'\'' {
-                if bytes.get(i + 1) == Some(&b'\'') {
-                    let s = out.get_or_insert_with(String::new);
-                    s.push_str(&body[last..=i]);
-                    i += 2;
-                    last = i;
-                    continue;
-                }
-                let value = match out {
-                    Some(mut s) => {
-                        s.push_str(&body[last..i]);
-                        Cow::Owned(s)
-                    }
-                    None => Cow::Borrowed(&body[..i]),
-                };
-                return Some((value, &body[i + 1..]));
+        while let Some(at) = memchr::memchr(b'\'', &bytes[i..]) {
+            i += at;
+            if bytes.get(i + 1) == Some(&b'\'') {
+                let s = out.get_or_insert_with(String::new);
+                s.push_str(&body[last..=i]);
+                i += 2;
+                last = i;
+                continue;
             }
-            i += 1;
+            let value = match out {
+                Some(mut s) => {
+                    s.push_str(&body[last..i]);
+                    Cow::Owned(s)
+                }
+                None => Cow::Borrowed(&body[..i]),
+            };
+            return Some((value, &body[i + 1..]));
         }
         return None;
     }
@@ -387,7 +401,8 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
     let mut last = 0;
     let bytes = body.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(at) = memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+        i += at;
         match bytes[i] {
             b'"' => {
                 let value = match out {
@@ -414,7 +429,8 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
                 i += 2;
                 last = i;
             }
-            _ => i += 1,
+            // memchr2 finds only those two.
+            _ => return None,
         }
     }
     None
