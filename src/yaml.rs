@@ -262,10 +262,16 @@ pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
     if text.len() > MAX_FILE_BYTES || !guard::clean_enough(text, MAX_CLEAN_BRACKETS, MAX_NODES) {
         return None;
     }
-    // The quick reader covers plainly written files; what it leaves, serde_yaml reads.
-    let value: T = match fast::from_str(text) {
-        Some(value) => value,
-        None => serde_yaml::from_str(text).ok()?,
+    // The quick reader covers plainly written files; what it leaves, serde_yaml reads. Decoded
+    // straight into a map type (a text's languages), a key written twice keeps the last one
+    // silently: only serde_yaml's `Value` refuses it, so a text that decodes is read once more
+    // as a value tree (only files the quick reader leaves: block scalars, tags and the like).
+    let value: T = if let Some(value) = fast::from_str(text) {
+        value
+    } else {
+        let value = serde_yaml::from_str(text).ok()?;
+        serde_yaml::from_str::<serde_yaml::Value>(text).ok()?;
+        value
     };
     let doc =
         Document { root: Node(serde_yaml::Value::Null), text: text.to_owned(), places: OnceLock::new() };
