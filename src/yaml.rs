@@ -4,22 +4,12 @@
 //! no spans, so `saphyr-parser` walks the same text once more to note where every key and
 //! value stands. Swapping the YAML crate means changing this file only.
 //!
-//! Why these two crates and not serde-saphyr (one crate that gives serde and spans, in
-//! safe Rust), measured with `bench/yaml-eval` on 2026-11-30:
-//! - speed: decoding the eleven default playbooks takes 33.9M instructions with yaml_serde
-//!   and 36.4M (+7%) with serde-saphyr 2.2;
-//! - size: the stripped test program is 0.57 MB with yaml_serde, 1.53 MB with serde-saphyr;
-//! - hostile input: alone, yaml_serde runs for over 20 s on five of the eleven shapes of
-//!   `bench/hostile_yaml.py`, which serde-saphyr refuses by its own budgets. Here the
-//!   pre-scan of [`guard`] and the event walk refuse all of them before yaml_serde runs
-//!   (tests and the fuzzers prove it), so the pipeline as a whole passes either way;
-//! - spans: serde-saphyr is built on granit-parser, a fork of saphyr-parser, and gives
-//!   positions only through `Spanned<T>` fields; `check` places problems by key path, so
-//!   the event walk would stay and there would still be two parsers.
-//!
-//! On these figures yaml_serde stays: smaller and faster for the same correctness. The
-//! deciding risk is its C-translated core (unsafe code); should its maintenance stop, the
-//! guard and walk here make serde-saphyr a drop-in behind this module.
+//! Why these two crates and not serde-saphyr (one crate for serde and spans, in safe Rust):
+//! docs/yaml-parser.md has the figures of 2026-11-30. Speed is the same (the quick reader
+//! does the common work), the binary is 10.7% smaller with these, and on 3,300 mutated
+//! playbooks each was better somewhere. Guard and walk refuse hostile text before either
+//! decoder runs. Should yaml_serde's maintenance stop, bench/yaml-eval/serde-saphyr-switch.patch
+//! is the start of the switch.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -262,10 +252,16 @@ pub fn decode_clean<T: DeserializeOwned>(text: &str) -> Option<(T, Document)> {
     if text.len() > MAX_FILE_BYTES || !guard::clean_enough(text, MAX_CLEAN_BRACKETS, MAX_NODES) {
         return None;
     }
-    // The quick reader covers plainly written files; what it leaves, serde_yaml reads.
-    let value: T = match fast::from_str(text) {
-        Some(value) => value,
-        None => serde_yaml::from_str(text).ok()?,
+    // The quick reader covers plainly written files; what it leaves, serde_yaml reads. Decoded
+    // straight into a map type (a text's languages), a key written twice keeps the last one
+    // silently: only serde_yaml's `Value` refuses it, so a text that decodes is read once more
+    // as a value tree (only files the quick reader leaves: block scalars, tags and the like).
+    let value: T = if let Some(value) = fast::from_str(text) {
+        value
+    } else {
+        let value = serde_yaml::from_str(text).ok()?;
+        serde_yaml::from_str::<serde_yaml::Value>(text).ok()?;
+        value
     };
     let doc =
         Document { root: Node(serde_yaml::Value::Null), text: text.to_owned(), places: OnceLock::new() };

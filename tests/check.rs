@@ -67,6 +67,20 @@ fn refused() -> Vec<(String, &'static str)> {
             variant("      do: Give a drink.\n", "      do: Give a drink.\n      do: Twice\n"),
             "mini.yaml:15:7: key `do` is written twice",
         ),
+        // A language written twice in a text: the last used to win silently, whether the
+        // quick reader read the file (block or flow) or serde_yaml did (a block scalar).
+        (
+            variant("title: Mini\n", "title:\n  en: Mini\n  en: Again\n"),
+            "mini.yaml:4:3: key `en` is written twice",
+        ),
+        (
+            variant("title: Mini\n", "title: {en: Mini, en: Again}\n"),
+            "mini.yaml:2:19: key `en` is written twice",
+        ),
+        (
+            variant("title: Mini\n", "title:\n  en: Mini\n  da: |\n    Mini\n  en: Again\n"),
+            "mini.yaml:6:3: key `en` is written twice",
+        ),
         (
             variant("{value: a, label: A}", "{value: a, label: A, colour: red}"),
             "mini.yaml:11:32: unknown field `colour`",
@@ -91,6 +105,26 @@ fn each_problem_is_reported_once_at_its_line_in_plain_words() {
         assert_eq!(errors.len(), 1, "one error expected for {expected:?}, got {errors:#?}");
         assert!(errors[0].contains(expected), "{:?} lacks {expected:?}", errors[0]);
         assert!(!errors[0].contains("untagged") && !errors[0].contains("1:1:"), "{}", errors[0]);
+    }
+}
+
+/// Plain words that other YAML readers take for numbers or booleans (a phone number with a
+/// leading zero, digits grouped with `_`, YAML 1.1 `yes`) stay the text written, whichever
+/// reader reads the file: pinned for any change of YAML crate (docs/yaml-parser.md).
+#[test]
+fn texts_that_look_like_numbers_or_booleans_stay_as_written() {
+    let t = Test::new();
+    for word in ["0800", "007", "1_000", "yes", "on", "1.0e400"] {
+        let quick = variant("      do: Call.\n", &format!("      do: {word}\n"));
+        // A block scalar elsewhere makes the quick reader leave the file to serde_yaml.
+        let general = quick.replacen("title: Mini\n", "title: |\n  Mini\n", 1);
+        for text in [quick, general] {
+            assert_eq!(errors(&t, &text), Vec::<String>::new(), "{word}");
+            let file = t.write("lib/mini.yaml", &text);
+            let out = t.cmd(&["show", "mini", "--playbooks", file.parent().unwrap().to_str().unwrap()]).run();
+            out.code(0);
+            assert!(out.stdout.contains(&format!("4.1 {word}\n")), "{word}: {}", out.stdout);
+        }
     }
 }
 

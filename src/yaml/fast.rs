@@ -52,6 +52,8 @@ struct Parser<'a> {
     i: usize,
     events: Vec<Ev<'a>>,
     depth: usize,
+    /// The keys of the block mappings open now, outermost first (see [`Parser::mapping`]).
+    keys: Vec<&'a str>,
 }
 
 fn parse(text: &str) -> Option<Vec<Ev<'_>>> {
@@ -73,7 +75,8 @@ fn parse(text: &str) -> Option<Vec<Ev<'_>>> {
     if lines.first()?.indent != 0 {
         return None;
     }
-    let mut p = Parser { lines, i: 0, events: Vec::with_capacity(text.len() / 16), depth: 0 };
+    let mut p =
+        Parser { lines, i: 0, events: Vec::with_capacity(text.len() / 16), depth: 0, keys: Vec::new() };
     p.mapping(0)?;
     (p.i == p.lines.len()).then_some(p.events)
 }
@@ -101,6 +104,9 @@ impl<'a> Parser<'a> {
 
     fn mapping(&mut self, indent: usize) -> Option<()> {
         self.events.push(Ev::MapStart);
+        // A key written twice is left to the careful path, which names it: decoded straight
+        // into a map type (a text's languages), the last would silently win.
+        let first_key = self.keys.len();
         while let Some(at) = self.peek_indent() {
             if at < indent {
                 break;
@@ -110,10 +116,15 @@ impl<'a> Parser<'a> {
                 return None;
             }
             let (key, rest) = split_key(text)?;
+            if self.keys[first_key..].contains(&key) {
+                return None;
+            }
+            self.keys.push(key);
             self.events.push(Ev::Scalar(Cow::Borrowed(key), true));
             self.i += 1;
             self.value(indent, rest, true)?;
         }
+        self.keys.truncate(first_key);
         self.events.push(Ev::MapEnd);
         Some(())
     }
@@ -258,6 +269,7 @@ fn inline<'a>(text: &'a str, events: &mut Vec<Ev<'a>>) -> Option<()> {
         b'{' => {
             let body = flow_body(text, '}')?;
             events.push(Ev::MapStart);
+            let first = events.len();
             for entry in split_flow(body)? {
                 let i = entry.find(':')?;
                 let key = entry[..i].trim_matches(' ');
@@ -269,6 +281,11 @@ fn inline<'a>(text: &'a str, events: &mut Vec<Ev<'a>>) -> Option<()> {
                     && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
                     && !key.starts_with('-');
                 if !simple {
+                    return None;
+                }
+                // Entries are a key and a scalar each: a key written twice goes to the careful
+                // path, as in a block mapping.
+                if events[first..].iter().step_by(2).any(|e| matches!(e, Ev::Scalar(k, _) if k == key)) {
                     return None;
                 }
                 events.push(Ev::Scalar(Cow::Borrowed(key), true));

@@ -10,8 +10,10 @@
 //! for f in /tmp/hostile/*/hostile.yaml; do timeout 20 /tmp/ys 1 $f; timeout 20 /tmp/saphyr 1 $f; done
 //! ```
 //!
-//! Findings, 2026-11-30 (yaml_serde 0.10.7, serde-saphyr 2.2.0; the numbers are also in
-//! src/yaml.rs's first comment, where the decision is written down):
+//! This compares the crates alone; docs/yaml-parser.md compares them inside recover itself
+//! (serde-saphyr-switch.patch, mutate.py) and has the decision.
+//!
+//! Findings, 2026-11-30 (yaml_serde 0.10.7, serde-saphyr 2.2.0):
 //! - the eleven default playbooks: 33.9M instructions with yaml_serde, 36.4M (+7%) with
 //!   serde-saphyr; the small policy file 0.55M against 0.75M;
 //! - stripped release binary of this program: 0.57 MB with yaml_serde, 1.53 MB with
