@@ -51,7 +51,7 @@ impl<R: BufRead> BoundedLines<R> {
                 break;
             }
             read = true;
-            let (part, used, ends) = match chunk.iter().position(|&b| b == b'\n') {
+            let (part, used, ends) = match memchr::memchr(b'\n', chunk) {
                 Some(i) => (&chunk[..i], i + 1, true),
                 None => (chunk, chunk.len(), false),
             };

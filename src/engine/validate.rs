@@ -23,6 +23,10 @@ fn is_id(s: &str) -> bool {
 /// [`MAX_TEXT_CHARS`]. The one rule every text that enters the log goes through.
 #[must_use]
 pub fn text_too_long(what: &str, text: &str) -> Option<String> {
+    // No more bytes than the limit: no more characters either (counted only when needed).
+    if text.len() <= MAX_TEXT_CHARS {
+        return None;
+    }
     let n = text.chars().count();
     (n > MAX_TEXT_CHARS).then(|| format!("{what} is {n} characters long, over the limit of {MAX_TEXT_CHARS}"))
 }
@@ -63,28 +67,30 @@ pub fn validate(incident: &Incident, playbook: Option<&Playbook>) -> Vec<String>
     if currency.is_empty() || currency.len() > 8 || !currency.bytes().all(|b| b.is_ascii_alphanumeric()) {
         out.push(format!("`currency` \"{}\" is not a currency code", shown(currency)));
     }
-    let mut amount = |what: &str, m: Money| {
+    // What is named in a message is only spelled out for a problem: an import checks
+    // every incident of a file, nearly all of them sound.
+    let mut amount = |what: &dyn Fn() -> String, m: Money| {
         if m.is_negative() {
-            out.push(format!("{what} {m} is negative"));
+            out.push(format!("{} {m} is negative", what()));
         } else if let Some(why) = m.unfit_for(currency) {
-            out.push(format!("{what} {why}"));
+            out.push(format!("{} {why}", what()));
         }
     };
-    amount("`limit`", incident.limit);
-    amount("`amends_total`", incident.amends_total);
+    amount(&|| "`limit`".to_owned(), incident.limit);
+    amount(&|| "`amends_total`".to_owned(), incident.amends_total);
     for s in &incident.steps {
         if let Some(cost) = s.cost {
-            amount(&format!("the cost of step `{}`", shown(&s.id)), cost);
+            amount(&|| format!("the cost of step `{}`", shown(&s.id)), cost);
         }
     }
-    let mut texts: Vec<(String, &str)> =
-        vec![("`staff`".into(), &incident.staff), ("`role`".into(), &incident.role)];
-    texts.extend(incident.reference.as_deref().map(|r| ("`ref`".to_owned(), r)));
-    texts.extend(incident.failure_point.as_deref().map(|r| ("`failure_point`".to_owned(), r)));
-    texts.extend(incident.failure_note.as_deref().map(|r| ("`failure_note`".to_owned(), r)));
+    let mut texts: Vec<(Named, &str)> =
+        vec![(Named::Field("`staff`"), &incident.staff), (Named::Field("`role`"), &incident.role)];
+    texts.extend(incident.reference.as_deref().map(|r| (Named::Field("`ref`"), r)));
+    texts.extend(incident.failure_point.as_deref().map(|r| (Named::Field("`failure_point`"), r)));
+    texts.extend(incident.failure_note.as_deref().map(|r| (Named::Field("`failure_note`"), r)));
     if let Some(g) = &incident.guest {
-        texts.extend(g.words.as_deref().map(|r| ("`guest.words`".to_owned(), r)));
-        texts.extend(g.contact.as_deref().map(|r| ("`guest.contact`".to_owned(), r)));
+        texts.extend(g.words.as_deref().map(|r| (Named::Field("`guest.words`"), r)));
+        texts.extend(g.contact.as_deref().map(|r| (Named::Field("`guest.contact`"), r)));
         if g.contact.is_some() && !g.consent {
             out.push("`guest.contact` is given without the guest's consent (`consent: true`)".into());
         }
@@ -102,7 +108,7 @@ pub fn validate(incident: &Incident, playbook: Option<&Playbook>) -> Vec<String>
         for (what, text) in
             [("choice", &s.choice), ("note", &s.note), ("reason", &s.reason), ("approved_by", &s.approved_by)]
         {
-            texts.extend(text.as_deref().map(|t| (format!("the {what} of step `{}`", shown(&s.id)), t)));
+            texts.extend(text.as_deref().map(|t| (Named::OfStep(what, &s.id), t)));
         }
     }
     let mut follow_ups = HashSet::new();
@@ -114,11 +120,36 @@ pub fn validate(incident: &Incident, playbook: Option<&Playbook>) -> Vec<String>
         } else if !follow_ups.insert(f.step.as_str()) {
             out.push(format!("follow-up `{}` is recorded twice", f.step));
         }
-        texts.extend(f.note.as_deref().map(|t| (format!("the note of follow-up `{}`", shown(&f.step)), t)));
-        texts.extend(f.done_by.as_deref().map(|t| (format!("who closed follow-up `{}`", shown(&f.step)), t)));
+        texts.extend(f.note.as_deref().map(|t| (Named::FollowUpNote(&f.step), t)));
+        texts.extend(f.done_by.as_deref().map(|t| (Named::ClosedBy(&f.step), t)));
     }
-    out.extend(texts.iter().filter_map(|(what, text)| text_too_long(what, text)));
+    out.extend(
+        texts
+            .iter()
+            .filter(|(_, text)| text.len() > MAX_TEXT_CHARS)
+            .filter_map(|(what, text)| text_too_long(&what.to_string(), text)),
+    );
     out
+}
+
+/// What a text of an incident is, for [`validate`]'s message if it is too long.
+enum Named<'a> {
+    Field(&'static str),
+    /// `what` of the step with this id.
+    OfStep(&'static str, &'a str),
+    FollowUpNote(&'a str),
+    ClosedBy(&'a str),
+}
+
+impl std::fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Named::Field(name) => f.write_str(name),
+            Named::OfStep(what, step) => write!(f, "the {what} of step `{}`", shown(step)),
+            Named::FollowUpNote(step) => write!(f, "the note of follow-up `{}`", shown(step)),
+            Named::ClosedBy(step) => write!(f, "who closed follow-up `{}`", shown(step)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use crate::engine::{Event, Incident, Rule};
 #[macro_use]
 mod rows;
 mod amends;
+mod bulk;
 mod drills;
 mod error;
 mod guests;

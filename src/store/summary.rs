@@ -7,6 +7,7 @@ use crate::playbook::Phase;
 /// One incident's totals, as the report counts them: kept beside each incident by the
 /// stores (SQLite's summary columns, the server's), so `report` over years adds one narrow
 /// row per incident, or sums them in SQL, instead of rebuilding incidents from their steps.
+#[derive(Default)]
 pub struct Summary {
     /// Amends given.
     pub amends_total: Money,

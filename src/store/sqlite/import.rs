@@ -3,21 +3,24 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::SqliteStore;
+use super::bulk::Bulk;
 use super::error::At;
 use super::rows::ms;
-use super::summary::{self, refresh_summary};
-use super::write::{
-    fresh_id, insert_incident, insert_incident_unless_known, insert_step, key_of_uid, write_follow_up,
-};
+use super::summary::refresh_summary;
+use super::write::{fresh_id, insert_step, key_of_uid, write_follow_up};
 use crate::engine::{Incident, Status};
-use crate::store::{Imported, Rejected, StoreError};
+use crate::store::{Imported, Rejected, StoreError, Summary};
 
 /// SQLite's own default page cache, in KiB: plenty for reading and for one answer.
 const DEFAULT_CACHE_KIB: i64 = 2000;
 
-/// The page cache while importing, in KiB (see [`SqliteStore::import`]); it keeps the
-/// import of a million incidents well inside the memory a command may take.
+/// The page cache while importing, in KiB, at least (see [`SqliteStore::import`]).
 const IMPORT_CACHE_KIB: i64 = 16 * 1024;
+
+/// ... and at most: an eighth of the log holds the uid and id indexes every batch writes
+/// all over (6% of a log of a million incidents), so the cache grows with the log up to
+/// this, which keeps the import of a million incidents within about 170 MB of memory.
+const IMPORT_CACHE_MAX_KIB: i64 = 128 * 1024;
 
 /// How long one transaction of an import writes before it commits and another terminal
 /// waiting for the lock gets it. Not a count of incidents: the uid and id indexes take
@@ -31,8 +34,9 @@ pub(super) const IMPORT_BATCH_TIME: std::time::Duration = std::time::Duration::f
 pub(super) const IMPORT_CLOCK_EVERY: usize = 100;
 
 /// Pages the write-ahead file may hold during an import before they are copied into the
-/// log (SQLite's default is 1000).
-const IMPORT_CHECKPOINT_PAGES: i64 = 4000;
+/// log (SQLite's default is 1000): 128 MiB, so a page that several batches rewrite (the
+/// uid and id indexes' pages, each batch nearly all of them) is copied once for them all.
+const IMPORT_CHECKPOINT_PAGES: i64 = 32 * 1024;
 
 impl SqliteStore {
     /// Writes in batches of [`IMPORT_BATCH_TIME`] of writing, each its own transaction,
@@ -48,23 +52,33 @@ impl SqliteStore {
         let mut rejected = false;
         // A bigger page cache for the import: the uid and id indexes take new entries all
         // over, and every page that falls out of the cache is written to the WAL and read
-        // back. The write-ahead file is copied into the log every 16 MiB rather than every
+        // back. The write-ahead file is copied into the log every 128 MiB rather than every
         // 4 MiB: the index pages each batch touches are then copied once for several
-        // batches, not once for each. Set back afterwards (a failed import leaves the store
+        // batches, not once for each. Foreign keys are not looked up: every step and
+        // follow-up written here belongs to the incident written or found just before it
+        // in the same transaction. Set back afterwards (a failed import leaves the store
         // unused anyway).
         self.conn
             .execute_batch(&format!(
-                "PRAGMA cache_size = -{IMPORT_CACHE_KIB}; PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES};"
+                "PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES}; PRAGMA foreign_keys = OFF;"
             ))
             .at(&path)?;
         let mut incidents = incidents.peekable();
         while !rejected && incidents.peek().is_some() {
+            let pages: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0)).at(&path)?;
+            let page_kib =
+                self.conn.query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0)).at(&path)? / 1024;
+            let cache = (pages * page_kib / 8).clamp(IMPORT_CACHE_KIB, IMPORT_CACHE_MAX_KIB);
+            self.conn.execute_batch(&format!("PRAGMA cache_size = -{cache};")).at(&path)?;
             let tx = self.write()?;
             let started = std::time::Instant::now();
             let mut batch = Imported::default();
+            let mut bulk = Bulk::new(&tx).at(&path)?;
             for (k, item) in incidents.by_ref().enumerate() {
                 match item {
-                    Ok(incoming) if !rejected => import_one(&tx, &incoming, &mut batch).at(&path)?,
+                    Ok(incoming) if !rejected => {
+                        import_one(&tx, &mut bulk, &incoming, &mut batch).at(&path)?;
+                    }
                     Ok(_) => {}
                     Err(Rejected) => rejected = true,
                 }
@@ -72,6 +86,7 @@ impl SqliteStore {
                     break;
                 }
             }
+            drop(bulk);
             if !rejected {
                 tx.commit().at(&path)?;
                 stats.added += batch.added;
@@ -83,7 +98,7 @@ impl SqliteStore {
         incidents.for_each(drop);
         self.conn
             .execute_batch(&format!(
-                "PRAGMA cache_size = -{DEFAULT_CACHE_KIB}; PRAGMA wal_autocheckpoint = 1000;"
+                "PRAGMA cache_size = -{DEFAULT_CACHE_KIB}; PRAGMA wal_autocheckpoint = 1000; PRAGMA foreign_keys = ON;"
             ))
             .at(&path)?;
         Ok((!rejected).then_some(stats))
@@ -91,17 +106,26 @@ impl SqliteStore {
 }
 
 /// Adds one incident, or merges it into the one with its global id.
-fn import_one(tx: &Transaction, incoming: &Incident, stats: &mut Imported) -> rusqlite::Result<()> {
+fn import_one(
+    tx: &Transaction,
+    bulk: &mut Bulk,
+    incoming: &Incident,
+    stats: &mut Imported,
+) -> rusqlite::Result<()> {
+    // Its summary is worked out from it and saved with its row, unless two of its
+    // follow-ups name the same step (saved as one): then it is read back once saved.
+    let f = &incoming.follow_ups;
+    let distinct = f.iter().enumerate().all(|(k, a)| f[..k].iter().all(|b| b.step != a.step));
+    let summary = if distinct { Summary::of(incoming) } else { Summary::default() };
     // Usually new, with its short id free: one statement. Otherwise, find out which.
     let first = if incoming.id.is_empty() {
         None
     } else {
-        insert_incident_unless_known(tx, incoming, &incoming.id, true)?
+        bulk.insert_incident(tx, incoming, &incoming.id, &summary)?
     };
-    if let Some(n) = first {
-        return add_rest(tx, n, incoming, stats);
-    }
-    if let Some(n) = key_of_uid(tx, &incoming.uid)? {
+    let n = if let Some(n) = first {
+        n
+    } else if let Some(n) = key_of_uid(tx, &incoming.uid)? {
         if merge(tx, n, incoming)? {
             refresh_summary(tx, n)?;
             stats.updated += 1;
@@ -109,21 +133,16 @@ fn import_one(tx: &Transaction, incoming: &Incident, stats: &mut Imported) -> ru
             stats.unchanged += 1;
         }
         return Ok(());
+    } else {
+        // Its short id is another incident's: give it a fresh one.
+        bulk.insert_incident(tx, incoming, &fresh_id(tx)?, &summary)?
+            .ok_or(rusqlite::Error::StatementChangedRows(0))?
+    };
+    bulk.insert_steps(n, &incoming.steps)?;
+    bulk.write_follow_ups(n, &incoming.follow_ups)?;
+    if !distinct {
+        refresh_summary(tx, n)?;
     }
-    // Its short id is another incident's: give it a fresh one.
-    let n = insert_incident(tx, incoming, &fresh_id(tx)?)?;
-    add_rest(tx, n, incoming, stats)
-}
-
-/// Adds a new incident's steps and follow-ups, once its own row is in.
-fn add_rest(tx: &Transaction, n: i64, incoming: &Incident, stats: &mut Imported) -> rusqlite::Result<()> {
-    for (seq, step) in incoming.steps.iter().enumerate() {
-        insert_step(tx, n, Some(seq), step)?;
-    }
-    for f in &incoming.follow_ups {
-        write_follow_up(tx, n, f)?;
-    }
-    summary::summarise_new(tx, n, incoming)?;
     stats.added += 1;
     Ok(())
 }

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::query::condition;
 use super::read::{load_incident, scan_on};
 use super::rows::{bad, from_ms, money, ms, text, text_or_null};
-use crate::engine::{Incident, Status};
+use crate::engine::Status;
 use crate::money::Money;
 use crate::playbook::Severity;
 use crate::store::{Filter, Listed};
@@ -58,15 +58,6 @@ impl Write for Summary {
 /// calls this inside its transaction, so the summary never disagrees with the incident.
 pub(super) fn refresh_summary(conn: &Connection, n: i64) -> rusqlite::Result<()> {
     Summary::of(&load_incident(conn, n)?).write(conn, n)
-}
-
-/// The summary of incident `n`, just saved whole from `incident` (by an import): worked
-/// out from it rather than read back, which gives the same unless two of its follow-ups
-/// name the same step (saved as one), when it is read back after all.
-pub(super) fn summarise_new(conn: &Connection, n: i64, incident: &Incident) -> rusqlite::Result<()> {
-    let f = &incident.follow_ups;
-    let distinct = f.iter().enumerate().all(|(k, a)| f[..k].iter().all(|b| b.step != a.step));
-    if distinct { Summary::of(incident).write(conn, n) } else { refresh_summary(conn, n) }
 }
 
 /// Fills the summary columns of every incident already in the log (migration 3), reading

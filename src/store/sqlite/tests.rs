@@ -191,3 +191,57 @@ fn an_import_lets_other_writers_in_between_batches() {
     assert_eq!(stats.added, total);
     assert_eq!(seen, [false, true], "locked during a batch, free between batches");
 }
+
+/// The import writes rows several at a time with their summaries worked out beforehand:
+/// every incident reads back as it was given, with the summary a write one by one gives,
+/// whatever its number of steps and follow-ups (a follow-up named twice kept once), and
+/// the log checks foreign keys again afterwards.
+#[test]
+fn an_import_writes_what_writing_one_by_one_would() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let mut given = Vec::new();
+    for (k, steps) in [0, 1, 2, 3, 5, 10, 16, 31, 40].into_iter().enumerate() {
+        let start = 1_000_000 * i64::try_from(k).unwrap();
+        let mut i = incident(&format!("u{k}"), &format!("ID-{k}"), start, steps, k % 8);
+        for (n, s) in i.steps.iter_mut().enumerate() {
+            s.id = format!("step-{n}");
+        }
+        given.push(i);
+    }
+    let mut twice = incident("twice", "ID-T", 99_000_000, 2, 2);
+    twice.follow_ups[1].step = twice.follow_ups[0].step.clone();
+    twice.follow_ups[1].done_at = Some(twice.started_at);
+    twice.follow_ups[1].outcome = Some(crate::engine::FollowUpOutcome::Done);
+    given.push(twice);
+    // Its short id is another's: saved with a fresh one.
+    given.push(incident("clash", "ID-0", 98_000_000, 3, 1));
+    assert_eq!(import(&mut store, given.clone()).unwrap().added, given.len());
+    let on: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!(on, 1);
+    let columns = "amends_total, amends_approved, apology_s, fix_s, follow_ups_open, follow_ups_on_time,
+        follow_ups_late, follow_ups_recovered, follow_ups_lost, clock_skew, amends_offered, amends_given,
+        follow_ups_skipped, withheld_reasons";
+    let summary = |conn: &Connection, n: i64| -> Vec<rusqlite::types::Value> {
+        conn.query_row(&format!("SELECT {columns} FROM incidents WHERE n = ?1"), [n], |r| {
+            (0..14).map(|c| r.get(c)).collect()
+        })
+        .unwrap()
+    };
+    for i in &given {
+        let mut back = store.get(&i.uid).unwrap();
+        let n = store.key_of(&i.uid).unwrap();
+        let saved = summary(&store.conn, n);
+        super::summary::refresh_summary(&store.conn, n).unwrap();
+        assert_eq!(saved, summary(&store.conn, n), "{}", i.uid);
+        if i.uid == "twice" {
+            assert_eq!(back.follow_ups.len(), 1);
+            assert!(back.follow_ups[0].done_at.is_some(), "closed if either says so");
+            continue;
+        }
+        if i.uid == "clash" {
+            assert_ne!(back.id, "ID-0");
+            back.id.clone_from(&i.id);
+        }
+        assert_eq!(&back, i);
+    }
+}

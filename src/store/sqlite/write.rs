@@ -17,31 +17,14 @@ pub(crate) fn short_id() -> String {
     format!("{}{}{}-{}{}{}", chars[0], chars[1], chars[2], chars[3], chars[4], chars[5])
 }
 
-/// Saves a new incident's own row; returns its integer key.
+/// Saves a new incident's own row; returns its integer key. (An import writes its rows
+/// through [`super::bulk::Bulk`], with their summaries.)
 pub(super) fn insert_incident(tx: &Transaction, incident: &Incident, id: &str) -> rusqlite::Result<i64> {
-    insert_incident_unless_known(tx, incident, id, false)?.ok_or(rusqlite::Error::StatementChangedRows(0))
-}
-
-/// Saves a new incident's own row, or nothing when `unless_known` and its global id or
-/// short id is in the log already (`None`): one statement for the usual case of an import.
-pub(super) fn insert_incident_unless_known(
-    tx: &Transaction,
-    incident: &Incident,
-    id: &str,
-    unless_known: bool,
-) -> rusqlite::Result<Option<i64>> {
     let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
-    let sql = if unless_known {
-        "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
+    let sql = "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
             currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason,
             approver_role, guest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT DO NOTHING"
-    } else {
-        "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason,
-            approver_role, guest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
-    };
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
     let inserted = tx.prepare_cached(sql)?.execute(params![
         incident.uid,
         id,
@@ -64,7 +47,11 @@ pub(super) fn insert_incident_unless_known(
         incident.approver_role,
         incident.guest.as_ref().map(crate::engine::GuestSide::to_json),
     ])?;
-    Ok((inserted == 1).then(|| tx.last_insert_rowid()))
+    if inserted == 1 {
+        Ok(tx.last_insert_rowid())
+    } else {
+        Err(rusqlite::Error::StatementChangedRows(inserted))
+    }
 }
 
 /// The integer key of the incident with global id `uid`, if it is here.
