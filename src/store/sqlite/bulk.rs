@@ -8,8 +8,8 @@
 use rusqlite::{Connection, Statement, ToSql};
 
 use super::rows::ms;
+use super::write::{OWN_COLUMN_COUNT, OWN_COLUMNS, OwnColumns, placeholders};
 use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome, StepRecord};
-use crate::playbook::Severity;
 use crate::store::Summary;
 
 /// Rows per multi-row statement: a list of any length is written with at most one
@@ -38,17 +38,14 @@ fn values(rows: usize, columns: usize) -> String {
 
 impl<'c> Bulk<'c> {
     pub(super) fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
-        let incident = conn.prepare(
-            "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-                currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by,
-                abandon_reason, approver_role, guest,
+        let incident = conn.prepare(&format!(
+            "INSERT INTO incidents ({OWN_COLUMNS},
                 amends_total, amends_approved, apology_s, fix_s, follow_ups_open, follow_ups_on_time,
                 follow_ups_late, follow_ups_recovered, follow_ups_lost, clock_skew, amends_offered,
                 amends_given, follow_ups_skipped, withheld_reasons)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-                ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)
-             ON CONFLICT DO NOTHING",
-        )?;
+             VALUES ({}) ON CONFLICT DO NOTHING",
+            placeholders(OWN_COLUMN_COUNT + 14)
+        ))?;
         let steps = STEP_ROWS
             .iter()
             .map(|&rows| {
@@ -90,48 +87,31 @@ impl<'c> Bulk<'c> {
         id: &str,
         summary: &Summary,
     ) -> rusqlite::Result<Option<i64>> {
-        let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
         let withheld =
             (!summary.withheld_reasons.is_empty()).then(|| summary.withheld_reasons.join("\u{1f}"));
-        let inserted = self.incident.execute(rusqlite::params![
-            incident.uid,
-            id,
-            incident.kind,
-            incident.severity.map(Severity::key),
-            incident.staff,
-            incident.role,
-            incident.reference,
-            ms(incident.started_at),
-            incident.finished_at.map(ms),
-            incident.status.key(),
-            incident.currency,
-            incident.limit.to_string(),
-            incident.failure_answered,
-            incident.failure_point,
-            incident.failure_note,
-            servqual.join(","),
-            incident.abandoned_by,
-            incident.abandon_reason,
-            incident.approver_role,
-            incident.guest.as_ref().map(crate::engine::GuestSide::to_json),
-            summary.amends_total.to_string(),
-            summary.amends_approved.to_string(),
-            summary.apology_s,
-            summary.fix_s,
-            summary.open,
-            summary.on_time,
-            summary.late,
-            summary.recovered,
-            summary.lost,
-            summary.clock_skew,
-            summary.amends_offered,
-            summary.amends_given,
-            summary.follow_ups_skipped,
-            withheld,
-        ])?;
+        let own = OwnColumns::of(incident, id);
+        let (total, approved) = (summary.amends_total.to_string(), summary.amends_approved.to_string());
+        let summary_columns: [&dyn rusqlite::ToSql; 14] = [
+            &total,
+            &approved,
+            &summary.apology_s,
+            &summary.fix_s,
+            &summary.open,
+            &summary.on_time,
+            &summary.late,
+            &summary.recovered,
+            &summary.lost,
+            &summary.clock_skew,
+            &summary.amends_offered,
+            &summary.amends_given,
+            &summary.follow_ups_skipped,
+            &withheld,
+        ];
+        let inserted = self
+            .incident
+            .execute(rusqlite::params_from_iter(own.params().into_iter().chain(summary_columns)))?;
         Ok((inserted == 1).then(|| conn.last_insert_rowid()))
     }
-
     /// Saves the steps of new incident `n`, in the order given.
     pub(super) fn insert_steps(&mut self, n: i64, steps: &[StepRecord]) -> rusqlite::Result<()> {
         let mut done = 0;

@@ -17,36 +17,86 @@ pub(crate) fn short_id() -> String {
     format!("{}{}{}-{}{}{}", chars[0], chars[1], chars[2], chars[3], chars[4], chars[5])
 }
 
+/// The incident's own columns, in the order of [`OwnColumns::params`]: one list for a new
+/// incident's row and an import's (which adds its summary after them).
+pub(super) const OWN_COLUMNS: &str = "uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
+    currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason,
+    approver_role, guest";
+
+/// How many [`OWN_COLUMNS`] there are.
+pub(super) const OWN_COLUMN_COUNT: usize = 20;
+
+/// The values of an incident's own columns that are made, not borrowed, for one INSERT.
+pub(super) struct OwnColumns<'i> {
+    incident: &'i Incident,
+    id: &'i str,
+    severity: Option<&'static str>,
+    status: &'static str,
+    started_at: i64,
+    finished_at: Option<i64>,
+    limit: String,
+    servqual: String,
+    guest: Option<String>,
+}
+
+impl<'i> OwnColumns<'i> {
+    /// `incident`'s own columns, under short id `id`.
+    pub(super) fn of(incident: &'i Incident, id: &'i str) -> Self {
+        let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
+        OwnColumns {
+            incident,
+            id,
+            severity: incident.severity.map(Severity::key),
+            status: incident.status.key(),
+            started_at: ms(incident.started_at),
+            finished_at: incident.finished_at.map(ms),
+            limit: incident.limit.to_string(),
+            servqual: servqual.join(","),
+            guest: incident.guest.as_ref().map(crate::engine::GuestSide::to_json),
+        }
+    }
+
+    /// The values, in the order of [`OWN_COLUMNS`].
+    pub(super) fn params(&self) -> [&dyn rusqlite::ToSql; OWN_COLUMN_COUNT] {
+        let i = self.incident;
+        [
+            &i.uid,
+            &self.id,
+            &i.kind,
+            &self.severity,
+            &i.staff,
+            &i.role,
+            &i.reference,
+            &self.started_at,
+            &self.finished_at,
+            &self.status,
+            &i.currency,
+            &self.limit,
+            &i.failure_answered,
+            &i.failure_point,
+            &i.failure_note,
+            &self.servqual,
+            &i.abandoned_by,
+            &i.abandon_reason,
+            &i.approver_role,
+            &self.guest,
+        ]
+    }
+}
+
+/// `?1, ?2, ... ?count`.
+pub(super) fn placeholders(count: usize) -> String {
+    (1..=count).map(|k| format!("?{k}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Saves a new incident's own row; returns its integer key. (An import writes its rows
 /// through [`super::bulk::Bulk`], with their summaries.)
 pub(super) fn insert_incident(tx: &Transaction, incident: &Incident, id: &str) -> rusqlite::Result<i64> {
-    let servqual: Vec<&str> = incident.servqual.iter().map(|s| s.key()).collect();
-    let sql = "INSERT INTO incidents (uid, id, type, severity, staff, role, ref, started_at, finished_at, status,
-            currency, role_limit, failure_answered, failure_point, failure_note, servqual, abandoned_by, abandon_reason,
-            approver_role, guest)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)";
-    let inserted = tx.prepare_cached(sql)?.execute(params![
-        incident.uid,
-        id,
-        incident.kind,
-        incident.severity.map(Severity::key),
-        incident.staff,
-        incident.role,
-        incident.reference,
-        ms(incident.started_at),
-        incident.finished_at.map(ms),
-        incident.status.key(),
-        incident.currency,
-        incident.limit.to_string(),
-        incident.failure_answered,
-        incident.failure_point,
-        incident.failure_note,
-        servqual.join(","),
-        incident.abandoned_by,
-        incident.abandon_reason,
-        incident.approver_role,
-        incident.guest.as_ref().map(crate::engine::GuestSide::to_json),
-    ])?;
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("INSERT INTO incidents ({OWN_COLUMNS}) VALUES ({})", placeholders(OWN_COLUMN_COUNT))
+    });
+    let own = OwnColumns::of(incident, id);
+    let inserted = tx.prepare_cached(&SQL)?.execute(&own.params()[..])?;
     if inserted == 1 {
         Ok(tx.last_insert_rowid())
     } else {
