@@ -194,21 +194,20 @@ fn parse(text: &str) -> Result<Incident, String> {
     serde_json::from_str::<Incident>(text).map_err(|e| format!("not an exported incident: {e}"))
 }
 
-/// A private temporary file (removed at once, kept open) holding the checked lines of an
-/// input that cannot be read twice.
 /// The incidents of the log file at `path` as `export` writes them, in a private temporary
 /// file (gone when closed), read from a copy so the log itself is not changed.
 fn export_of_log(path: &std::path::Path) -> Result<std::fs::File, Error> {
-    let source = crate::store::SqliteStore::open_copy(path)?;
+    let source = crate::store::open_log_copy(path)?;
     let mut export = Spool::new()?;
     let mut failed = None;
-    crate::store::Store::scan_json(&source, &crate::store::Filter::default(), true, false, &mut |line| {
-        match export.file.write_all(line) {
-            Ok(()) => true,
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
+    source.scan_json(&crate::store::Filter::default(), true, false, &mut |line| match export
+        .file
+        .write_all(line)
+    {
+        Ok(()) => true,
+        Err(e) => {
+            failed = Some(e);
+            false
         }
     })?;
     let io = |source| Error::Io { action: "write", path: export.path.display().to_string(), source };
@@ -219,6 +218,8 @@ fn export_of_log(path: &std::path::Path) -> Result<std::fs::File, Error> {
     Ok(export.file)
 }
 
+/// A private temporary file (removed at once, kept open) holding the checked lines of an
+/// input that cannot be read twice.
 struct Spool {
     file: std::fs::File,
     path: std::path::PathBuf,

@@ -437,3 +437,9 @@ pub trait Store {
         Ok(Vec::new())
     }
 }
+
+/// Another desk's log file, to read: a private copy (migrated if older), so the file
+/// itself is never changed.
+pub fn open_log_copy(path: &std::path::Path) -> Result<Box<dyn Store>, StoreError> {
+    Ok(Box::new(SqliteStore::open_copy(path)?))
+}
