@@ -42,7 +42,7 @@ impl Context {
 
     /// What follow-up `step` of playbook `kind` asks, in `lang` (empty when the library has
     /// no such step): from the built-in library's index without decoding a playbook, or
-    /// from `lib` (the library of the log's types, for a library folder).
+    /// from `lib`, a library folder's (see [`Context::library_for_follow_ups`]).
     #[must_use]
     pub fn follow_up_action(&self, lib: Option<&Library>, kind: &str, step: &str, lang: &str) -> String {
         let found = match (&self.config.playbooks.value, lib) {
