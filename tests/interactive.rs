@@ -487,3 +487,16 @@ fn two_terminals_resuming_one_incident_the_second_answer_is_told_the_first_stand
     let i = incident(&t);
     assert_eq!(i["steps"].as_array().unwrap().len(), 3, "listen, own-it and the first terminal's reassure");
 }
+
+#[test]
+fn ctrl_c_at_the_type_picker_exits_130_saying_so_with_the_cursor_back() {
+    let t = Test::new();
+    let mut p = spawn_raw(&t, &["start"]);
+    p.exp_string("reservation").expect("the picker lists the playbooks");
+    p.send_control('c').expect("ctrl-c");
+    let rest = p.exp_eof().expect("eof");
+    assert!(rest.contains("recover: interrupted"), "{rest:?}");
+    assert!(rest.contains("\u{1b}[?25h"), "cursor shown again: {rest:?}");
+    assert_eq!(exit_code(&p), 130);
+    assert!(t.cmd(&["log", "--json"]).run().json_lines().is_empty(), "nothing was started");
+}

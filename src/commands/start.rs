@@ -42,6 +42,9 @@ pub fn start(ctx: &Context, args: StartArgs) -> Result<Exit, Error> {
         // A person at a terminal picks one; a script is told what to pass.
         None if answers.is_none() && !args.yes && interactive_ok() => {
             crate::drivers::terminal::warn_if_narrow(config.lang.value.code());
+            // The picker reads Ctrl-C as SIGINT: the handler says so, shows the cursor again
+            // and exits 130, as at every later prompt.
+            install_interrupt_handler();
             let picked = pick_playbook(&lib, config.lang.value.code(), config.styled_err);
             match picked {
                 Err(Error::Interrupted { .. }) => {
