@@ -127,6 +127,11 @@ fn finish_with_enter(p: &mut PtySession) {
 /// The rest of a session with Enter, from find-room's note to the summary and the end.
 pub(crate) fn finish_from_find_rooms_note(p: &mut PtySession) {
     answer(p, "Note (Enter for none)", &[ENTER]);
+    finish_after_find_rooms_note(p);
+}
+
+/// The rest of a session with Enter, once find-room's note is answered.
+fn finish_after_find_rooms_note(p: &mut PtySession) {
     for step in
         ["pay-replacement", "arrange-transport", "confirm-in-writing", "ask-comfort", "hand-over", "thank"]
     {
@@ -499,4 +504,30 @@ fn ctrl_c_at_the_type_picker_exits_130_saying_so_with_the_cursor_back() {
     assert!(rest.contains("\u{1b}[?25h"), "cursor shown again: {rest:?}");
     assert_eq!(exit_code(&p), 130);
     assert!(t.cmd(&["log", "--json"]).run().json_lines().is_empty(), "nothing was started");
+}
+
+#[test]
+fn a_note_over_the_limit_is_kept_cut_to_fit_not_thrown_away() {
+    let t = Test::new();
+    let mut p = spawn(&t, &["start", "--type", "reservation"]);
+    answer_first_two(&mut p);
+    answer(&mut p, "reassure", &[ENTER]);
+    answer(&mut p, "ask-destination", &[ENTER]);
+    answer(&mut p, "find-room (pick one)", &[ENTER]);
+    p.exp_string("Note (Enter for none)").expect("note prompt");
+    // 2,001 characters: the last one is over the limit.
+    let long = format!("{}Z", "note ".repeat(400));
+    p.send(&long).expect("type");
+    p.flush().expect("flush");
+    p.exp_string("Z").expect("typed");
+    p.send(ENTER).expect("enter");
+    p.flush().expect("flush");
+    p.exp_string("cut to 2000 below").expect("said, with the text kept");
+    p.send(ENTER).expect("enter");
+    p.flush().expect("flush");
+    finish_after_find_rooms_note(&mut p);
+    let i = incident(&t);
+    let step = i["steps"].as_array().unwrap().iter().find(|s| s["id"] == "find-room").cloned().unwrap();
+    assert_eq!(step["note"].as_str().map(|n| n.chars().count()), Some(1999), "{step}");
+    assert!(step["note"].as_str().unwrap().starts_with("note note"), "{step}");
 }

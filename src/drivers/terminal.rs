@@ -209,20 +209,29 @@ impl<'a> Terminal<'a> {
 
     /// A line of text; a blank answer is shown as given unless `blank_refused` (it is then
     /// said why, and asked again, by the caller: never a tick for an answer not taken).
+    /// Text over the limit is not thrown away: it is asked again cut to the limit, to edit
+    /// or take with Enter (a prompt's own check would empty it, and the next Enter would
+    /// then record nothing).
     fn input(&self, prompt: &str, blank_refused: bool) -> Result<Option<String>, Error> {
-        let text: String = Input::with_theme(self.theme.as_ref())
-            .with_prompt(self.fit_input_prompt(prompt))
-            .allow_empty(true)
-            .validate_with(|s: &String| -> Result<(), String> {
-                if s.chars().count() > MAX_TEXT_CHARS {
-                    Err(ui::f(&self.lang, "too_long", &[("max", &MAX_TEXT_CHARS.to_string())]))
-                } else {
-                    Ok(())
-                }
-            })
-            .report(false)
-            .interact_text_on(&self.term)
-            .map_err(interrupted)?;
+        let mut kept = String::new();
+        let text = loop {
+            let mut input = Input::<String>::with_theme(self.theme.as_ref())
+                .with_prompt(self.fit_input_prompt(prompt))
+                .allow_empty(true)
+                .report(false);
+            if !kept.is_empty() {
+                input = input.with_initial_text(kept.clone());
+            }
+            let text = input.interact_text_on(&self.term).map_err(interrupted)?;
+            if text.chars().count() <= MAX_TEXT_CHARS {
+                break text;
+            }
+            let max = MAX_TEXT_CHARS.to_string();
+            let mut said = String::new();
+            let _ = self.theme.format_error(&mut said, &ui::f(&self.lang, "too_long_kept", &[("max", &max)]));
+            let _ = self.term.write_line(&said);
+            kept = text.chars().take(MAX_TEXT_CHARS).collect();
+        };
         let text = text.trim().to_owned();
         if !(blank_refused && text.is_empty()) {
             self.report(prompt, &text, false);
