@@ -66,11 +66,10 @@ fn an_approver_must_be_someone_else_with_a_role_that_may_give_the_bundle() {
     // A name of only spaces is asked again, saying why.
     answer(&mut p, "Approver's name", &["   ", ENTER]);
     answer(&mut p, "The approver's name is needed: type it.", &[]);
+    // The staff member's own name is refused at once, before any role is asked, and the
+    // name asked again (the amends chosen and their reasons stand).
     answer(&mut p, "Approver's name", &["Anna", ENTER]);
-    answer(&mut p, "Approver's role", &[ENTER]);
     answer(&mut p, "Anna cannot approve their own amends", &[]);
-    answer(&mut p, "Amends to give", &[ENTER]);
-    answer(&mut p, "Over the limit", &[ENTER]);
     answer(&mut p, "Approver's name", &["maria", ENTER]);
     // Up from the offered supervisor to staff, whose limit is too low.
     answer(&mut p, "Approver's role", &["\x1b[A", ENTER]);

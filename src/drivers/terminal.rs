@@ -350,7 +350,7 @@ impl<'a> Terminal<'a> {
                 // Why anything is withheld first: the approver approves the bundle as it
                 // will be recorded, reasons and all.
                 let mut answer = self.withheld(offered, chosen)?;
-                let name = self.required_text(ui::t(&self.lang, "approver_name"), "approver_needed")?;
+                let name = self.approver_name(session, total)?;
                 let role = self.approver_role(total, &cur)?;
                 // The engine decides; a refusal is said and the amends asked again.
                 match session.authority(total, Some(&name), Some(&role)) {
@@ -384,6 +384,20 @@ impl<'a> Terminal<'a> {
             withheld.push((step.id.clone(), reason));
         }
         Ok(AmendsAnswer { chosen, withheld, ..AmendsAnswer::default() })
+    }
+
+    /// The approver's name, asked again at once when the engine refuses it (the staff
+    /// member themself), before their role is asked.
+    fn approver_name(&self, session: &Session, total: Money) -> Result<String, Error> {
+        loop {
+            let name = self.required_text(ui::t(&self.lang, "approver_name"), "approver_needed")?;
+            match session.authority(total, Some(&name), None) {
+                Err(refused @ Rule::SelfApproval { .. }) => {
+                    self.say(&format!("  ✗ {}", one_line(&refused.to_string())));
+                }
+                _ => return Ok(name),
+            }
+        }
     }
 
     /// The approver's role, picked from the policy's, the lowest that may give `total`
