@@ -246,8 +246,8 @@ pub struct LogArgs {
     pub status: Option<crate::engine::Status>,
     /// Show the newest N matches. The table shows the newest 50 unless told; --json and
     /// --csv give every match unless told
-    #[arg(long, value_name = "N", conflicts_with = "all")]
-    pub limit: Option<usize>,
+    #[arg(long, value_name = "N", conflicts_with = "all", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
     /// Show every match in the table, not only the newest 50
     #[arg(long)]
     pub all: bool,

@@ -138,6 +138,12 @@ fn log_pages_the_table_and_gives_scripts_everything() {
     assert_eq!(shown(&all.stdout), ids);
     assert_eq!(all.stderr, "", "nothing more to say");
     t.cmd(&["log", "--all", "--limit", "3"]).run().code(2);
+    // Showing none of them is not a page: refused, in one line.
+    t.cmd(&["log", "--limit", "0"]).run().code(2).one_error_line("invalid value '0' for '--limit <N>'");
+    t.cmd(&["due", "--within", "forever"])
+        .run()
+        .code(2)
+        .one_error_line("--within: `forever` is not a duration (write e.g. --within 30m, 8h or 2d)");
 }
 
 /// The instruction-count gate (bench/gate.py, run by CI on the release binary) keeps

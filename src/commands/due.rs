@@ -44,7 +44,12 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
     let until = match &args.within {
         Some(w) => w
             .parse::<Within>()
-            .map_err(|why| Error::usage(format!("--within: {why}"), "e.g. --within 8h"))?
+            .map_err(|_| {
+                Error::usage(
+                    format!("--within: `{}` is not a duration", one_line(w)),
+                    "write e.g. --within 30m, 8h or 2d",
+                )
+            })?
             .after(now),
         // The calendar's default window is the table's (README: the rest of today), so
         // `due` and `due --ics` never disagree on what is due.

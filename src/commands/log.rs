@@ -124,7 +124,7 @@ pub fn log(ctx: &Context, args: &LogArgs) -> Result<Exit, Error> {
     let machine = format != Format::Table;
     let limit = match (args.all, args.limit) {
         (true, _) => usize::MAX,
-        (false, Some(n)) => n,
+        (false, Some(n)) => usize::try_from(n).unwrap_or(usize::MAX),
         (false, None) if machine => usize::MAX,
         (false, None) => PAGE,
     };
