@@ -274,6 +274,9 @@ fn a_drill_runs_end_to_end_in_a_terminal_with_feedback_after_each_answer() {
     // An order that is not one (a number twice) is refused by the prompt, then put right.
     p.exp_string("Your answer").unwrap();
     let order = q(2)["right_answer"].as_array().unwrap().iter().map(ToString::to_string).collect::<Vec<_>>();
+    // Enter on nothing is told how to answer, as a wrong shape is.
+    p.send_line("").unwrap();
+    p.exp_string("Type the numbers in the order").unwrap();
     // As many numbers as there are steps, but the first one twice.
     let twice =
         std::iter::once(1).chain(1..order.len()).map(|n| format!("{n}")).collect::<Vec<_>>().join(" ");

@@ -226,6 +226,8 @@ impl Prompter {
                 let q2 = q.clone();
                 let text: String = Input::with_theme(self.theme.as_ref())
                     .with_prompt(ui::t(ctx.lang, "drill_your_answer"))
+                    // Enter on nothing is told how to answer too, not silently asked again.
+                    .allow_empty(true)
                     .validate_with(move |s: &String| -> Result<(), String> {
                         q2.mark(&parse_order(s)).map(|_| ()).map_err(|_| hint.clone())
                     })
