@@ -495,3 +495,16 @@ fn the_reviewers_corrections_stay_made() {
     // One convention for digits in Bengali: the Latin digits every amount is shown in.
     assert!(!text.chars().any(|c| ('\u{9e6}'..='\u{9ef}').contains(&c)), "a Bengali digit is written");
 }
+
+#[test]
+fn a_follow_up_closed_says_how_it_ended_in_the_chosen_language() {
+    let t = Test::new();
+    let started = t.cmd(&["start", "--type", "reservation", "--yes", "--json"]).run().code(0).json_lines();
+    let id = started[0]["id"].as_str().unwrap().to_owned();
+    let out = t.cmd(&["--lang", "bn", "done", &id, "call-next-morning", "--outcome", "lost"]).run();
+    out.code(0);
+    assert!(out.stderr.contains("(অতিথিকে ফিরে পাওয়া যায়নি)"), "{}", out.stderr);
+    let out = t.cmd(&["done", &id, "written-apology", "--outcome", "recovered"]).run();
+    out.code(0);
+    assert!(out.stderr.contains("closed (guest won back)"), "{}", out.stderr);
+}

@@ -218,7 +218,7 @@ pub fn done(ctx: &Context, args: DoneArgs) -> Result<Exit, Error> {
                     &[
                         ("step", &one_line(step)),
                         ("id", &one_line(&incident.id)),
-                        ("outcome", closing.outcome.key())
+                        ("outcome", ui::follow_up_outcome(lang, Some(closing.outcome)))
                     ]
                 )
             ),

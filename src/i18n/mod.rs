@@ -115,7 +115,18 @@ pub fn phase(lang: &str, phase: crate::playbook::Phase) -> &'static str {
 
 const PHASE_KEYS: [&str; 4] = ["phase_apologise", "phase_fix", "phase_amend", "phase_follow_up"];
 
-/// A severity's name as shown.
+/// How a closed follow-up ended, as shown (a close that says nothing is "done").
+#[must_use]
+pub fn follow_up_outcome(lang: &str, outcome: Option<crate::engine::FollowUpOutcome>) -> &'static str {
+    use crate::engine::FollowUpOutcome;
+    match outcome {
+        Some(FollowUpOutcome::Recovered) => t(lang, "follow_up_recovered"),
+        Some(FollowUpOutcome::Lost) => t(lang, "follow_up_lost"),
+        Some(FollowUpOutcome::Done) | None => t(lang, "outcome_done"),
+    }
+}
+
+/// A severity's name in `lang`.
 #[must_use]
 pub fn severity(lang: &str, severity: crate::playbook::Severity) -> &'static str {
     t(lang, ["severity_name_minor", "severity_name_major", "severity_name_critical"][severity as usize])

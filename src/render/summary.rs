@@ -6,7 +6,7 @@ use jiff::tz::TimeZone;
 use super::safe::one_line;
 use super::table;
 use crate::clock::local;
-use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord};
+use crate::engine::{FollowUp, Incident, Outcome, Status, StepRecord};
 use crate::i18n as ui;
 use crate::playbook::{Library, Phase, Playbook};
 
@@ -71,12 +71,7 @@ impl View<'_> {
     /// How a closed follow-up ended, first, then who closed it and what they noted.
     fn closing(&self, fu: &FollowUp) -> Vec<String> {
         let lang = self.lang;
-        let outcome = match fu.outcome {
-            Some(FollowUpOutcome::Recovered) => ui::t(lang, "follow_up_recovered"),
-            Some(FollowUpOutcome::Lost) => ui::t(lang, "follow_up_lost"),
-            Some(FollowUpOutcome::Done) | None => ui::t(lang, "outcome_done"),
-        };
-        let mut out = vec![outcome.to_owned()];
+        let mut out = vec![ui::follow_up_outcome(lang, fu.outcome).to_owned()];
         if let Some(by) = &fu.done_by {
             out.push(ui::f(lang, "closed_by", &[("name", &one_line(by))]));
         }
