@@ -53,10 +53,11 @@ pub struct Tail<'a> {
     pub abandoned_by: Option<&'a str>,
     /// Why (left out when `None`).
     pub abandon_reason: Option<&'a str>,
-    /// The guest's side: left out when none was told (so exports from before it read back
-    /// byte for byte), `Some(None)` for null (told, but left out by `--redact`).
+    /// The guest's side as JSON text (as [`crate::engine::GuestSide::to_json`] writes it):
+    /// left out when none was told (so exports from before it read back byte for byte),
+    /// `Some(None)` for null (told, but left out by `--redact`).
     #[allow(clippy::option_option, reason = "left out, null and a value are three JSON shapes")]
-    pub guest: Option<Option<&'a crate::engine::GuestSide>>,
+    pub guest: Option<Option<&'a str>>,
     /// SERVQUAL dimensions.
     pub servqual: &'a [Servqual],
 }
@@ -182,10 +183,7 @@ pub fn tail(out: &mut Vec<u8>, t: &Tail) {
     }
     if let Some(guest) = t.guest {
         out.extend_from_slice(b",\"guest\":");
-        // serde_json writes it as the engine's Incident serializes it, key for key.
-        if guest.is_none_or(|g| serde_json::to_writer(&mut *out, g).is_err()) {
-            out.extend_from_slice(b"null");
-        }
+        out.extend_from_slice(guest.unwrap_or("null").as_bytes());
     }
     out.extend_from_slice(b",\"servqual\":[");
     for (k, d) in t.servqual.iter().enumerate() {
@@ -221,6 +219,8 @@ pub fn end(out: &mut Vec<u8>) {
 /// The whole line of `i` (newline included); `redact` leaves out the reference and notes,
 /// as `export --redact` does.
 pub fn incident(out: &mut Vec<u8>, i: &Incident, redact: bool) {
+    // The text serde writes for it, key for key (a test holds them equal).
+    let guest = i.guest.as_ref().map(crate::engine::GuestSide::to_json);
     head(
         out,
         &Head {
@@ -254,7 +254,7 @@ pub fn incident(out: &mut Vec<u8>, i: &Incident, redact: bool) {
             failure_answered: i.failure_answered,
             abandoned_by: i.abandoned_by.as_deref(),
             abandon_reason: kept(redact, i.abandon_reason.as_deref()),
-            guest: i.guest.as_ref().map(|g| (!redact).then_some(g)),
+            guest: guest.as_deref().map(|g| (!redact).then_some(g)),
             servqual: &i.servqual,
         },
     );
