@@ -38,26 +38,34 @@ pub(super) fn scan_json(
     let mut follow_up_rows = follow_ups.query(params())?;
     let mut b = Buffers { redact, ..Buffers::default() };
     let mut started = false;
+    // The incident key of each child statement's current row, read once per row.
+    let (mut step_key, mut follow_up_key) = (None, None);
     while let Some(row) = rows.next()? {
         if !started {
             // Started only once the first incident is read, so that all three queries
             // read in the one transaction the first one opened.
             started = true;
-            step_rows.advance()?;
-            follow_up_rows.advance()?;
+            step_key = next_key(&mut step_rows)?;
+            follow_up_key = next_key(&mut follow_up_rows)?;
         }
         let n: i64 = row.get(0)?;
         b.line.clear();
         b.head(row)?;
-        b.steps(&mut step_rows, n)?;
+        b.steps(&mut step_rows, &mut step_key, n)?;
         b.tail(row)?;
-        b.follow_ups(&mut follow_up_rows, n)?;
+        b.follow_ups(&mut follow_up_rows, &mut follow_up_key, n)?;
         json::end(&mut b.line);
         if !visit(&b.line) {
             break;
         }
     }
     Ok(())
+}
+
+/// Moves `rows` to its next row: the incident key of that row, `None` at the end.
+fn next_key(rows: &mut Rows) -> rusqlite::Result<Option<i64>> {
+    rows.advance()?;
+    rows.get().map(|r| r.get(0)).transpose()
 }
 
 /// An amount as saved, ready to add up.
@@ -131,15 +139,13 @@ impl Buffers {
     }
 
     /// Incident `n`'s steps in the order they were answered, and its amends total.
-    fn steps(&mut self, rows: &mut Rows, n: i64) -> rusqlite::Result<()> {
+    fn steps(&mut self, rows: &mut Rows, key: &mut Option<i64>, n: i64) -> rusqlite::Result<()> {
         self.step_text.clear();
         self.step_spans.clear();
-        while let Some(r) = rows.get() {
-            if r.get::<_, i64>(0)? != n {
-                break;
-            }
+        while *key == Some(n) {
+            let Some(r) = rows.get() else { break };
             self.step(r)?;
-            rows.advance()?;
+            *key = next_key(rows)?;
         }
         self.step_spans.sort_by_key(|s| s.seq);
         for (k, s) in self.step_spans.iter().enumerate() {
@@ -251,18 +257,16 @@ impl Buffers {
     }
 
     /// Incident `n`'s follow-ups, soonest first (ties by step).
-    fn follow_ups(&mut self, rows: &mut Rows, n: i64) -> rusqlite::Result<()> {
+    fn follow_ups(&mut self, rows: &mut Rows, key: &mut Option<i64>, n: i64) -> rusqlite::Result<()> {
         self.follow_up_text.clear();
         self.follow_up_spans.clear();
         self.keys.clear();
-        while let Some(r) = rows.get() {
-            if r.get::<_, i64>(0)? != n {
-                break;
-            }
+        while *key == Some(n) {
+            let Some(r) = rows.get() else { break };
             let step = text(r, 1)?;
             let due = from_ms(r.get(2)?)?;
             let note = text_or_null(r, 6)?;
-            let key = self.keys.len()..self.keys.len() + step.len();
+            let step_key = self.keys.len()..self.keys.len() + step.len();
             self.keys.extend_from_slice(step.as_bytes());
             let start = self.follow_up_text.len();
             json::follow_up(
@@ -276,8 +280,12 @@ impl Buffers {
                     note: if self.redact { None } else { note },
                 },
             );
-            self.follow_up_spans.push(FollowUpSpan { due, key, text: start..self.follow_up_text.len() });
-            rows.advance()?;
+            self.follow_up_spans.push(FollowUpSpan {
+                due,
+                key: step_key,
+                text: start..self.follow_up_text.len(),
+            });
+            *key = next_key(rows)?;
         }
         let keys = &self.keys;
         self.follow_up_spans
