@@ -164,3 +164,19 @@ fn an_incident_is_written_as_serde_writes_it_redacted_or_not() {
         assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&redacted).unwrap() + "\n");
     }
 }
+
+/// The keys [`super::key`] copies without looking need no escape.
+#[test]
+fn the_keys_written_as_they_are_need_no_escape() {
+    let keys = (Severity::ALL.map(Severity::key).into_iter())
+        .chain(Status::ALL.map(Status::key))
+        .chain(Phase::ALL.map(Phase::key))
+        .chain(Outcome::ALL.map(Outcome::key))
+        .chain(FollowUpOutcome::ALL.map(FollowUpOutcome::key))
+        .chain(Servqual::ALL.map(Servqual::key));
+    for k in keys {
+        let mut escaped = Vec::new();
+        string(&mut escaped, k);
+        assert_eq!(escaped, format!("\"{k}\"").into_bytes(), "{k}");
+    }
+}

@@ -38,26 +38,34 @@ pub(super) fn scan_json(
     let mut follow_up_rows = follow_ups.query(params())?;
     let mut b = Buffers { redact, ..Buffers::default() };
     let mut started = false;
+    // The incident key of each child statement's current row, read once per row.
+    let (mut step_key, mut follow_up_key) = (None, None);
     while let Some(row) = rows.next()? {
         if !started {
             // Started only once the first incident is read, so that all three queries
             // read in the one transaction the first one opened.
             started = true;
-            step_rows.advance()?;
-            follow_up_rows.advance()?;
+            step_key = next_key(&mut step_rows)?;
+            follow_up_key = next_key(&mut follow_up_rows)?;
         }
         let n: i64 = row.get(0)?;
         b.line.clear();
         b.head(row)?;
-        b.steps(&mut step_rows, n)?;
+        b.steps(&mut step_rows, &mut step_key, n)?;
         b.tail(row)?;
-        b.follow_ups(&mut follow_up_rows, n)?;
+        b.follow_ups(&mut follow_up_rows, &mut follow_up_key, n)?;
         json::end(&mut b.line);
         if !visit(&b.line) {
             break;
         }
     }
     Ok(())
+}
+
+/// Moves `rows` to its next row: the incident key of that row, `None` at the end.
+fn next_key(rows: &mut Rows) -> rusqlite::Result<Option<i64>> {
+    rows.advance()?;
+    rows.get().map(|r| r.get(0)).transpose()
 }
 
 /// An amount as saved, ready to add up.
@@ -99,6 +107,8 @@ struct Buffers {
     /// An amount as [`Money`] displays it, when the saved text is written otherwise.
     amount: String,
     amends_total: String,
+    /// The guest's side written again, when its saved text is not as written.
+    guest: String,
 }
 
 impl Buffers {
@@ -129,15 +139,13 @@ impl Buffers {
     }
 
     /// Incident `n`'s steps in the order they were answered, and its amends total.
-    fn steps(&mut self, rows: &mut Rows, n: i64) -> rusqlite::Result<()> {
+    fn steps(&mut self, rows: &mut Rows, key: &mut Option<i64>, n: i64) -> rusqlite::Result<()> {
         self.step_text.clear();
         self.step_spans.clear();
-        while let Some(r) = rows.get() {
-            if r.get::<_, i64>(0)? != n {
-                break;
-            }
+        while *key == Some(n) {
+            let Some(r) = rows.get() else { break };
             self.step(r)?;
-            rows.advance()?;
+            *key = next_key(rows)?;
         }
         self.step_spans.sort_by_key(|s| s.seq);
         for (k, s) in self.step_spans.iter().enumerate() {
@@ -219,7 +227,16 @@ impl Buffers {
         self.servqual.clear();
         self.servqual.extend(text(r, 16)?.split(',').filter_map(Servqual::from_key));
         let note = text_or_null(r, 15)?;
-        let guest = text_or_null(r, 20)?.and_then(crate::engine::GuestSide::from_json);
+        // Copied as saved when it is exactly what reading and writing it again would give
+        // (as `recover` saves it): parsing it with serde took a quarter of an export.
+        let guest = match text_or_null(r, 20)? {
+            None => None,
+            Some(t) if as_written(t) => Some(t),
+            Some(t) => crate::engine::GuestSide::from_json(t).map(|g| {
+                self.guest = g.to_json();
+                self.guest.as_str()
+            }),
+        };
         json::tail(
             &mut self.line,
             &json::Tail {
@@ -232,7 +249,7 @@ impl Buffers {
                 failure_answered: r.get(13)?,
                 abandoned_by: text_or_null(r, 17)?,
                 abandon_reason: if self.redact { None } else { text_or_null(r, 18)? },
-                guest: guest.as_ref().map(|g| (!self.redact).then_some(g)),
+                guest: guest.map(|g| (!self.redact).then_some(g)),
                 servqual: &self.servqual,
             },
         );
@@ -240,18 +257,16 @@ impl Buffers {
     }
 
     /// Incident `n`'s follow-ups, soonest first (ties by step).
-    fn follow_ups(&mut self, rows: &mut Rows, n: i64) -> rusqlite::Result<()> {
+    fn follow_ups(&mut self, rows: &mut Rows, key: &mut Option<i64>, n: i64) -> rusqlite::Result<()> {
         self.follow_up_text.clear();
         self.follow_up_spans.clear();
         self.keys.clear();
-        while let Some(r) = rows.get() {
-            if r.get::<_, i64>(0)? != n {
-                break;
-            }
+        while *key == Some(n) {
+            let Some(r) = rows.get() else { break };
             let step = text(r, 1)?;
             let due = from_ms(r.get(2)?)?;
             let note = text_or_null(r, 6)?;
-            let key = self.keys.len()..self.keys.len() + step.len();
+            let step_key = self.keys.len()..self.keys.len() + step.len();
             self.keys.extend_from_slice(step.as_bytes());
             let start = self.follow_up_text.len();
             json::follow_up(
@@ -265,8 +280,12 @@ impl Buffers {
                     note: if self.redact { None } else { note },
                 },
             );
-            self.follow_up_spans.push(FollowUpSpan { due, key, text: start..self.follow_up_text.len() });
-            rows.advance()?;
+            self.follow_up_spans.push(FollowUpSpan {
+                due,
+                key: step_key,
+                text: start..self.follow_up_text.len(),
+            });
+            *key = next_key(rows)?;
         }
         let keys = &self.keys;
         self.follow_up_spans
@@ -338,6 +357,32 @@ fn as_displayed(text: &str) -> Saved {
             if shown { Saved::Decimal } else { Saved::Otherwise }
         }
     }
+}
+
+/// Whether `text` is a guest's side exactly as [`crate::engine::GuestSide::to_json`] writes
+/// one: `{"words":…,"satisfied":…,"contact":…,"consent":…}` with strings free of escapes
+/// (any other text is read and written again, or left out when it is not one).
+fn as_written(text: &str) -> bool {
+    /// `null`, or a JSON string with no backslash or control character, at the start of `t`:
+    /// what follows it.
+    fn plain_or_null(t: &[u8]) -> Option<&[u8]> {
+        if let Some(rest) = t.strip_prefix(b"null") {
+            return Some(rest);
+        }
+        let body = t.strip_prefix(b"\"")?;
+        let end = body.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        (body[end] == b'"').then(|| &body[end + 1..])
+    }
+    let t = text.as_bytes();
+    let Some(t) = t.strip_prefix(b"{\"words\":").and_then(plain_or_null) else { return false };
+    let Some(t) = t.strip_prefix(b",\"satisfied\":") else { return false };
+    let Some(t) =
+        [&b"null"[..], b"\"yes\"", b"\"partly\"", b"\"no\""].into_iter().find_map(|v| t.strip_prefix(v))
+    else {
+        return false;
+    };
+    let Some(t) = t.strip_prefix(b",\"contact\":").and_then(plain_or_null) else { return false };
+    matches!(t, b",\"consent\":true}" | b",\"consent\":false}")
 }
 
 #[cfg(test)]

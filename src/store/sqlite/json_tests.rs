@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use super::{Saved, as_displayed};
+use super::{Saved, as_displayed, as_written};
 use crate::engine::{FollowUp, FollowUpOutcome, Incident, Outcome, Status, StepRecord};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
@@ -185,4 +185,40 @@ fn amounts_are_written_as_saved_only_when_money_displays_them_so() {
             ),
         }
     }
+}
+
+/// A guest's side is copied as saved only when reading and writing it again gives the same
+/// text; any other text goes through serde (and is left out when it is not one).
+#[test]
+fn a_guest_side_is_copied_only_when_written_again_it_is_the_same() {
+    let values = [
+        r#"{"words":"too slow","satisfied":"partly","contact":"+45 1234","consent":true}"#,
+        r#"{"words":null,"satisfied":null,"contact":null,"consent":false}"#,
+        "{\"words\":\"æ ø \u{7f}\",\"satisfied\":\"no\",\"contact\":null,\"consent\":false}",
+        r#"{"words":"","satisfied":"yes","contact":"","consent":true}"#,
+        r#"{"words":"a \"b\"","satisfied":null,"contact":null,"consent":false}"#,
+        r#"{"words":"a\/b","satisfied":null,"contact":null,"consent":false}"#,
+        r#"{"words":"\u0041","satisfied":null,"contact":null,"consent":false}"#,
+        "{\"words\":\"tab\there\",\"satisfied\":null,\"contact\":null,\"consent\":false}",
+        r#"{"satisfied":"yes","words":null,"contact":null,"consent":false}"#,
+        r#"{"words":null,"satisfied":"maybe","contact":null,"consent":false}"#,
+        r#"{"words":null,"satisfied":null,"contact":null,"consent":false,"x":1}"#,
+        r#"{"words":null,"satisfied":null,"contact":null,"consent":false} "#,
+        r#"{"words":null,"satisfied":null,"contact":null,"consent":1}"#,
+        r#"{"words":null,"satisfied":null,"contact":null}"#,
+        r#"{ "words":null,"satisfied":null,"contact":null,"consent":false}"#,
+        r#"{"words":"unclosed,"satisfied":null,"contact":null,"consent":false}"#,
+        r#"{"words":null,"satisfied":"yes"}"#,
+        "not json",
+        "",
+    ];
+    let mut copied = 0;
+    for v in values {
+        let again = crate::engine::GuestSide::from_json(v).map(|g| g.to_json());
+        if as_written(v) {
+            assert_eq!(again.as_deref(), Some(v), "{v} was copied but is not as written");
+            copied += 1;
+        }
+    }
+    assert_eq!(copied, 4, "the plain sides were not copied");
 }
