@@ -384,6 +384,19 @@ fn flow_scalar<'a>(item: &'a str, events: &mut Vec<Ev<'a>>) -> Option<()> {
     Some(())
 }
 
+/// The scalar a closing quote at `end` of `body` ends, and what follows the quote: `body`
+/// itself up to `end` when nothing was unescaped, else `out` with the rest from `last`.
+fn closed(out: Option<String>, body: &str, last: usize, end: usize) -> (Cow<'_, str>, &str) {
+    let value = match out {
+        Some(mut s) => {
+            s.push_str(&body[last..end]);
+            Cow::Owned(s)
+        }
+        None => Cow::Borrowed(&body[..end]),
+    };
+    (value, &body[end + 1..])
+}
+
 /// A quoted scalar at the start of `text` and what follows it on the line. Double quotes
 /// take only the common escapes.
 fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
@@ -403,14 +416,7 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
                 last = i;
                 continue;
             }
-            let value = match out {
-                Some(mut s) => {
-                    s.push_str(&body[last..i]);
-                    Cow::Owned(s)
-                }
-                None => Cow::Borrowed(&body[..i]),
-            };
-            return Some((value, &body[i + 1..]));
+            return Some(closed(out, body, last, i));
         }
         return None;
     }
@@ -422,14 +428,7 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
         i += at;
         match bytes[i] {
             b'"' => {
-                let value = match out {
-                    Some(mut s) => {
-                        s.push_str(&body[last..i]);
-                        Cow::Owned(s)
-                    }
-                    None => Cow::Borrowed(&body[..i]),
-                };
-                return Some((value, &body[i + 1..]));
+                return Some(closed(out, body, last, i));
             }
             b'\\' => {
                 let c = match bytes.get(i + 1)? {
