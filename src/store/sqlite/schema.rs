@@ -51,6 +51,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 11: amends offered, given and withheld (with why) and skipped follow-ups as summary
     // columns, filled in here from the steps, so `report` reads no steps.
     include_str!("migrations/011_amend_summaries.sql"),
+    // 12: what `report` adds up of each incident, one generated text in an index by start
+    // time, so a report over years reads one narrow index (see `summary::report`).
+    include_str!("migrations/012_report_rows.sql"),
 ];
 
 /// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.

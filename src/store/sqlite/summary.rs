@@ -66,8 +66,10 @@ pub(super) fn backfill(conn: &Connection) -> rusqlite::Result<()> {
     scan_on(conn, &Filter::default(), true, &mut |n, i| Summary::of(&i).write(conn, n).map(|()| true))
 }
 
-/// The report from the summary columns: one narrow row per incident of the period, added
-/// up here in one pass (counts per name, amounts per distinct text so sums stay exact).
+/// The report from the summary columns, read as one text per incident from the index
+/// `incidents_report` (migration 12) and never from the incidents' wide rows: incidents
+/// whose text before the timings is the same (most of them) are counted once per distinct
+/// text, and only the two timings are kept per incident.
 pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rusqlite::Result<Report> {
     let since_ms = ms(since);
     let mut r = Report { since: Some(since), ..Report::default() };
@@ -81,83 +83,34 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         )
         .optional()?
         .unwrap_or_default();
-    // A period from before the first incident is the whole log: read the table straight
-    // through rather than through the start index and a lookup per incident.
-    let first: Option<i64> = conn.query_row("SELECT MIN(started_at) FROM incidents", [], |row| row.get(0))?;
-    let whole = first.is_none_or(|first| since_ms <= first);
-    let mut stmt = conn.prepare_cached(if whole {
-        "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
-            follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
-            failure_point, servqual, clock_skew, n, amends_offered, amends_given, follow_ups_skipped,
-            withheld_reasons
-         FROM incidents NOT INDEXED WHERE ?1 IS NOT NULL"
-    } else {
-        "SELECT type, severity, role, status, amends_total, amends_approved, apology_s, fix_s,
-            follow_ups_open, follow_ups_on_time, follow_ups_late, follow_ups_recovered, follow_ups_lost,
-            failure_point, servqual, clock_skew, n, amends_offered, amends_given, follow_ups_skipped,
-            withheld_reasons
-         FROM incidents WHERE started_at >= ?1"
-    })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT report_row FROM incidents INDEXED BY incidents_report WHERE started_at >= ?1",
+    )?;
     let mut rows = stmt.query([since_ms])?;
-    let mut t = Totals::default();
-    let mut open = 0;
-    let f = &mut r.follow_ups;
+    let mut shared: Map<usize> = Map::default();
+    let (mut apology, mut fix) = (Vec::new(), Vec::new());
     let mut read = 0;
     while let Some(row) = rows.next()? {
         read += 1;
         if read % crate::progress::STRIDE == 0 {
             crate::progress::advance(crate::progress::STRIDE as u64);
         }
-        let bytes = |i: usize| row.get_ref(i).and_then(|v| v.as_bytes().map_err(Into::into));
+        let text = row.get_ref(0)?.as_bytes()?;
+        let cut =
+            memchr::memrchr(b';', text).ok_or_else(|| bad("report row", &String::from_utf8_lossy(text)))?;
+        let (common, timings) = (&text[..cut], &text[cut + 1..]);
+        update(&mut shared, common, |n| *n += 1);
         // An abandoned incident is counted as that alone, as the tally counts it.
-        if bytes(3)? == b"abandoned" {
-            r.abandoned += 1;
-            continue;
+        if !common.starts_with(ABANDONED) {
+            let mut t = timings.split(|b| *b == b',');
+            apology.extend(t.next().and_then(integer));
+            fix.extend(t.next().and_then(integer));
         }
-        let number = |i: usize| row.get_ref(i).and_then(|v| v.as_i64_or_null().map_err(Into::into));
-        let count = |i: usize| -> rusqlite::Result<usize> {
-            Ok(number(i)?.and_then(|n| usize::try_from(n).ok()).unwrap_or(0))
-        };
-        let (offered, given) = (count(17)?, count(18)?);
-        r.amends_offered += offered;
-        r.amends_given += given;
-        r.amends_withheld += offered.saturating_sub(given);
-        f.skipped += count(19)?;
-        if let Some(why) = row.get_ref(20)?.as_bytes_or_null()? {
-            for reason in why.split(|b| *b == 0x1f) {
-                update(&mut t.withheld, reason, |n| *n += 1);
-            }
-        }
-        let amends = bytes(4)?;
-        let point = row.get_ref(13)?.as_bytes_or_null()?;
-        update(&mut t.types, bytes(0)?, |c: &mut Counted| c.add(amends, point));
-        update(&mut t.roles, bytes(2)?, |c: &mut Counted| c.add(amends, None));
-        match row.get_ref(1)?.as_bytes_or_null()? {
-            Some(s) => update(&mut t.severities, s, |n| *n += 1),
-            None => t.unset += 1,
-        }
-        let status = bytes(3)?;
-        if status == Status::InProgress.key().as_bytes() {
-            r.in_progress += 1;
-        } else if status == Status::Incomplete.key().as_bytes() {
-            r.incomplete += 1;
-        }
-        let approved = bytes(5)?;
-        if approved != b"0" {
-            update(&mut t.approved, approved, |n| *n += 1);
-        }
-        t.apology.extend(number(6)?);
-        t.fix.extend(number(7)?);
-        open += count(8)?;
-        f.on_time += count(9)?;
-        f.late += count(10)?;
-        f.recovered += count(11)?;
-        f.lost += count(12)?;
-        update(&mut t.servqual, bytes(14)?, |n| *n += 1);
-        if number(15)?.unwrap_or(0) != 0 {
-            r.clock_skew += 1;
-        }
-        r.incidents += 1;
+    }
+    let mut t = Totals::default();
+    let mut open = 0;
+    for (common, n) in &shared {
+        open += t.add(&mut r, common, *n)?;
     }
     let overdue: i64 = conn.query_row(
         "SELECT COUNT(*) FROM follow_ups f JOIN incidents i ON i.n = f.incident
@@ -168,34 +121,90 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let overdue = usize::try_from(overdue).unwrap_or(0);
     r.follow_ups.overdue = overdue;
     r.follow_ups.open = open.saturating_sub(overdue);
+    t.apology = apology;
+    t.fix = fix;
     t.finish(&mut r)?;
     Ok(r)
 }
 
-/// FNV-1a, for the maps of [`report`]: a handful of short names looked up a few times per
-/// incident, where SipHash's guard against chosen keys buys nothing and costs the most.
-struct Fnv(u64);
+/// How the report text of an abandoned incident starts (its status comes first).
+const ABANDONED: &[u8] = b"'abandoned',";
 
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
+/// A number of the report text, or none for `NULL`.
+fn integer(bytes: &[u8]) -> Option<i64> {
+    std::str::from_utf8(bytes).ok()?.parse().ok()
 }
 
-impl Hasher for Fnv {
+/// The values of a report text's shared part, in the order of migration 12: SQL literals
+/// (`'text'` with quotes doubled, integers, `NULL` as `None`) joined by commas.
+fn literals(text: &[u8]) -> rusqlite::Result<Vec<Option<Vec<u8>>>> {
+    let broken = || bad("report row", &String::from_utf8_lossy(text));
+    let mut values = Vec::with_capacity(FIELDS);
+    let mut rest = text;
+    loop {
+        let (value, after) = if let Some(quoted) = rest.strip_prefix(b"'") {
+            let mut value = Vec::new();
+            let mut i = 0;
+            loop {
+                let q = memchr::memchr(b'\'', &quoted[i..]).ok_or_else(broken)? + i;
+                value.extend_from_slice(&quoted[i..q]);
+                if quoted.get(q + 1) == Some(&b'\'') {
+                    value.push(b'\'');
+                    i = q + 2;
+                } else {
+                    break (Some(value), &quoted[q + 1..]);
+                }
+            }
+        } else {
+            let end = memchr::memchr(b',', rest).unwrap_or(rest.len());
+            let word = &rest[..end];
+            (if word == b"NULL" { None } else { Some(word.to_vec()) }, &rest[end..])
+        };
+        values.push(value);
+        match after.split_first() {
+            None => break,
+            Some((b',', more)) => rest = more,
+            Some(_) => return Err(broken()),
+        }
+    }
+    if values.len() == FIELDS { Ok(values) } else { Err(broken()) }
+}
+
+/// How many values the shared part of a report text holds.
+const FIELDS: usize = 18;
+
+/// A word-at-a-time hash (FxHash's), for the maps of [`report`]: a million texts of
+/// about a hundred bytes, most of them seen before, where SipHash's guard against chosen
+/// keys buys nothing (the keys come from the log being reported on) and costs the most.
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
         }
+        let mut last = [0; 8];
+        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(last));
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 
 /// Counts by a saved text, kept as bytes until the end (read without copying or checking).
-type Map<V> = HashMap<Box<[u8]>, V, BuildHasherDefault<Fnv>>;
+type Map<V> = HashMap<Box<[u8]>, V, BuildHasherDefault<Fx>>;
 
 /// Changes the value for `key` (starting from the default): one lookup, and no copy of
 /// the key, when it is there already, as it nearly always is.
@@ -236,11 +245,12 @@ struct Counted {
 }
 
 impl Counted {
-    fn add(&mut self, amends: &[u8], point: Option<&[u8]>) {
-        self.n += 1;
-        update(&mut self.amends, amends, |n| *n += 1);
+    /// Counts `times` incidents with these amends and failure point.
+    fn add(&mut self, amends: &[u8], point: Option<&[u8]>, times: usize) {
+        self.n += times;
+        update(&mut self.amends, amends, |n| *n += times);
         if let Some(p) = point {
-            update(&mut self.points, p, |n| *n += 1);
+            update(&mut self.points, p, |n| *n += times);
         }
     }
 }
@@ -255,6 +265,59 @@ fn sum(amounts: &Map<usize>) -> rusqlite::Result<Money> {
 }
 
 impl Totals {
+    /// Counts `times` incidents whose report text's shared part is `common` into the
+    /// report and these totals; returns their open follow-ups (overdue ones included).
+    fn add(&mut self, r: &mut Report, common: &[u8], times: usize) -> rusqlite::Result<usize> {
+        let v = literals(common)?;
+        let text =
+            |i: usize| v[i].as_deref().ok_or_else(|| bad("report row", &String::from_utf8_lossy(common)));
+        let count = |i: usize| -> usize {
+            v[i].as_deref().and_then(integer).and_then(|n| usize::try_from(n).ok()).unwrap_or(0) * times
+        };
+        let status = text(0)?;
+        if status == Status::Abandoned.key().as_bytes() {
+            r.abandoned += times;
+            return Ok(0);
+        }
+        let amends = text(4)?;
+        self.types.entry(text(1)?.into()).or_default().add(amends, v[6].as_deref(), times);
+        self.roles.entry(text(3)?.into()).or_default().add(amends, None, times);
+        match v[2].as_deref() {
+            Some(s) => *self.severities.entry(s.into()).or_default() += times,
+            None => self.unset += times,
+        }
+        if status == Status::InProgress.key().as_bytes() {
+            r.in_progress += times;
+        } else if status == Status::Incomplete.key().as_bytes() {
+            r.incomplete += times;
+        }
+        let approved = text(5)?;
+        if approved != b"0" {
+            *self.approved.entry(approved.into()).or_default() += times;
+        }
+        *self.servqual.entry(text(7)?.into()).or_default() += times;
+        if let Some(why) = v[8].as_deref() {
+            for reason in why.split(|b| *b == 0x1f) {
+                *self.withheld.entry(reason.into()).or_default() += times;
+            }
+        }
+        let f = &mut r.follow_ups;
+        f.on_time += count(10);
+        f.late += count(11);
+        f.recovered += count(12);
+        f.lost += count(13);
+        if count(14) != 0 {
+            r.clock_skew += times;
+        }
+        let (offered, given) = (count(15), count(16));
+        r.amends_offered += offered;
+        r.amends_given += given;
+        r.amends_withheld += offered.saturating_sub(given);
+        f.skipped += count(17);
+        r.incidents += times;
+        Ok(count(9))
+    }
+
     fn finish(self, r: &mut Report) -> rusqlite::Result<()> {
         let mut why: BTreeMap<String, usize> = BTreeMap::new();
         for (reason, n) in &self.withheld {
