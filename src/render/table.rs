@@ -200,6 +200,29 @@ pub fn room(styled: bool) -> Option<usize> {
 #[must_use]
 pub fn to_text(t: &Table) -> String {
     let room = room(t.styled);
+    // Plain columns into a pipe (a script's, or `list` in a shift-close job) need no layout:
+    // each column as wide as its widest cell, as comfy-table would make it, written directly.
+    if room.is_none()
+        && !t.styled
+        && std::iter::once(&t.header).chain(&t.rows).flatten().all(|c| !c.contains('\n'))
+    {
+        let mut columns = Columns { widths: t.header.iter().map(|h| fast_width(h)).collect() };
+        for row in &t.rows {
+            for (w, cell) in columns.widths.iter_mut().zip(row) {
+                *w = (*w).max(fast_width(cell));
+            }
+        }
+        let mut out = columns.line(&t.header);
+        for row in &t.rows {
+            out.push_str(&columns.line(row));
+        }
+        return out;
+    }
+    laid_out(t, room)
+}
+
+/// The table laid out by comfy-table, fitted to `room` columns when that is known.
+fn laid_out(t: &Table, room: Option<usize>) -> String {
     let Some(widths) = t.widths(room) else { return stacked(t, room.unwrap_or(usize::MAX)) };
     let row = |cells: &[String]| -> Vec<String> {
         cells.iter().enumerate().map(|(i, c)| fit(c, widths.get(i).copied().unwrap_or(usize::MAX))).collect()
@@ -410,6 +433,7 @@ mod tests {
             streamed.push_str(&columns.line(r));
         }
         assert_eq!(streamed, to_text(&t));
+        assert_eq!(streamed, laid_out(&t, None), "as comfy-table lays it out");
         let rows: Vec<Vec<String>> =
             rows.iter().map(|r| r.iter().map(|c| (*c).to_owned()).collect()).collect();
         assert_eq!(render(false, &header, &rows), to_text(&t));
