@@ -9,6 +9,7 @@ use clap_complete::engine::ArgValueCompleter;
 use crate::complete;
 
 mod admin;
+pub mod quick;
 use crate::engine::FollowUpOutcome;
 use crate::playbook::Severity;
 use crate::render::print::Paper;

@@ -35,7 +35,9 @@ use crate::exit_code::Exit;
 
 /// Parses `args` and runs the command. Clap's own errors (and `--help`) exit here.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<Exit, Error> {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let parsed = crate::cli::quick::parse(&args).map_or_else(|| Cli::try_parse_from(&args), Ok);
+    let cli = match parsed {
         Ok(cli) => cli,
         // Help and version go to stdout with 0; a bare `recover` shows help on stderr.
         Err(e)
