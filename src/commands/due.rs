@@ -1,5 +1,8 @@
 //! `recover due` and `recover done`: follow-ups that must not be forgotten.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::out::{Format, Out};
@@ -11,7 +14,8 @@ use crate::engine::{Event, Outcome};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
-use crate::render::{ics, safe::one_line};
+use crate::render::ics;
+use crate::render::safe::{one_line, one_line_cow};
 use crate::store::Closing;
 
 #[derive(Serialize)]
@@ -60,13 +64,14 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
     let due = store.due(until)?;
     let lib = ctx.library_for_follow_ups();
     let mut uids = Vec::new();
+    let mut action = actions(ctx, lib.as_ref(), lang);
     let rows: Vec<DueLine> = due
         .into_iter()
         .filter(|d| only_site.is_none() || d.site == only_site)
         .map(|d| {
             uids.push(d.uid);
             DueLine {
-                action: ctx.follow_up_action(lib.as_ref(), &d.kind, &d.step, lang),
+                action: action(&d.kind, &d.step),
                 overdue: d.due < now,
                 incident: d.incident,
                 kind: d.kind,
@@ -109,17 +114,18 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
         Format::Table if rows.is_empty() => eprintln!("recover: {}", ui::t(lang, "nothing_due")),
         Format::Table => {
             // The step says what kind of follow-up it is; the type is in --json and --csv.
-            let cells: Vec<[String; 7]> = rows
+            let overdue_word = ui::t(lang, "due_overdue");
+            let cells: Vec<[Cow<'_, str>; 7]> = rows
                 .iter()
                 .map(|r| {
                     [
-                        if r.overdue { ui::t(lang, "due_overdue").to_owned() } else { String::new() },
-                        clock::local(r.due, config.tz()),
-                        one_line(&r.incident),
-                        one_line(r.reference.as_deref().unwrap_or("")),
-                        one_line(&r.step),
-                        one_line(&r.action),
-                        one_line(&r.staff),
+                        Cow::Borrowed(if r.overdue { overdue_word } else { "" }),
+                        Cow::Owned(clock::local(r.due, config.tz())),
+                        one_line_cow(&r.incident),
+                        one_line_cow(r.reference.as_deref().unwrap_or("")),
+                        one_line_cow(&r.step),
+                        one_line_cow(&r.action),
+                        one_line_cow(&r.staff),
                     ]
                 })
                 .collect();
@@ -133,6 +139,24 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
     }
     out.flush()?;
     Ok(if args.check && overdue > 0 { Exit::NotInOrder } else { Exit::Success })
+}
+
+/// What each follow-up asks, by type and step, looked up once for each: a long list asks
+/// the same few steps of the same few types.
+fn actions<'a>(
+    ctx: &'a Context,
+    lib: Option<&'a crate::playbook::Library>,
+    lang: &'a str,
+) -> impl FnMut(&str, &str) -> String + 'a {
+    let mut seen: HashMap<String, HashMap<String, String>> = HashMap::new();
+    move |kind, step| {
+        if let Some(a) = seen.get(kind).and_then(|steps| steps.get(step)) {
+            return a.clone();
+        }
+        let a = ctx.follow_up_action(lib, kind, step, lang);
+        seen.entry(kind.to_owned()).or_default().insert(step.to_owned(), a.clone());
+        a
+    }
 }
 
 /// A follow-up as a calendar entry: what to do as its title; the incident, its type and

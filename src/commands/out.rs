@@ -99,7 +99,7 @@ impl<W: Write> Out<W> {
     }
 
     /// A whole table (see [`table::render`]).
-    pub fn table<R: AsRef<[String]>>(
+    pub fn table<R: AsRef<[S]>, S: AsRef<str>>(
         &mut self,
         styled: bool,
         header: &[&str],

@@ -72,12 +72,18 @@ pub fn clean(s: &str) -> Cow<'_, str> {
 /// [`clean`], and on one line: newlines shown as ` ⏎ `, for table cells and prompts.
 #[must_use]
 pub fn one_line(s: &str) -> String {
+    one_line_cow(s).into_owned()
+}
+
+/// [`one_line`], borrowing `s` when it is safe and on one line already (most cells), so a
+/// table of hundreds of rows copies none of them.
+#[must_use]
+pub fn one_line_cow(s: &str) -> Cow<'_, str> {
     let cleaned = clean(s);
-    // Most cells are one line already: no second and third copy for them.
     if !cleaned.contains('\n') {
-        return cleaned.into_owned();
+        return cleaned;
     }
-    cleaned.replace("\r\n", " ⏎ ").replace('\n', " ⏎ ")
+    Cow::Owned(cleaned.replace("\r\n", " ⏎ ").replace('\n', " ⏎ "))
 }
 
 #[cfg(test)]

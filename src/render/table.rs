@@ -256,11 +256,11 @@ fn laid_out(t: &Table, room: Option<usize>) -> String {
 /// otherwise plain columns laid out directly, the same text a plain comfy-table gives without its per-cell work (a due
 /// list of hundreds of rows is printed in a fraction of the time).
 #[must_use]
-pub fn render<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> String {
+pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows: &[R]) -> String {
     if styled || room(false).is_some() {
         let mut t = new(styled, header);
         for row in rows {
-            t.add_row(row.as_ref());
+            t.add_row(row.as_ref().iter().map(AsRef::as_ref));
         }
         return to_text(&t);
     }
@@ -271,7 +271,7 @@ pub fn render<R: AsRef<[String]>>(styled: bool, header: &[&str], rows: &[R]) -> 
             row.as_ref()
                 .iter()
                 .map(|c| {
-                    let cell = clean(c);
+                    let cell = clean(c.as_ref());
                     let w = fast_width(&cell);
                     (cell, w)
                 })
