@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::i18n as ui;
 use crate::render::ics;
-use crate::render::safe::{one_line, one_line_cow};
+use crate::render::safe::one_line;
 use crate::store::Closing;
 
 #[derive(Serialize)]
@@ -121,11 +121,12 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
                     [
                         Cow::Borrowed(if r.overdue { overdue_word } else { "" }),
                         Cow::Owned(clock::local(r.due, config.tz())),
-                        one_line_cow(&r.incident),
-                        one_line_cow(r.reference.as_deref().unwrap_or("")),
-                        one_line_cow(&r.step),
-                        one_line_cow(&r.action),
-                        one_line_cow(&r.staff),
+                        // Made safe and put on one line by the table.
+                        Cow::Borrowed(&r.incident),
+                        Cow::Borrowed(r.reference.as_deref().unwrap_or("")),
+                        Cow::Borrowed(&r.step),
+                        Cow::Borrowed(&r.action),
+                        Cow::Borrowed(&r.staff),
                     ]
                 })
                 .collect();

@@ -12,7 +12,7 @@ use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table as Layout};
 use unicode_width::UnicodeWidthStr;
 
-use super::safe::clean;
+use super::safe::{clean, one_line_cow};
 use super::wrap::width;
 
 /// Counted as one column by comfy-table, removed before printing; from the private use
@@ -252,15 +252,17 @@ fn laid_out(t: &Table, room: Option<usize>) -> String {
     out
 }
 
-/// A whole table: boxed by comfy-table when `styled`, fitted by it in a terminal;
-/// otherwise plain columns laid out directly, the same text a plain comfy-table gives without its per-cell work (a due
-/// list of hundreds of rows is printed in a fraction of the time).
+/// A whole table of one-line cells (each made safe and put on one line here, newlines
+/// shown as ` ⏎ `): boxed by comfy-table when `styled`, fitted by it in a terminal;
+/// otherwise plain columns laid out directly, the same text a plain comfy-table gives
+/// without its per-cell work (a due list of hundreds of rows is printed in a fraction of
+/// the time).
 #[must_use]
 pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows: &[R]) -> String {
     if styled || room(false).is_some() {
         let mut t = new(styled, header);
         for row in rows {
-            t.add_row(row.as_ref().iter().map(AsRef::as_ref));
+            t.add_row(row.as_ref().iter().map(|c| one_line_cow(c.as_ref())));
         }
         return to_text(&t);
     }
@@ -271,7 +273,7 @@ pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows:
             row.as_ref()
                 .iter()
                 .map(|c| {
-                    let cell = clean(c.as_ref());
+                    let cell = one_line_cow(c.as_ref());
                     let w = fast_width(&cell);
                     (cell, w)
                 })
