@@ -130,6 +130,9 @@ def commands(binary, lib, db, scratch, library, incidents):
         ("start --yes (one answer)", [binary, "start", "--type", "reservation", "--staff", "gate",
                                       "--yes"], {"RECOVER_LOG": one}, fresh_log),
         (f"due ({incidents:,} incidents)", [binary, "due"], {"RECOVER_LOG": db}, None),
+        # Every incident of the log: the report's one pass over its index.
+        (f"report --since 3650d ({incidents:,} incidents)", [binary, "report", "--since", "3650d"],
+         {"RECOVER_LOG": db}, None),
     ]
 
 
