@@ -376,3 +376,15 @@ fn a_report_reads_its_index_alone() {
     // The statement `report` runs is that one.
     assert!(include_str!("../summary.rs").contains(&sql.replace(">= 1", ">= ?1")));
 }
+
+#[test]
+fn report_numbers_are_read_as_sqlite_writes_them() {
+    use super::integer;
+    assert_eq!(integer(b"0"), Some(0));
+    assert_eq!(integer(b"491"), Some(491));
+    assert_eq!(integer(b"-12"), Some(-12));
+    assert_eq!(integer(b"999999999999999999"), Some(999_999_999_999_999_999));
+    for not in [&b"NULL"[..], b"", b"-", b"1x", b"9999999999999999999"] {
+        assert_eq!(integer(not), None, "{}", String::from_utf8_lossy(not));
+    }
+}
