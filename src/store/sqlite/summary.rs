@@ -3,6 +3,7 @@
 //! one narrow row per incident instead of rebuilding every incident from its steps and
 //! follow-ups, and the `log` table reads the incidents table alone.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -97,7 +98,8 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         }
         let text = row.get_ref(0)?.as_bytes()?;
         let cut =
-            memchr::memrchr(b';', text).ok_or_else(|| bad("report row", &String::from_utf8_lossy(text)))?;
+            // The timings are a few bytes at the end: look from there.
+            text.iter().rposition(|b| *b == b';').ok_or_else(|| bad("report row", &String::from_utf8_lossy(text)))?;
         let (common, timings) = (&text[..cut], &text[cut + 1..]);
         update(&mut shared, common, |n| *n += 1);
         // An abandoned incident is counted as that alone, as the tally counts it.
@@ -153,19 +155,25 @@ fn integer(bytes: &[u8]) -> Option<i64> {
 
 /// The values of a report text's shared part, in the order of migration 12: SQL literals
 /// (`'text'` with quotes doubled, integers, `NULL` as `None`) joined by commas.
-fn literals(text: &[u8]) -> rusqlite::Result<Vec<Option<Vec<u8>>>> {
+fn literals(text: &[u8]) -> rusqlite::Result<Vec<Option<Cow<'_, [u8]>>>> {
     let broken = || bad("report row", &String::from_utf8_lossy(text));
     let mut values = Vec::with_capacity(FIELDS);
     let mut rest = text;
     loop {
         let (value, after) = if let Some(quoted) = rest.strip_prefix(b"'") {
-            let mut value = Vec::new();
+            // Borrowed as it stands unless a quote inside was doubled.
+            let mut value: Cow<'_, [u8]> = Cow::Borrowed(&[]);
             let mut i = 0;
             loop {
                 let q = memchr::memchr(b'\'', &quoted[i..]).ok_or_else(broken)? + i;
-                value.extend_from_slice(&quoted[i..q]);
-                if quoted.get(q + 1) == Some(&b'\'') {
-                    value.push(b'\'');
+                let doubled = quoted.get(q + 1) == Some(&b'\'');
+                if i == 0 && !doubled {
+                    value = Cow::Borrowed(&quoted[..q]);
+                } else {
+                    value.to_mut().extend_from_slice(&quoted[i..q]);
+                }
+                if doubled {
+                    value.to_mut().push(b'\'');
                     i = q + 2;
                 } else {
                     break (Some(value), &quoted[q + 1..]);
@@ -174,7 +182,7 @@ fn literals(text: &[u8]) -> rusqlite::Result<Vec<Option<Vec<u8>>>> {
         } else {
             let end = memchr::memchr(b',', rest).unwrap_or(rest.len());
             let word = &rest[..end];
-            (if word == b"NULL" { None } else { Some(word.to_vec()) }, &rest[end..])
+            (if word == b"NULL" { None } else { Some(Cow::Borrowed(word)) }, &rest[end..])
         };
         values.push(value);
         match after.split_first() {
