@@ -105,8 +105,8 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
         // An abandoned incident is counted as that alone, as the tally counts it.
         if !common.starts_with(ABANDONED) {
             let mut t = timings.split(|b| *b == b',');
-            apology.extend(t.next().and_then(integer));
-            fix.extend(t.next().and_then(integer));
+            apology.extend(t.next().and_then(timing));
+            fix.extend(t.next().and_then(timing));
         }
     }
     let mut t = Totals::default();
@@ -151,6 +151,11 @@ fn integer(bytes: &[u8]) -> Option<i64> {
         n = n * 10 + i64::from(d - b'0');
     }
     Some(if negative { -n } else { n })
+}
+
+/// A timing of the report text: seconds as a quoted literal (`'79'`), or none for `NULL`.
+fn timing(literal: &[u8]) -> Option<i64> {
+    integer(literal.strip_prefix(b"'")?.strip_suffix(b"'")?)
 }
 
 /// The values of a report text's shared part, in the order of migration 12: SQL literals
