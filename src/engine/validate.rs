@@ -129,6 +129,14 @@ pub fn validate(incident: &Incident, playbook: Option<&Playbook>) -> Vec<String>
             .filter(|(_, text)| text.len() > MAX_TEXT_CHARS)
             .filter_map(|(what, text)| text_too_long(&what.to_string(), text)),
     );
+    // No one types a NUL, and SQLite's text functions stop at one (the report's row of an
+    // incident would lose what follows it): refused like any other damage.
+    out.extend(
+        texts
+            .iter()
+            .filter(|(_, text)| text.contains('\0'))
+            .map(|(what, _)| format!("{what} holds a NUL character")),
+    );
     out
 }
 
@@ -206,6 +214,17 @@ mod tests {
                 note: None,
             }],
         }
+    }
+
+    #[test]
+    fn a_nul_in_a_text_is_refused() {
+        let mut i = incident();
+        i.steps[0].reason = Some("guest\0declined".into());
+        i.failure_point = Some("desk\0".into());
+        assert_eq!(
+            validate(&i, None),
+            ["`failure_point` holds a NUL character", "the reason of step `own-it` holds a NUL character"]
+        );
     }
 
     #[test]
