@@ -6,8 +6,6 @@
 //! each cell line is topped up with placeholder characters that comfy-table counts and
 //! that are removed after layout. Every border then lands where a terminal puts it.
 
-use std::borrow::Cow;
-
 use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table as Layout};
 use unicode_width::UnicodeWidthStr;
@@ -206,17 +204,7 @@ pub fn to_text(t: &Table) -> String {
         && !t.styled
         && std::iter::once(&t.header).chain(&t.rows).flatten().all(|c| !c.contains('\n'))
     {
-        let mut columns = Columns { widths: t.header.iter().map(|h| fast_width(h)).collect() };
-        for row in &t.rows {
-            for (w, cell) in columns.widths.iter_mut().zip(row) {
-                *w = (*w).max(fast_width(cell));
-            }
-        }
-        let mut out = columns.line(&t.header);
-        for row in &t.rows {
-            out.push_str(&columns.line(row));
-        }
-        return out;
+        return plain(measured(&t.header), t.rows.iter().map(measured).collect());
     }
     laid_out(t, room)
 }
@@ -266,37 +254,38 @@ pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows:
         }
         return to_text(&t);
     }
-    // Each cell made safe and measured once, for the widths and again for the padding.
-    let cells: Vec<Vec<(Cow<'_, str>, usize)>> = rows
-        .iter()
-        .map(|row| {
-            row.as_ref()
-                .iter()
-                .map(|c| {
-                    let cell = one_line_cow(c.as_ref());
-                    let w = fast_width(&cell);
-                    (cell, w)
-                })
-                .collect()
+    let header: Vec<String> = header.iter().map(|h| clean(h).to_uppercase()).collect();
+    let cells =
+        rows.iter().map(|row| measured(row.as_ref().iter().map(|c| one_line_cow(c.as_ref())))).collect();
+    plain(measured(&header), cells)
+}
+
+/// Cells already safe and on one line, each with the columns it takes, measured once for
+/// the widths and the padding both.
+fn measured<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Vec<(S, usize)> {
+    cells
+        .into_iter()
+        .map(|c| {
+            let w = fast_width(c.as_ref());
+            (c, w)
         })
-        .collect();
-    let mut columns = Columns::new(header);
-    for row in &cells {
+        .collect()
+}
+
+/// Plain aligned columns of cells already safe and on one line: each column as wide as its
+/// widest cell, as comfy-table makes it, written directly into one text.
+fn plain<H: AsRef<str>, C: AsRef<str>>(header: Vec<(H, usize)>, rows: Vec<Vec<(C, usize)>>) -> String {
+    let mut columns = Columns { widths: header.iter().map(|(_, w)| *w).collect() };
+    for row in &rows {
         for (w, (_, cell)) in columns.widths.iter_mut().zip(row) {
             *w = (*w).max(*cell);
         }
     }
-    let mut out = columns.header(header);
-    out.reserve(cells.len() * (columns.widths.iter().sum::<usize>() + 2 * columns.widths.len() + 1));
-    for row in &cells {
-        let start = out.len();
-        for ((cell, width), w) in row.iter().zip(&columns.widths) {
-            out.push_str(cell);
-            pad(&mut out, w.saturating_sub(*width) + 2);
-        }
-        let end = start + out[start..].trim_end().len();
-        out.truncate(end);
-        out.push('\n');
+    let mut out = String::new();
+    out.reserve((rows.len() + 1) * (columns.widths.iter().sum::<usize>() + 2 * columns.widths.len() + 1));
+    columns.push_line(&mut out, header);
+    for row in rows {
+        columns.push_line(&mut out, row);
     }
     out
 }
@@ -349,14 +338,20 @@ impl Columns {
     #[must_use]
     pub fn line<S: AsRef<str>>(&self, row: &[S]) -> String {
         let mut out = String::new();
-        for (cell, w) in row.iter().zip(&self.widths) {
-            let cell = clean(cell.as_ref());
-            out.push_str(&cell);
-            pad(&mut out, w.saturating_sub(fast_width(&cell)) + 2);
-        }
-        out.truncate(out.trim_end().len());
-        out.push('\n');
+        self.push_line(&mut out, measured(row.iter().map(|c| clean(c.as_ref()))));
         out
+    }
+
+    /// One row of cells already safe to show (with their widths), padded to the columns and
+    /// two spaces, the end trimmed, onto `out`.
+    fn push_line<S: AsRef<str>>(&self, out: &mut String, row: Vec<(S, usize)>) {
+        let start = out.len();
+        for ((cell, width), w) in row.into_iter().zip(&self.widths) {
+            out.push_str(cell.as_ref());
+            pad(out, w.saturating_sub(width) + 2);
+        }
+        out.truncate(start + out[start..].trim_end().len());
+        out.push('\n');
     }
 }
 

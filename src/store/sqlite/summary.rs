@@ -89,7 +89,7 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     )?;
     let mut rows = stmt.query([since_ms])?;
     let mut shared: Map<usize> = Map::default();
-    let (mut apology, mut fix) = (Vec::new(), Vec::new());
+    let mut t = Totals::default();
     let mut read = 0;
     while let Some(row) = rows.next()? {
         read += 1;
@@ -97,19 +97,17 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
             crate::progress::advance(crate::progress::STRIDE as u64);
         }
         let text = row.get_ref(0)?.as_bytes()?;
-        let cut =
-            // The timings are a few bytes at the end: look from there.
-            text.iter().rposition(|b| *b == b';').ok_or_else(|| bad("report row", &String::from_utf8_lossy(text)))?;
+        // The timings are a few bytes at the end: look from there.
+        let cut = text.iter().rposition(|b| *b == b';').ok_or_else(|| broken_row(text))?;
         let (common, timings) = (&text[..cut], &text[cut + 1..]);
         update(&mut shared, common, |n| *n += 1);
         // An abandoned incident is counted as that alone, as the tally counts it.
         if !common.starts_with(ABANDONED) {
-            let mut t = timings.split(|b| *b == b',');
-            apology.extend(t.next().and_then(timing));
-            fix.extend(t.next().and_then(timing));
+            let mut timings = timings.split(|b| *b == b',');
+            t.apology.extend(timings.next().and_then(timing));
+            t.fix.extend(timings.next().and_then(timing));
         }
     }
-    let mut t = Totals::default();
     let mut open = 0;
     for (common, n) in &shared {
         open += t.add(&mut r, common, *n)?;
@@ -123,10 +121,13 @@ pub(super) fn report(conn: &Connection, since: Timestamp, now: Timestamp) -> rus
     let overdue = usize::try_from(overdue).unwrap_or(0);
     r.follow_ups.overdue = overdue;
     r.follow_ups.open = open.saturating_sub(overdue);
-    t.apology = apology;
-    t.fix = fix;
     t.finish(&mut r)?;
     Ok(r)
+}
+
+/// The error for a report text that is not as migration 12 writes it.
+fn broken_row(text: &[u8]) -> rusqlite::Error {
+    bad("report row", &String::from_utf8_lossy(text))
 }
 
 /// How the report text of an abandoned incident starts (its status comes first).
@@ -161,7 +162,7 @@ fn timing(literal: &[u8]) -> Option<i64> {
 /// The values of a report text's shared part, in the order of migration 12: SQL literals
 /// (`'text'` with quotes doubled, integers, `NULL` as `None`) joined by commas.
 fn literals(text: &[u8]) -> rusqlite::Result<Vec<Option<Cow<'_, [u8]>>>> {
-    let broken = || bad("report row", &String::from_utf8_lossy(text));
+    let broken = || broken_row(text);
     let mut values = Vec::with_capacity(FIELDS);
     let mut rest = text;
     loop {
@@ -298,8 +299,7 @@ impl Totals {
     /// report and these totals; returns their open follow-ups (overdue ones included).
     fn add(&mut self, r: &mut Report, common: &[u8], times: usize) -> rusqlite::Result<usize> {
         let v = literals(common)?;
-        let text =
-            |i: usize| v[i].as_deref().ok_or_else(|| bad("report row", &String::from_utf8_lossy(common)));
+        let text = |i: usize| v[i].as_deref().ok_or_else(|| broken_row(common));
         let count = |i: usize| -> usize {
             v[i].as_deref().and_then(integer).and_then(|n| usize::try_from(n).ok()).unwrap_or(0) * times
         };
