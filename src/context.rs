@@ -33,11 +33,24 @@ impl Context {
     /// playbook `name` names (`None`: only the policy, for `list`, which reads the built-in
     /// index). From the built-in library only that much is decoded; a folder is read whole.
     pub fn library_for(&self, name: Option<&str>) -> Result<Library, Error> {
-        let lib = self.warned(match &self.config.playbooks.value {
+        self.site_library(match &self.config.playbooks.value {
             None => Library::built_in_for(name),
             Some(dir) => Library::from_dir(dir)?,
-        })?;
-        Ok(lib.for_site(self.config.site.value.as_deref()))
+        })
+    }
+
+    /// [`library_for`](Self::library_for) the playbook `name`, for a command that shows
+    /// its text in `lang` alone: the built-in playbook is decoded in that language only.
+    pub fn library_shown(&self, name: &str, lang: &str) -> Result<Library, Error> {
+        self.site_library(match &self.config.playbooks.value {
+            None => Library::built_in_shown(name, lang),
+            Some(dir) => Library::from_dir(dir)?,
+        })
+    }
+
+    /// `lib` warned about and as this site has it.
+    fn site_library(&self, lib: Library) -> Result<Library, Error> {
+        Ok(self.warned(lib)?.for_site(self.config.site.value.as_deref()))
     }
 
     /// What follow-up `step` of playbook `kind` asks, in `lang` (empty when the library has

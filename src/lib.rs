@@ -25,6 +25,7 @@ mod keyed;
 mod money;
 mod playbook;
 mod policy;
+mod pool;
 mod progress;
 mod render;
 mod run;

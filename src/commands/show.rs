@@ -12,11 +12,16 @@ use crate::render::wrap::terminal_width;
 /// Prints the playbook with its words to say set apart.
 pub fn run(ctx: &Context, args: &ShowArgs) -> Result<Exit, Error> {
     let config = &ctx.config;
-    let lib = ctx.library_for(Some(&args.kind))?;
+    let lang = config.lang.value.code();
+    // With a guest's language the playbook shows two; without, one.
+    let lib = match args.guest_lang.as_deref() {
+        None => ctx.library_shown(&args.kind, lang)?,
+        Some(_) => ctx.library_for(Some(&args.kind))?,
+    };
     Context::warn_guest_lang(&lib, args.guest_lang.as_deref());
     let pb = lib.find(&args.kind)?;
     let layout = Layout {
-        lang: config.lang.value.code(),
+        lang,
         guest: args.guest_lang.as_deref(),
         width: terminal_width(),
         styled: config.styled_out,

@@ -1,14 +1,36 @@
 //! The words recover itself shows (prompts, headings, table columns) in the chosen
 //! language. Playbook text carries its own translations; these are the tool's.
 //! The catalog is `ui.yaml` beside this file, which build.rs compiles into a sorted table
-//! of string literals: every command shows some of these words, and decoding the YAML at
-//! run time cost more than the rest of `list` together.
+//! (its strings in one literal, see [`crate::pool`]): every command shows some of these
+//! words, and decoding the YAML at run time cost more than the rest of `list` together.
+
+use crate::pool::Span;
 
 include!(concat!(env!("OUT_DIR"), "/ui_catalog.rs"));
 
+/// One catalog entry's texts: (language, text) in written order.
+#[derive(Clone, Copy)]
+struct Texts(&'static [(Span, Span)]);
+
+impl Texts {
+    fn iter(self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        self.0.iter().map(|(lang, text)| (lang.of(UI_POOL), text.of(UI_POOL)))
+    }
+
+    fn first(self) -> Option<(&'static str, &'static str)> {
+        self.iter().next()
+    }
+}
+
+/// The texts of the `i`th key in sorted order.
+fn texts_at(i: usize) -> Texts {
+    let (_, first, n) = UI_KEYS[i];
+    Texts(UI_TEXTS.get(usize::from(first)..usize::from(first) + usize::from(n)).unwrap_or(&[]))
+}
+
 /// The languages of `key` in written order, if the catalog has it.
-fn entry(key: &str) -> Option<&'static [(&'static str, &'static str)]> {
-    CATALOG.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| CATALOG[i].1)
+fn entry(key: &str) -> Option<Texts> {
+    UI_KEYS.binary_search_by(|(k, _, _)| k.of(UI_POOL).cmp(key)).ok().map(texts_at)
 }
 
 /// The text of `key` in `lang` (English if it has no translation; the key itself if the
@@ -22,8 +44,8 @@ where
         return key;
     };
     // As `Text::get`: the language asked for, else English, else the first written.
-    let find = |want: &str| texts.iter().find(|(l, _)| *l == want).map(|(_, text)| *text);
-    find(lang).or_else(|| find("en")).or_else(|| texts.first().map(|(_, text)| *text)).unwrap_or("")
+    let find = |want: &str| texts.iter().find(|(l, _)| *l == want).map(|(_, text)| text);
+    find(lang).or_else(|| find("en")).or_else(|| texts.first().map(|(_, text)| text)).unwrap_or("")
 }
 
 /// [`t`] with `{name}` placeholders filled in.
@@ -154,21 +176,26 @@ mod tests {
     use super::*;
 
     /// Exactly `lang`'s text of an entry.
-    fn exactly<'a>(texts: &'a [(&str, &str)], lang: &str) -> Option<&'a str> {
-        texts.iter().find(|(l, _)| *l == lang).map(|(_, text)| *text)
+    fn exactly(texts: Texts, lang: &str) -> Option<&'static str> {
+        texts.iter().find(|(l, _)| *l == lang).map(|(_, text)| text)
+    }
+
+    /// The whole catalog, in key order.
+    fn catalog() -> impl Iterator<Item = (&'static str, Texts)> {
+        UI_KEYS.iter().enumerate().map(|(i, (key, _, _))| (key.of(UI_POOL), texts_at(i)))
     }
 
     #[test]
     fn compiled_catalog_is_the_yaml() {
         let yaml: indexmap::IndexMap<String, crate::text::Text> =
             crate::yaml::decode(include_str!("ui.yaml")).expect("ui.yaml decodes");
-        assert_eq!(yaml.len(), CATALOG.len());
+        assert_eq!(yaml.len(), UI_KEYS.len());
         for (key, text) in &yaml {
             let texts = entry(key).unwrap_or_else(|| panic!("{key} missing from the compiled catalog"));
-            let langs: Vec<&str> = texts.iter().map(|(l, _)| *l).collect();
+            let langs: Vec<&str> = texts.iter().map(|(l, _)| l).collect();
             assert_eq!(langs, text.languages(), "{key}: languages in written order");
-            for (lang, compiled) in texts {
-                assert_eq!(Some(*compiled), text.exactly(lang), "{key} in {lang}");
+            for (lang, compiled) in texts.iter() {
+                assert_eq!(Some(compiled), text.exactly(lang), "{key} in {lang}");
                 assert_eq!(t(lang, key), text.get(lang), "{key} in {lang}");
             }
             assert_eq!(t("fr", key), text.get("fr"), "{key}: the fallback");
@@ -177,8 +204,9 @@ mod tests {
 
     #[test]
     fn catalog_is_sorted_for_binary_search() {
-        assert!(CATALOG.windows(2).all(|w| w[0].0 < w[1].0));
-        for (key, _) in CATALOG {
+        let keys: Vec<&str> = catalog().map(|(key, _)| key).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        for key in keys {
             assert!(entry(key).is_some(), "{key}");
         }
         assert!(entry("no_such_key").is_none());
@@ -194,8 +222,8 @@ mod tests {
 
     #[test]
     fn catalog_parses_and_translations_keep_placeholders() {
-        assert!(CATALOG.len() > 100);
-        for (key, texts) in CATALOG {
+        assert!(UI_KEYS.len() > 100);
+        for (key, texts) in catalog() {
             let english = exactly(texts, "en").unwrap_or_else(|| panic!("{key} has no English"));
             for lang in LANGUAGES {
                 if let Some(tr) = exactly(texts, lang) {
@@ -209,13 +237,13 @@ mod tests {
     fn every_key_is_written_in_every_language() {
         let mut missing = Vec::new();
         // A plain string instead of a language map fails the build (build.rs).
-        for (key, texts) in CATALOG {
+        for (key, texts) in catalog() {
             for lang in LANGUAGES {
                 if exactly(texts, lang).is_none_or(|s| s.trim().is_empty()) {
                     missing.push(format!("{key}: {lang}"));
                 }
             }
-            let extra: Vec<&str> = texts.iter().map(|(l, _)| *l).filter(|l| !LANGUAGES.contains(l)).collect();
+            let extra: Vec<&str> = texts.iter().map(|(l, _)| l).filter(|l| !LANGUAGES.contains(l)).collect();
             assert!(extra.is_empty(), "{key} has languages outside LANGUAGES: {extra:?}");
         }
         missing.sort();

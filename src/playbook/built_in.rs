@@ -1,28 +1,43 @@
 //! The built-in library as build.rs compiles it: an index of what `list` shows and
 //! `--type` matches, and each playbook as JSON, decoded only when it is needed. `list` then
-//! decodes no playbook and `show` one, which keeps them near a hello-world's start-up.
+//! decodes no playbook and `show` one, in one language, which keeps them near a
+//! hello-world's start-up. Strings are named by [`Span`]s into one literal, `POOL`.
 
 use serde::Serialize;
 
 use super::Playbook;
 use super::library::{Library, Origin};
 use crate::policy::Policy;
+use crate::pool::Span;
 
 /// One built-in playbook in the index.
 struct Entry {
     /// Its type.
-    kind: &'static str,
+    kind: Span,
     /// Its aliases, as written.
-    aliases: &'static [&'static str],
+    aliases: &'static [Span],
     /// Its title: (language, text) in written order; a plain title is one pair whose
     /// language is empty.
-    title: &'static [(&'static str, &'static str)],
+    title: &'static [(Span, Span)],
     /// How many steps each phase has, in phase order.
     steps: [usize; 4],
     /// Each follow-up step's id and what it asks, as `title` is kept.
-    follow_ups: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+    follow_ups: &'static [(Span, &'static [(Span, Span)])],
     /// The playbook as JSON.
-    json: &'static str,
+    json: Span,
+    /// The playbook as JSON with every text cut to what [`crate::text::Text::get`] shows
+    /// in each language of `SHOWN`: `show` reads a fifth of the text.
+    shown: [Span; 5],
+}
+
+impl Entry {
+    fn kind(&self) -> &'static str {
+        self.kind.of(POOL)
+    }
+
+    fn aliases(&self) -> impl Iterator<Item = &'static str> {
+        self.aliases.iter().map(|a| a.of(POOL))
+    }
 }
 
 include!(concat!(env!("OUT_DIR"), "/built_in.rs"));
@@ -47,9 +62,9 @@ pub fn listing(lang: &str) -> Vec<Listed<'static>> {
     INDEX
         .iter()
         .map(|e| Listed {
-            kind: e.kind,
+            kind: e.kind(),
             title: title_in(e.title, lang),
-            aliases: e.aliases.to_vec(),
+            aliases: e.aliases().collect(),
             steps: e.steps,
         })
         .collect()
@@ -60,20 +75,25 @@ pub fn listing(lang: &str) -> Vec<Listed<'static>> {
 #[must_use]
 pub fn follow_up_action(kind: &str, step: &str, lang: &str) -> Option<&'static str> {
     let entry = INDEX.iter().find(|e| answers_to(e, kind))?;
-    entry.follow_ups.iter().find(|(id, _)| *id == step).map(|(_, action)| title_in(action, lang))
+    entry.follow_ups.iter().find(|(id, _)| id.of(POOL) == step).map(|(_, action)| title_in(action, lang))
 }
 
 /// Whether `name` names the entry's playbook, as [`Library::find`] matches: its type or an
 /// alias, in any case, around blanks.
 fn answers_to(e: &Entry, name: &str) -> bool {
     let name = name.trim();
-    e.kind.eq_ignore_ascii_case(name) || e.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    e.kind().eq_ignore_ascii_case(name) || e.aliases().any(|a| a.eq_ignore_ascii_case(name))
 }
 
 /// As `Text::get`: the text in `lang`, else English, else the first written.
-fn title_in<'a>(title: &[(&'a str, &'a str)], lang: &str) -> &'a str {
-    let find = |want: &str| title.iter().find(|(l, _)| *l == want).map(|(_, t)| *t);
-    find(lang).or_else(|| find("en")).or_else(|| title.first().map(|(_, t)| *t)).unwrap_or("")
+fn title_in(title: &[(Span, Span)], lang: &str) -> &'static str {
+    pick(title.iter().map(|(l, t)| (l.of(POOL), t.of(POOL))), lang)
+}
+
+/// Of (language, text) pairs, as `Text::get` picks: `lang`, else English, else the first.
+fn pick<'a>(mut pairs: impl Iterator<Item = (&'a str, &'a str)> + Clone, lang: &str) -> &'a str {
+    let find = |want: &str| pairs.clone().find(|(l, _)| *l == want).map(|(_, t)| t);
+    find(lang).or_else(|| find("en")).or_else(|| pairs.next().map(|(_, t)| t)).unwrap_or("")
 }
 
 impl Library {
@@ -99,13 +119,33 @@ impl Library {
             None => Library::built_in(),
         }
     }
+
+    /// [`Library::built_in_for`] the playbook `name` names, its texts cut to what
+    /// [`crate::text::Text::get`] shows in `lang` (a language no built-in text is written in
+    /// shows as English does): for a command that shows one language and matches no answer
+    /// against the others.
+    #[must_use]
+    pub fn built_in_shown(name: &str, lang: &str) -> Library {
+        let Some(e) = INDEX.iter().find(|e| answers_to(e, name)) else {
+            return Library::built_in();
+        };
+        let cut = SHOWN.iter().position(|l| *l == lang).or_else(|| SHOWN.iter().position(|l| *l == "en"));
+        let json = cut.and_then(|i| e.shown.get(i)).map_or_else(|| e.json.of(POOL), |j| j.of(POOL));
+        decode_json(&[json]).unwrap_or_else(Library::built_in_checked)
+    }
 }
 
 /// The built-in policy and `entries`' playbooks, or `None` if any fails to decode.
 fn decode(entries: &[Entry]) -> Option<Library> {
+    let json: Vec<&str> = entries.iter().map(|e| e.json.of(POOL)).collect();
+    decode_json(&json)
+}
+
+/// The built-in policy and the playbooks `json` holds, or `None` if any fails to decode.
+fn decode_json(json: &[&str]) -> Option<Library> {
     let policy: Policy = serde_json::from_str(POLICY_JSON).ok().filter(|p: &Policy| !p.roles.is_empty())?;
     let playbooks =
-        entries.iter().map(|e| serde_json::from_str::<Playbook>(e.json).ok()).collect::<Option<Vec<_>>>()?;
+        json.iter().map(|j| serde_json::from_str::<Playbook>(j).ok()).collect::<Option<Vec<_>>>()?;
     Some(Library { origin: Origin::BuiltIn, playbooks, policy, problems: Vec::new() })
 }
 
@@ -121,10 +161,12 @@ mod tests {
                 assert_eq!(listing(lang), lib.listing(lang), "{lang}");
             }
         }
-        let plain: &[(&str, &str)] = &[("", "Plain")];
-        assert_eq!(title_in(plain, "da"), "Plain");
-        assert_eq!(title_in(&[("da", "Dansk"), ("en", "English")], "fr"), "English");
-        assert_eq!(title_in(&[("da", "Dansk"), ("nb", "Norsk")], "fr"), "Dansk");
+        let pairs = |p: &'static [(&'static str, &'static str)]| p.iter().copied();
+        assert_eq!(pick(pairs(&[("", "Plain")]), "da"), "Plain");
+        assert_eq!(pick(pairs(&[("da", "Dansk"), ("en", "English")]), "fr"), "English");
+        assert_eq!(pick(pairs(&[("da", "Dansk"), ("nb", "Norsk")]), "fr"), "Dansk");
+        assert_eq!(pick(pairs(&[]), "da"), "");
+        assert_eq!(SHOWN, crate::i18n::LANGUAGES);
     }
 
     #[test]
@@ -141,6 +183,32 @@ mod tests {
         }
         assert!(seen > 50, "{seen}");
         assert_eq!(follow_up_action("no-such-type", "x", "en"), None);
+    }
+
+    #[test]
+    fn a_playbook_cut_to_one_language_shows_as_the_whole_does() {
+        use crate::render::playbook::{Layout, render};
+        let whole = Library::built_in();
+        for pb in &whole.playbooks {
+            for lang in ["en", "da", "nb", "et", "bn", "fr", ""] {
+                let part = Library::built_in_shown(&pb.kind, lang);
+                let shown = part.find(&pb.kind).expect("found");
+                for (width, styled) in [(60, false), (100, true)] {
+                    let layout = Layout { lang, guest: None, width, styled };
+                    assert_eq!(
+                        render(shown, &part.policy, &layout),
+                        render(pb, &whole.policy, &layout),
+                        "{} in {lang:?}",
+                        pb.kind
+                    );
+                }
+                // Cut to what `lang` shows: the language itself, English, the first written.
+                let kept = shown.title.languages();
+                assert!(kept.len() <= 3 && kept.len() < pb.title.languages().len(), "{kept:?}");
+            }
+        }
+        // Not found: the whole library, so `find` gives its usual hint.
+        assert_eq!(Library::built_in_shown("nothing-like-it", "en").playbooks.len(), whole.playbooks.len());
     }
 
     #[test]

@@ -11,6 +11,11 @@ use unicode_width::UnicodeWidthChar;
 /// signs (which `unicode-width` counts as nothing).
 #[must_use]
 pub fn width(s: &str) -> usize {
+    // Most of what is measured is ASCII: counted a byte at a time, which the compiler
+    // vectorises, rather than decoded a character at a time.
+    if s.is_ascii() {
+        return s.bytes().filter(|b| !b.is_ascii_control()).count();
+    }
     s.chars().map(char_width).sum()
 }
 
@@ -54,7 +59,8 @@ pub fn columns(term: &console::Term) -> Option<usize> {
 /// grapheme clusters.
 #[must_use]
 pub fn wrap(text: &str, max: usize, indent: &str) -> Vec<String> {
-    let max = max.max(width(indent) + 10);
+    let indent_width = width(indent);
+    let max = max.max(indent_width + 10);
     let mut lines: Vec<String> = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
@@ -62,7 +68,7 @@ pub fn wrap(text: &str, max: usize, indent: &str) -> Vec<String> {
         let start = |lines: &Vec<String>| if lines.is_empty() { String::new() } else { indent.to_owned() };
         for word in paragraph.split_whitespace() {
             let w = width(word);
-            let room = max - if lines.is_empty() { 0 } else { width(indent) };
+            let room = max - if lines.is_empty() { 0 } else { indent_width };
             if line_width > 0 && line_width + 1 + w > room {
                 lines.push(std::mem::take(&mut line));
                 line_width = 0;
