@@ -65,7 +65,14 @@ pub fn wrap(text: &str, max: usize, indent: &str) -> Vec<String> {
     for paragraph in text.split('\n') {
         let mut line = String::new();
         let mut line_width = 0;
-        let start = |lines: &Vec<String>| if lines.is_empty() { String::new() } else { indent.to_owned() };
+        // Each line sized once for what it will hold (in ASCII), not grown word by word.
+        let start = |lines: &Vec<String>| {
+            let mut line = String::with_capacity(max + indent.len());
+            if !lines.is_empty() {
+                line.push_str(indent);
+            }
+            line
+        };
         for word in paragraph.split_whitespace() {
             let w = width(word);
             let room = max - if lines.is_empty() { 0 } else { indent_width };
