@@ -144,6 +144,7 @@ impl Error {
             Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),
             Error::Rule(Rule::OverLimit { .. }) => Some("name an approver or give fewer amends".into()),
             Error::Rule(Rule::TooLong { .. }) => Some("shorten it".into()),
+            Error::Rule(Rule::HoldsNul { .. }) => Some("leave the NUL out".into()),
             Error::Rule(_) => Some("see `recover show TYPE` for the playbook".into()),
             Error::Interrupted { resume } => resume.clone(),
             Error::Server(e) => e.hint(),

@@ -286,6 +286,25 @@ fn an_over_long_failure_note_ends_the_check_of_an_answers_file() {
 }
 
 #[test]
+fn a_nul_in_an_answers_file_is_refused_and_nothing_is_recorded() {
+    let t = Test::new();
+    // YAML's "\0" escape is the one way a NUL reaches a text: no argument can hold one.
+    for (name, yaml) in [
+        ("note", "steps:\n  listen: {done: true, note: \"room\\0 12\"}\n"),
+        ("ref", "ref: \"room 1\\02\"\n"),
+        ("failure", "failure_point: front desk\nfailure_note: \"a\\0b\"\n"),
+    ] {
+        let file = t.write(&format!("{name}.yaml"), format!("type: reservation\nseverity: minor\n{yaml}"));
+        let out = t.cmd(&["start", "--answers", file.to_str().unwrap()]).run();
+        out.code(2);
+        // A text of a step at its line in the file; one given up front (the reference) as
+        // the same text given by its flag is refused.
+        assert!(out.stderr.contains("holds a NUL character"), "{name}: {}", out.stderr);
+    }
+    assert_eq!(t.ok_saying(&["export"], "no log at"), "", "nothing recorded");
+}
+
+#[test]
 fn an_endless_answers_file_is_refused() {
     let t = Test::new();
     t.cmd(&["start", "--type", "reservation", "--answers", "/dev/zero"])

@@ -78,8 +78,16 @@ fn pick() -> impl Strategy<Value = Pick> {
 }
 
 fn text() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["ok", "  guest smiled ", "", "   ", "Hotel Lux, two streets away", "ümlaut ✓"])
-        .prop_map(str::to_owned)
+    prop::sample::select(vec![
+        "ok",
+        "  guest smiled ",
+        "",
+        "   ",
+        "Hotel Lux, two streets away",
+        "ümlaut ✓",
+        "a\0b",
+    ])
+    .prop_map(str::to_owned)
 }
 
 prop_compose! {
@@ -244,7 +252,9 @@ fn approved(name: Option<&str>, role: Option<&str>, total: Money) -> bool {
 
 /// A model of the rules, written apart from them: is `a` an allowed answer to `q`?
 fn allowed(q: &Question, a: &Answer) -> bool {
-    let fits = |t: &Option<String>| t.as_ref().is_none_or(|t| t.trim().chars().count() <= MAX_TEXT_CHARS);
+    let fits = |t: &Option<String>| {
+        t.as_ref().is_none_or(|t| t.trim().chars().count() <= MAX_TEXT_CHARS && !t.contains('\0'))
+    };
     let given = |t: &Option<String>| t.as_ref().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     let step_ok = |step: &Step, a: &StepAnswer| {
         let choice_ok = match (a.done, given(&a.choice)) {

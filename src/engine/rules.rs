@@ -130,6 +130,14 @@ pub enum Rule {
         /// Which text.
         what: String,
     },
+    /// A text holding a NUL character (an answers file's `"\0"`, a Ctrl-@ typed): nobody
+    /// means one, and SQLite's text functions stop at it, so the report's row of the
+    /// incident would lose what follows. `import` refuses it too.
+    #[error("{what} holds a NUL character")]
+    HoldsNul {
+        /// Which text.
+        what: String,
+    },
     /// `done` named neither an open follow-up nor a skipped step of the incident.
     #[error("incident `{incident}` has no follow-up `{step}` (its follow-ups: {known})")]
     NoSuchFollowUp {
@@ -276,10 +284,12 @@ fn options(step: &Step) -> String {
     step.choose.iter().map(|c| c.value.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-/// Checks a text given up front (a name, a reference) against the one length rule.
+/// Checks a text given up front (a name, a reference) against the rules for every text:
+/// no longer than we record, no NUL.
 pub(super) fn fits(what: &str, text: Option<&str>) -> Result<(), Rule> {
     match text {
         Some(t) if super::text_too_long(what, t).is_some() => Err(Rule::TooLong { what: what.to_owned() }),
+        Some(t) if t.contains('\0') => Err(Rule::HoldsNul { what: what.to_owned() }),
         _ => Ok(()),
     }
 }
@@ -296,12 +306,11 @@ pub(super) fn guest_side(side: super::GuestSide) -> Result<Option<super::GuestSi
     Ok((!side.is_empty()).then_some(side))
 }
 
+/// `text` trimmed (blank is none) and checked as [`fits`] checks.
 fn short(text: Option<String>, what: &str) -> Result<Option<String>, Rule> {
     let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    match text {
-        Some(t) if super::text_too_long(what, &t).is_some() => Err(Rule::TooLong { what: what.to_owned() }),
-        t => Ok(t),
-    }
+    fits(what, text.as_deref())?;
+    Ok(text)
 }
 
 pub(super) fn decide(

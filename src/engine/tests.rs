@@ -284,6 +284,20 @@ fn long_notes_are_refused() {
 }
 
 #[test]
+fn a_nul_in_any_text_is_refused() {
+    let lib = library();
+    let s = Session::begin(reservation(&lib), start(50, Some(Severity::Minor)), t(0));
+    let note = StepAnswer { note: Some("room\0 12".into()), ..StepAnswer::done() };
+    let err = s.decide(Answer::Step(note), t(1)).expect_err("refused");
+    assert!(matches!(&err, Rule::HoldsNul { what } if what.contains("note")), "{err}");
+    let reason = StepAnswer { done: false, reason: Some("\0".into()), ..StepAnswer::done() };
+    assert!(matches!(s.decide(Answer::Step(reason), t(1)), Err(Rule::HoldsNul { .. })));
+    let mut up_front = start(50, Some(Severity::Minor));
+    up_front.reference = Some("room 1\u{0}2".into());
+    assert!(matches!(up_front.check(), Err(Rule::HoldsNul { .. })));
+}
+
+#[test]
 fn a_clock_set_back_is_clamped_to_zero_and_flagged() {
     let lib = library();
     let mut s = Session::begin(reservation(&lib), start(50, Some(Severity::Minor)), t(100));
