@@ -191,8 +191,9 @@ fn text_pairs(file: &str, what: &str, value: Option<&serde_yaml::Value>) -> Vec<
 }
 
 /// The UI catalog as Rust source: `UI_KEYS` sorted by key, each naming its run of
-/// `(language, text)` in `UI_TEXTS` in written order, all text in `UI_POOL`. The catalog is part of the program, so
-/// a malformed one fails the build with the key to fix rather than showing keys at run time.
+/// `(language, text)` in `UI_TEXTS` in written order, all text in `UI_POOL`. The catalog
+/// is part of the program, so a malformed one fails the build with the key to fix rather
+/// than showing keys at run time.
 fn ui_catalog(path: &Path) -> String {
     let text = std::fs::read_to_string(path).expect("read src/i18n/ui.yaml");
     let doc: serde_yaml::Mapping = serde_yaml::from_str(&text)

@@ -129,9 +129,9 @@ impl Library {
         let Some(e) = INDEX.iter().find(|e| answers_to(e, name)) else {
             return Library::built_in();
         };
-        let cut = SHOWN.iter().position(|l| *l == lang).or_else(|| SHOWN.iter().position(|l| *l == "en"));
-        let json = cut.and_then(|i| e.shown.get(i)).map_or_else(|| e.json.of(POOL), |j| j.of(POOL));
-        decode_json(&[json]).unwrap_or_else(Library::built_in_checked)
+        // SHOWN is `i18n::LANGUAGES`, English first (a test holds them equal).
+        let cut = e.shown[SHOWN.iter().position(|l| *l == lang).unwrap_or(0)];
+        decode_json(&[cut.of(POOL)]).unwrap_or_else(Library::built_in_checked)
     }
 }
 
