@@ -28,6 +28,7 @@ mod read;
 mod schema;
 mod spool;
 mod summary;
+mod two_readers;
 mod write;
 
 pub(super) use error::{At, map_err};
@@ -44,8 +45,11 @@ pub struct SqliteStore {
     path: PathBuf,
     /// Why this log could only be opened for reading: every write reports it.
     blocked: Option<StoreError>,
-    /// The private copy read instead of a read-only log, if one was needed.
-    _copy: Option<file::Copy>,
+    /// The private copy read instead of a read-only log, if one was needed: kept for as
+    /// long as the store (it is deleted with it), and never read by a second reader.
+    copy: Option<file::Copy>,
+    /// Incidents from which `scan_json` reads on two cores.
+    two_readers_from: usize,
 }
 
 impl SqliteStore {
@@ -64,7 +68,13 @@ impl SqliteStore {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let opened = Connection::open_with_flags(path, flags).at(path).and_then(|conn| {
-            let mut store = SqliteStore { conn, path: path.to_path_buf(), blocked: None, _copy: None };
+            let mut store = SqliteStore {
+                conn,
+                path: path.to_path_buf(),
+                blocked: None,
+                copy: None,
+                two_readers_from: two_readers::TWO_READERS_FROM,
+            };
             store.prepare().map(|()| store)
         });
         match opened {
@@ -90,7 +100,13 @@ impl SqliteStore {
                 why: format!("it is read-only and at schema version {version}, not {known}"),
             });
         }
-        Ok(SqliteStore { conn, path: path.to_path_buf(), blocked: None, _copy: copy })
+        Ok(SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            blocked: None,
+            copy,
+            two_readers_from: two_readers::TWO_READERS_FROM,
+        })
     }
 
     /// Opens a private copy of the log at `path` (migrated if it is older), leaving the
@@ -98,14 +114,14 @@ impl SqliteStore {
     pub fn open_copy(path: &Path) -> Result<Self, StoreError> {
         let (copy, at) = file::copy_of(path)
             .map_err(|e| StoreError::Access { path: path.to_path_buf(), why: e.to_string() })?;
-        Ok(SqliteStore { path: path.to_path_buf(), _copy: Some(copy), ..SqliteStore::open(&at)? })
+        Ok(SqliteStore { path: path.to_path_buf(), copy: Some(copy), ..SqliteStore::open(&at)? })
     }
 
     /// A log in memory, for tests.
     pub fn in_memory() -> Result<Self, StoreError> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().at(&path)?;
-        let mut store = SqliteStore { conn, path, blocked: None, _copy: None };
+        let mut store = SqliteStore { conn, path, blocked: None, copy: None, two_readers_from: usize::MAX };
         store.prepare()?;
         Ok(store)
     }
@@ -120,6 +136,21 @@ impl SqliteStore {
             _ => {}
         }
         self.conn.transaction_with_behavior(TransactionBehavior::Immediate).at(&path)
+    }
+
+    /// Two readers of one snapshot of this log for a scan of `filter`, when it matches
+    /// enough incidents to be worth them and they can be had at once. Only for the log
+    /// itself, opened for writing: a private copy is read where it lies, by one reader.
+    fn two_readers(&self, filter: &Filter) -> Result<Option<[Connection; 2]>, StoreError> {
+        if self.blocked.is_some()
+            || self.copy.is_some()
+            || self.path == Path::new(":memory:")
+            || !two_readers::worth_it(&self.conn, filter, self.two_readers_from).at(&self.path)?
+        {
+            return Ok(None);
+        }
+        let busy = std::time::Duration::from_millis(BUSY_TIMEOUT_MS);
+        Ok(two_readers::readers(&self.conn, &self.path, busy))
     }
 
     /// One incident by its integer key, with its steps and follow-ups.
@@ -250,7 +281,11 @@ impl Store for SqliteStore {
         redact: bool,
         visit: &mut dyn FnMut(&[u8]) -> bool,
     ) -> Result<(), StoreError> {
-        json::scan_json(&self.conn, filter, oldest_first, redact, visit).at(&self.path)
+        if let Some(readers) = self.two_readers(filter)? {
+            return two_readers::scan_json(readers, filter, oldest_first, redact, visit).at(&self.path);
+        }
+        json::scan_json(&self.conn, filter, None, oldest_first, redact, &mut |_, line| visit(line))
+            .at(&self.path)
     }
 
     fn scan_listed(&self, filter: &Filter, visit: &mut dyn FnMut(Listed) -> bool) -> Result<(), StoreError> {

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{Connection, Row, Rows};
 
-use super::query::scan_statements;
+use super::query::{Part, scan_statements};
 use super::rows::{bad, from_ms, money, text, text_or_null};
 use crate::engine::{FollowUpOutcome, Outcome, Status};
 use crate::money::Money;
@@ -19,16 +19,36 @@ use crate::playbook::{Phase, Servqual, Severity};
 use crate::render::json;
 use crate::store::Filter;
 
-/// Hands the JSON line (newline included) of each incident matching `filter` to `visit`,
-/// which returns false to stop; `redact` leaves out refs and notes.
+/// Where an incident comes in the order of a scan: by start, then short id (compared as
+/// SQLite's `NOCASE` compares, ASCII letters folded), newest first the exact reverse.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Place<'a> {
+    pub started_at: i64,
+    pub id: &'a str,
+}
+
+impl Place<'_> {
+    /// How `self` and `other` compare, oldest first.
+    pub(super) fn cmp(&self, other: &Place) -> std::cmp::Ordering {
+        fn folded(id: &str) -> impl Iterator<Item = u8> + '_ {
+            id.bytes().map(|b| b.to_ascii_lowercase())
+        }
+        self.started_at.cmp(&other.started_at).then_with(|| folded(self.id).cmp(folded(other.id)))
+    }
+}
+
+/// Hands the JSON line (newline included) of each incident matching `filter` (and `part`)
+/// to `visit` with its place, in the order of the scan; `visit` returns false to stop;
+/// `redact` leaves out refs and notes.
 pub(super) fn scan_json(
     conn: &Connection,
     filter: &Filter,
+    part: Option<Part>,
     oldest_first: bool,
     redact: bool,
-    visit: &mut dyn FnMut(&[u8]) -> bool,
+    visit: &mut dyn FnMut(Place, &[u8]) -> bool,
 ) -> rusqlite::Result<()> {
-    let ([incidents, steps, follow_ups], args) = scan_statements(filter, oldest_first);
+    let ([incidents, steps, follow_ups], args) = scan_statements(filter, part, oldest_first);
     let mut incidents = conn.prepare(&incidents)?;
     let mut steps = conn.prepare(&steps)?;
     let mut follow_ups = conn.prepare(&follow_ups)?;
@@ -55,7 +75,8 @@ pub(super) fn scan_json(
         b.tail(row)?;
         b.follow_ups(&mut follow_up_rows, &mut follow_up_key, n)?;
         json::end(&mut b.line);
-        if !visit(&b.line) {
+        let place = Place { started_at: row.get(8)?, id: text(row, 2)? };
+        if !visit(place, &b.line) {
             break;
         }
     }

@@ -46,13 +46,24 @@ pub(super) fn condition(filter: &Filter) -> (String, Vec<rusqlite::types::Value>
     (sql, args)
 }
 
-/// What `scan` runs for `filter`: the incidents, their steps and their follow-ups, each
-/// in the same order of incidents, and the parameters all three take.
+/// Which incidents a scan reads: all of them, or (for one of several readers side by
+/// side) those whose integer key leaves remainder `.1` when divided by `.0`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Part(pub u32, pub u32);
+
+/// What `scan` runs for `filter` (and `part`, unless `None`): the incidents, their steps
+/// and their follow-ups, each in the same order of incidents, and the parameters all
+/// three take.
 pub(super) fn scan_statements(
     filter: &Filter,
+    part: Option<Part>,
     oldest_first: bool,
 ) -> ([String; 3], Vec<rusqlite::types::Value>) {
-    let (cond, args) = condition(filter);
+    let (mut cond, args) = condition(filter);
+    if let Some(Part(of, k)) = part {
+        // Tested on the key the (started_at, id) index holds, before the row is read.
+        cond.push_str(&format!(" AND i.n % {of} = {k}"));
+    }
     // (started_at, id) is unique, so the joined queries list incidents in exactly this
     // order; CROSS JOIN keeps SQLite from reading the big child tables first. Newest
     // first is the exact reverse (ties by id descending too), so all three queries walk
@@ -84,7 +95,7 @@ impl SqliteStore {
     /// indented by nesting. For BENCHMARKS.md, and for the test that keeps the queries of
     /// `log --since`, `log --open` and `due` on their indexes.
     pub fn query_plans(&self, filter: &Filter) -> Result<Vec<(String, Vec<String>)>, StoreError> {
-        let (statements, args) = scan_statements(filter, false);
+        let (statements, args) = scan_statements(filter, None, false);
         let mut plans = Vec::new();
         for sql in statements.iter().map(String::as_str).chain([DUE_STATEMENT]) {
             let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).at(&self.path)?;

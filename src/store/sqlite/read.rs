@@ -37,7 +37,7 @@ pub(super) fn scan_on(
     oldest_first: bool,
     visit: &mut dyn FnMut(i64, Incident) -> rusqlite::Result<bool>,
 ) -> rusqlite::Result<()> {
-    let ([incidents, steps, follow_ups], args) = scan_statements(filter, oldest_first);
+    let ([incidents, steps, follow_ups], args) = scan_statements(filter, None, oldest_first);
     let mut incidents = conn.prepare(&incidents)?;
     let mut steps = conn.prepare(&steps)?;
     let mut follow_ups = conn.prepare(&follow_ups)?;

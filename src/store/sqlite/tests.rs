@@ -12,7 +12,7 @@ use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 use crate::store::{Filter, Imported, Store, StoreError};
 
-fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usize) -> Incident {
+pub(super) fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usize) -> Incident {
     let at = |ms: i64| Timestamp::from_millisecond(ms).unwrap();
     let mut i = Incident {
         id: id.into(),
@@ -71,7 +71,7 @@ fn incident(uid: &str, id: &str, started_ms: i64, steps: usize, follow_ups: usiz
     i
 }
 
-fn import(store: &mut SqliteStore, incidents: Vec<Incident>) -> Option<Imported> {
+pub(super) fn import(store: &mut SqliteStore, incidents: Vec<Incident>) -> Option<Imported> {
     store.import(&mut incidents.into_iter().map(Ok)).unwrap()
 }
 
