@@ -84,9 +84,13 @@ pub(super) fn scan_statements(
 }
 
 /// Open follow-ups due before `?1`, by due time, with what `due` shows of their incident.
+/// Their incidents are read from the small index of those with open follow-ups (migration
+/// 13), which SQLite would not choose over the table's own key unless named; an open
+/// follow-up's incident always has `follow_ups_open > 0` (the term makes the index usable).
 pub(super) const DUE_STATEMENT: &str =
     "SELECT i.id, i.type, i.ref, f.step, f.due, i.staff, i.uid FROM follow_ups f
-    JOIN incidents i ON i.n = f.incident WHERE f.done_at IS NULL AND f.due < ?1 AND i.status <> 'abandoned'
+    JOIN incidents i INDEXED BY incidents_open_follow_ups ON i.n = f.incident
+    WHERE f.done_at IS NULL AND f.due < ?1 AND i.status <> 'abandoned' AND i.follow_ups_open > 0
     ORDER BY f.due";
 
 impl SqliteStore {

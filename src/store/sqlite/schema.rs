@@ -54,6 +54,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 12: what `report` adds up of each incident, one generated text in an index by start
     // time, so a report over years reads one narrow index (see `summary::report`).
     include_str!("migrations/012_report_rows.sql"),
+    // 13: what `due` shows of the incidents with open follow-ups, in a small index of
+    // their own, so `due` does not read the incidents' wide rows.
+    include_str!("migrations/013_due_index.sql"),
 ];
 
 /// The migration (counted from 1) that adds the summaries [`summary::backfill`] fills in.

@@ -97,6 +97,18 @@ fn log_and_due_queries_read_only_what_they_return() {
             assert!(whole.is_none(), "{filter:?}: {sql}\n{}", plan.join("\n"));
         }
     }
+    // `due` reads its follow-ups from their index and their incidents from the small
+    // index of incidents with open follow-ups, never the incidents' rows.
+    let plans = store.query_plans(&Filter::default()).unwrap();
+    let (_, due) = plans.last().unwrap();
+    let due: Vec<&str> = due.iter().map(|l| l.trim()).collect();
+    assert_eq!(
+        due,
+        [
+            "SEARCH f USING COVERING INDEX follow_ups_open (due<?)",
+            "SEARCH i USING COVERING INDEX incidents_open_follow_ups (n=?)"
+        ]
+    );
 }
 
 #[test]
