@@ -18,23 +18,27 @@ use crate::render::ics;
 use crate::render::safe::one_line;
 use crate::store::Closing;
 
+/// One follow-up as `due` shows it, borrowed from what the log gave.
 #[derive(Serialize)]
-struct DueLine {
-    incident: String,
+struct DueLine<'a> {
+    incident: &'a str,
     #[serde(rename = "type")]
-    kind: String,
+    kind: &'a str,
     #[serde(rename = "ref")]
-    reference: Option<String>,
-    step: String,
+    reference: Option<&'a str>,
+    step: &'a str,
     #[serde(rename = "do")]
-    action: String,
+    action: &'a str,
     #[serde(with = "crate::clock::rfc3339")]
     due: jiff::Timestamp,
     overdue: bool,
-    staff: String,
+    staff: &'a str,
     /// On a shared log only: a log file has no sites.
     #[serde(skip_serializing_if = "Option::is_none")]
-    site: Option<String>,
+    site: Option<&'a str>,
+    /// For the calendar only.
+    #[serde(skip)]
+    uid: &'a str,
 }
 
 /// Overdue follow-ups first, then those due within `--within` (default: rest of today);
@@ -63,28 +67,25 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
     let store = if args.check { ctx.store_to_check()? } else { ctx.store_to_read()? };
     let due = store.due(until)?;
     let lib = ctx.library_for_follow_ups();
-    let mut uids = Vec::new();
-    let mut action = actions(ctx, lib.as_ref(), lang);
+    let due: Vec<_> = due.into_iter().filter(|d| only_site.is_none() || d.site == only_site).collect();
+    let actions = actions(ctx, lib.as_ref(), lang, &due);
     let rows: Vec<DueLine> = due
-        .into_iter()
-        .filter(|d| only_site.is_none() || d.site == only_site)
-        .map(|d| {
-            uids.push(d.uid);
-            DueLine {
-                action: action(&d.kind, &d.step),
-                overdue: d.due < now,
-                incident: d.incident,
-                kind: d.kind,
-                reference: if args.redact { None } else { d.reference },
-                step: d.step,
-                due: d.due,
-                staff: d.staff,
-                site: d.site,
-            }
+        .iter()
+        .map(|d| DueLine {
+            action: actions.get(&(d.kind.as_str(), d.step.as_str())).map_or("", String::as_str),
+            overdue: d.due < now,
+            incident: &d.incident,
+            kind: &d.kind,
+            reference: if args.redact { None } else { d.reference.as_deref() },
+            step: &d.step,
+            due: d.due,
+            staff: &d.staff,
+            site: d.site.as_deref(),
+            uid: &d.uid,
         })
         .collect();
     if args.ics {
-        let entries: Vec<ics::Entry> = rows.iter().zip(&uids).map(|(r, uid)| entry(r, uid, lang)).collect();
+        let entries: Vec<ics::Entry> = rows.iter().map(|r| entry(r, lang)).collect();
         let name = ui::t(lang, "report_follow_ups");
         let mut out = Out::stdout();
         out.text(&ics::calendar(&entries, name, now))?;
@@ -100,14 +101,14 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
             out.csv_header(format, &["incident", "type", "ref", "step", "do", "due", "overdue", "staff"])?;
             for r in &rows {
                 out.csv_row(&[
-                    &r.incident,
-                    &r.kind,
-                    r.reference.as_deref().unwrap_or(""),
-                    &r.step,
-                    &r.action,
+                    r.incident,
+                    r.kind,
+                    r.reference.unwrap_or(""),
+                    r.step,
+                    r.action,
                     &clock::rfc3339::stamp(&r.due),
                     &r.overdue.to_string(),
-                    &r.staff,
+                    r.staff,
                 ])?;
             }
         }
@@ -122,11 +123,11 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
                         Cow::Borrowed(if r.overdue { overdue_word } else { "" }),
                         Cow::Owned(clock::local(r.due, config.tz())),
                         // Made safe and put on one line by the table.
-                        Cow::Borrowed(&r.incident),
-                        Cow::Borrowed(r.reference.as_deref().unwrap_or("")),
-                        Cow::Borrowed(&r.step),
-                        Cow::Borrowed(&r.action),
-                        Cow::Borrowed(&r.staff),
+                        Cow::Borrowed(r.incident),
+                        Cow::Borrowed(r.reference.unwrap_or("")),
+                        Cow::Borrowed(r.step),
+                        Cow::Borrowed(r.action),
+                        Cow::Borrowed(r.staff),
                     ]
                 })
                 .collect();
@@ -144,45 +145,44 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
 
 /// What each follow-up asks, by type and step, looked up once for each: a long list asks
 /// the same few steps of the same few types.
-fn actions<'a>(
-    ctx: &'a Context,
-    lib: Option<&'a crate::playbook::Library>,
-    lang: &'a str,
-) -> impl FnMut(&str, &str) -> String + 'a {
-    let mut seen: HashMap<String, HashMap<String, String>> = HashMap::new();
-    move |kind, step| {
-        if let Some(a) = seen.get(kind).and_then(|steps| steps.get(step)) {
-            return a.clone();
-        }
-        let a = ctx.follow_up_action(lib, kind, step, lang);
-        seen.entry(kind.to_owned()).or_default().insert(step.to_owned(), a.clone());
-        a
+fn actions<'d>(
+    ctx: &Context,
+    lib: Option<&crate::playbook::Library>,
+    lang: &str,
+    due: &'d [crate::store::Due],
+) -> HashMap<(&'d str, &'d str), String> {
+    let mut actions = HashMap::new();
+    for d in due {
+        actions
+            .entry((d.kind.as_str(), d.step.as_str()))
+            .or_insert_with(|| ctx.follow_up_action(lib, &d.kind, &d.step, lang));
     }
+    actions
 }
 
 /// A follow-up as a calendar entry: what to do as its title; the incident, its type and
 /// ref, who handled it and how to close it in its body; its site (on a shared log) as
 /// where it is.
-fn entry<'a>(r: &'a DueLine, uid: &'a str, lang: &str) -> ics::Entry<'a> {
-    let step = ui::f(lang, "follow_up_row", &[("step", &r.step)]);
+fn entry<'a>(r: &DueLine<'a>, lang: &str) -> ics::Entry<'a> {
+    let step = ui::f(lang, "follow_up_row", &[("step", r.step)]);
     let summary = if r.action.is_empty() {
         format!("{step} ({})", r.incident)
     } else {
         format!("{step}: {} ({})", r.action, r.incident)
     };
     let mut description = format!("{}: {} \u{b7} {}", ui::t(lang, "incident_id"), r.incident, r.kind);
-    if let Some(reference) = &r.reference {
+    if let Some(reference) = r.reference {
         description.push_str(&ui::f(lang, "summary_ref", &[("reference", reference)]));
     }
     description.push_str(&format!(" \u{b7} {}\nrecover done {} {}", r.staff, r.incident, r.step));
     ics::Entry {
-        uid,
-        incident: &r.incident,
-        step: &r.step,
+        uid: r.uid,
+        incident: r.incident,
+        step: r.step,
         summary,
         description,
         due: r.due,
-        location: r.site.as_deref(),
+        location: r.site,
     }
 }
 

@@ -204,7 +204,9 @@ pub fn to_text(t: &Table) -> String {
         && !t.styled
         && std::iter::once(&t.header).chain(&t.rows).flatten().all(|c| !c.contains('\n'))
     {
-        return plain(measured(&t.header), t.rows.iter().map(measured).collect());
+        let rows =
+            Rows { cells: measured(t.rows.iter().flatten()), lengths: t.rows.iter().map(Vec::len).collect() };
+        return plain(measured(&t.header), rows);
     }
     laid_out(t, room)
 }
@@ -255,9 +257,27 @@ pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows:
         return to_text(&t);
     }
     let header: Vec<String> = header.iter().map(|h| clean(h).to_uppercase()).collect();
-    let cells =
-        rows.iter().map(|row| measured(row.as_ref().iter().map(|c| one_line_cow(c.as_ref())))).collect();
-    plain(measured(&header), cells)
+    let cells = measured(rows.iter().flat_map(|row| row.as_ref().iter().map(|c| one_line_cow(c.as_ref()))));
+    plain(measured(&header), Rows { cells, lengths: rows.iter().map(|r| r.as_ref().len()).collect() })
+}
+
+/// Rows of measured cells, all in one vector (a row of its own for each took an
+/// allocation a row): each row's cells follow the previous row's.
+struct Rows<C> {
+    cells: Vec<(C, usize)>,
+    lengths: Vec<usize>,
+}
+
+impl<C> Rows<C> {
+    /// Each row's cells, in order.
+    fn each(&self) -> impl Iterator<Item = &[(C, usize)]> {
+        let mut at = 0;
+        self.lengths.iter().map(move |&n| {
+            let row = &self.cells[at..at + n];
+            at += n;
+            row
+        })
+    }
 }
 
 /// Cells already safe and on one line, each with the columns it takes, measured once for
@@ -274,18 +294,20 @@ fn measured<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Vec<(S, usize)
 
 /// Plain aligned columns of cells already safe and on one line: each column as wide as its
 /// widest cell, as comfy-table makes it, written directly into one text.
-fn plain<H: AsRef<str>, C: AsRef<str>>(header: Vec<(H, usize)>, rows: Vec<Vec<(C, usize)>>) -> String {
+fn plain<H: AsRef<str>, C: AsRef<str>>(header: Vec<(H, usize)>, rows: Rows<C>) -> String {
     let mut columns = Columns { widths: header.iter().map(|(_, w)| *w).collect() };
-    for row in &rows {
+    for row in rows.each() {
         for (w, (_, cell)) in columns.widths.iter_mut().zip(row) {
             *w = (*w).max(*cell);
         }
     }
     let mut out = String::new();
-    out.reserve((rows.len() + 1) * (columns.widths.iter().sum::<usize>() + 2 * columns.widths.len() + 1));
+    out.reserve(
+        (rows.lengths.len() + 1) * (columns.widths.iter().sum::<usize>() + 2 * columns.widths.len() + 1),
+    );
     columns.push_line(&mut out, header);
-    for row in rows {
-        columns.push_line(&mut out, row);
+    for row in rows.each() {
+        columns.push_line(&mut out, row.iter().map(|(c, w)| (c, *w)));
     }
     out
 }
@@ -344,7 +366,7 @@ impl Columns {
 
     /// One row of cells already safe to show (with their widths), padded to the columns and
     /// two spaces, the end trimmed, onto `out`.
-    fn push_line<S: AsRef<str>>(&self, out: &mut String, row: Vec<(S, usize)>) {
+    fn push_line<S: AsRef<str>>(&self, out: &mut String, row: impl IntoIterator<Item = (S, usize)>) {
         let start = out.len();
         for ((cell, width), w) in row.into_iter().zip(&self.widths) {
             out.push_str(cell.as_ref());
