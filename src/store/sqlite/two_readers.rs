@@ -31,10 +31,10 @@ pub(super) const TWO_READERS_FROM: usize = 20_000;
 const LOCK_WAIT: Duration = Duration::from_millis(50);
 
 /// Lines a reader hands over at a time.
-const LINES_PER_BATCH: usize = 256;
+const LINES_PER_BATCH: usize = 128;
 
 /// Batches a reader may be ahead of the merge (so memory stays a few megabytes).
-const BATCHES_AHEAD: usize = 4;
+const BATCHES_AHEAD: usize = 2;
 
 /// Lines of one reader, with their places, in its order.
 #[derive(Default)]
@@ -80,7 +80,7 @@ pub(super) fn readers(conn: &Connection, path: &Path, busy: Duration) -> Option<
     }
     conn.busy_timeout(LOCK_WAIT).ok()?;
     let locked = conn.execute_batch("BEGIN IMMEDIATE");
-    conn.busy_timeout(busy).ok()?;
+    let restored = conn.busy_timeout(busy);
     locked.ok()?;
     let open = || -> rusqlite::Result<Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -91,8 +91,9 @@ pub(super) fn readers(conn: &Connection, path: &Path, busy: Duration) -> Option<
         reader.query_row("SELECT count(*) FROM (SELECT 1 FROM incidents LIMIT 1)", [], |_| Ok(()))?;
         Ok(reader)
     };
-    let pair = open().and_then(|a| open().map(|b| [a, b]));
-    // Nothing was written: the lock only kept others from committing meanwhile.
+    let pair = restored.and_then(|()| open()).and_then(|a| open().map(|b| [a, b]));
+    // Nothing was written: the lock only kept others from committing meanwhile. Ended
+    // whatever happened, so the scan on one reader never runs holding it.
     let _ = conn.execute_batch("ROLLBACK");
     pair.ok()
 }
