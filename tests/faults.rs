@@ -180,7 +180,7 @@ fn in_namespace(t: &Test, script: &str) -> Option<std::process::Output> {
         std::fs::create_dir_all(t.path(dir)).unwrap();
     }
     let full = format!(
-        "set -e\nmount -t tmpfs -o size=400k tmpfs mnt\nmount -t tmpfs -o size=400k tmpfs mnt2\n{script}"
+        "set -e\nmount -t tmpfs -o size=512k tmpfs mnt\nmount -t tmpfs -o size=512k tmpfs mnt2\n{script}"
     );
     Some(
         Command::new("unshare")

@@ -168,7 +168,7 @@ fn in_namespace(t: &Test, script: &str) -> std::process::Output {
     let probe = Command::new("unshare").args(["-m", "true"]).output();
     assert!(probe.is_ok_and(|o| o.status.success()), "needs `unshare -m` and mount: run as root (CI does)");
     let full =
-        format!("set -e\nmount -t tmpfs -o size=400k tmpfs '{dir}/mnt'\n{script}", dir = t.dir().display());
+        format!("set -e\nmount -t tmpfs -o size=512k tmpfs '{dir}/mnt'\n{script}", dir = t.dir().display());
     std::fs::create_dir_all(t.path("mnt")).unwrap();
     Command::new("unshare")
         .args(["-m", "bash", "-c", &full])
