@@ -222,3 +222,49 @@ fn a_guest_side_is_copied_only_when_written_again_it_is_the_same() {
     }
     assert_eq!(copied, 4, "the plain sides were not copied");
 }
+
+/// A step's optional values, each one alone and all of them, come out of the rows as the
+/// whole incident has them.
+#[test]
+fn each_optional_value_of_a_step_comes_out_as_saved() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let at = |ms: i64| Timestamp::from_millisecond(1_790_000_000_000 + ms).unwrap();
+    let set: [fn(&mut StepRecord); 8] = [
+        |s| s.choice = Some("partner".into()),
+        |s| s.note = Some("said sorry".into()),
+        |s| s.reason = Some("no time".into()),
+        |s| s.cost = Some(Money::whole(5)),
+        |s| s.approved_by = Some("Bo".into()),
+        |s| s.completed_at = Some(Timestamp::from_millisecond(1_790_000_999_000).unwrap()),
+        |s| s.completed_by = Some("Cy".into()),
+        |s| s.completed_note = Some("done later".into()),
+    ];
+    let incidents: Vec<Incident> = (0..=set.len())
+        .map(|k| {
+            let mut i = odd_incident(i64::try_from(k).unwrap() * 2);
+            for s in &mut i.steps {
+                (s.choice, s.note, s.reason, s.cost, s.approved_by) = (None, None, None, None, None);
+                (s.completed_at, s.completed_by, s.completed_note) = (None, None, None);
+                // One value alone, or (the last incident) all of them.
+                for (v, f) in set.iter().enumerate() {
+                    if v == k || k == set.len() {
+                        f(s);
+                    }
+                }
+            }
+            i.amends_total = Money::ZERO;
+            i.started_at = at(i64::try_from(k).unwrap() * 60_000);
+            i
+        })
+        .collect();
+    store.import(&mut incidents.into_iter().map(Ok)).unwrap().unwrap();
+    for redact in [false, true] {
+        let (rows, whole) = both(&store, &Filter::default(), true, redact);
+        assert_eq!(rows, whole);
+        assert_eq!(rows.lines().count(), set.len() + 1);
+    }
+    let (rows, _) = both(&store, &Filter::default(), true, false);
+    for needle in ["partner", "said sorry", "no time", "\"Bo\"", "\"Cy\"", "done later"] {
+        assert!(rows.contains(needle), "{needle} missing: {rows}");
+    }
+}
