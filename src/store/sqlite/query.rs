@@ -61,8 +61,10 @@ pub(super) fn scan_statements(
 ) -> ([String; 3], Vec<rusqlite::types::Value>) {
     let (mut cond, args) = condition(filter);
     if let Some(Part(of, k)) = part {
-        // Tested on the key the (started_at, id) index holds, before the row is read.
-        cond.push_str(&format!(" AND i.n % {of} = {k}"));
+        // Tested on the key the (started_at, id) index holds, before the row is read; as
+        // a remainder from 0 to `of - 1` even for a negative key (SQLite's `%` keeps the
+        // sign), so no incident falls outside every part.
+        cond.push_str(&format!(" AND ((i.n % {of}) + {of}) % {of} = {k}"));
     }
     // (started_at, id) is unique, so the joined queries list incidents in exactly this
     // order; CROSS JOIN keeps SQLite from reading the big child tables first. Newest

@@ -13,6 +13,7 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::time::Duration;
 
@@ -111,12 +112,16 @@ pub(super) fn scan_json(
     redact: bool,
     visit: &mut dyn FnMut(&[u8]) -> bool,
 ) -> rusqlite::Result<()> {
+    // Set once the merge has stopped: a reader then stops at its next incident rather than
+    // at its next hand-over (which, with a narrow filter, may be far ahead).
+    let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
         let mut streams: Vec<Stream> = Vec::with_capacity(2);
         for (k, reader) in (0_u32..).zip(readers) {
             let (full, from_reader) = sync_channel(BATCHES_AHEAD);
             let (spare, to_reader) = channel();
-            s.spawn(move || read_part(&reader, filter, Part(2, k), oldest_first, redact, &full, &to_reader));
+            let handover = Handover { full, spare: to_reader, stop: &stop };
+            s.spawn(move || read_part(&reader, filter, Part(2, k), oldest_first, redact, &handover));
             streams.push(Stream {
                 batches: from_reader,
                 spare,
@@ -125,9 +130,19 @@ pub(super) fn scan_json(
                 done: false,
             });
         }
-        merge(&mut streams, oldest_first, visit)
-        // Dropping the streams ends a reader that is still writing: its next hand-over fails.
+        let merged = merge(&mut streams, oldest_first, visit);
+        stop.store(true, Ordering::Relaxed);
+        // Dropping the streams ends a reader waiting to hand a batch over.
+        merged
     })
+}
+
+/// A reader's side of the hand-over: where its batches go, where spent ones come back,
+/// and whether the merge has stopped.
+struct Handover<'s> {
+    full: SyncSender<rusqlite::Result<Batch>>,
+    spare: Receiver<Batch>,
+    stop: &'s AtomicBool,
 }
 
 /// One reader's side of the merge.
@@ -196,25 +211,28 @@ fn read_part(
     part: Part,
     oldest_first: bool,
     redact: bool,
-    full: &SyncSender<rusqlite::Result<Batch>>,
-    spare: &Receiver<Batch>,
+    handover: &Handover,
 ) {
     let mut batch = Batch::default();
     let mut merge_gone = false;
     let read = json::scan_json(reader, filter, Some(part), oldest_first, redact, &mut |place, line| {
+        if handover.stop.load(Ordering::Relaxed) {
+            merge_gone = true;
+            return false;
+        }
         batch.push(place, line);
         if batch.lines.len() < LINES_PER_BATCH {
             return true;
         }
-        let mut next = spare.try_recv().unwrap_or_default();
+        let mut next = handover.spare.try_recv().unwrap_or_default();
         next.clear();
-        merge_gone = full.send(Ok(std::mem::replace(&mut batch, next))).is_err();
+        merge_gone = handover.full.send(Ok(std::mem::replace(&mut batch, next))).is_err();
         !merge_gone
     });
     if merge_gone {
         return;
     }
-    let _ = full.send(read.map(|()| batch)).map_err(drop);
+    let _ = handover.full.send(read.map(|()| batch)).map_err(drop);
 }
 
 #[cfg(test)]
