@@ -6,21 +6,24 @@ use crate::store::Store;
 use crate::store::conformance::{Fixture, conformance_suite};
 
 fn in_a_file() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("log.db");
-    let store: Box<dyn Store> = Box::new(SqliteStore::open(&path).unwrap());
-    let reopen = move || -> Box<dyn Store> { Box::new(SqliteStore::open(&path).unwrap()) };
-    Fixture { store, reopen: Some(Box::new(reopen)), _guard: Box::new(dir) }
+    in_a_file_read_by_two_from(super::two_readers::TWO_READERS_FROM)
 }
 
 /// As [`in_a_file`], with every scan of JSON lines read by two readers side by side.
 fn in_a_file_read_by_two() -> Fixture {
+    in_a_file_read_by_two_from(1)
+}
+
+/// A log in a file whose scans of `from` incidents or more are read by two readers.
+fn in_a_file_read_by_two_from(from: usize) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("log.db");
-    let two =
-        |path: &std::path::Path| SqliteStore { two_readers_from: 1, ..SqliteStore::open(path).unwrap() };
-    let store: Box<dyn Store> = Box::new(two(&path));
-    let reopen = move || -> Box<dyn Store> { Box::new(two(&path)) };
+    let open = move |path: &std::path::Path| SqliteStore {
+        two_readers_from: from,
+        ..SqliteStore::open(path).unwrap()
+    };
+    let store: Box<dyn Store> = Box::new(open(&path));
+    let reopen = move || -> Box<dyn Store> { Box::new(open(&path)) };
     Fixture { store, reopen: Some(Box::new(reopen)), _guard: Box::new(dir) }
 }
 

@@ -12,28 +12,25 @@ use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{Connection, Row, Rows};
 
 use super::query::{Part, scan_statements};
-use super::rows::{bad, from_ms, money, text, text_or_null};
+use super::rows::{bad, from_ms, money, nocase, text, text_or_null};
 use crate::engine::{FollowUpOutcome, Outcome, Status};
 use crate::money::Money;
 use crate::playbook::{Phase, Servqual, Severity};
 use crate::render::json;
 use crate::store::Filter;
 
-/// Where an incident comes in the order of a scan: by start, then short id (compared as
-/// SQLite's `NOCASE` compares, ASCII letters folded), newest first the exact reverse.
+/// Where an incident comes in the order of a scan: by start, then short id (as the id
+/// column's `NOCASE` orders it), newest first the exact reverse.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Place<'a> {
     pub started_at: i64,
-    pub id: &'a str,
+    pub id: &'a [u8],
 }
 
 impl Place<'_> {
     /// How `self` and `other` compare, oldest first.
     pub(super) fn cmp(&self, other: &Place) -> std::cmp::Ordering {
-        fn folded(id: &str) -> impl Iterator<Item = u8> + '_ {
-            id.bytes().map(|b| b.to_ascii_lowercase())
-        }
-        self.started_at.cmp(&other.started_at).then_with(|| folded(self.id).cmp(folded(other.id)))
+        self.started_at.cmp(&other.started_at).then_with(|| nocase(self.id, other.id))
     }
 }
 
@@ -75,7 +72,7 @@ pub(super) fn scan_json(
         b.tail(row)?;
         b.follow_ups(&mut follow_up_rows, &mut follow_up_key, n)?;
         json::end(&mut b.line);
-        let place = Place { started_at: row.get(8)?, id: text(row, 2)? };
+        let place = Place { started_at: row.get(8)?, id: text(row, 2)?.as_bytes() };
         if !visit(place, &b.line) {
             break;
         }

@@ -48,7 +48,7 @@ pub(super) fn condition(filter: &Filter) -> (String, Vec<rusqlite::types::Value>
 
 /// Which incidents a scan reads: all of them, or (for one of several readers side by
 /// side) those whose integer key leaves remainder `.1` when divided by `.0`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Part(pub u32, pub u32);
 
 /// What `scan` runs for `filter` (and `part`, unless `None`): the incidents, their steps

@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::query::{DUE_STATEMENT, condition, scan_statements};
 use super::rows::{
-    Children, complete, follow_up_row, from_ms, incident_row, joined_follow_up, joined_step, ms, step_row,
+    Children, complete, follow_up_row, from_ms, incident_row, joined_follow_up, joined_step, ms, nocase,
+    step_row,
 };
 use crate::engine::{FollowUp, Incident, StepRecord};
 use crate::store::{Due, Filter};
@@ -106,12 +107,12 @@ pub(super) fn due(conn: &Connection, until: Timestamp) -> rusqlite::Result<Vec<D
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    // Ids compare as the id column does (SQLite's NOCASE: ASCII folded to lower case).
-    let nocase = |a: &str, b: &str| {
-        a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-    };
+    // Ids compare as the id column does.
     due.sort_by(|a, b| {
-        a.due.cmp(&b.due).then_with(|| nocase(&a.incident, &b.incident)).then_with(|| a.step.cmp(&b.step))
+        a.due
+            .cmp(&b.due)
+            .then_with(|| nocase(a.incident.as_bytes(), b.incident.as_bytes()))
+            .then_with(|| a.step.cmp(&b.step))
     });
     Ok(due)
 }

@@ -37,6 +37,12 @@ pub(super) fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
 
+/// How SQLite's `NOCASE` orders two texts (the short id's collation): ASCII letters
+/// folded to lower case, bytes otherwise.
+pub(super) fn nocase(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.iter().map(u8::to_ascii_lowercase).cmp(b.iter().map(u8::to_ascii_lowercase))
+}
+
 pub(super) fn from_ms(v: i64) -> rusqlite::Result<Timestamp> {
     Timestamp::from_millisecond(v).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))

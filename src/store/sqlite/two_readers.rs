@@ -55,7 +55,7 @@ struct Line {
 impl Batch {
     fn push(&mut self, place: Place, line: &[u8]) {
         let id = self.text.len()..self.text.len() + place.id.len();
-        self.text.extend_from_slice(place.id.as_bytes());
+        self.text.extend_from_slice(place.id);
         self.text.extend_from_slice(line);
         self.lines.push(Line { started_at: place.started_at, id: id.clone(), text: id.end..self.text.len() });
     }
@@ -67,8 +67,7 @@ impl Batch {
 
     fn place(&self, k: usize) -> Place<'_> {
         let l = &self.lines[k];
-        // Copied from a `&str` whole, so always text; an empty id only if it were not.
-        Place { started_at: l.started_at, id: std::str::from_utf8(&self.text[l.id.clone()]).unwrap_or("") }
+        Place { started_at: l.started_at, id: &self.text[l.id.clone()] }
     }
 }
 
