@@ -19,6 +19,7 @@ mod duration;
 mod engine;
 mod error;
 mod exit_code;
+mod fx;
 mod guest;
 mod i18n;
 mod keyed;

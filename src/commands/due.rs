@@ -13,10 +13,11 @@ use crate::duration::{Within, end_of_today};
 use crate::engine::{Event, Outcome};
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::fx::FxBuild;
 use crate::i18n as ui;
 use crate::render::ics;
 use crate::render::safe::one_line;
-use crate::store::Closing;
+use crate::store::{Closing, DueRef};
 
 /// One follow-up as `due` shows it, borrowed from what the log gave.
 #[derive(Serialize)]
@@ -63,25 +64,41 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
         // `due` and `due --ics` never disagree on what is due.
         None => end_of_today(now, config.tz()),
     };
-    let lang = config.lang.value.code();
     let store = if args.check { ctx.store_to_check()? } else { ctx.store_to_read()? };
-    let due = store.due(until)?;
     let lib = ctx.library_for_follow_ups();
-    let due: Vec<_> = due.into_iter().filter(|d| only_site.is_none() || d.site == only_site).collect();
-    let actions = actions(ctx, lib.as_ref(), lang, &due);
+    let mut shown = Ok(Exit::Success);
+    let only_site = only_site.as_deref();
+    store.due_with(until, &mut |due| {
+        let due: Vec<&DueRef> = due.iter().filter(|d| only_site.is_none() || d.site == only_site).collect();
+        shown = show(ctx, args, lib.as_ref(), now, &due);
+    })?;
+    shown
+}
+
+/// Shows the follow-ups `due` found, as `args` asks.
+fn show(
+    ctx: &Context,
+    args: &DueArgs,
+    lib: Option<&crate::playbook::Library>,
+    now: jiff::Timestamp,
+    due: &[&DueRef],
+) -> Result<Exit, Error> {
+    let config = &ctx.config;
+    let lang = config.lang.value.code();
+    let actions = actions(ctx, lib, lang, due);
     let rows: Vec<DueLine> = due
         .iter()
         .map(|d| DueLine {
-            action: actions.get(&(d.kind.as_str(), d.step.as_str())).map_or("", String::as_str),
+            action: actions.get(&(d.kind, d.step)).map_or("", String::as_str),
             overdue: d.due < now,
-            incident: &d.incident,
-            kind: &d.kind,
-            reference: if args.redact { None } else { d.reference.as_deref() },
-            step: &d.step,
+            incident: d.incident,
+            kind: d.kind,
+            reference: if args.redact { None } else { d.reference },
+            step: d.step,
             due: d.due,
-            staff: &d.staff,
-            site: d.site.as_deref(),
-            uid: &d.uid,
+            staff: d.staff,
+            site: d.site,
+            uid: d.uid,
         })
         .collect();
     if args.ics {
@@ -149,13 +166,11 @@ fn actions<'d>(
     ctx: &Context,
     lib: Option<&crate::playbook::Library>,
     lang: &str,
-    due: &'d [crate::store::Due],
-) -> HashMap<(&'d str, &'d str), String> {
-    let mut actions = HashMap::new();
+    due: &[&DueRef<'d>],
+) -> HashMap<(&'d str, &'d str), String, FxBuild> {
+    let mut actions = HashMap::default();
     for d in due {
-        actions
-            .entry((d.kind.as_str(), d.step.as_str()))
-            .or_insert_with(|| ctx.follow_up_action(lib, &d.kind, &d.step, lang));
+        actions.entry((d.kind, d.step)).or_insert_with(|| ctx.follow_up_action(lib, d.kind, d.step, lang));
     }
     actions
 }

@@ -13,14 +13,20 @@ fn is_unsafe(c: char) -> bool {
         || c == '\u{f8ff}'
 }
 
+/// Whether `bytes` are all printable ASCII (a space to `~`), as most cells are: shown as
+/// they are, on one line, a column a byte. One pass without a branch per byte, which the
+/// compiler turns into a few wide compares per 16 or 32 bytes.
+#[must_use]
+pub fn printable_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f))
+}
+
 /// Whether the UTF-8 `bytes` hold a tab or a character [`is_unsafe`] finds, read a byte at
 /// a time (most text is safe, and this runs on every cell of every table): C0 controls but
 /// the newline, DEL, C1 controls (`C2 80`-`C2 9F`), the bidirectional overrides (`E2 80
 /// AA`-`AE`, `E2 81 A6`-`A9`) and U+F8FF (`EF A3 BF`).
 fn needs_cleaning(bytes: &[u8]) -> bool {
-    // Printable ASCII, most cells, first: one pass without a branch per byte, which the
-    // compiler turns into a few wide compares per 16 or 32 bytes.
-    if bytes.iter().fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x5f)) {
+    if printable_ascii(bytes) {
         return false;
     }
     let mut i = 0;

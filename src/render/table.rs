@@ -10,7 +10,9 @@ use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table as Layout};
 use unicode_width::UnicodeWidthStr;
 
-use super::safe::{clean, one_line_cow};
+use std::borrow::Cow;
+
+use super::safe::{clean, one_line_cow, printable_ascii};
 use super::wrap::width;
 
 /// Counted as one column by comfy-table, removed before printing; from the private use
@@ -257,8 +259,20 @@ pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows:
         return to_text(&t);
     }
     let header: Vec<String> = header.iter().map(|h| clean(h).to_uppercase()).collect();
-    let cells = measured(rows.iter().flat_map(|row| row.as_ref().iter().map(|c| one_line_cow(c.as_ref()))));
+    let mut cells = Vec::with_capacity(rows.len() * header.len());
+    cells.extend(rows.iter().flat_map(|row| row.as_ref().iter().map(|c| shown(c.as_ref()))));
     plain(measured(&header), Rows { cells, lengths: rows.iter().map(|r| r.as_ref().len()).collect() })
+}
+
+/// A cell as a plain table shows it (safe, on one line) with the columns it takes; most
+/// cells, printable ASCII, are taken as they are after one look at their bytes.
+fn shown(cell: &str) -> (Cow<'_, str>, usize) {
+    if printable_ascii(cell.as_bytes()) {
+        return (Cow::Borrowed(cell), cell.len());
+    }
+    let cell = one_line_cow(cell);
+    let columns = width(&cell);
+    (cell, columns)
 }
 
 /// Rows of measured cells, all in one vector (a row of its own for each took an
@@ -324,7 +338,7 @@ fn pad(out: &mut String, mut n: usize) {
 
 /// Columns `s` takes in a terminal; printable ASCII (most cells) is counted by its bytes.
 fn fast_width(s: &str) -> usize {
-    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) { s.len() } else { width(s) }
+    if printable_ascii(s.as_bytes()) { s.len() } else { width(s) }
 }
 
 /// Plain aligned columns written a row at a time, exactly as [`new`] lays out an unstyled

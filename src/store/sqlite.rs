@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
-use super::{Due, Filter, Imported, Listed, Rejected, Store, StoreError, file};
+use super::{Due, DueRef, Filter, Imported, Listed, Rejected, Store, StoreError, file};
 use crate::engine::{Event, Incident, Rule};
 
 #[macro_use]
@@ -305,7 +305,13 @@ impl Store for SqliteStore {
     }
 
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError> {
-        read::due(&self.conn, until).at(&self.path)
+        let mut due = Vec::new();
+        self.due_with(until, &mut |d| due = d.iter().copied().map(Due::from).collect())?;
+        Ok(due)
+    }
+
+    fn due_with(&self, until: Timestamp, read: &mut dyn FnMut(&[DueRef<'_>])) -> Result<(), StoreError> {
+        read::due_with(&self.conn, until, read).at(&self.path)
     }
 
     /// Reads the incident inside the write transaction, which holds the log's write lock

@@ -269,4 +269,11 @@ pub(crate) fn due_gives_open_follow_ups_soonest_first(f: Fixture) {
     assert_eq!(store.due(at(T0 + 3 * HOUR)).unwrap().len(), 1, "due before, not at");
     close(&mut *store, &all[0].id, "call-0", &closing("kim", T0)).unwrap();
     assert_eq!(store.due(at(T0 + 100 * HOUR)).unwrap().len(), 2, "closed ones are not due");
+    // Handed over borrowed, they are the same follow-ups in the same order.
+    let owned = store.due(at(T0 + 100 * HOUR)).unwrap();
+    let mut borrowed = Vec::new();
+    store
+        .due_with(at(T0 + 100 * HOUR), &mut |d| borrowed = d.iter().copied().map(Due::from).collect())
+        .unwrap();
+    assert_eq!(borrowed, owned);
 }

@@ -1,8 +1,11 @@
 //! Reads: one incident, scans of many (three queries side by side, however many match),
 //! counts and the open follow-ups.
 
+use std::ops::Range;
+
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::query::{DUE_STATEMENT, condition, scan_statements};
 use super::rows::{
@@ -10,7 +13,7 @@ use super::rows::{
     step_row,
 };
 use crate::engine::{FollowUp, Incident, StepRecord};
-use crate::store::{Due, Filter};
+use crate::store::{DueRef, Filter};
 
 /// One incident by its integer key, with its steps and follow-ups.
 pub(super) fn load_incident(conn: &Connection, n: i64) -> rusqlite::Result<Incident> {
@@ -88,31 +91,79 @@ pub(super) fn count(conn: &Connection, filter: &Filter, cap: Option<usize>) -> r
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Open follow-ups due before `until`, soonest first.
-pub(super) fn due(conn: &Connection, until: Timestamp) -> rusqlite::Result<Vec<Due>> {
+/// Where one open follow-up's texts lie in the text [`due_with`] copies them into.
+struct Held {
+    incident: Range<usize>,
+    kind: Range<usize>,
+    reference: Option<Range<usize>>,
+    step: Range<usize>,
+    due: Timestamp,
+    staff: Range<usize>,
+    uid: Range<usize>,
+}
+
+/// Copies column `i` of `r`, a text or NULL, onto the end of `text`; says where it lies.
+fn copy_text(r: &Row, i: usize, text: &mut String) -> rusqlite::Result<Option<Range<usize>>> {
+    let value = r
+        .get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))?;
+    Ok(value.map(|v| {
+        text.push_str(v);
+        text.len() - v.len()..text.len()
+    }))
+}
+
+/// Open follow-ups due before `until`, soonest first, then by id (as the id column
+/// compares ids) and step, handed to `read` at once. Their texts are copied into one
+/// string as SQLite gives them, not into six strings a row.
+pub(super) fn due_with(
+    conn: &Connection,
+    until: Timestamp,
+    read: &mut dyn FnMut(&[DueRef<'_>]),
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(DUE_STATEMENT)?;
+    let mut rows = stmt.query([ms(until)])?;
+    let mut text = String::new();
+    let mut held = Vec::new();
+    while let Some(r) = rows.next()? {
+        // Every column but the reference is NOT NULL in the schema.
+        let required = |i: usize, text: &mut String| {
+            copy_text(r, i, text)?
+                .ok_or_else(|| rusqlite::Error::InvalidColumnType(i, String::new(), Type::Null))
+        };
+        held.push(Held {
+            incident: required(0, &mut text)?,
+            kind: required(1, &mut text)?,
+            reference: copy_text(r, 2, &mut text)?,
+            step: required(3, &mut text)?,
+            due: from_ms(r.get(4)?)?,
+            staff: required(5, &mut text)?,
+            uid: required(6, &mut text)?,
+        });
+    }
+    let at = |range: &Range<usize>| text.get(range.clone()).unwrap_or("");
+    let mut due: Vec<DueRef<'_>> = held
+        .iter()
+        .map(|h| DueRef {
+            incident: at(&h.incident),
+            uid: at(&h.uid),
+            kind: at(&h.kind),
+            reference: h.reference.as_ref().map(at),
+            step: at(&h.step),
+            due: h.due,
+            staff: at(&h.staff),
+            site: None,
+        })
+        .collect();
     // The open follow-ups' index gives them by due time; ties are put in order here
     // rather than by SQLite's sorter, which would start over for every due time.
-    let mut stmt = conn.prepare_cached(DUE_STATEMENT)?;
-    let mut due: Vec<Due> = stmt
-        .query_map([ms(until)], |r| {
-            Ok(Due {
-                incident: r.get(0)?,
-                kind: r.get(1)?,
-                reference: r.get(2)?,
-                step: r.get(3)?,
-                due: from_ms(r.get(4)?)?,
-                staff: r.get(5)?,
-                uid: r.get(6)?,
-                site: None,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    // Ids compare as the id column does.
     due.sort_by(|a, b| {
         a.due
             .cmp(&b.due)
             .then_with(|| nocase(a.incident.as_bytes(), b.incident.as_bytes()))
-            .then_with(|| a.step.cmp(&b.step))
+            .then_with(|| a.step.cmp(b.step))
     });
-    Ok(due)
+    read(&due);
+    Ok(())
 }

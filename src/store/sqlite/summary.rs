@@ -5,7 +5,6 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -14,6 +13,7 @@ use super::query::condition;
 use super::read::{load_incident, scan_on};
 use super::rows::{bad, from_ms, money, ms, text, text_or_null};
 use crate::engine::Status;
+use crate::fx::FxBuild;
 use crate::money::Money;
 use crate::playbook::Severity;
 use crate::store::{Filter, Listed};
@@ -203,38 +203,8 @@ fn literals(text: &[u8]) -> rusqlite::Result<Vec<Option<Cow<'_, [u8]>>>> {
 /// How many values the shared part of a report text holds.
 const FIELDS: usize = 18;
 
-/// A word-at-a-time hash (FxHash's), for the maps of [`report`]: a million texts of
-/// about a hundred bytes, most of them seen before, where SipHash's guard against chosen
-/// keys buys nothing (the keys come from the log being reported on) and costs the most.
-#[derive(Default)]
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(c);
-            self.add(u64::from_le_bytes(word));
-        }
-        let mut last = [0; 8];
-        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.add(u64::from_le_bytes(last));
-    }
-}
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
 /// Counts by a saved text, kept as bytes until the end (read without copying or checking).
-type Map<V> = HashMap<Box<[u8]>, V, BuildHasherDefault<Fx>>;
+type Map<V> = HashMap<Box<[u8]>, V, FxBuild>;
 
 /// Changes the value for `key` (starting from the default): one lookup, and no copy of
 /// the key, when it is there already, as it nearly always is.
