@@ -47,13 +47,27 @@ fn zone_file() -> Option<TimeZone> {
 /// A time as people read it in the local zone: `2026-11-23 14:05`.
 #[must_use]
 pub fn local(t: Timestamp, tz: &TimeZone) -> String {
+    let mut out = String::with_capacity(16);
+    push_local(&mut out, t, tz);
+    out
+}
+
+/// [`local`], onto the end of `out` (a list of hundreds of times kept in one string).
+pub fn push_local(out: &mut String, t: Timestamp, tz: &TimeZone) {
     // Digits written out rather than through strftime or `format!`, whose padding costs
     // more than the zone lookup: `log` and `due` show one per row.
     let d = tz.to_datetime(t);
     if !(0..=9999).contains(&d.year()) {
-        return format!("{:04}-{:02}-{:02} {:02}:{:02}", d.year(), d.month(), d.day(), d.hour(), d.minute());
+        out.push_str(&format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            d.year(),
+            d.month(),
+            d.day(),
+            d.hour(),
+            d.minute()
+        ));
+        return;
     }
-    let mut out = String::with_capacity(16);
     let mut digits = |n: u32, width: u32, then: Option<char>| {
         for place in (0..width).rev() {
             out.push(char::from(b'0' + u8::try_from(n / 10u32.pow(place) % 10).unwrap_or(0)));
@@ -67,7 +81,6 @@ pub fn local(t: Timestamp, tz: &TimeZone) -> String {
     digits(day, 2, Some(' '));
     digits(hour, 2, Some(':'));
     digits(minute, 2, None);
-    out
 }
 
 /// Seconds as `45s`, `3m 20s`, `2h 05m`, `3d 4h`.

@@ -1,6 +1,5 @@
 //! `recover due` and `recover done`: follow-ups that must not be forgotten.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -76,32 +75,31 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
 }
 
 /// Shows the follow-ups `due` found, as `args` asks.
-fn show(
+fn show<'a>(
     ctx: &Context,
     args: &DueArgs,
     lib: Option<&crate::playbook::Library>,
     now: jiff::Timestamp,
-    due: &[&DueRef],
+    due: &[&DueRef<'a>],
 ) -> Result<Exit, Error> {
     let config = &ctx.config;
     let lang = config.lang.value.code();
     let actions = actions(ctx, lib, lang, due);
-    let rows: Vec<DueLine> = due
-        .iter()
-        .map(|d| DueLine {
-            action: actions.get(&(d.kind, d.step)).map_or("", String::as_str),
-            overdue: d.due < now,
-            incident: d.incident,
-            kind: d.kind,
-            reference: if args.redact { None } else { d.reference },
-            step: d.step,
-            due: d.due,
-            staff: d.staff,
-            site: d.site,
-            uid: d.uid,
-        })
-        .collect();
+    // Each line made as it is written (a table of hundreds holds its cells, not these too).
+    let line = |d: &DueRef<'a>| DueLine {
+        action: actions.get(&(d.kind, d.step)).map_or("", String::as_str),
+        overdue: d.due < now,
+        incident: d.incident,
+        kind: d.kind,
+        reference: if args.redact { None } else { d.reference },
+        step: d.step,
+        due: d.due,
+        staff: d.staff,
+        site: d.site,
+        uid: d.uid,
+    };
     if args.ics {
+        let rows: Vec<DueLine> = due.iter().map(|d| line(d)).collect();
         let entries: Vec<ics::Entry> = rows.iter().map(|r| entry(r, lang)).collect();
         let name = ui::t(lang, "report_follow_ups");
         let mut out = Out::stdout();
@@ -109,14 +107,14 @@ fn show(
         out.flush()?;
         return Ok(Exit::Success);
     }
-    let overdue = rows.iter().filter(|r| r.overdue).count();
+    let overdue = due.iter().filter(|d| d.due < now).count();
     let mut out = Out::stdout();
     let format = Format::of(&args.output);
     match format {
-        Format::Json => rows.iter().try_for_each(|r| out.json_line(r))?,
+        Format::Json => due.iter().try_for_each(|d| out.json_line(&line(d)))?,
         Format::Csv { .. } => {
             out.csv_header(format, &["incident", "type", "ref", "step", "do", "due", "overdue", "staff"])?;
-            for r in &rows {
+            for r in due.iter().map(|d| line(d)) {
                 out.csv_row(&[
                     r.incident,
                     r.kind,
@@ -129,22 +127,33 @@ fn show(
                 ])?;
             }
         }
-        Format::Table if rows.is_empty() => eprintln!("recover: {}", ui::t(lang, "nothing_due")),
+        Format::Table if due.is_empty() => eprintln!("recover: {}", ui::t(lang, "nothing_due")),
         Format::Table => {
             // The step says what kind of follow-up it is; the type is in --json and --csv.
             let overdue_word = ui::t(lang, "due_overdue");
-            let cells: Vec<[Cow<'_, str>; 7]> = rows
+            // The times in one string, the cells borrowing them: no allocation a row.
+            let mut times = String::with_capacity(16 * due.len());
+            let ends: Vec<usize> = due
                 .iter()
-                .map(|r| {
+                .map(|d| {
+                    clock::push_local(&mut times, d.due, config.tz());
+                    times.len()
+                })
+                .collect();
+            let cells: Vec<[&str; 7]> = due
+                .iter()
+                .zip(std::iter::once(0).chain(ends.iter().copied()).zip(&ends))
+                .map(|(d, (start, &end))| {
+                    let r = line(d);
                     [
-                        Cow::Borrowed(if r.overdue { overdue_word } else { "" }),
-                        Cow::Owned(clock::local(r.due, config.tz())),
+                        if r.overdue { overdue_word } else { "" },
+                        times.get(start..end).unwrap_or(""),
                         // Made safe and put on one line by the table.
-                        Cow::Borrowed(r.incident),
-                        Cow::Borrowed(r.reference.unwrap_or("")),
-                        Cow::Borrowed(r.step),
-                        Cow::Borrowed(r.action),
-                        Cow::Borrowed(r.staff),
+                        r.incident,
+                        r.reference.unwrap_or(""),
+                        r.step,
+                        r.action,
+                        r.staff,
                     ]
                 })
                 .collect();
@@ -152,7 +161,7 @@ fn show(
                 .map(|k| ui::t(lang, k));
             out.table(config.styled_out, &header, &cells)?;
             out.flush()?;
-            let (n, overdue) = (rows.len().to_string(), overdue.to_string());
+            let (n, overdue) = (due.len().to_string(), overdue.to_string());
             eprintln!("recover: {}", ui::f(lang, "due_summary", &[("n", &n), ("overdue", &overdue)]));
         }
     }

@@ -105,7 +105,7 @@ impl<W: Write> Out<W> {
         header: &[&str],
         rows: &[R],
     ) -> Result<(), Error> {
-        self.text(&table::render(styled, header, rows))
+        table::write_to(&mut self.w, styled, header, rows).map_err(Error::stdout)
     }
 
     /// Sends what is buffered on, so a note on stderr comes after the rows it is about.

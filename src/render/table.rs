@@ -258,10 +258,56 @@ pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows:
         }
         return to_text(&t);
     }
+    let mut out = String::new();
+    let Ok(()) = plain_lines(header, rows, |line| {
+        out.push_str(line);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out
+}
+
+/// [`render`], written to `w` a line at a time as it is laid out when it is plain: a list
+/// of hundreds of rows is never held whole.
+///
+/// # Errors
+/// When `w` cannot be written to.
+pub fn write_to<R: AsRef<[S]>, S: AsRef<str>>(
+    w: &mut impl std::io::Write,
+    styled: bool,
+    header: &[&str],
+    rows: &[R],
+) -> std::io::Result<()> {
+    if styled || room(false).is_some() {
+        return w.write_all(render(styled, header, rows).as_bytes());
+    }
+    plain_lines(header, rows, |line| w.write_all(line.as_bytes()))
+}
+
+/// Plain columns of one-line cells, each line (with its newline) handed to `emit` as it is
+/// made. The cells are read twice, for the widths and then the lines, rather than held
+/// measured in between: looking at a cell again costs less than the memory to keep it.
+fn plain_lines<R: AsRef<[S]>, S: AsRef<str>, E>(
+    header: &[&str],
+    rows: &[R],
+    mut emit: impl FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
     let header: Vec<String> = header.iter().map(|h| clean(h).to_uppercase()).collect();
-    let mut cells = Vec::with_capacity(rows.len() * header.len());
-    cells.extend(rows.iter().flat_map(|row| row.as_ref().iter().map(|c| shown(c.as_ref()))));
-    plain(measured(&header), Rows { cells, lengths: rows.iter().map(|r| r.as_ref().len()).collect() })
+    let header = measured(&header);
+    let mut columns = Columns { widths: header.iter().map(|(_, w)| *w).collect() };
+    for row in rows {
+        for (w, cell) in columns.widths.iter_mut().zip(row.as_ref()) {
+            *w = (*w).max(shown(cell.as_ref()).1);
+        }
+    }
+    let mut line = String::new();
+    columns.push_line(&mut line, header);
+    emit(&line)?;
+    for row in rows {
+        line.clear();
+        columns.push_line(&mut line, row.as_ref().iter().map(|c| shown(c.as_ref())));
+        emit(&line)?;
+    }
+    Ok(())
 }
 
 /// A cell as a plain table shows it (safe, on one line) with the columns it takes; most

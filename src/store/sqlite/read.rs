@@ -156,6 +156,8 @@ pub(super) fn due_with(
             site: None,
         })
         .collect();
+    // Its memory serves what `read` allocates next (a list's table needs as much again).
+    drop(held);
     // The open follow-ups' index gives them by due time; ties are put in order here
     // rather than by SQLite's sorter, which would start over for every due time.
     due.sort_by(|a, b| {
