@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use jiff::Timestamp;
-use rusqlite::types::Type;
+use rusqlite::types::{Type, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::query::{DUE_STATEMENT, condition, scan_statements};
@@ -102,16 +102,22 @@ struct Held {
     uid: Range<usize>,
 }
 
-/// Copies column `i` of `r`, a text or NULL, onto the end of `text`; says where it lies.
-fn copy_text(r: &Row, i: usize, text: &mut String) -> rusqlite::Result<Option<Range<usize>>> {
-    let value = r
-        .get_ref(i)?
-        .as_str_or_null()
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)))?;
-    Ok(value.map(|v| {
-        text.push_str(v);
-        text.len() - v.len()..text.len()
-    }))
+/// Copies column `i` of `r`, a text or NULL, onto the end of `bytes`; says where it lies.
+/// Checked as UTF-8 with the rest once all are copied (see [`due_with`]).
+fn copy_text(r: &Row, i: usize, bytes: &mut Vec<u8>) -> rusqlite::Result<Option<Range<usize>>> {
+    match r.get_ref(i)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(v) => {
+            bytes.extend_from_slice(v);
+            Ok(Some(bytes.len() - v.len()..bytes.len()))
+        }
+        other => Err(rusqlite::Error::InvalidColumnType(i, String::new(), other.data_type())),
+    }
+}
+
+/// What a text column holding no UTF-8 (in a hand-edited log) is: as rusqlite says it.
+fn not_text(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e))
 }
 
 /// Open follow-ups due before `until`, soonest first, then by id (as the id column
@@ -124,11 +130,11 @@ pub(super) fn due_with(
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(DUE_STATEMENT)?;
     let mut rows = stmt.query([ms(until)])?;
-    let mut text = String::new();
+    let mut text = Vec::new();
     let mut held = Vec::new();
     while let Some(r) = rows.next()? {
         // Every column but the reference is NOT NULL in the schema.
-        let required = |i: usize, text: &mut String| {
+        let required = |i: usize, text: &mut Vec<u8>| {
             copy_text(r, i, text)?
                 .ok_or_else(|| rusqlite::Error::InvalidColumnType(i, String::new(), Type::Null))
         };
@@ -141,6 +147,16 @@ pub(super) fn due_with(
             staff: required(5, &mut text)?,
             uid: required(6, &mut text)?,
         });
+    }
+    // Checked as UTF-8 in one pass, not one a column; a column that ends inside a
+    // character (the whole being UTF-8 all the same) is no text either.
+    let text = String::from_utf8(text).map_err(not_text)?;
+    let whole = |r: &Range<usize>| text.is_char_boundary(r.start) && text.is_char_boundary(r.end);
+    let all_whole = |h: &Held| {
+        [&h.incident, &h.kind, &h.step, &h.staff, &h.uid].into_iter().chain(&h.reference).all(whole)
+    };
+    if !held.iter().all(all_whole) {
+        return Err(not_text(rusqlite::types::FromSqlError::InvalidType));
     }
     let at = |range: &Range<usize>| text.get(range.clone()).unwrap_or("");
     let mut due: Vec<DueRef<'_>> = held

@@ -257,3 +257,22 @@ fn an_import_writes_what_writing_one_by_one_would() {
         assert_eq!(&back, i);
     }
 }
+
+#[test]
+fn due_refuses_texts_that_are_not_utf8_even_when_the_row_together_is() {
+    let until = Timestamp::from_millisecond(100 * 3_600_000).unwrap();
+    let mut store = SqliteStore::in_memory().unwrap();
+    import(&mut store, vec![incident("u1", "K7Q-4MX", 1_000, 1, 1)]);
+    assert_eq!(store.due(until).unwrap()[0].reference.as_deref(), Some("room 12"));
+    // A hand-edited log: a reference that is no UTF-8 at all, then one that ends inside a
+    // character the step after it completes ("क" is E0 A4 95): the texts of the row laid
+    // end to end are UTF-8, each alone is not.
+    for (reference, step) in [("X'C3'", "'call-0'"), ("X'E0A4'", "X'95' || 'all-0'")] {
+        store.conn.execute_batch(&format!("UPDATE incidents SET ref = CAST({reference} AS TEXT)")).unwrap();
+        store.conn.execute_batch(&format!("UPDATE follow_ups SET step = CAST({step} AS TEXT)")).unwrap();
+        assert!(store.due(until).is_err(), "{reference} {step}");
+        let mut handed = false;
+        assert!(store.due_with(until, &mut |_| handed = true).is_err());
+        assert!(!handed, "nothing half read is shown");
+    }
+}
