@@ -29,7 +29,7 @@ impl Hasher for Fx {
         self.add(u64::from_le_bytes(last));
     }
 
-    // A `str` key hashes its bytes, then this one byte (so "ab", "c" and "a", "bc" differ).
+    // A `str` key hashes its bytes, then one byte: added as a word, not as a chunk of one.
     fn write_u8(&mut self, byte: u8) {
         self.add(u64::from(byte));
     }

@@ -65,13 +65,15 @@ pub fn due(ctx: &Context, args: &DueArgs) -> Result<Exit, Error> {
     };
     let store = if args.check { ctx.store_to_check()? } else { ctx.store_to_read()? };
     let lib = ctx.library_for_follow_ups();
-    let mut shown = Ok(Exit::Success);
     let only_site = only_site.as_deref();
+    // Shown once: a store hands them over once (with none, an empty list); should one not
+    // call at all, "nothing due" is still said.
+    let mut shown = None;
     store.due_with(until, &mut |due| {
         let due: Vec<&DueRef> = due.iter().filter(|d| only_site.is_none() || d.site == only_site).collect();
-        shown = show(ctx, args, lib.as_ref(), now, &due);
+        shown.get_or_insert_with(|| show(ctx, args, lib.as_ref(), now, &due));
     })?;
-    shown
+    shown.unwrap_or_else(|| show(ctx, args, lib.as_ref(), now, &[]))
 }
 
 /// Shows the follow-ups `due` found, as `args` asks.
@@ -133,21 +135,22 @@ fn show<'a>(
             let overdue_word = ui::t(lang, "due_overdue");
             // The times in one string, the cells borrowing them: no allocation a row.
             let mut times = String::with_capacity(16 * due.len());
-            let ends: Vec<usize> = due
+            let spans: Vec<std::ops::Range<usize>> = due
                 .iter()
                 .map(|d| {
+                    let start = times.len();
                     clock::push_local(&mut times, d.due, config.tz());
-                    times.len()
+                    start..times.len()
                 })
                 .collect();
             let cells: Vec<[&str; 7]> = due
                 .iter()
-                .zip(std::iter::once(0).chain(ends.iter().copied()).zip(&ends))
-                .map(|(d, (start, &end))| {
+                .zip(spans)
+                .map(|(d, time)| {
                     let r = line(d);
                     [
                         if r.overdue { overdue_word } else { "" },
-                        times.get(start..end).unwrap_or(""),
+                        times.get(time).unwrap_or(""),
                         // Made safe and put on one line by the table.
                         r.incident,
                         r.reference.unwrap_or(""),

@@ -98,7 +98,8 @@ impl<W: Write> Out<W> {
         self.text(&csv::line(cells))
     }
 
-    /// A whole table (see [`table::render`]).
+    /// A whole table, plain columns written a line at a time as they are laid out (see
+    /// [`table::write_to`]).
     pub fn table<R: AsRef<[S]>, S: AsRef<str>>(
         &mut self,
         styled: bool,

@@ -206,9 +206,8 @@ pub fn to_text(t: &Table) -> String {
         && !t.styled
         && std::iter::once(&t.header).chain(&t.rows).flatten().all(|c| !c.contains('\n'))
     {
-        let rows =
-            Rows { cells: measured(t.rows.iter().flatten()), lengths: t.rows.iter().map(Vec::len).collect() };
-        return plain(measured(&t.header), rows);
+        let header: Vec<&str> = t.header.iter().map(String::as_str).collect();
+        return plain_text(&header, &t.rows);
     }
     laid_out(t, room)
 }
@@ -258,6 +257,11 @@ pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows:
         }
         return to_text(&t);
     }
+    plain_text(header, rows)
+}
+
+/// [`plain_lines`] into one text.
+fn plain_text<R: AsRef<[S]>, S: AsRef<str>>(header: &[&str], rows: &[R]) -> String {
     let mut out = String::new();
     let Ok(()) = plain_lines(header, rows, |line| {
         out.push_str(line);
@@ -321,25 +325,6 @@ fn shown(cell: &str) -> (Cow<'_, str>, usize) {
     (cell, columns)
 }
 
-/// Rows of measured cells, all in one vector (a row of its own for each took an
-/// allocation a row): each row's cells follow the previous row's.
-struct Rows<C> {
-    cells: Vec<(C, usize)>,
-    lengths: Vec<usize>,
-}
-
-impl<C> Rows<C> {
-    /// Each row's cells, in order.
-    fn each(&self) -> impl Iterator<Item = &[(C, usize)]> {
-        let mut at = 0;
-        self.lengths.iter().map(move |&n| {
-            let row = &self.cells[at..at + n];
-            at += n;
-            row
-        })
-    }
-}
-
 /// Cells already safe and on one line, each with the columns it takes, measured once for
 /// the widths and the padding both.
 fn measured<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Vec<(S, usize)> {
@@ -350,26 +335,6 @@ fn measured<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Vec<(S, usize)
             (c, w)
         })
         .collect()
-}
-
-/// Plain aligned columns of cells already safe and on one line: each column as wide as its
-/// widest cell, as comfy-table makes it, written directly into one text.
-fn plain<H: AsRef<str>, C: AsRef<str>>(header: Vec<(H, usize)>, rows: Rows<C>) -> String {
-    let mut columns = Columns { widths: header.iter().map(|(_, w)| *w).collect() };
-    for row in rows.each() {
-        for (w, (_, cell)) in columns.widths.iter_mut().zip(row) {
-            *w = (*w).max(*cell);
-        }
-    }
-    let mut out = String::new();
-    out.reserve(
-        (rows.lengths.len() + 1) * (columns.widths.iter().sum::<usize>() + 2 * columns.widths.len() + 1),
-    );
-    columns.push_line(&mut out, header);
-    for row in rows.each() {
-        columns.push_line(&mut out, row.iter().map(|(c, w)| (c, *w)));
-    }
-    out
 }
 
 /// `n` spaces, pushed a slice at a time rather than a character at a time.

@@ -428,12 +428,13 @@ pub trait Store {
         })?;
         Ok(n)
     }
-    /// Open follow-ups due before `until`, soonest first, then by incident id (in any case)
-    /// and step.
+    /// Open follow-ups due before `until`, soonest first (those due at the same time in
+    /// the same order every time).
     fn due(&self, until: Timestamp) -> Result<Vec<Due>, StoreError>;
-    /// [`Store::due`], handed to `read` all at once and borrowed from the store, which may
-    /// then read them without an allocation for each text (a log file does: `due` lists
-    /// hundreds of follow-ups, and six texts a row were a third of its work).
+    /// [`Store::due`], handed to `read` in one call (an empty list when none is due) and
+    /// borrowed from the store, which may then read them without an allocation for each
+    /// text (a log file does: `due` lists hundreds of follow-ups, and six texts a row were
+    /// a third of its work).
     fn due_with(&self, until: Timestamp, read: &mut dyn FnMut(&[DueRef<'_>])) -> Result<(), StoreError> {
         let due = self.due(until)?;
         let borrowed: Vec<DueRef<'_>> = due.iter().map(Due::borrowed).collect();

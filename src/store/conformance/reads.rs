@@ -254,6 +254,9 @@ pub(crate) fn report_is_the_tally_of_whole_incidents(f: Fixture) {
 pub(crate) fn due_gives_open_follow_ups_soonest_first(f: Fixture) {
     let mut store = f.store;
     assert!(store.due(at(T0 + 100 * HOUR)).unwrap().is_empty());
+    let mut calls = 0;
+    store.due_with(at(T0 + 100 * HOUR), &mut |d| calls += 1 + d.len()).unwrap();
+    assert_eq!(calls, 1, "one call, with nothing in it");
     let all = varied(&mut *store);
     // u1: call-0 at T0+2h, call-1 at T0+3h; u3: call-0 at T0+4h.
     let due: Vec<(String, String)> =

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use jiff::Timestamp;
-use rusqlite::types::{Type, ValueRef};
+use rusqlite::types::{FromSqlError, Type, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::query::{DUE_STATEMENT, condition, scan_statements};
@@ -102,6 +102,16 @@ struct Held {
     uid: Range<usize>,
 }
 
+impl Held {
+    /// Each text's place with its column in [`DUE_STATEMENT`].
+    fn texts(&self) -> impl Iterator<Item = (usize, &Range<usize>)> {
+        [(0, &self.incident), (1, &self.kind)]
+            .into_iter()
+            .chain(self.reference.as_ref().map(|r| (2, r)))
+            .chain([(3, &self.step), (5, &self.staff), (6, &self.uid)])
+    }
+}
+
 /// Copies column `i` of `r`, a text or NULL, onto the end of `bytes`; says where it lies.
 /// Checked as UTF-8 with the rest once all are copied (see [`due_with`]).
 fn copy_text(r: &Row, i: usize, bytes: &mut Vec<u8>) -> rusqlite::Result<Option<Range<usize>>> {
@@ -111,13 +121,39 @@ fn copy_text(r: &Row, i: usize, bytes: &mut Vec<u8>) -> rusqlite::Result<Option<
             bytes.extend_from_slice(v);
             Ok(Some(bytes.len() - v.len()..bytes.len()))
         }
-        other => Err(rusqlite::Error::InvalidColumnType(i, String::new(), other.data_type())),
+        other => Err(rusqlite::Error::InvalidColumnType(i, column_name(r, i), other.data_type())),
     }
 }
 
-/// What a text column holding no UTF-8 (in a hand-edited log) is: as rusqlite says it.
-fn not_text(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e))
+fn column_name(r: &Row, i: usize) -> String {
+    r.as_ref().column_name(i).map(str::to_owned).unwrap_or_default()
+}
+
+/// The texts `held` places in `bytes` as one string, if each of them is UTF-8 (one pass
+/// over all of them, not one a text); otherwise the first that is not, by its column, as
+/// rusqlite would have said it reading that column alone (a hand-edited log).
+fn as_text(bytes: Vec<u8>, held: &[Held]) -> rusqlite::Result<String> {
+    let bytes = match String::from_utf8(bytes) {
+        // A text ending inside a character is no text, though all together are UTF-8.
+        Ok(text) => {
+            let whole = |(_, r): (usize, &Range<usize>)| {
+                text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+            };
+            if held.iter().all(|h| h.texts().all(whole)) {
+                return Ok(text);
+            }
+            text.into_bytes()
+        }
+        Err(e) => e.into_bytes(),
+    };
+    let bad = held.iter().flat_map(Held::texts).find_map(|(i, r)| {
+        let piece = bytes.get(r.clone()).unwrap_or_default();
+        std::str::from_utf8(piece).err().map(|e| (i, e))
+    });
+    Err(match bad {
+        Some((i, e)) => rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e)),
+        None => rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(FromSqlError::InvalidType)),
+    })
 }
 
 /// Open follow-ups due before `until`, soonest first, then by id (as the id column
@@ -136,7 +172,7 @@ pub(super) fn due_with(
         // Every column but the reference is NOT NULL in the schema.
         let required = |i: usize, text: &mut Vec<u8>| {
             copy_text(r, i, text)?
-                .ok_or_else(|| rusqlite::Error::InvalidColumnType(i, String::new(), Type::Null))
+                .ok_or_else(|| rusqlite::Error::InvalidColumnType(i, column_name(r, i), Type::Null))
         };
         held.push(Held {
             incident: required(0, &mut text)?,
@@ -148,16 +184,7 @@ pub(super) fn due_with(
             uid: required(6, &mut text)?,
         });
     }
-    // Checked as UTF-8 in one pass, not one a column; a column that ends inside a
-    // character (the whole being UTF-8 all the same) is no text either.
-    let text = String::from_utf8(text).map_err(not_text)?;
-    let whole = |r: &Range<usize>| text.is_char_boundary(r.start) && text.is_char_boundary(r.end);
-    let all_whole = |h: &Held| {
-        [&h.incident, &h.kind, &h.step, &h.staff, &h.uid].into_iter().chain(&h.reference).all(whole)
-    };
-    if !held.iter().all(all_whole) {
-        return Err(not_text(rusqlite::types::FromSqlError::InvalidType));
-    }
+    let text = as_text(text, &held)?;
     let at = |range: &Range<usize>| text.get(range.clone()).unwrap_or("");
     let mut due: Vec<DueRef<'_>> = held
         .iter()
