@@ -353,11 +353,13 @@ def main():
         day = iso(oldest - oldest % 86_400_000 + 86_400_000)
         timed("recover purge (oldest day)", [binary, "purge", "--before", day, "--yes"], n,
               runs=1, extra_env={"RECOVER_LOG": copy}, warm=False)
-        os.remove(copy)
+        # The answers record an incident: into the copy too, so that the log itself stays
+        # as imported and the next run prints exactly its incidents.
         if args.pty:
-            answers = pty_answers(binary, dict(env, **log_env))
+            answers = pty_answers(binary, dict(env, RECOVER_LOG=copy))
             if answers:
                 record("one answer in a terminal (Enter)", n, answers, 0, 0, 0, [floor_med])
+        os.remove(copy)
 
     if args.json:
         with open(args.json, "w") as f:
