@@ -1,6 +1,8 @@
 //! The time `recover` records: now, to the millisecond, so what is shown and what the log
 //! keeps are the same instant.
 
+use std::fmt::Write as _;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -58,14 +60,9 @@ pub fn push_local(out: &mut String, t: Timestamp, tz: &TimeZone) {
     // more than the zone lookup: `log` and `due` show one per row.
     let d = tz.to_datetime(t);
     if !(0..=9999).contains(&d.year()) {
-        out.push_str(&format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minute()
-        ));
+        // Writing into a `String` cannot fail.
+        let _ =
+            write!(out, "{:04}-{:02}-{:02} {:02}:{:02}", d.year(), d.month(), d.day(), d.hour(), d.minute());
         return;
     }
     let mut digits = |n: u32, width: u32, then: Option<char>| {

@@ -6,11 +6,11 @@
 //! each cell line is topped up with placeholder characters that comfy-table counts and
 //! that are removed after layout. Every border then lands where a terminal puts it.
 
+use std::borrow::Cow;
+
 use comfy_table::presets::{NOTHING, UTF8_FULL_CONDENSED};
 use comfy_table::{ContentArrangement, Table as Layout};
 use unicode_width::UnicodeWidthStr;
-
-use std::borrow::Cow;
 
 use super::safe::{clean, one_line_cow, printable_ascii};
 use super::wrap::width;
@@ -250,7 +250,7 @@ fn laid_out(t: &Table, room: Option<usize>) -> String {
 /// the time).
 #[must_use]
 pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows: &[R]) -> String {
-    if styled || room(false).is_some() {
+    if laid_out_by_comfy(styled) {
         let mut t = new(styled, header);
         for row in rows {
             t.add_row(row.as_ref().iter().map(|c| one_line_cow(c.as_ref())));
@@ -258,6 +258,12 @@ pub fn render<R: AsRef<[S]>, S: AsRef<str>>(styled: bool, header: &[&str], rows:
         return to_text(&t);
     }
     plain_text(header, rows)
+}
+
+/// Whether a table of one-line cells needs comfy-table: boxed, or fitted to a terminal;
+/// plain columns into a pipe are written directly ([`plain_lines`]).
+fn laid_out_by_comfy(styled: bool) -> bool {
+    styled || room(false).is_some()
 }
 
 /// [`plain_lines`] into one text.
@@ -281,7 +287,7 @@ pub fn write_to<R: AsRef<[S]>, S: AsRef<str>>(
     header: &[&str],
     rows: &[R],
 ) -> std::io::Result<()> {
-    if styled || room(false).is_some() {
+    if laid_out_by_comfy(styled) {
         return w.write_all(render(styled, header, rows).as_bytes());
     }
     plain_lines(header, rows, |line| w.write_all(line.as_bytes()))
