@@ -24,6 +24,7 @@ mod guest;
 mod i18n;
 mod keyed;
 mod money;
+mod parallel;
 mod playbook;
 mod policy;
 mod pool;

@@ -180,6 +180,51 @@ fn import_reports_every_bad_incident_line_and_imports_nothing() {
 }
 
 #[test]
+fn problems_come_in_the_order_of_the_file_and_a_clean_file_imports_whole() {
+    // Lines are checked on every core, a few hundred at a time: what is said of them must
+    // still come in the order they stand in the file, and every good one be imported.
+    let t = Test::new();
+    let good = an_incident(&t);
+    let lines = |bad_at: &[usize]| -> Vec<serde_json::Value> {
+        (1..=1200)
+            .map(|n| {
+                let mut i = good.clone();
+                i["uid"] = format!("u-{n}").into();
+                i["id"] = format!("T-{n}").into();
+                if bad_at.contains(&n) {
+                    i["steps"][0]["cost"] = "-1".into();
+                }
+                i
+            })
+            .collect()
+    };
+    let bad_at = [5, 400, 777, 1199];
+    let out = import(&t, "many.jsonl", &lines(&bad_at));
+    out.code(2);
+    let said: Vec<&str> =
+        out.stderr.lines().filter_map(|l| l.split_once("many.jsonl:").map(|(_, said)| said)).collect();
+    let mut wanted: Vec<String> =
+        bad_at.iter().map(|n| format!("{n}: the cost of step `listen` -1 is negative")).collect();
+    wanted.push(" 4 problem(s); nothing was recorded".to_owned());
+    assert_eq!(said, wanted, "{}", out.stderr);
+
+    let out = import(&t, "many.jsonl", &lines(&[]));
+    out.code(0);
+    assert!(out.stderr.contains("1200 added, 0 updated, 0 already here"), "{}", out.stderr);
+    let other = t.path("other.db");
+    let exported = t.cmd(&["export"]).env("RECOVER_LOG", other.to_str().unwrap()).run().stdout;
+    let ids: Vec<String> = exported
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut expected: Vec<String> = (1..=1200).map(|n| format!("T-{n}")).collect();
+    let mut got = ids.clone();
+    got.sort();
+    expected.sort();
+    assert_eq!(got, expected);
+}
+
+#[test]
 fn a_bom_is_fine_and_foreign_types_are_imported_with_a_warning() {
     let t = Test::new();
     let mut i = an_incident(&t);

@@ -77,7 +77,7 @@ impl<R: BufRead> BoundedLines<R> {
     }
 }
 
-impl BoundedLines<Box<dyn BufRead>> {
+impl BoundedLines<Box<dyn BufRead + Send>> {
     /// The lines of `path`, or of standard input for `-`; with the file itself when it is
     /// a regular file (which can be read again), `None` for standard input, a pipe or a
     /// device.
