@@ -27,7 +27,9 @@ pub fn workers(own: bool) -> usize {
 /// Runs `work` on every chunk `next` gives (called by one worker at a time, until it gives
 /// `None`) on `workers` threads, and `take` on an iterator of the results in the order the
 /// chunks were given. When `take` returns (having read all the results or not), the
-/// workers stop after the chunk each is on, and their threads are joined.
+/// workers stop after the chunk each is on, and their threads are joined: a worker in the
+/// middle of `next` finishes it first, so a `next` that reads a pipe returns when the pipe
+/// gives its next lines or closes.
 ///
 /// A panic in a worker is carried on to this thread, as if the work had run here.
 pub fn in_order<C, R, T>(
