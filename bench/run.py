@@ -38,9 +38,9 @@ def sh(cmd, **kw):
     subprocess.run(cmd, check=True, **kw)
 
 
-def run_once(argv, env, stdout_path=os.devnull):
+def run_once(argv, env, stdout_path=os.devnull, stderr_path=os.devnull):
     """Runs argv; returns (seconds, max RSS in KiB, exit code, lines printed)."""
-    with open(stdout_path, "wb") as out, open(os.devnull, "wb") as err:
+    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         start = time.perf_counter()
         pid = os.posix_spawn(argv[0], argv, env, file_actions=[
             (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
@@ -81,10 +81,26 @@ def measure(argv, env, runs, scratch, floor=None, before=None, warm=True):
             floor_times.append(run_once([floor], env)[0])
         if before:
             before()
-        t, r, code, lines = run_once(argv, env, out)
+        err = os.path.join(scratch, "stderr")
+        t, r, code, lines = run_once(argv, env, out, err)
+        if code != 0:
+            # A failed run is said with its reason, never only counted.
+            with open(err, errors="replace") as f:
+                why = f.read().strip().splitlines()
+            print(f"! exit {code}: {' '.join(argv[1:])}: {why[-1] if why else '(nothing on stderr)'}",
+                  file=sys.stderr, flush=True)
         times.append(t)
         rss = max(rss, r)
     return times, floor_times, (peak_rss(argv, env, scratch) if warm else None) or rss, code, lines
+
+
+def remove_log(path):
+    """Removes a log file with its write-ahead and shared-memory files: a write-ahead file
+    left behind (a terminal killed in the middle of a session leaves one) would be read
+    into the next log given the same name, which is not its own."""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
 
 
 def drop_cache(db):
@@ -296,9 +312,7 @@ def main():
         fresh = os.path.exists(db) and os.path.getmtime(db) > max(
             os.path.getmtime(binary), os.path.getmtime(jsonl))
         if not fresh:
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(db + suffix):
-                    os.remove(db + suffix)
+            remove_log(db)
             e = dict(env, RECOVER_LOG=db)
             report = os.path.join(scratch, "time")
             wrap = [TIME, "-f", "%M", "-o", report] if os.path.exists(TIME) else []
@@ -347,6 +361,7 @@ def main():
               runs=few, extra_env=log_env)
         # Purge of the oldest day, on a copy (it changes the log), once.
         copy = os.path.join(scratch, "purge.db")
+        remove_log(copy)
         shutil.copyfile(db, copy)
         os.sync()
         oldest = first_start_ms(jsonl)
@@ -359,7 +374,7 @@ def main():
             answers = pty_answers(binary, dict(env, RECOVER_LOG=copy))
             if answers:
                 record("one answer in a terminal (Enter)", n, answers, 0, 0, 0, [floor_med])
-        os.remove(copy)
+        remove_log(copy)
 
     if args.json:
         with open(args.json, "w") as f:
