@@ -293,7 +293,8 @@ impl Store for SqliteStore {
     }
 
     fn report(&self, since: Timestamp, now: Timestamp) -> Result<crate::tally::Report, StoreError> {
-        summary::report(&self.conn, since, now).at(&self.path)
+        let readers = self.two_readers(&Filter { since: Some(since), ..Filter::default() })?;
+        summary::report(&self.conn, readers, since, now).at(&self.path)
     }
 
     fn count(&self, filter: &Filter) -> Result<usize, StoreError> {
