@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::query::{Part, condition};
+use super::query::condition;
 use super::read::{load_incident, scan_on};
 use super::rows::{bad, from_ms, money, ms, text, text_or_null};
 use crate::engine::Status;
@@ -72,9 +72,9 @@ pub(super) fn backfill(conn: &Connection) -> rusqlite::Result<()> {
 /// whose text before the timings is the same (most of them) are counted once per distinct
 /// text, and only the two timings are kept per incident.
 ///
-/// With `readers` (two of one snapshot, for a long period of a big log), each reads every
-/// other incident by its key on its own core: over ten years of a million incidents the
-/// counting of texts is most of the time, and it splits cleanly.
+/// With `readers` (two of one snapshot, for a long period of a big log), each reads one
+/// half of the period on its own core: over ten years of a million incidents the counting
+/// of texts is most of the time, and it splits cleanly.
 pub(super) fn report(
     conn: &Connection,
     readers: Option<[Connection; 2]>,
@@ -95,13 +95,16 @@ pub(super) fn report(
         .unwrap_or_default();
     let scanned = match readers {
         None => scan_report(conn, since_ms, None)?,
-        Some([mine, theirs]) => std::thread::scope(|s| {
-            let other = s.spawn(move || scan_report(&theirs, since_ms, Some(Part(2, 1))));
-            let mut scanned = scan_report(&mine, since_ms, Some(Part(2, 0)))?;
-            // A panic in the other reader is a bug; it is carried on, as on one thread.
-            scanned.absorb(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?);
-            Ok::<_, rusqlite::Error>(scanned)
-        })?,
+        Some([mine, theirs]) => {
+            let middle = middle(conn, since_ms)?;
+            std::thread::scope(|s| {
+                let other = s.spawn(move || scan_report(&theirs, middle, None));
+                let mut scanned = scan_report(&mine, since_ms, Some(middle))?;
+                // A panic in the other reader is a bug; it is carried on, as on one thread.
+                scanned.absorb(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?);
+                Ok::<_, rusqlite::Error>(scanned)
+            })?
+        }
     };
     let mut t = Totals { apology: scanned.apology, fix: scanned.fix, ..Totals::default() };
     let mut open = 0;
@@ -141,17 +144,33 @@ impl Scanned {
     }
 }
 
-/// Reads the report texts of the incidents started since `since_ms` (of `part` of them,
-/// unless `None`) on `conn`, from the index alone: the key `part` tests is in it too.
-fn scan_report(conn: &Connection, since_ms: i64, part: Option<Part>) -> rusqlite::Result<Scanned> {
-    const ALL: &str = "SELECT report_row FROM incidents INDEXED BY incidents_report WHERE started_at >= ?1";
-    let sql = match part {
-        None => Cow::Borrowed(ALL),
-        // A remainder from 0 to `of - 1` even for a negative key, as `query::Part` says.
-        Some(Part(of, k)) => Cow::Owned(format!("{ALL} AND ((n % {of}) + {of}) % {of} = {k}")),
-    };
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query([since_ms])?;
+/// Where two readers of the incidents started since `since_ms` divide them: halfway in
+/// time between the first and the last (two lookups in the index), so each reads its own
+/// half of the index and neither walks the other's. A log's incidents come at a steady
+/// rate on the whole; if they did not, the split is uneven, never wrong.
+fn middle(conn: &Connection, since_ms: i64) -> rusqlite::Result<i64> {
+    let (first, last): (Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT (SELECT min(started_at) FROM incidents WHERE started_at >= ?1),
+                (SELECT max(started_at) FROM incidents WHERE started_at >= ?1)",
+        [since_ms],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    Ok(match (first, last) {
+        (Some(first), Some(last)) => first + (last - first) / 2,
+        _ => since_ms,
+    })
+}
+
+/// The report texts of the incidents started from `?1` until before `?2`.
+const REPORT_ROWS: &str =
+    "SELECT report_row FROM incidents INDEXED BY incidents_report WHERE started_at >= ?1 AND started_at < ?2";
+
+/// Reads the report texts of the incidents started from `from_ms` (until before
+/// `until_ms`, if given) on `conn`, from the index alone.
+fn scan_report(conn: &Connection, from_ms: i64, until_ms: Option<i64>) -> rusqlite::Result<Scanned> {
+    let mut stmt = conn.prepare_cached(REPORT_ROWS)?;
+    // A bound the index can stop at, whether given or not.
+    let mut rows = stmt.query(params![from_ms, until_ms.unwrap_or(i64::MAX)])?;
     let mut s = Scanned::default();
     let mut read = 0;
     while let Some(row) = rows.next()? {

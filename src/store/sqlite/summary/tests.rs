@@ -354,7 +354,7 @@ fn the_log_table_rows_say_what_the_whole_incidents_do() {
 #[test]
 fn a_report_reads_its_index_alone() {
     let store = SqliteStore::in_memory().unwrap();
-    let sql = "SELECT report_row FROM incidents INDEXED BY incidents_report WHERE started_at >= 1";
+    let sql = super::REPORT_ROWS;
     // SQLite's plan does not call an index holding a generated column "covering", so look
     // at the program: every value it reads comes from the index's cursor, none from the
     // table's (whose seek is deferred until a value is read from it, which never comes).
@@ -366,15 +366,13 @@ fn a_report_reads_its_index_alone() {
         .conn
         .prepare(&format!("EXPLAIN {sql}"))
         .unwrap()
-        .query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_map([1, i64::MAX], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     let index = program.iter().find(|(op, _, page)| op == "OpenRead" && *page == root).unwrap().1;
     let reads: Vec<_> = program.iter().filter(|(op, ..)| op == "Column").collect();
     assert!(!reads.is_empty() && reads.iter().all(|(_, cursor, _)| *cursor == index), "{program:?}");
-    // The statement `report` runs is that one.
-    assert!(include_str!("../summary.rs").contains(&sql.replace(">= 1", ">= ?1")));
 }
 
 #[test]
