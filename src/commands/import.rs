@@ -77,35 +77,46 @@ struct Chunk {
     failed: Option<std::io::Error>,
 }
 
-/// Reads the next [`Chunk`] of `lines`, the line numbers counted on from `read`; `None`
-/// once the input is done (or failed, the chunk before having said so).
-fn read_chunk<R: std::io::BufRead>(
-    lines: &mut BoundedLines<R>,
-    read: &mut usize,
-    done: &mut bool,
-) -> Option<Chunk> {
-    if *done {
-        return None;
+/// The lines of the input, numbered as in the file, read a [`Chunk`] at a time.
+struct Numbered<R> {
+    lines: BoundedLines<R>,
+    /// Lines read so far.
+    read: usize,
+    /// Reading has ended, at the end of the input or on an error.
+    done: bool,
+}
+
+impl<R: std::io::BufRead> Numbered<R> {
+    fn new(lines: BoundedLines<R>) -> Self {
+        Numbered { lines, read: 0, done: false }
     }
-    let mut chunk = Chunk { lines: Vec::with_capacity(LINES_PER_CHUNK), failed: None };
-    while chunk.lines.len() < LINES_PER_CHUNK {
-        match lines.next_line() {
-            Ok(Some(line)) => {
-                *read += 1;
-                chunk.lines.push((*read, line));
-            }
-            Ok(None) => {
-                *done = true;
-                break;
-            }
-            Err(e) => {
-                *done = true;
-                chunk.failed = Some(e);
-                break;
+
+    /// The next chunk; `None` once the input is done (or failed, the chunk before having
+    /// said so).
+    fn chunk(&mut self) -> Option<Chunk> {
+        if self.done {
+            return None;
+        }
+        let mut chunk = Chunk { lines: Vec::with_capacity(LINES_PER_CHUNK), failed: None };
+        while chunk.lines.len() < LINES_PER_CHUNK {
+            match self.lines.next_line() {
+                Ok(Some(line)) => {
+                    self.read += 1;
+                    chunk.lines.push((self.read, line));
+                }
+                Ok(None) => {
+                    self.done = true;
+                    break;
+                }
+                Err(e) => {
+                    self.done = true;
+                    chunk.failed = Some(e);
+                    break;
+                }
             }
         }
+        (!chunk.lines.is_empty() || chunk.failed.is_some()).then_some(chunk)
     }
-    (!chunk.lines.is_empty() || chunk.failed.is_some()).then_some(chunk)
 }
 
 /// What the first pass makes of one line, on a worker: the engine's rules need nothing
@@ -164,7 +175,7 @@ fn check<R: std::io::BufRead + Send>(
     ctx: &Context,
     name: &str,
     library: Option<&Library>,
-    mut lines: BoundedLines<R>,
+    lines: BoundedLines<R>,
     mut spool: Option<&mut Spool>,
 ) -> Result<(BTreeSet<String>, u64), Error> {
     let config = &ctx.config;
@@ -177,10 +188,10 @@ fn check<R: std::io::BufRead + Send>(
     let mut problems = 0;
     let mut good = 0;
     let progress = Progress::start(&format!("checking {}", one_line(name)), None);
-    let (mut read, mut done) = (0, false);
+    let mut numbered = Numbered::new(lines);
     crate::parallel::in_order(
         crate::parallel::workers(false),
-        || read_chunk(&mut lines, &mut read, &mut done),
+        || numbered.chunk(),
         |chunk: Chunk| {
             let checked: Vec<(usize, Checked)> = chunk
                 .lines
@@ -254,14 +265,13 @@ fn write(
 ) -> Result<Imported, Error> {
     let mut store = ctx.store()?;
     file.rewind().map_err(|e| unreadable(name, &e))?;
-    let mut lines = BoundedLines::of_file(&file);
+    let mut numbered = Numbered::new(BoundedLines::of_file(&file));
     let mut changed = None;
     let mut failed = None;
     let progress = Progress::start(&format!("importing {}", one_line(name)), Some(good));
-    let (mut read, mut done) = (0, false);
     let stats = crate::parallel::in_order(
         crate::parallel::workers(true),
-        || read_chunk(&mut lines, &mut read, &mut done),
+        || numbered.chunk(),
         |chunk: Chunk| {
             // Checked again as it is written: a line that no longer passes (the file
             // changed since it was checked) is known by its number, and the store is only

@@ -94,12 +94,12 @@ pub(super) fn report(
         .optional()?
         .unwrap_or_default();
     let scanned = match readers {
-        None => scan_report(conn, since_ms, None)?,
+        None => scan_report(conn, since_ms, i64::MAX)?,
         Some([mine, theirs]) => {
             let middle = middle(conn, since_ms)?;
             std::thread::scope(|s| {
-                let other = s.spawn(move || scan_report(&theirs, middle, None));
-                let mut scanned = scan_report(&mine, since_ms, Some(middle))?;
+                let other = s.spawn(move || scan_report(&theirs, middle, i64::MAX));
+                let mut scanned = scan_report(&mine, since_ms, middle)?;
                 // A panic in the other reader is a bug; it is carried on, as on one thread.
                 scanned.absorb(other.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?);
                 Ok::<_, rusqlite::Error>(scanned)
@@ -165,12 +165,12 @@ fn middle(conn: &Connection, since_ms: i64) -> rusqlite::Result<i64> {
 const REPORT_ROWS: &str =
     "SELECT report_row FROM incidents INDEXED BY incidents_report WHERE started_at >= ?1 AND started_at < ?2";
 
-/// Reads the report texts of the incidents started from `from_ms` (until before
-/// `until_ms`, if given) on `conn`, from the index alone.
-fn scan_report(conn: &Connection, from_ms: i64, until_ms: Option<i64>) -> rusqlite::Result<Scanned> {
+/// Reads the report texts of the incidents started from `from_ms` until before `until_ms`
+/// (`i64::MAX` for no end: a bound the index can stop at either way) on `conn`, from the
+/// index alone.
+fn scan_report(conn: &Connection, from_ms: i64, until_ms: i64) -> rusqlite::Result<Scanned> {
     let mut stmt = conn.prepare_cached(REPORT_ROWS)?;
-    // A bound the index can stop at, whether given or not.
-    let mut rows = stmt.query(params![from_ms, until_ms.unwrap_or(i64::MAX)])?;
+    let mut rows = stmt.query([from_ms, until_ms])?;
     let mut s = Scanned::default();
     let mut read = 0;
     while let Some(row) = rows.next()? {
