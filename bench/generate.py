@@ -27,6 +27,8 @@ whose time grows with N is one that reads more than its answer.
   - follow-ups: done on time 88%, late 12%, outcome recovered/lost/done; 90% of those not
     yet due are open, 10% of those due in the last two days, 1 in 20,000 older ones
   - 0.2% of incidents were interrupted and never resumed (in_progress)
+  - global ids: version 7 UUIDs, ordered by start, as recover makes them (--v4-uids: the
+    random ones of logs made before; everything else in the log is the same)
 
 Only the standard library and PyYAML (already needed by the schema test) are used.
 """
@@ -63,6 +65,19 @@ ID_SPACE = len(ID_ALPHABET) ** 6
 # An odd multiplier that is no multiple of 31: i -> (i * MUL + ADD) mod 31**6 is a bijection,
 # so the n-th incident's short id is unique by construction (no retry loop).
 ID_MUL, ID_ADD = 492_876_847, 7_919
+
+
+def global_id(started_ms, rng, v4):
+    """A global id as recover makes it: a version 7 UUID (48 bits of the start in
+    milliseconds, then random bits), or with v4 one of the random version 4 UUIDs that
+    builds before 0.9 made."""
+    # The same 128 random bits either way, so the two logs differ in their ids alone.
+    r = rng.getrandbits(128)
+    if v4:
+        return str(uuid.UUID(int=r, version=4))
+    r &= (1 << 74) - 1
+    value = (started_ms << 80) | (0x7 << 76) | ((r >> 62) << 64) | (0b10 << 62) | (r & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
 
 
 def short_id(n):
@@ -262,7 +277,7 @@ def generate_log(args):
                                if s.get("outcome") == "done" and "cost" in s)
         incident = {
             "id": short,
-            "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "uid": global_id(started, rng, args.v4_uids),
             "type": kind,
             "severity": severity,
             "staff": rng.choices(staff, staff_weights)[0],
@@ -326,6 +341,8 @@ def main():
     log.add_argument("--per-day", type=float, default=500.0)
     log.add_argument("--seed", type=int, default=8)
     log.add_argument("--now", help="RFC 3339 end of the log (default: now)")
+    log.add_argument("--v4-uids", action="store_true",
+                     help="random version 4 global ids, as logs made before version 7 ids have")
     log.add_argument("--out", required=True)
     args = p.parse_args()
     if args.what == "library":

@@ -327,3 +327,23 @@ fn an_amend_offered_instead_of_others_replaces_them_in_the_bundle() {
     // The treat, the whole bill and the invitation back: never the dish paid twice.
     assert_eq!(s.incident().amends_total, Money::whole(8 + 150 + 120));
 }
+
+#[test]
+fn global_ids_are_unique_uuids_ordered_by_start() {
+    let lib = library();
+    let ids: Vec<String> = [0, 0, 1, 3600, 86_400 * 400]
+        .into_iter()
+        .map(|sec| Session::begin(reservation(&lib), start(50, None), t(sec)).incident().uid.clone())
+        .collect();
+    for id in &ids {
+        assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 7, "{id}");
+    }
+    // Two begun in the same millisecond differ; later starts sort after earlier ones.
+    assert_ne!(ids[0], ids[1]);
+    assert!(ids[1..].windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // A clock before 1970 still gives a unique id.
+    let early = Timestamp::from_second(-86_400).unwrap();
+    let a = Session::begin(reservation(&lib), start(50, None), early).incident().uid.clone();
+    let b = Session::begin(reservation(&lib), start(50, None), early).incident().uid.clone();
+    assert_ne!(a, b);
+}
