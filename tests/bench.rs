@@ -53,6 +53,35 @@ fn generated_logs_import_and_export_byte_for_byte_and_the_timing_script_runs() {
     assert!(!stdout.contains("exit 1") && !stdout.contains("exit 2"), "{stdout}");
 }
 
+/// The generator's global ids are version 7, as `recover` makes them, ordered by start;
+/// `--v4-uids` writes the same log with the random version 4 ids of older logs, for a
+/// fair comparison of the two.
+#[test]
+fn the_log_generator_makes_version_7_ids_or_the_same_log_with_version_4() {
+    let t = Test::new();
+    let generate = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/generate.py");
+    let generate = generate.to_str().unwrap();
+    let read = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let out = t.path("ids.jsonl");
+        let mut args = vec![generate, "log", "--incidents", "40", "--now", "2026-11-30T12:00:00Z"];
+        args.extend_from_slice(extra);
+        args.extend(["--out", out.to_str().unwrap()]);
+        python(&args);
+        let text = std::fs::read_to_string(&out).expect("generated");
+        text.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect()
+    };
+    let uid = |l: &serde_json::Value| uuid::Uuid::parse_str(l["uid"].as_str().expect("uid")).expect("a UUID");
+    let (v7, mut v4) = (read(&[]), read(&["--v4-uids"]));
+    assert_eq!(v7.len(), 40);
+    for (a, b) in v7.iter().zip(&mut v4) {
+        assert_eq!(uid(a).get_version_num(), 7, "{a}");
+        assert_eq!(uid(b).get_version_num(), 4, "{b}");
+        b["uid"] = a["uid"].clone();
+        assert_eq!(a, b, "the logs differ in their ids alone");
+    }
+    assert!(v7.windows(2).all(|w| uid(&w[0]) < uid(&w[1])), "version 7 ids sort by start");
+}
+
 /// The generator draws start times with a daily rhythm from 07:00; before 07:00 UTC it used
 /// to draw for ever. It must end at any hour of `--now`, and keep ids unique.
 #[test]

@@ -143,6 +143,16 @@ fn export_then_import_into_another_log_is_idempotent() {
     session(&t, &["--type", "noise", "--ref", "room 12"]);
     let export = t.ok(&["export"]);
     assert_eq!(export.lines().count(), 2);
+    // New global ids are version 7 UUIDs that begin with the start in milliseconds, so a
+    // log's uid index takes each at its end.
+    for line in export.lines() {
+        let incident: serde_json::Value = serde_json::from_str(line).unwrap();
+        let uid = uuid::Uuid::parse_str(incident["uid"].as_str().unwrap()).unwrap();
+        assert_eq!(uid.get_version_num(), 7, "{uid}");
+        let started: jiff::Timestamp = incident["started_at"].as_str().unwrap().parse().unwrap();
+        let ms = u64::try_from(started.as_millisecond()).unwrap();
+        assert_eq!(uid.as_u128() >> 80, u128::from(ms), "{uid} starts with {started}");
+    }
     let file = t.write("export.jsonl", &export);
     let other = t.path("other/log.db");
     let run = |args: &[&str]| t.cmd(args).env("RECOVER_LOG", other.to_str().unwrap()).run();
