@@ -28,12 +28,14 @@ impl Progress {
         if !shown() {
             return Progress { bar: None };
         }
-        // A bar of fixed width, never the whole line: a line exactly as wide as the terminal
-        // wraps the cursor, and clearing it at the end would clear the line below.
-        let template = if total.is_some() {
-            "{spinner} {msg} {human_pos}/{human_len} ({rate}, {eta} left) {bar:24}"
-        } else {
-            "{spinner} {msg} {human_pos} ({rate}, {elapsed})"
+        // The counts first, then what is being done, cut to what the terminal has room for
+        // (a long file name on a narrow terminal would wrap the line); the bar only where
+        // there is room for it beside them.
+        let wide = crate::render::wrap::columns(&console::Term::stderr()).unwrap_or(80) >= 100;
+        let template = match total {
+            Some(_) if wide => "{spinner} {human_pos}/{human_len} ({rate}, {eta} left) {bar:24} {wide_msg}",
+            Some(_) => "{spinner} {human_pos}/{human_len} ({rate}, {eta} left) {wide_msg}",
+            None => "{spinner} {human_pos} ({rate}, {elapsed}) {wide_msg}",
         };
         // A whole number a second: indicatif's own `per_sec` shows four decimals.
         let style = ProgressStyle::with_template(template)

@@ -181,6 +181,62 @@ fn a_malformed_import_line_is_reported_and_nothing_is_imported() {
     assert_eq!(t.cmd(&["log", "--json"]).run().stdout, "", "nothing imported");
 }
 
+/// Two accounts of one incident in one file (two exports put together, one edited) are
+/// a conflict as with the log: reported, and nothing imported. Two that merge (one
+/// knows more than the other) are merged, whichever comes first.
+#[test]
+fn an_incident_named_twice_in_one_file_must_agree_with_itself() {
+    let t = Test::new();
+    let other_staff = OLD_INCIDENT.replace(r#""staff":"ole""#, r#""staff":"pia""#);
+    let file = t.write("twice.jsonl", format!("{OLD_INCIDENT}\n\n{other_staff}\n"));
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(
+        out.stderr.contains(
+            "twice.jsonl:3: incident 0b7c8f3e-1111-4c4c-9c9c-000000000001 is on line 1 too, which says otherwise (staff)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(t.cmd(&["log", "--json"]).run().stdout, "", "nothing imported");
+    // From standard input (kept as it is checked, blank lines left out), the same numbers.
+    let piped = t.cmd(&["import", "-"]).stdin(format!("{OLD_INCIDENT}\n\n{other_staff}\n")).run();
+    assert!(
+        piped.code(2).stderr.contains("-:3: incident 0b7c8f3e-1111-4c4c-9c9c-000000000001 is on line 1 too"),
+        "{}",
+        piped.stderr
+    );
+
+    // The same global id written in capitals, or without its hyphens, is the same incident.
+    let upper =
+        OLD_INCIDENT.replace("0b7c8f3e-1111-4c4c-9c9c-000000000001", "0B7C8F3E-1111-4C4C-9C9C-000000000001");
+    let plain =
+        OLD_INCIDENT.replace("0b7c8f3e-1111-4c4c-9c9c-000000000001", "0b7c8f3e11114c4c9c9c000000000001");
+    let file = t.write("spellings.jsonl", format!("{OLD_INCIDENT}\n{upper}\n{plain}\n"));
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    assert!(out.code(0).stderr.contains("1 added, 0 updated, 2 already here"), "{}", out.stderr);
+    let log = t.cmd(&["log", "--json"]).run().json_lines();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["uid"], "0b7c8f3e-1111-4c4c-9c9c-000000000001");
+    t.cmd(&["purge", "--before", "2026-06-01", "--yes"]).run().code(0);
+
+    // The follow-up closed later: the second account knows more, and merges.
+    let closed = OLD_INCIDENT.replace(
+        r#""done_at":null,"outcome":null"#,
+        r#""done_at":"2026-01-10T12:14:00Z","outcome":"recovered""#,
+    );
+    for (name, text) in [
+        ("later.jsonl", format!("{OLD_INCIDENT}\n{closed}\n")),
+        ("earlier.jsonl", format!("{closed}\n{OLD_INCIDENT}\n")),
+    ] {
+        let file = t.write(name, &text);
+        t.ok_saying(&["import", file.to_str().unwrap()], "imported");
+        let log = t.cmd(&["log", "--json"]).run().json_lines();
+        assert_eq!(log.len(), 1, "{name}");
+        assert_eq!(log[0]["follow_ups"][0]["outcome"], "recovered", "{name}");
+    }
+}
+
 #[test]
 fn purge_deletes_old_incidents_after_confirmation() {
     let t = Test::new();

@@ -8,7 +8,9 @@
 //! are checked, to a private temporary file, so `slow-producer | recover import -` holds
 //! no lock while the producer runs and `/dev/zero` never fills a disk.
 
-use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasher;
 use std::io::{Seek, Write};
 
 use crate::cli::ImportArgs;
@@ -19,7 +21,7 @@ use crate::exit_code::Exit;
 use crate::playbook::Library;
 use crate::progress::Progress;
 use crate::render::safe::one_line;
-use crate::store::{Imported, Rejected};
+use crate::store::{Imported, Rejected, differences};
 
 use super::jsonl::{BoundedLines, Line};
 
@@ -41,12 +43,15 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
     // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
     let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };
     let library = ctx.library().ok();
-    let (foreign, good) = check(ctx, &name, library.as_ref(), lines, spool.as_mut())?;
-    let file = match (original, spool) {
+    let (foreign, good, repeated) = check(ctx, &name, library.as_ref(), lines, spool.as_mut())?;
+    let mut file = match (original, spool) {
         (Some(file), _) => file,
         (None, Some(spool)) => spool.file,
         (None, None) => unreachable!("a spool is made for every input that is not a file"),
     };
+    if !repeated.is_empty() {
+        check_repeats(&name, library.as_ref(), &mut file, &repeated)?;
+    }
     let stats = write(ctx, &name, library.as_ref(), file, good)?;
     if !foreign.is_empty() {
         // Another site's library may have types this one lacks: kept, but said.
@@ -129,6 +134,8 @@ enum Checked {
     Blank,
     Bad(Vec<String>),
     Good {
+        /// A hash of its global id, to find an incident named twice in one file.
+        uid: u64,
         /// The incident, when the log has incidents it may conflict with. Otherwise it
         /// is dropped by the worker that made it: memory freed on another thread than
         /// the one that took it costs both threads a lock on every string (the first pass
@@ -163,12 +170,14 @@ fn check_line(n: usize, line: Line, library: Option<&Library>, whole: bool, keep
         _ => None,
     };
     let foreign = (library.is_some() && playbook.is_none()).then(|| incident.kind.clone());
-    Checked::Good { incident: whole.then_some(incident), bytes, foreign }
+    let uid = crate::fx::FxBuild::default().hash_one(&incident.uid);
+    Checked::Good { uid, incident: whole.then_some(incident), bytes, foreign }
 }
 
 /// The first pass: reads and checks every line, reporting each problem as `FILE:LINE:`,
 /// without taking the log's write lock; keeps the good lines in `spool` if there is one.
-/// Gives the types this library does not have, and how many good lines there are.
+/// Gives the types this library does not have, how many good lines there are, and the
+/// good lines that may name an incident another line names too (see [`Repeated`]).
 /// Lines are parsed and checked on every core; conflicts with the log, the report and
 /// the spool are dealt with here, in the order of the file.
 fn check<R: std::io::BufRead + Send>(
@@ -177,7 +186,7 @@ fn check<R: std::io::BufRead + Send>(
     library: Option<&Library>,
     lines: BoundedLines<R>,
     mut spool: Option<&mut Spool>,
-) -> Result<(BTreeSet<String>, u64), Error> {
+) -> Result<(BTreeSet<String>, u64, Repeated), Error> {
     let config = &ctx.config;
     // Checking only reads, and a file with problems leaves no new log behind; in a log
     // that does not exist yet, nothing can conflict.
@@ -187,6 +196,10 @@ fn check<R: std::io::BufRead + Send>(
     let mut foreign = BTreeSet::new();
     let mut problems = 0;
     let mut good = 0;
+    // Each good line's global id, hashed (24 bytes a line, not the id's 36 and more), with
+    // the place among the good lines of the first that has it, and its number.
+    let mut first: HashMap<u64, (u64, usize), crate::fx::FxBuild> = HashMap::default();
+    let mut repeated = Repeated::new();
     let progress = Progress::start(&format!("checking {}", one_line(name)), None);
     let mut numbered = Numbered::new(lines);
     crate::parallel::in_order(
@@ -223,7 +236,19 @@ fn check<R: std::io::BufRead + Send>(
                             }
                             continue;
                         }
-                        Checked::Good { incident, bytes, foreign } => (incident, bytes, foreign),
+                        Checked::Good { uid, incident, bytes, foreign } => {
+                            match first.entry(uid) {
+                                Entry::Vacant(v) => {
+                                    v.insert((good, n));
+                                }
+                                Entry::Occupied(o) => {
+                                    let (place, line) = *o.get();
+                                    repeated.insert(place, line);
+                                    repeated.insert(good, n);
+                                }
+                            }
+                            (incident, bytes, foreign)
+                        }
                     };
                     if let (Some(reading), Some(incident)) = (&reading, &incident)
                         && let Some((id, what)) = reading.conflict(incident)?
@@ -250,7 +275,67 @@ fn check<R: std::io::BufRead + Send>(
     if problems > 0 {
         return Err(Error::BadInput { file: name.to_owned(), count: problems });
     }
-    Ok((foreign, good))
+    Ok((foreign, good, repeated))
+}
+
+/// The good lines whose global id another good line may have too (their hashes are the
+/// same): their places among the good lines, with their numbers in the input (a spool of
+/// standard input keeps the good lines alone, so its own numbering is not the input's).
+type Repeated = BTreeMap<u64, usize>;
+
+/// Reads the checked input again for the lines in `repeated` (only when a file names one
+/// incident twice, which an export never does but two exports put together may): each is
+/// compared with the lines before it that have the same global id, as an incident in the
+/// log would be. Two accounts that differ are reported, and nothing is imported; two that
+/// merge (one knows more than the other) are merged as ever. Leaves `file` at its start.
+fn check_repeats(
+    name: &str,
+    library: Option<&Library>,
+    file: &mut std::fs::File,
+    repeated: &Repeated,
+) -> Result<(), Error> {
+    file.rewind().map_err(|e| unreadable(name, &e))?;
+    let mut numbered = Numbered::new(BoundedLines::of_file(&*file));
+    let mut seen: HashMap<String, Vec<(usize, Incident)>> = HashMap::new();
+    let mut place = 0;
+    let mut problems = 0;
+    while let Some(chunk) = numbered.chunk() {
+        for (at, line) in chunk.lines {
+            // Every line that is not blank passed the first pass: only those asked for are
+            // parsed again (should the file have changed since, the write pass says so).
+            if !matches!(line.text(at == 1), Ok(Some(_))) {
+                continue;
+            }
+            let here = place;
+            place += 1;
+            let Some(&n) = repeated.get(&here) else { continue };
+            let Checked::Good { incident: Some(incident), .. } = check_line(at, line, library, true, false)
+            else {
+                continue;
+            };
+            let earlier = seen.entry(incident.uid.clone()).or_default();
+            if let Some((m, what)) =
+                earlier.iter().find_map(|(m, e)| differences(e, &incident).map(|w| (*m, w)))
+            {
+                problems += 1;
+                eprintln!(
+                    "{}:{n}: incident {} is on line {m} too, which says otherwise ({}); nothing was merged",
+                    one_line(name),
+                    one_line(&incident.uid),
+                    one_line(&what)
+                );
+            }
+            earlier.push((n, incident));
+        }
+        if let Some(e) = chunk.failed {
+            return Err(unreadable(name, &e));
+        }
+    }
+    file.rewind().map_err(|e| unreadable(name, &e))?;
+    if problems > 0 {
+        return Err(Error::BadInput { file: name.to_owned(), count: problems });
+    }
+    Ok(())
 }
 
 /// The second pass: reads the checked file again and merges it into the log in batches,
@@ -327,9 +412,20 @@ fn unreadable(name: &str, e: &std::io::Error) -> Error {
     Error::usage(format!("cannot read {name}: {e}"), "check the file")
 }
 
-/// One line of an export as an incident, or why it is not one.
+/// One line of an export as an incident, or why it is not one. A global id that is a
+/// UUID written another way (capitals, no hyphens, braces: a spreadsheet or another tool
+/// may have rewritten it) is taken in the form `recover` writes, so that it merges with
+/// the same incident instead of being added again.
 fn parse(text: &str) -> Result<Incident, String> {
-    serde_json::from_str::<Incident>(text).map_err(|e| format!("not an exported incident: {e}"))
+    let mut incident =
+        serde_json::from_str::<Incident>(text).map_err(|e| format!("not an exported incident: {e}"))?;
+    if let Ok(uuid) = uuid::Uuid::try_parse(&incident.uid) {
+        let canonical = uuid.hyphenated().to_string();
+        if canonical != incident.uid {
+            incident.uid = canonical;
+        }
+    }
+    Ok(incident)
 }
 
 /// The incidents of the log file at `path` as `export` writes them, in a private temporary
