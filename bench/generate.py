@@ -70,7 +70,7 @@ ID_MUL, ID_ADD = 492_876_847, 7_919
 def global_id(started_ms, rng, v4):
     """A global id as recover makes it: a version 7 UUID (48 bits of the start in
     milliseconds, then random bits), or with v4 one of the random version 4 UUIDs that
-    builds before 0.9 made."""
+    earlier builds made."""
     # The same 128 random bits either way, so the two logs differ in their ids alone.
     r = rng.getrandbits(128)
     if v4:

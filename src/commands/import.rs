@@ -420,10 +420,7 @@ fn parse(text: &str) -> Result<Incident, String> {
     let mut incident =
         serde_json::from_str::<Incident>(text).map_err(|e| format!("not an exported incident: {e}"))?;
     if let Ok(uuid) = uuid::Uuid::try_parse(&incident.uid) {
-        let canonical = uuid.hyphenated().to_string();
-        if canonical != incident.uid {
-            incident.uid = canonical;
-        }
+        incident.uid = uuid.hyphenated().to_string();
     }
     Ok(incident)
 }
