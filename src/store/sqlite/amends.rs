@@ -1,5 +1,6 @@
 //! The amend steps' schema: their own small index (migration 6, which migration 11 reads
-//! to fill in the amend summary columns `report` now counts from) and the approver's role.
+//! to fill in the amend summary columns `report` now counts from, and 14 drops) and the
+//! approver's role.
 
 /// The migration adding the index: the amend steps only, with what the count needs, so
 /// the count reads the index alone.
