@@ -428,13 +428,64 @@ fn import_reads_another_desks_log_file_as_its_export_and_leaves_it_unchanged() {
     let theirs = t.cmd(&["export", "--log", other_log]).run().stdout;
     assert_eq!(t.cmd(&["export"]).run().stdout, theirs, "the same incidents, the same account");
     assert_eq!(std::fs::read(&other).unwrap(), before, "the other log was read from a copy");
-    // A database that is not a log is refused in one line, nothing imported.
+    // A database that is not a log, and a log damaged in copying, are bad input: refused
+    // in one line naming the file given (never the private copy read), nothing imported.
     let foreign = t.path("other.sqlite");
     rusqlite::Connection::open(&foreign)
         .unwrap()
         .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
         .unwrap();
-    t.cmd(&["import", foreign.to_str().unwrap()]).run().code(3).one_error_line("is not a recover log");
+    let before = t.cmd(&["export"]).run().stdout;
+    let out = t.cmd(&["import", foreign.to_str().unwrap()]).run();
+    out.code(2)
+        .one_error_line(&format!("cannot import {}: it is not a readable recover log", foreign.display()));
+    let damaged = t.path("damaged.db");
+    let mut bytes = std::fs::read(&other).unwrap();
+    let half = bytes.len() / 2;
+    bytes[100..half].fill(0x5a);
+    std::fs::write(&damaged, &bytes).unwrap();
+    let out = t.cmd(&["import", damaged.to_str().unwrap()]).run();
+    out.code(2)
+        .one_error_line(&format!("cannot import {}: it is not a readable recover log", damaged.display()));
+    assert!(!out.stderr.contains("recover-"), "no temporary copy named: {}", out.stderr);
+    // Streamed through a pipe, a log is one line of advice, not a thousand of bad text.
+    let out = t.cmd(&["import", "-"]).stdin(std::fs::read(&other).unwrap()).run();
+    out.code(2).one_error_line("- is a SQLite file (a desk's log?), which cannot be imported through a pipe");
+    assert_eq!(t.cmd(&["export"]).run().stdout, before, "nothing imported");
+}
+
+#[test]
+fn an_imported_incident_whose_short_id_is_taken_here_is_said_with_its_new_one() {
+    let t = Test::new();
+    let other = t.path("other/log.db");
+    let other_log = other.to_str().unwrap();
+    let mine = t.ok(&["start", "--type", "wrong-order", "--yes", "--staff", "ole", "--json"]);
+    let mine: serde_json::Value = serde_json::from_str(&mine).unwrap();
+    // The other desk's incident has the same short id, with another global id.
+    let theirs =
+        t.ok(&["start", "--type", "reservation", "--yes", "--staff", "pia", "--json", "--log", other_log]);
+    let mut theirs: serde_json::Value = serde_json::from_str(&theirs).unwrap();
+    theirs["id"] = mine["id"].clone();
+    let file = t.write("theirs.jsonl", format!("{theirs}\n"));
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    out.code(0);
+    let here = t.cmd(&["log", "--json", "--type", "reservation"]).run().json_lines();
+    let new_id = here[0]["id"].as_str().unwrap();
+    assert_ne!(new_id, mine["id"], "a taken id is not given twice");
+    let said = format!(
+        "incident {} is {new_id} in this log: its short id was taken here",
+        mine["id"].as_str().unwrap()
+    );
+    assert!(out.stderr.contains(&said), "{}", out.stderr);
+    assert!(out.stderr.contains("1 added, 0 updated, 0 already here"), "{}", out.stderr);
+    // In Bengali, as the rest of what `recover` says.
+    let third = t.ok(&["start", "--type", "noise", "--yes", "--staff", "pia", "--json", "--log", other_log]);
+    let mut third: serde_json::Value = serde_json::from_str(&third).unwrap();
+    third["id"] = mine["id"].clone();
+    let file = t.write("third.jsonl", format!("{third}\n"));
+    let out = t.cmd(&["import", file.to_str().unwrap()]).env("RECOVER_LANG", "bn").run();
+    out.code(0);
+    assert!(out.stderr.contains("এই লগে") && out.stderr.contains("1টি যোগ হয়েছে"), "{}", out.stderr);
 }
 
 /// The one line of an error: at most one bracket of advice, at its end.

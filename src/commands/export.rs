@@ -24,7 +24,8 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Result<Exit, Error> {
     let mut failed: Option<std::io::Error> = None;
     // Not over the export itself when both go to the terminal.
     let progress = if progress::shown() && !std::io::stdout().is_terminal() {
-        Progress::start("exporting", Some(store.count(&filter)? as u64))
+        let exporting = crate::i18n::t(ctx.config.lang.value.code(), "progress_exporting");
+        Progress::start(exporting, Some(store.count(&filter)? as u64))
     } else {
         Progress::none()
     };

@@ -11,18 +11,20 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::BuildHasher;
-use std::io::{Seek, Write};
+use std::io::Seek;
 
 use crate::cli::ImportArgs;
 use crate::context::Context;
 use crate::engine::{Incident, validate};
 use crate::error::Error;
 use crate::exit_code::Exit;
+use crate::i18n as ui;
 use crate::playbook::Library;
 use crate::progress::Progress;
 use crate::render::safe::one_line;
-use crate::store::{Imported, Rejected, differences};
+use crate::store::{Imported, Rejected, Renamed, differences};
 
+use super::import_input::{Spool, open};
 use super::jsonl::{BoundedLines, Line};
 
 /// How many problems are reported before reading stops: enough to see what is wrong with a
@@ -33,13 +35,7 @@ const MAX_PROBLEMS: usize = 1000;
 /// imported, but every bad line is still reported.
 pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
-    let unreadable = |e: std::io::Error| Error::usage(format!("cannot read {name}: {e}"), "check the path");
-    // Another desk's log file is read as its export, and imported as one.
-    let (lines, original) = if crate::store::is_sqlite(&args.file) {
-        BoundedLines::of_regular(export_of_log(&args.file)?).map_err(unreadable)?
-    } else {
-        BoundedLines::open(&args.file).map_err(unreadable)?
-    };
+    let (lines, original) = open(&args.file, &name)?;
     // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
     let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };
     let library = ctx.library().ok();
@@ -62,14 +58,41 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
             one_line(&types.join(", "))
         );
     }
+    let lang = ctx.config.lang.value.code();
+    let counts = [stats.added, stats.updated, stats.unchanged].map(|n| n.to_string());
     eprintln!(
-        "recover: imported {}: {} added, {} updated, {} already here",
-        one_line(&name),
-        stats.added,
-        stats.updated,
-        stats.unchanged
+        "recover: {}",
+        ui::f(
+            lang,
+            "import_done",
+            &[
+                ("file", &one_line(&name)),
+                ("added", &counts[0]),
+                ("updated", &counts[1]),
+                ("unchanged", &counts[2])
+            ]
+        )
     );
+    say_renamed(lang, &stats.renamed);
     Ok(Exit::Success)
+}
+
+/// Incidents named one by one when their short ids were taken here, before the rest are
+/// only counted: enough for a desk merging another's few, not a wall of lines for a
+/// site's whole log.
+const RENAMED_SHOWN: usize = 20;
+
+/// Says which new incidents were given another short id, and which: whoever reads an id
+/// out (from a receipt, an email, the other desk) must learn it changed.
+fn say_renamed(lang: &str, renamed: &[Renamed]) {
+    for r in renamed.iter().take(RENAMED_SHOWN) {
+        let (theirs, here) = (one_line(&r.theirs), one_line(&r.here));
+        eprintln!("recover: {}", ui::f(lang, "import_renamed", &[("theirs", &theirs), ("here", &here)]));
+    }
+    let more = renamed.len().saturating_sub(RENAMED_SHOWN);
+    if more > 0 {
+        eprintln!("recover: {}", ui::n(lang, "import_renamed_more", more, &[]));
+    }
 }
 
 /// Lines read and handed to a worker at a time (about half a megabyte of a real export).
@@ -200,7 +223,8 @@ fn check<R: std::io::BufRead + Send>(
     // the place among the good lines of the first that has it, and its number.
     let mut first: HashMap<u64, (u64, usize), crate::fx::FxBuild> = HashMap::default();
     let mut repeated = Repeated::new();
-    let progress = Progress::start(&format!("checking {}", one_line(name)), None);
+    let checking = ui::f(config.lang.value.code(), "progress_checking", &[("file", &one_line(name))]);
+    let progress = Progress::start(&checking, None);
     let mut numbered = Numbered::new(lines);
     crate::parallel::in_order(
         crate::parallel::workers(false),
@@ -353,7 +377,8 @@ fn write(
     let mut numbered = Numbered::new(BoundedLines::of_file(&file));
     let mut changed = None;
     let mut failed = None;
-    let progress = Progress::start(&format!("importing {}", one_line(name)), Some(good));
+    let importing = ui::f(ctx.config.lang.value.code(), "progress_importing", &[("file", &one_line(name))]);
+    let progress = Progress::start(&importing, Some(good));
     let stats = crate::parallel::in_order(
         crate::parallel::workers(true),
         || numbered.chunk(),
@@ -423,64 +448,4 @@ fn parse(text: &str) -> Result<Incident, String> {
         incident.uid = uuid.hyphenated().to_string();
     }
     Ok(incident)
-}
-
-/// The incidents of the log file at `path` as `export` writes them, in a private temporary
-/// file (gone when closed), read from a copy so the log itself is not changed.
-fn export_of_log(path: &std::path::Path) -> Result<std::fs::File, Error> {
-    let source = crate::store::open_log_copy(path)?;
-    let mut export = Spool::new()?;
-    let mut failed = None;
-    source.scan_json(&crate::store::Filter::default(), true, false, &mut |line| match export
-        .file
-        .write_all(line)
-    {
-        Ok(()) => true,
-        Err(e) => {
-            failed = Some(e);
-            false
-        }
-    })?;
-    let io = |source| Error::Io { action: "write", path: export.path.display().to_string(), source };
-    if let Some(e) = failed {
-        return Err(io(e));
-    }
-    export.file.rewind().map_err(io)?;
-    Ok(export.file)
-}
-
-/// A private temporary file (removed at once, kept open) holding the checked lines of an
-/// input that cannot be read twice.
-struct Spool {
-    file: std::fs::File,
-    path: std::path::PathBuf,
-}
-
-impl Spool {
-    fn new() -> Result<Self, Error> {
-        let path = std::env::temp_dir().join(format!(
-            "recover-import-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4()
-        ));
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true).write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|e| Error::Io {
-            action: "write",
-            path: path.display().to_string(),
-            source: e,
-        })?;
-        let _ = std::fs::remove_file(&path);
-        Ok(Spool { file, path })
-    }
-
-    fn keep(&mut self, line: &[u8]) -> Result<(), Error> {
-        self.file.write_all(line).and_then(|()| self.file.write_all(b"\n")).map_err(|e| Error::Io {
-            action: "write",
-            path: self.path.display().to_string(),
-            source: e,
-        })
-    }
 }

@@ -33,6 +33,13 @@ pub struct BoundedLines<R> {
 }
 
 impl<R: BufRead> BoundedLines<R> {
+    /// Whether what is left to read starts with `prefix`, looked at without reading it:
+    /// in what the first read brought in, which from a pipe is as much as its writer wrote
+    /// at once (a file's header and far more).
+    pub fn starts_with(&mut self, prefix: &[u8]) -> std::io::Result<bool> {
+        Ok(self.inner.fill_buf()?.starts_with(prefix))
+    }
+
     /// The next line, or `None` at the end.
     pub fn next_line(&mut self) -> std::io::Result<Option<Line>> {
         if self.done {

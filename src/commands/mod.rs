@@ -8,6 +8,7 @@ mod drill_results;
 mod due;
 mod export;
 mod import;
+mod import_input;
 mod jsonl;
 mod list;
 mod log;

@@ -148,7 +148,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit, Error> {
     }
     let store = ctx.store_to_read()?;
     let filter = Filter { since: Some(since), ..Filter::default() };
-    let progress = reading(&*store, &filter)?;
+    let progress = reading(&*store, &filter, ctx.config.lang.value.code())?;
     let by_site = args.by == Some(crate::cli::ReportBy::Site);
     let mut parts = store.report_parts(since, now, by_site)?;
     if parts.len() > 1 || parts.iter().any(|p| p.site.is_some()) {
@@ -378,9 +378,9 @@ fn item_in(lang: &str, section: &str, item: &str) -> String {
 }
 
 /// Progress of reading the incidents `filter` matches, when it is shown.
-fn reading(store: &dyn Store, filter: &Filter) -> Result<Progress, Error> {
+fn reading(store: &dyn Store, filter: &Filter, lang: &str) -> Result<Progress, Error> {
     let total = if progress::shown() { Some(store.count(filter)? as u64) } else { None };
-    Ok(Progress::start("reading the log", total))
+    Ok(Progress::start(ui::t(lang, "progress_reading"), total))
 }
 
 /// Writes `doc` to `--output` or standard output.
@@ -417,7 +417,7 @@ fn detailed(
     };
     let filter = Filter { since: Some(since), kind: kind.clone(), ..Filter::default() };
     let store = ctx.store_to_read()?;
-    let progress = reading(&*store, &filter)?;
+    let progress = reading(&*store, &filter, ctx.config.lang.value.code())?;
     if args.format != ReportFormat::Html {
         let (mut report, detail) =
             crate::tally::detail::detailed(&*store, &filter, now, config.tz(), targets)?;

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use super::store::{Params, PostgresStore, UUID_OR_NULL};
 use crate::engine::{Event, FollowUpOutcome, Incident, Rule, apply_event, still_applies};
-use crate::store::{CloseConflict, Imported, Rejected, StoreError};
+use crate::store::{CloseConflict, Imported, Rejected, Renamed, StoreError};
 
 /// Incidents per server transaction in an import.
 const IMPORT_BATCH: usize = 200;
@@ -97,6 +97,9 @@ impl PostgresStore {
             };
             if merged.added {
                 done.added += 1;
+                if !incident.id.is_empty() && !merged.id.eq_ignore_ascii_case(&incident.id) {
+                    done.renamed.push(Renamed { theirs: incident.id.clone(), here: merged.id.clone() });
+                }
             } else if merged.changed {
                 done.updated += 1;
             } else {

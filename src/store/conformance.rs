@@ -7,7 +7,7 @@
 
 use jiff::Timestamp;
 
-use super::{Closing, Due, Filter, Imported, Rejected, Store, StoreError};
+use super::{Closing, Due, Filter, Imported, Rejected, Renamed, Store, StoreError};
 use crate::engine::{
     Event, FollowUp, FollowUpOutcome, Incident, Outcome, Rule, Status, StepRecord, apply_event,
 };

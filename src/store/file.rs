@@ -173,15 +173,13 @@ pub fn copy_of(path: &Path) -> std::io::Result<(Copy, PathBuf)> {
 #[must_use]
 pub fn is_sqlite(path: &Path) -> bool {
     use std::io::Read;
-    // Only a regular file is looked into: a pipe or a device read here would lose what it
-    // holds for the import that reads it next.
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return false;
-    }
     let mut head = [0u8; 16];
     // Only a regular file is looked into: a FIFO or a device read here would be read up
     // (or wait for a writer) before the import opens it again.
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
         && std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok()
-        && &head == b"SQLite format 3\0"
+        && &head == SQLITE_HEADER
 }
+
+/// The first bytes of every SQLite file.
+pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";

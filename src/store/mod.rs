@@ -11,7 +11,7 @@ mod sqlite;
 mod summary;
 
 pub use conflict::{CloseConflict, differences};
-pub use file::{is_sqlite, make_private};
+pub use file::{SQLITE_HEADER, is_sqlite, make_private};
 
 pub use drill_result::DrillResult;
 pub use guest_history::GuestHistory;
@@ -314,7 +314,7 @@ pub struct ReportPart {
 }
 
 /// What an import did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Imported {
     /// New incidents added.
     pub added: usize,
@@ -322,6 +322,19 @@ pub struct Imported {
     pub updated: usize,
     /// Incidents already here and unchanged.
     pub unchanged: usize,
+    /// New incidents whose short id another incident here already had, so they were
+    /// given another: the desk that reads them out must be told, or a guest's "R-7K3M"
+    /// finds nothing here.
+    pub renamed: Vec<Renamed>,
+}
+
+/// A new incident given another short id by an import (see [`Imported::renamed`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    /// Its short id in the file imported.
+    pub theirs: String,
+    /// Its short id in this log.
+    pub here: String,
 }
 
 /// An incident the caller could not read from its input (a bad line in a file), already

@@ -100,13 +100,22 @@ pub(crate) fn import_merges_by_uid(f: Fixture) {
     brand_new.id = "FRESH-1".into();
     let items = vec![Ok(there.clone()), Ok(here.clone()), Ok(new.clone()), Ok(brand_new.clone())];
     let stats = store.import(&mut items.into_iter()).unwrap().unwrap();
-    assert_eq!(stats, Imported { added: 2, updated: 1, unchanged: 1 });
+    let moved = store.get("00000000-0000-4000-8000-000000000002").unwrap();
+    assert_eq!(
+        stats,
+        Imported {
+            added: 2,
+            updated: 1,
+            unchanged: 1,
+            renamed: vec![Renamed { theirs: here.id.clone(), here: moved.id.clone() }]
+        },
+        "the incident whose short id was taken is said, with the id it has here"
+    );
     let merged = store.get("00000000-0000-4000-8000-000000000001").unwrap();
     assert_eq!(merged.id, here.id, "the log's own id is kept");
     assert!(merged.step("card").is_some());
     assert_eq!(merged.follow_ups[1].done_by.as_deref(), Some("ole"));
     assert_eq!(merged.follow_ups.len(), 2);
-    let moved = store.get("00000000-0000-4000-8000-000000000002").unwrap();
     assert_ne!(moved.id.to_uppercase(), here.id.to_uppercase(), "a taken id is replaced");
     assert_eq!(
         store.get("fresh-1").unwrap().uid,
@@ -116,7 +125,7 @@ pub(crate) fn import_merges_by_uid(f: Fixture) {
     assert_eq!(store.count(&Filter::default()).unwrap(), 3);
     // Importing again adds nothing.
     let again = store.import(&mut vec![Ok(there), Ok(brand_new)].into_iter()).unwrap().unwrap();
-    assert_eq!(again, Imported { added: 0, updated: 0, unchanged: 2 });
+    assert_eq!(again, Imported { added: 0, updated: 0, unchanged: 2, renamed: vec![] });
     // An unfinished incident is finished by an import that knows the end; a finished one
     // is not changed by another end.
     let mut open = incident("00000000-0000-4000-8000-000000000004", "noise", "anna", T0 + 4 * HOUR, 0);

@@ -9,7 +9,7 @@ use super::rows::ms;
 use super::summary::refresh_summary;
 use super::write::{fresh_id, insert_step, key_of_uid, write_follow_up};
 use crate::engine::{Incident, Status};
-use crate::store::{Imported, Rejected, StoreError, Summary};
+use crate::store::{Imported, Rejected, Renamed, StoreError, Summary};
 
 /// SQLite's own default page cache, in KiB: plenty for reading and for one answer.
 const DEFAULT_CACHE_KIB: i64 = 2000;
@@ -92,6 +92,7 @@ impl SqliteStore {
                 stats.added += batch.added;
                 stats.updated += batch.updated;
                 stats.unchanged += batch.unchanged;
+                stats.renamed.append(&mut batch.renamed);
             }
         }
         // Read on, so the caller sees every bad item; the batch it was in is rolled back.
@@ -134,9 +135,15 @@ fn import_one(
         }
         return Ok(());
     } else {
-        // Its short id is another incident's: give it a fresh one.
-        bulk.insert_incident(tx, incoming, &fresh_id(tx)?, &summary)?
-            .ok_or(rusqlite::Error::StatementChangedRows(0))?
+        // Its short id is another incident's: give it a fresh one, and say so.
+        let here = fresh_id(tx)?;
+        let n = bulk
+            .insert_incident(tx, incoming, &here, &summary)?
+            .ok_or(rusqlite::Error::StatementChangedRows(0))?;
+        if !incoming.id.is_empty() {
+            stats.renamed.push(Renamed { theirs: incoming.id.clone(), here });
+        }
+        n
     };
     bulk.insert_steps(n, &incoming.steps)?;
     bulk.write_follow_ups(n, &incoming.follow_ups)?;
