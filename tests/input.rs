@@ -478,6 +478,25 @@ fn an_imported_incident_whose_short_id_is_taken_here_is_said_with_its_new_one() 
     );
     assert!(out.stderr.contains(&said), "{}", out.stderr);
     assert!(out.stderr.contains("1 added, 0 updated, 0 already here"), "{}", out.stderr);
+    // Twenty are named; the rest are counted, with where to find them.
+    let many: Vec<String> = (0..22)
+        .map(|k| {
+            let mut one = theirs.clone();
+            one["uid"] = format!("0b7c8f3e-5555-4c4c-9c9c-{k:012}").into();
+            one.to_string()
+        })
+        .collect();
+    let file = t.write("many.jsonl", many.join("\n"));
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    out.code(0);
+    assert_eq!(out.stderr.matches("its short id was taken here").count(), 20, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "2 more incidents were given other short ids (`recover log --json` shows each with its uid)"
+        ),
+        "{}",
+        out.stderr
+    );
     // In Bengali, as the rest of what `recover` says.
     let third = t.ok(&["start", "--type", "noise", "--yes", "--staff", "pia", "--json", "--log", other_log]);
     let mut third: serde_json::Value = serde_json::from_str(&third).unwrap();
