@@ -41,7 +41,7 @@ pub enum Error {
         count: usize,
     },
     /// A file could not be read or written.
-    #[error("cannot {action} {path}: {source}")]
+    #[error("cannot {action} {path}: {}", io_reason(source))]
     Io {
         /// Read or write.
         action: &'static str,
@@ -168,6 +168,17 @@ impl From<crate::yaml::YamlError> for Error {
     }
 }
 
+/// What the system said of an I/O error, without the ` (os error N)` Rust adds: the words
+/// are for people, and the one bracket of a message is its advice.
+#[must_use]
+pub fn io_reason(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match (e.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) if text.ends_with(')') => text[..at].to_owned(),
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +200,17 @@ mod tests {
             assert_eq!(line.matches('(').count(), 1, "{line}");
             assert!(line.ends_with(')'), "{line}");
         }
+    }
+
+    #[test]
+    fn an_io_error_says_the_systems_words_without_its_number() {
+        let e = Error::Io {
+            action: "read",
+            path: "a.jsonl".into(),
+            source: std::io::Error::from_raw_os_error(2),
+        };
+        assert_eq!(e.line(), "recover: cannot read a.jsonl: No such file or directory");
+        let other = std::io::Error::other("closed (early)");
+        assert_eq!(io_reason(&other), "closed (early)", "only the system's number is taken off");
     }
 }

@@ -246,9 +246,29 @@ fn a_bom_is_fine_and_foreign_types_are_imported_with_a_warning() {
 #[test]
 fn import_reads_any_file_through_a_bounded_line_reader() {
     let t = Test::new();
-    t.cmd(&["import", "/dev/zero"]).run().code(2);
+    // Binary input is refused in one line from its first bytes, before a line is read.
     let out = t.cmd(&["import", "/dev/zero"]).run();
-    assert!(out.stderr.contains("/dev/zero:1: line is over 1048576 bytes"), "{}", out.stderr);
+    out.code(2).one_error_line("/dev/zero is not a `recover export`: its first line is not text");
+    let gzip = t.write("week.jsonl.gz", [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    let out = t.cmd(&["import", gzip.to_str().unwrap()]).run();
+    out.code(2).one_error_line("week.jsonl.gz is compressed (gzip) (decompress it first");
+    let out = t.cmd(&["import", "-"]).stdin(vec![0xff, 0xfe, b'{', 0, b'}', 0]).run();
+    out.code(2).one_error_line("- is not a `recover export`: its first line is not text");
+    // A bad line's place is its line and column in the file, said once.
+    let file = t.write("cut.jsonl", "{\"id\": \"A-1\", \"uid\": 7}\n");
+    let out = t.cmd(&["import", file.to_str().unwrap()]).run();
+    out.code(2);
+    assert!(
+        out.stderr.contains(
+            "cut.jsonl:1: not an exported incident: invalid type: integer `7`, expected a string, at column"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("at line 1"), "{}", out.stderr);
+    // A path that is not there: the system's words, without its error number.
+    let out = t.cmd(&["import", "no-such.jsonl"]).run();
+    out.code(2).one_error_line("cannot read no-such.jsonl: No such file or directory (check the path)");
     // A long line is refused as it streams past, and the lines after it are still read.
     let mut text = "x".repeat(3 * 1024 * 1024);
     text.push_str("\nnot json\n");
@@ -448,6 +468,32 @@ fn import_reads_another_desks_log_file_as_its_export_and_leaves_it_unchanged() {
     out.code(2)
         .one_error_line(&format!("cannot import {}: it is not a readable recover log", damaged.display()));
     assert!(!out.stderr.contains("recover-"), "no temporary copy named: {}", out.stderr);
+    // A damaged page anywhere never loses an incident without a word: every import of a
+    // copy with one page overwritten gives back every incident, or is refused in one line.
+    let pages = std::fs::read(&other).unwrap().len() / 4096;
+    for page in 1..pages {
+        let mut bytes = std::fs::read(&other).unwrap();
+        bytes[page * 4096..(page + 1) * 4096].fill(0x5a);
+        let copy = t.path(&format!("page-{page}.db"));
+        std::fs::write(&copy, &bytes).unwrap();
+        let into = t.path(&format!("into-{page}.db"));
+        let into = into.to_str().unwrap();
+        let out = t.cmd(&["import", copy.to_str().unwrap()]).env("RECOVER_LOG", into).run();
+        if out.code == 0 {
+            let got = t.cmd(&["export"]).env("RECOVER_LOG", into).run().stdout;
+            assert_eq!(got, theirs, "page {page}: imported, so whole");
+        } else {
+            out.code(2).one_error_line("is not a readable recover log");
+            assert_eq!(out.stderr.matches('(').count(), 1, "one bracket, the advice: {}", out.stderr);
+        }
+    }
+    // A log from a newer `recover`: the advice is to upgrade.
+    let newer = t.path("newer.db");
+    std::fs::copy(&other, &newer).unwrap();
+    rusqlite::Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    let out = t.cmd(&["import", newer.to_str().unwrap()]).run();
+    out.code(2).one_error_line("its schema version 99 is newer than this recover knows");
+    assert!(out.stderr.contains("upgrade recover here"), "{}", out.stderr);
     // Streamed through a pipe, a log is one line of advice, not a thousand of bad text.
     let out = t.cmd(&["import", "-"]).stdin(std::fs::read(&other).unwrap()).run();
     out.code(2).one_error_line("- is a SQLite file (a desk's log?), which cannot be imported through a pipe");

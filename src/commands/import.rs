@@ -52,11 +52,9 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
     if !foreign.is_empty() {
         // Another site's library may have types this one lacks: kept, but said.
         let types: Vec<&str> = foreign.iter().map(String::as_str).collect();
-        eprintln!(
-            "recover: warning: {} has incidents of types this library does not have: {}",
-            one_line(&name),
-            one_line(&types.join(", "))
-        );
+        let (file, types) = (one_line(&name), one_line(&types.join(", ")));
+        let lang = ctx.config.lang.value.code();
+        eprintln!("recover: {}", ui::f(lang, "import_foreign_types", &[("file", &file), ("types", &types)]));
     }
     let lang = ctx.config.lang.value.code();
     let counts = [stats.added, stats.updated, stats.unchanged].map(|n| n.to_string());
@@ -442,8 +440,15 @@ fn unreadable(name: &str, e: &std::io::Error) -> Error {
 /// may have rewritten it) is taken in the form `recover` writes, so that it merges with
 /// the same incident instead of being added again.
 fn parse(text: &str) -> Result<Incident, String> {
-    let mut incident =
-        serde_json::from_str::<Incident>(text).map_err(|e| format!("not an exported incident: {e}"))?;
+    let mut incident = serde_json::from_str::<Incident>(text).map_err(|e| {
+        // The file's own line number is said already; serde's counts this line as line 1.
+        let full = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        match full.strip_suffix(&position) {
+            Some(what) => format!("not an exported incident: {what}, at column {}", e.column()),
+            None => format!("not an exported incident: {full}"),
+        }
+    })?;
     if let Ok(uuid) = uuid::Uuid::try_parse(&incident.uid) {
         incident.uid = uuid.hyphenated().to_string();
     }

@@ -33,11 +33,11 @@ pub struct BoundedLines<R> {
 }
 
 impl<R: BufRead> BoundedLines<R> {
-    /// Whether what is left to read starts with `prefix`, looked at without reading it:
-    /// in what the first read brought in, which from a pipe is as much as its writer wrote
-    /// at once (a file's header and far more).
-    pub fn starts_with(&mut self, prefix: &[u8]) -> std::io::Result<bool> {
-        Ok(self.inner.fill_buf()?.starts_with(prefix))
+    /// The start of what is left to read, looked at without reading it: what the first
+    /// read brought in, which from a pipe is as much as its writer wrote at once (a file's
+    /// header and far more), from a file up to 64 KiB.
+    pub fn peek(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
     }
 
     /// The next line, or `None` at the end.

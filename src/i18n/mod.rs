@@ -51,10 +51,31 @@ where
 /// [`t`] with `{name}` placeholders filled in.
 #[must_use]
 pub fn f(lang: &str, key: &str, args: &[(&str, &str)]) -> String {
-    let mut out = t(lang, key).to_owned();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
+    fill(t(lang, key), args)
+}
+
+/// `template` with each `{name}` that `args` names replaced by its value, in one pass
+/// over the template: a value is never looked into, so a file name, a ref or a note that
+/// holds `{n}` is shown as it is, not filled in by the placeholder after it.
+fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let named = after.find('}').and_then(|close| {
+            let value = args.iter().find(|(name, _)| *name == &after[..close])?.1;
+            Some((value, close))
+        });
+        if let Some((value, close)) = named {
+            out.push_str(value);
+            rest = &after[close + 1..];
+        } else {
+            out.push('{');
+            rest = after;
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -200,6 +221,15 @@ mod tests {
             }
             assert_eq!(t("fr", key), text.get("fr"), "{key}: the fallback");
         }
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass_and_values_kept_as_they_are() {
+        let args = [("file", "{added}.jsonl"), ("added", "3")];
+        assert_eq!(fill("{file}: {added} added, {added}", &args), "{added}.jsonl: 3 added, 3");
+        assert_eq!(fill("{unknown} {file", &args), "{unknown} {file");
+        assert_eq!(fill("no placeholders", &[]), "no placeholders");
+        assert_eq!(fill("ঘটনা {file}", &args), "ঘটনা {added}.jsonl");
     }
 
     #[test]
