@@ -605,3 +605,58 @@ fn errors_that_had_two_brackets_of_advice_have_one() {
         "is not a guest secret: 1 bytes, not 32 (restore it",
     );
 }
+
+/// Whether process `pid` catches SIGTERM (its handler is installed), from /proc.
+fn catches_sigterm(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let caught = status.lines().find_map(|l| l.strip_prefix("SigCgt:")).map_or("0", str::trim);
+    u64::from_str_radix(caught, 16).is_ok_and(|mask| mask & (1 << (15 - 1)) != 0)
+}
+
+#[test]
+fn an_interrupted_import_says_what_is_kept_and_how_to_finish() {
+    use std::io::Write;
+    let t = Test::new();
+    let line = format!("{}\n", an_incident(&t));
+    let other = t.path("other.db");
+    for (lang, said) in [
+        (
+            "en",
+            "recover: interrupted (what was imported before it is kept; importing the same file again adds the rest)",
+        ),
+        ("bn", "recover: থামানো হয়েছে (এর আগে যা ইমপোর্ট হয়েছে তা রাখা আছে;"),
+    ] {
+        // An import waiting for the rest of its input (a slow export at the other end of a
+        // pipe) gets SIGTERM, as from a closed terminal or a stopped service.
+        let mut cmd = std::process::Command::new(crate::support::BIN);
+        cmd.args(["import", "-"]).env_clear();
+        for (k, v) in crate::support::base_env(t.dir(), &t.log()) {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .env("RECOVER_LANG", lang)
+            .env("RECOVER_LOG", &other)
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(line.as_bytes()).unwrap();
+        let pid = child.id();
+        let start = std::time::Instant::now();
+        while !catches_sigterm(pid) {
+            assert!(start.elapsed() < std::time::Duration::from_secs(20), "no handler installed");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(
+            std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success()
+        );
+        let out = child.wait_with_output().unwrap();
+        drop(input);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "{err}");
+        assert!(err.contains(said), "{err}");
+    }
+    let kept = t.cmd(&["log", "--json"]).env("RECOVER_LOG", other.to_str().unwrap()).run();
+    assert!(kept.stdout.is_empty(), "nothing half-imported: {}", kept.stdout);
+}

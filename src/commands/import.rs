@@ -35,6 +35,11 @@ const MAX_PROBLEMS: usize = 1000;
 /// imported, but every bad line is still reported.
 pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
+    // Ctrl-C, SIGTERM or SIGHUP (exit 130) end it with a word: the batches written are
+    // kept whole, the one being written is not, and importing again adds only the rest.
+    crate::drivers::terminal::set_ui_lang(ctx.config.lang.value.code());
+    crate::drivers::terminal::set_interrupt_hint("import_interrupted");
+    crate::drivers::terminal::install_interrupt_handler();
     let (lines, original) = open(&args.file, &name)?;
     // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
     let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };

@@ -22,7 +22,7 @@ use crate::render::playbook::{Layout, step_lines};
 use crate::render::safe::one_line;
 pub use interrupt::{
     ending, first_to_say_interrupted, install_interrupt_handler, interrupted_line, resume_hint,
-    set_resumable, set_ui_lang, warn_if_narrow,
+    set_interrupt_hint, set_resumable, set_ui_lang, warn_if_narrow,
 };
 pub use pick::pick_playbook;
 

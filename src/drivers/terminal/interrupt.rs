@@ -36,6 +36,17 @@ pub fn resume_hint(lang: &str, id: &str) -> String {
     ui::f(lang, "resume_hint", &[("id", &one_line(id))])
 }
 
+/// What a command other than a session says after "interrupted" (key `key` of the
+/// catalog, in the run's language): how to pick up its work.
+static HINT_KEY: Mutex<Option<&'static str>> = Mutex::new(None);
+
+/// Notes what an interruption of this command is to say after "interrupted".
+pub fn set_interrupt_hint(key: &'static str) {
+    if let Ok(mut slot) = HINT_KEY.lock() {
+        *slot = Some(key);
+    }
+}
+
 /// Notes the incident Ctrl-C should point back to.
 pub fn set_resumable(id: &str) {
     if let Ok(mut slot) = RESUMABLE.lock() {
@@ -119,7 +130,10 @@ pub fn install_interrupt_handler() {
         if Term::stderr().is_term() {
             let _ = Term::stderr().show_cursor();
         }
-        let hint = RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&ui_lang(), &id));
+        let hint =
+            RESUMABLE.lock().ok().and_then(|s| s.clone()).map(|id| resume_hint(&ui_lang(), &id)).or_else(
+                || HINT_KEY.lock().ok().and_then(|k| *k).map(|key| ui::t(&ui_lang(), key).to_owned()),
+            );
         // After SIGHUP the terminal may be gone: writing is tried, never fatal.
         if first_to_say_interrupted() {
             let _ = writeln!(std::io::stderr(), "\n{}", interrupted_line(hint.as_deref()));
