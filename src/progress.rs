@@ -1,6 +1,8 @@
 //! Progress of long work (`import`, `export`, `purge`, `report` on a large log): a count,
-//! its rate and the time left, drawn on standard error while it is a terminal and never
-//! otherwise, so scripts and pipes see exactly what they saw before.
+//! its rate and the time left (in the session's language), drawn on standard error while
+//! it is a terminal and never otherwise, so scripts and pipes see exactly what they saw
+//! before. The line fits the terminal as the terminal counts columns: the rate from 80
+//! columns, a bar from 100, and what is being done cut to the room left.
 //!
 //! A command starts a [`Progress`]; the loops that do the work, some of them inside the
 //! store, report with [`advance`], which does nothing unless a command is showing
@@ -22,31 +24,43 @@ pub struct Progress {
 
 impl Progress {
     /// Shows `what` with a count towards `total` (time left and a bar when it is known),
-    /// if standard error is a terminal.
+    /// if standard error is a terminal; times are said in `lang`.
     #[must_use]
-    pub fn start(what: &str, total: Option<u64>) -> Progress {
+    pub fn start(what: &str, total: Option<u64>, lang: &str) -> Progress {
         if !shown() {
             return Progress { bar: None };
         }
-        // The counts first, then what is being done, cut to what the terminal has room for
-        // (a long file name on a narrow terminal would wrap the line); the bar only where
-        // there is room for it beside them.
-        let wide = crate::render::wrap::columns(&console::Term::stderr()).unwrap_or(80) >= 100;
-        let template = match total {
-            Some(_) if wide => "{spinner} {human_pos}/{human_len} ({rate}, {eta} left) {bar:24} {wide_msg}",
-            Some(_) => "{spinner} {human_pos}/{human_len} ({rate}, {eta} left) {wide_msg}",
-            None => "{spinner} {human_pos} ({rate}, {elapsed}) {wide_msg}",
+        // The counts first, then what is being done, cut here to the room the terminal has
+        // left by the terminal's own count of columns: indicatif's `wide_msg` counts a
+        // Bengali vowel sign as nothing and filled the line past its end, so every redraw
+        // wrapped onto a new line. The bar only where there is room for it.
+        let (columns, room_for) = stderr_columns();
+        let template = match (total, room_for) {
+            (Some(_), Room::Bar) => "{spinner} {human_pos}/{human_len} ({rate}, {left}) {bar:24} {msg}",
+            (Some(_), Room::Rate) => "{spinner} {human_pos}/{human_len} ({rate}, {left}) {msg}",
+            (Some(_), Room::Counts) => "{spinner} {human_pos}/{human_len} ({left}) {msg}",
+            (None, Room::Counts) => "{spinner} {human_pos} ({took}) {msg}",
+            (None, _) => "{spinner} {human_pos} ({rate}, {took}) {msg}",
         };
+        let room = columns.saturating_sub(counts_width(total, room_for, lang));
+        let (left_lang, took_lang) = (lang.to_owned(), lang.to_owned());
         // A whole number a second: indicatif's own `per_sec` shows four decimals.
         let style = ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
                 let _ = write!(w, "{:.0}/s", state.per_sec());
             })
+            .with_key("left", move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&time_left(&left_lang, state.eta()));
+            })
+            .with_key("took", move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let secs = i64::try_from(state.elapsed().as_secs()).unwrap_or(i64::MAX);
+                let _ = w.write_str(&crate::i18n::duration(&took_lang, secs));
+            })
             .progress_chars("=> ");
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(8))
             .with_style(style)
-            .with_message(what.to_owned());
+            .with_message(cut(what, room));
         // Drawn at once and cleared at the end: a quick command only flickers, a long one
         // never looks frozen.
         bar.tick();
@@ -88,6 +102,114 @@ impl Drop for Progress {
             }
         }
     }
+}
+
+/// The columns of standard error's terminal, and whether they leave room for a bar.
+fn stderr_columns() -> (usize, Room) {
+    let columns = crate::render::wrap::columns(&console::Term::stderr()).unwrap_or(80);
+    let room = match columns {
+        100.. => Room::Bar,
+        80.. => Room::Rate,
+        _ => Room::Counts,
+    };
+    (columns, room)
+}
+
+/// What the progress line shows beside the count and the time, by the terminal's width.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Room {
+    /// The count, the rate, the time and a bar (100 columns and more).
+    Bar,
+    /// The count, the rate and the time (80 and more).
+    Rate,
+    /// The count and the time: on a narrow terminal the words of the message come first.
+    Counts,
+}
+
+/// Text `key` of the catalog in `lang` naming file `name`, with the name shortened at its
+/// start (its end is what tells one export from another) so that the whole fits beside
+/// the counts of a progress towards `total`: the words around it are never cut off.
+#[must_use]
+pub fn naming_file(lang: &str, key: &str, name: &str, total: Option<u64>) -> String {
+    let (columns, room_for) = stderr_columns();
+    let room = columns.saturating_sub(counts_width(total, room_for, lang));
+    let words = crate::render::wrap::width(&crate::i18n::f(lang, key, &[("file", "")]));
+    let file = cut_start(name, room.saturating_sub(words));
+    crate::i18n::f(lang, key, &[("file", &file)])
+}
+
+/// `what` in at most `room` columns, its start cut off between graphemes and marked with
+/// an ellipsis when it is longer.
+fn cut_start(what: &str, room: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let width = crate::render::wrap::width;
+    if width(what) <= room {
+        return what.to_owned();
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for g in what.graphemes(true).rev() {
+        let w = width(g);
+        if used + w + 1 > room {
+            break;
+        }
+        kept.push(g);
+        used += w;
+    }
+    let tail: String = kept.into_iter().rev().collect();
+    if room > 0 { format!("…{tail}") } else { tail }
+}
+
+/// The time left, in `lang` ("3m 20s left").
+fn time_left(lang: &str, eta: Duration) -> String {
+    let secs = i64::try_from(eta.as_secs()).unwrap_or(i64::MAX);
+    crate::i18n::f(lang, "progress_left", &[("time", &crate::i18n::duration(lang, secs))])
+}
+
+/// The most columns the counts before the message can take, with a column to spare so
+/// the line never ends in the terminal's last column: the spinner, the count (and the
+/// total) with their thousands separators, the rate, the time and the bar.
+fn counts_width(total: Option<u64>, room: Room, lang: &str) -> usize {
+    use crate::render::wrap::width;
+    // A count as indicatif writes it (`1,000,000`), and the longest rate and time.
+    let count = |n: u64| {
+        let digits = n.max(1).ilog10() as usize + 1;
+        digits + (digits - 1) / 3
+    };
+    let rate = if room == Room::Counts { 0 } else { "9999999/s, ".len() };
+    let spare = 1;
+    if let Some(total) = total {
+        let time = width(&time_left(lang, Duration::from_secs(86_399)));
+        let bar = if room == Room::Bar { 25 } else { 0 };
+        2 + 2 * count(total) + 1 + 2 + rate + time + 2 + bar + spare
+    } else {
+        let time = width(&crate::i18n::duration(lang, 86_399));
+        2 + count(9_999_999) + 2 + rate + time + 2 + spare
+    }
+}
+
+/// `what` in at most `room` columns as a terminal counts them, cut between graphemes
+/// with an ellipsis when it is longer.
+fn cut(what: &str, room: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let width = crate::render::wrap::width;
+    if width(what) <= room {
+        return what.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in what.graphemes(true) {
+        let w = width(g);
+        if used + w + 1 > room {
+            break;
+        }
+        out.push_str(g);
+        used += w;
+    }
+    if room > 0 {
+        out.push('…');
+    }
+    out
 }
 
 /// Whether progress would be drawn: worth counting the work ahead for the time left.

@@ -1,5 +1,6 @@
 //! Progress of long work: drawn on standard error in a pseudo-terminal (count, rate, time
-//! left), and nothing of it when standard error is a pipe.
+//! left), fitting a narrow one in any language, and nothing of it when standard error is
+//! a pipe.
 
 use std::path::Path;
 use std::process::Command;
@@ -94,6 +95,41 @@ fn nothing_of_the_progress_reaches_a_pipe() {
         let err = &out.stderr;
         for drawn in ["checking", "importing", "exporting", "reading the log", "deleting", "\r", "\u{1b}"] {
             assert!(!err.contains(drawn), "{args:?}: {drawn:?} on a pipe: {err:?}");
+        }
+    }
+}
+
+/// Every line the progress draws fits a 60-column terminal, counted as the terminal counts
+/// (a Bengali vowel sign takes a column), with a long file name cut to the room left.
+#[test]
+fn the_progress_line_fits_a_narrow_terminal_in_every_language() {
+    let t = Test::new();
+    let file = sample(&t);
+    let long = t.path("a-very-long-name-for-the-export-of-the-other-desk-at-the-harbour-hotel.jsonl");
+    std::fs::rename(&file, &long).unwrap();
+    for lang in ["en", "bn"] {
+        let into = t.path(&format!("{lang}.db"));
+        let script = format!(
+            "stty rows 24 cols 60; RECOVER_LANG={lang} RECOVER_LOG='{}' '{BIN}' import '{}'",
+            into.display(),
+            long.display()
+        );
+        let (shown, code) = finish(in_terminal(&t, &script));
+        let shown = crate::interactive::utf8(&shown);
+        assert_eq!(code, 0, "{shown}");
+        let drawn: Vec<&str> = shown.split(['\r', '\n']).filter(|l| l.contains("/400")).collect();
+        assert!(!drawn.is_empty(), "{lang}: progress drawn: {shown}");
+        for line in drawn {
+            // The erasing of a longer line before it is spaces to the terminal's end.
+            let line = line.trim_end();
+            assert!(
+                recover::display_width(line) < 60,
+                "{lang}: {} columns: {line:?}",
+                recover::display_width(line)
+            );
+        }
+        if lang == "bn" {
+            assert!(shown.contains("বাকি)") && shown.contains("ইমপোর্ট করা হচ্ছে"), "{shown}");
         }
     }
 }

@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Result<Exit, Error> {
     // Not over the export itself when both go to the terminal.
     let progress = if progress::shown() && !std::io::stdout().is_terminal() {
         let exporting = crate::i18n::t(ctx.config.lang.value.code(), "progress_exporting");
-        Progress::start(exporting, Some(store.count(&filter)? as u64))
+        Progress::start(exporting, Some(store.count(&filter)? as u64), ctx.config.lang.value.code())
     } else {
         Progress::none()
     };

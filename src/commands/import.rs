@@ -226,8 +226,9 @@ fn check<R: std::io::BufRead + Send>(
     // the place among the good lines of the first that has it, and its number.
     let mut first: HashMap<u64, (u64, usize), crate::fx::FxBuild> = HashMap::default();
     let mut repeated = Repeated::new();
-    let checking = ui::f(config.lang.value.code(), "progress_checking", &[("file", &one_line(name))]);
-    let progress = Progress::start(&checking, None);
+    let lang = config.lang.value.code();
+    let checking = crate::progress::naming_file(lang, "progress_checking", &one_line(name), None);
+    let progress = Progress::start(&checking, None, lang);
     let mut numbered = Numbered::new(lines);
     crate::parallel::in_order(
         crate::parallel::workers(false),
@@ -380,8 +381,9 @@ fn write(
     let mut numbered = Numbered::new(BoundedLines::of_file(&file));
     let mut changed = None;
     let mut failed = None;
-    let importing = ui::f(ctx.config.lang.value.code(), "progress_importing", &[("file", &one_line(name))]);
-    let progress = Progress::start(&importing, Some(good));
+    let lang = ctx.config.lang.value.code();
+    let importing = crate::progress::naming_file(lang, "progress_importing", &one_line(name), Some(good));
+    let progress = Progress::start(&importing, Some(good), lang);
     let stats = crate::parallel::in_order(
         crate::parallel::workers(true),
         || numbered.chunk(),

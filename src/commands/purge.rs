@@ -54,7 +54,8 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> Result<Exit, Error> {
         }
     }
     let drills = if drills > 0 { store.purge_drills(before)? } else { 0 };
-    let progress = Progress::start(ui::t(config.lang.value.code(), "progress_deleting"), Some(count as u64));
+    let lang = config.lang.value.code();
+    let progress = Progress::start(ui::t(lang, "progress_deleting"), Some(count as u64), lang);
     let n = store.purge(before)?;
     drop(progress);
     if drills > 0 {

@@ -380,7 +380,7 @@ fn item_in(lang: &str, section: &str, item: &str) -> String {
 /// Progress of reading the incidents `filter` matches, when it is shown.
 fn reading(store: &dyn Store, filter: &Filter, lang: &str) -> Result<Progress, Error> {
     let total = if progress::shown() { Some(store.count(filter)? as u64) } else { None };
-    Ok(Progress::start(ui::t(lang, "progress_reading"), total))
+    Ok(Progress::start(ui::t(lang, "progress_reading"), total, lang))
 }
 
 /// Writes `doc` to `--output` or standard output.
