@@ -15,7 +15,15 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The bar being drawn, for [`advance`]; `None` when nothing is shown.
-static CURRENT: Mutex<Option<ProgressBar>> = Mutex::new(None);
+static CURRENT: Mutex<Option<Shown>> = Mutex::new(None);
+
+/// The bar being drawn, with the columns its message may take and the language it is in,
+/// for what [`say`] changes it to.
+struct Shown {
+    bar: ProgressBar,
+    room: usize,
+    lang: String,
+}
 
 /// Progress shown while it lives; cleared from the terminal when it ends.
 pub struct Progress {
@@ -39,7 +47,9 @@ impl Progress {
             (Some(_), Room::Bar) => "{spinner} {human_pos}/{human_len} ({rate}, {left}) {bar:24} {msg}",
             (Some(_), Room::Rate) => "{spinner} {human_pos}/{human_len} ({rate}, {left}) {msg}",
             (Some(_), Room::Counts) => "{spinner} {human_pos}/{human_len} ({left}) {msg}",
+            (Some(_), Room::Count) => "{spinner} {human_pos}/{human_len} {msg}",
             (None, Room::Counts) => "{spinner} {human_pos} ({took}) {msg}",
+            (None, Room::Count) => "{spinner} {human_pos} {msg}",
             (None, _) => "{spinner} {human_pos} ({rate}, {took}) {msg}",
         };
         let room = columns.saturating_sub(counts_width(total, room_for, lang));
@@ -54,8 +64,7 @@ impl Progress {
                 let _ = w.write_str(&time_left(&left_lang, state.eta()));
             })
             .with_key("took", move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let secs = i64::try_from(state.elapsed().as_secs()).unwrap_or(i64::MAX);
-                let _ = w.write_str(&crate::i18n::duration(&took_lang, secs));
+                let _ = w.write_str(&crate::i18n::duration(&took_lang, shown_secs(state.elapsed())));
             })
             .progress_chars("=> ");
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(8))
@@ -66,7 +75,7 @@ impl Progress {
         bar.tick();
         bar.enable_steady_tick(Duration::from_millis(250));
         if let Ok(mut current) = CURRENT.lock() {
-            *current = Some(bar.clone());
+            *current = Some(Shown { bar: bar.clone(), room, lang: lang.to_owned() });
         }
         Progress { bar: Some(bar) }
     }
@@ -110,7 +119,8 @@ fn stderr_columns() -> (usize, Room) {
     let room = match columns {
         100.. => Room::Bar,
         80.. => Room::Rate,
-        _ => Room::Counts,
+        60.. => Room::Counts,
+        _ => Room::Count,
     };
     (columns, room)
 }
@@ -124,6 +134,8 @@ enum Room {
     Rate,
     /// The count and the time: on a narrow terminal the words of the message come first.
     Counts,
+    /// The count alone (under 60 columns).
+    Count,
 }
 
 /// Text `key` of the catalog in `lang` naming file `name`, with the name shortened at its
@@ -160,10 +172,18 @@ fn cut_start(what: &str, room: usize) -> String {
     if room > 0 { format!("…{tail}") } else { tail }
 }
 
+/// The longest time shown: 99 days 23 hours. An estimate of more (work stalled, the rate
+/// near nothing) says no more than that, and would only make the line longer.
+const MAX_SHOWN_SECS: i64 = 99 * 86_400 + 23 * 3600;
+
+/// Seconds of `d` as shown, at most [`MAX_SHOWN_SECS`].
+fn shown_secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX).min(MAX_SHOWN_SECS)
+}
+
 /// The time left, in `lang` ("3m 20s left").
 fn time_left(lang: &str, eta: Duration) -> String {
-    let secs = i64::try_from(eta.as_secs()).unwrap_or(i64::MAX);
-    crate::i18n::f(lang, "progress_left", &[("time", &crate::i18n::duration(lang, secs))])
+    crate::i18n::f(lang, "progress_left", &[("time", &crate::i18n::duration(lang, shown_secs(eta)))])
 }
 
 /// The most columns the counts before the message can take, with a column to spare so
@@ -171,21 +191,31 @@ fn time_left(lang: &str, eta: Duration) -> String {
 /// total) with their thousands separators, the rate, the time and the bar.
 fn counts_width(total: Option<u64>, room: Room, lang: &str) -> usize {
     use crate::render::wrap::width;
-    // A count as indicatif writes it (`1,000,000`), and the longest rate and time.
+    // A count as indicatif writes it (`1,000,000`).
     let count = |n: u64| {
         let digits = n.max(1).ilog10() as usize + 1;
         digits + (digits - 1) / 3
     };
-    let rate = if room == Room::Counts { 0 } else { "9999999/s, ".len() };
+    // The widest of each form of a time (minutes and seconds, hours and minutes, days and
+    // hours: which is widest differs by language), with its brackets and space.
+    let samples = [59 * 60 + 59, 86_399, MAX_SHOWN_SECS].map(|s| Duration::from_secs(s.unsigned_abs()));
+    let time = match (room, total) {
+        // Only the space before the message.
+        (Room::Count, _) => 1,
+        (_, Some(_)) => samples.iter().map(|d| width(&time_left(lang, *d))).max().unwrap_or(0) + 3,
+        (_, None) => {
+            samples.iter().map(|d| width(&crate::i18n::duration(lang, shown_secs(*d)))).max().unwrap_or(0) + 3
+        }
+    };
+    let rate = if matches!(room, Room::Bar | Room::Rate) { "9999999/s, ".len() } else { 0 };
+    let bar = if room == Room::Bar { 25 } else { 0 };
     let spare = 1;
-    if let Some(total) = total {
-        let time = width(&time_left(lang, Duration::from_secs(86_399)));
-        let bar = if room == Room::Bar { 25 } else { 0 };
-        2 + 2 * count(total) + 1 + 2 + rate + time + 2 + bar + spare
-    } else {
-        let time = width(&crate::i18n::duration(lang, 86_399));
-        2 + count(9_999_999) + 2 + rate + time + 2 + spare
-    }
+    // The count may pass the total by a digit (a file that grew between the two passes).
+    let counts = match total {
+        Some(total) => count(total.saturating_mul(10)) + 1 + count(total),
+        None => count(999_999_999),
+    };
+    2 + counts + time + rate + bar + spare
 }
 
 /// `what` in at most `room` columns as a terminal counts them, cut between graphemes
@@ -221,17 +251,18 @@ pub fn shown() -> bool {
 /// `n` more done, on the progress a command is showing, if any.
 pub fn advance(n: u64) {
     if let Ok(current) = CURRENT.lock() {
-        if let Some(bar) = current.as_ref() {
-            bar.inc(n);
+        if let Some(shown) = current.as_ref() {
+            shown.bar.inc(n);
         }
     }
 }
 
-/// Says what the progress a command is showing is doing now, if any.
-pub fn say(what: &str) {
+/// Says what the progress a command is showing is doing now, if any: text `key` of the
+/// catalog, in the command's language, cut to the room the line has.
+pub fn say(key: &str) {
     if let Ok(current) = CURRENT.lock() {
-        if let Some(bar) = current.as_ref() {
-            bar.set_message(what.to_owned());
+        if let Some(shown) = current.as_ref() {
+            shown.bar.set_message(cut(crate::i18n::t(&shown.lang, key), shown.room));
         }
     }
 }

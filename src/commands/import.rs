@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
     // kept whole, the one being written is not, and importing again adds only the rest.
     crate::drivers::terminal::set_ui_lang(ctx.config.lang.value.code());
     crate::drivers::terminal::set_interrupt_hint("import_interrupted");
-    crate::drivers::terminal::install_interrupt_handler();
+    crate::drivers::terminal::install_work_interrupt_handler();
     let (lines, original) = open(&args.file, &name)?;
     // What cannot be read twice (standard input, a pipe, a device) is kept as it is checked.
     let mut spool = if original.is_some() { None } else { Some(Spool::new()?) };
@@ -439,7 +439,7 @@ fn write(
 }
 
 fn unreadable(name: &str, e: &std::io::Error) -> Error {
-    Error::usage(format!("cannot read {name}: {e}"), "check the file")
+    Error::usage(format!("cannot read {name}: {}", crate::error::io_reason(e)), "check the file")
 }
 
 /// One line of an export as an incident, or why it is not one. A global id that is a

@@ -21,8 +21,8 @@ use crate::policy::Policy;
 use crate::render::playbook::{Layout, step_lines};
 use crate::render::safe::one_line;
 pub use interrupt::{
-    ending, first_to_say_interrupted, install_interrupt_handler, interrupted_line, resume_hint,
-    set_interrupt_hint, set_resumable, set_ui_lang, warn_if_narrow,
+    ending, first_to_say_interrupted, install_interrupt_handler, install_work_interrupt_handler,
+    interrupted_line, resume_hint, set_interrupt_hint, set_resumable, set_ui_lang, warn_if_narrow,
 };
 pub use pick::pick_playbook;
 

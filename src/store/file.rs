@@ -109,6 +109,22 @@ pub struct Copy {
 impl Drop for Copy {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+        if let Ok(mut copies) = COPIES.lock() {
+            copies.retain(|d| d != &self.dir);
+        }
+    }
+}
+
+/// The folders of the private copies open now, for [`remove_private_copies`].
+static COPIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes every private copy of another desk's log this process has open: for a signal
+/// that ends the process without dropping them (another desk's guests are in them).
+pub fn remove_private_copies() {
+    if let Ok(copies) = COPIES.lock() {
+        for dir in copies.iter() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -159,6 +175,9 @@ pub fn copy_of(path: &Path) -> std::io::Result<(Copy, PathBuf)> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(&dir)?;
+    if let Ok(mut copies) = COPIES.lock() {
+        copies.push(dir.clone());
+    }
     let copy = Copy { dir };
     let [db, wal, _] = with_side_files(path);
     let target = copy.dir.join("log.db");

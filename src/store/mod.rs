@@ -11,7 +11,7 @@ mod sqlite;
 mod summary;
 
 pub use conflict::{CloseConflict, differences};
-pub use file::{SQLITE_HEADER, is_sqlite, make_private};
+pub use file::{SQLITE_HEADER, is_sqlite, make_private, remove_private_copies};
 
 pub use drill_result::DrillResult;
 pub use guest_history::GuestHistory;

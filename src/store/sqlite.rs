@@ -113,23 +113,24 @@ impl SqliteStore {
     /// original as it is: for reading another desk's log.
     pub fn open_copy(path: &Path) -> Result<Self, StoreError> {
         let (copy, at) = file::copy_of(path)
-            .map_err(|e| StoreError::Access { path: path.to_path_buf(), why: e.to_string() })?;
-        let store = SqliteStore { path: path.to_path_buf(), copy: Some(copy), ..SqliteStore::open(&at)? };
-        store.check_pages()?;
-        Ok(store)
+            .map_err(|e| StoreError::Access { path: path.to_path_buf(), why: crate::error::io_reason(&e) })?;
+        Self::check_pages(&at, path)?;
+        Ok(SqliteStore { path: path.to_path_buf(), copy: Some(copy), ..SqliteStore::open(&at)? })
     }
 
-    /// Whether every page of the log reads as SQLite wrote it (`quick_check`): another
-    /// desk's log is read whole through its indexes, and a damaged page of one could
-    /// leave incidents out without a word. Seconds for a million incidents, once.
-    fn check_pages(&self) -> Result<(), StoreError> {
-        let first: String = self.conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).at(&self.path)?;
+    /// Whether every page of the copy `at` of log `path` reads as SQLite wrote it
+    /// (`quick_check`), before any migration reads it: another desk's log is read whole
+    /// through its indexes, and a damaged page of one could leave incidents out without a
+    /// word. Seconds for a million incidents, once.
+    fn check_pages(at: &Path, path: &Path) -> Result<(), StoreError> {
+        let conn = Connection::open_with_flags(at, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE).at(path)?;
+        let first: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0)).at(path)?;
         if first == "ok" {
             return Ok(());
         }
         // SQLite's words name its own internals (tree pages, return codes): not for a desk.
         Err(StoreError::Database {
-            path: self.path.clone(),
+            path: path.to_path_buf(),
             why: "it is damaged: SQLite's own check of its pages fails".to_owned(),
         })
     }

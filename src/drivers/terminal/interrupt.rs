@@ -120,8 +120,22 @@ pub fn install_interrupt_handler() {
             *saved = Some(mode);
         }
     }
+    set_handler();
+}
+
+/// As [`install_interrupt_handler`], for work that never prompts (`import`): the
+/// terminal's mode is neither saved nor set back, so an import run in the background
+/// (`&`, `nohup`) ends on a signal instead of being stopped for touching the terminal
+/// (SIGTTOU), and never puts an old mode over what runs in the foreground.
+pub fn install_work_interrupt_handler() {
+    set_handler();
+}
+
+fn set_handler() {
     let _ = ctrlc::set_handler(|| {
         ENDING.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Another desk's log copied to read (guests' data among it) goes with the process.
+        crate::store::remove_private_copies();
         if let (Some(t), Ok(saved)) = (tty(), SAVED_MODE.lock()) {
             if let Some(mode) = saved.as_ref() {
                 let _ = tcsetattr(&t, SetArg::TCSANOW, mode);

@@ -48,7 +48,7 @@ impl SqliteStore {
         let unfinished = |why: String| StoreError::PurgeUnfinished { path: path.clone(), deleted, why };
         let legacy = id != file::APPLICATION_ID;
         if legacy || free * 4 > pages {
-            crate::progress::say("compacting the log file");
+            crate::progress::say("progress_compacting");
             match self.conn.execute_batch("VACUUM") {
                 Ok(()) => {}
                 // Deleted data is wiped already; only the space is not given back.
