@@ -76,7 +76,10 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
             ]
         )
     );
-    say_renamed(lang, &stats.renamed);
+    let more = stats.renamed.len().saturating_sub(RENAMED_SHOWN);
+    if more > 0 {
+        eprintln!("recover: {}", ui::n(lang, "import_renamed_more", more, &[]));
+    }
     Ok(Exit::Success)
 }
 
@@ -85,16 +88,15 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
 /// site's whole log.
 const RENAMED_SHOWN: usize = 20;
 
-/// Says which new incidents were given another short id, and which: whoever reads an id
-/// out (from a receipt, an email, the other desk) must learn it changed.
-fn say_renamed(lang: &str, renamed: &[Renamed]) {
-    for r in renamed.iter().take(RENAMED_SHOWN) {
+/// Says which new incidents of a batch just kept were given another short id, while
+/// fewer than [`RENAMED_SHOWN`] have been said (`said` counts them): whoever reads an id
+/// out (from a receipt, an email, the other desk) must learn it changed, even if the
+/// import is ended before its last batch.
+fn say_renamed(lang: &str, renamed: &[Renamed], said: &mut usize) {
+    for r in renamed.iter().take(RENAMED_SHOWN.saturating_sub(*said)) {
         let (theirs, here) = (one_line(&r.theirs), one_line(&r.here));
         eprintln!("recover: {}", ui::f(lang, "import_renamed", &[("theirs", &theirs), ("here", &here)]));
-    }
-    let more = renamed.len().saturating_sub(RENAMED_SHOWN);
-    if more > 0 {
-        eprintln!("recover: {}", ui::n(lang, "import_renamed_more", more, &[]));
+        *said += 1;
     }
 }
 
@@ -420,7 +422,10 @@ fn write(
                         Rejected
                     })
                 });
-            store.import(&mut incidents)
+            let mut said = 0;
+            store.import_reporting(&mut incidents, &mut |batch| {
+                progress.suspend(|| say_renamed(lang, &batch.renamed, &mut said));
+            })
         },
     )?;
     if let Some(e) = failed {

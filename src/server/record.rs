@@ -69,8 +69,10 @@ impl PostgresStore {
     pub(super) fn import_all(
         &self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+        kept: &mut dyn FnMut(&Imported),
     ) -> Result<Option<Imported>, StoreError> {
         let mut done = Imported::default();
+        let mut batch = Imported::default();
         let mut rejected = false;
         let mut in_batch = 0;
         let site = self.site.clone();
@@ -96,18 +98,20 @@ impl PostgresStore {
                 }
             };
             if merged.added {
-                done.added += 1;
+                batch.added += 1;
                 if !incident.id.is_empty() && !merged.id.eq_ignore_ascii_case(&incident.id) {
-                    done.renamed.push(Renamed { theirs: incident.id.clone(), here: merged.id.clone() });
+                    batch.renamed.push(Renamed { theirs: incident.id.clone(), here: merged.id.clone() });
                 }
             } else if merged.changed {
-                done.updated += 1;
+                batch.updated += 1;
             } else {
-                done.unchanged += 1;
+                batch.unchanged += 1;
             }
             in_batch += 1;
             if in_batch == IMPORT_BATCH {
                 self.end(true)?;
+                kept(&batch);
+                done.absorb(std::mem::take(&mut batch));
                 in_batch = 0;
             }
         }
@@ -116,6 +120,8 @@ impl PostgresStore {
         }
         if in_batch > 0 {
             self.end(true)?;
+            kept(&batch);
+            done.absorb(batch);
         }
         Ok(Some(done))
     }

@@ -339,11 +339,12 @@ impl Store for SharedStore {
         Ok(changed)
     }
 
-    fn import(
+    fn import_reporting(
         &mut self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+        kept: &mut dyn FnMut(&Imported),
     ) -> Result<Option<Imported>, StoreError> {
-        let imported = self.spool.import(incidents)?;
+        let imported = self.spool.import_reporting(incidents, kept)?;
         if imported.is_some() {
             self.wrote.set(true);
             let _ = self.pusher.borrow_mut().last_try(IMPORT_WAIT);

@@ -362,11 +362,12 @@ impl Store for PostgresStore {
         self.update_incident(id, decide)
     }
 
-    fn import(
+    fn import_reporting(
         &mut self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+        kept: &mut dyn FnMut(&Imported),
     ) -> Result<Option<Imported>, StoreError> {
-        self.import_all(incidents)
+        self.import_all(incidents, kept)
     }
 
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError> {

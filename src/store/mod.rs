@@ -328,6 +328,16 @@ pub struct Imported {
     pub renamed: Vec<Renamed>,
 }
 
+impl Imported {
+    /// Adds what another batch did.
+    pub fn absorb(&mut self, mut other: Imported) {
+        self.added += other.added;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.renamed.append(&mut other.renamed);
+    }
+}
+
 /// A new incident given another short id by an import (see [`Imported::renamed`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Renamed {
@@ -486,6 +496,17 @@ pub trait Store {
     fn import(
         &mut self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+    ) -> Result<Option<Imported>, StoreError> {
+        self.import_reporting(incidents, &mut |_| {})
+    }
+    /// As [`Store::import`], telling `kept` what each batch did as soon as it is committed
+    /// (the incidents given another short id above all), so that what was kept is said
+    /// even when a later batch fails or the process is ended: imported again, those
+    /// incidents are only "already here".
+    fn import_reporting(
+        &mut self,
+        incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+        kept: &mut dyn FnMut(&Imported),
     ) -> Result<Option<Imported>, StoreError>;
     /// Deletes incidents started before `before` and wipes them from the file (see
     /// [`StoreError::PurgeUnfinished`] when it could not); returns how many.

@@ -357,11 +357,12 @@ impl Store for SqliteStore {
         Ok(incident)
     }
 
-    fn import(
+    fn import_reporting(
         &mut self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+        kept: &mut dyn FnMut(&Imported),
     ) -> Result<Option<Imported>, StoreError> {
-        self.import_all(incidents)
+        self.import_all(incidents, kept)
     }
 
     fn purge(&mut self, before: Timestamp) -> Result<usize, StoreError> {

@@ -99,7 +99,13 @@ pub(crate) fn import_merges_by_uid(f: Fixture) {
     let mut brand_new = incident("00000000-0000-4000-8000-000000000003", "billing", "ole", T0 + 2 * HOUR, 0);
     brand_new.id = "FRESH-1".into();
     let items = vec![Ok(there.clone()), Ok(here.clone()), Ok(new.clone()), Ok(brand_new.clone())];
-    let stats = store.import(&mut items.into_iter()).unwrap().unwrap();
+    // What each batch did is told as it is committed, and adds up to the whole.
+    let mut told = Imported::default();
+    let stats = store
+        .import_reporting(&mut items.into_iter(), &mut |batch| told.absorb(batch.clone()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(told, stats, "the batches told add up to the import");
     let moved = store.get("00000000-0000-4000-8000-000000000002").unwrap();
     assert_eq!(
         stats,

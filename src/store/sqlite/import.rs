@@ -46,6 +46,7 @@ impl SqliteStore {
     pub(super) fn import_all(
         &mut self,
         incidents: &mut dyn Iterator<Item = Result<Incident, Rejected>>,
+        kept: &mut dyn FnMut(&Imported),
     ) -> Result<Option<Imported>, StoreError> {
         let path = self.path.clone();
         let mut stats = Imported::default();
@@ -89,10 +90,8 @@ impl SqliteStore {
             drop(bulk);
             if !rejected {
                 tx.commit().at(&path)?;
-                stats.added += batch.added;
-                stats.updated += batch.updated;
-                stats.unchanged += batch.unchanged;
-                stats.renamed.append(&mut batch.renamed);
+                kept(&batch);
+                stats.absorb(batch);
             }
         }
         // Read on, so the caller sees every bad item; the batch it was in is rolled back.
