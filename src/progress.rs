@@ -42,7 +42,7 @@ impl Progress {
         // left by the terminal's own count of columns: indicatif's `wide_msg` counts a
         // Bengali vowel sign as nothing and filled the line past its end, so every redraw
         // wrapped onto a new line. The bar only where there is room for it.
-        let (columns, room_for) = stderr_columns();
+        let (room, room_for) = message_room(total, lang);
         let template = match (total, room_for) {
             (Some(_), Room::Bar) => "{spinner} {human_pos}/{human_len} ({rate}, {left}) {bar:24} {msg}",
             (Some(_), Room::Rate) => "{spinner} {human_pos}/{human_len} ({rate}, {left}) {msg}",
@@ -52,7 +52,6 @@ impl Progress {
             (None, Room::Count) => "{spinner} {human_pos} {msg}",
             (None, _) => "{spinner} {human_pos} ({rate}, {took}) {msg}",
         };
-        let room = columns.saturating_sub(counts_width(total, room_for, lang));
         let (left_lang, took_lang) = (lang.to_owned(), lang.to_owned());
         // A whole number a second: indicatif's own `per_sec` shows four decimals.
         let style = ProgressStyle::with_template(template)
@@ -69,7 +68,7 @@ impl Progress {
             .progress_chars("=> ");
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr_with_hz(8))
             .with_style(style)
-            .with_message(cut(what, room));
+            .with_message(fit(what, room, Keep::Start));
         // Drawn at once and cleared at the end: a quick command only flickers, a long one
         // never looks frozen.
         bar.tick();
@@ -113,8 +112,9 @@ impl Drop for Progress {
     }
 }
 
-/// The columns of standard error's terminal, and whether they leave room for a bar.
-fn stderr_columns() -> (usize, Room) {
+/// The columns the message of a progress towards `total` has on standard error's
+/// terminal, and what is shown beside it there.
+fn message_room(total: Option<u64>, lang: &str) -> (usize, Room) {
     let columns = crate::render::wrap::columns(&console::Term::stderr()).unwrap_or(80);
     let room = match columns {
         100.. => Room::Bar,
@@ -122,7 +122,7 @@ fn stderr_columns() -> (usize, Room) {
         60.. => Room::Counts,
         _ => Room::Count,
     };
-    (columns, room)
+    (columns.saturating_sub(counts_width(total, room, lang)), room)
 }
 
 /// What the progress line shows beside the count and the time, by the terminal's width.
@@ -143,33 +143,10 @@ enum Room {
 /// the counts of a progress towards `total`: the words around it are never cut off.
 #[must_use]
 pub fn naming_file(lang: &str, key: &str, name: &str, total: Option<u64>) -> String {
-    let (columns, room_for) = stderr_columns();
-    let room = columns.saturating_sub(counts_width(total, room_for, lang));
+    let (room, _) = message_room(total, lang);
     let words = crate::render::wrap::width(&crate::i18n::f(lang, key, &[("file", "")]));
-    let file = cut_start(name, room.saturating_sub(words));
+    let file = fit(name, room.saturating_sub(words), Keep::End);
     crate::i18n::f(lang, key, &[("file", &file)])
-}
-
-/// `what` in at most `room` columns, its start cut off between graphemes and marked with
-/// an ellipsis when it is longer.
-fn cut_start(what: &str, room: usize) -> String {
-    use unicode_segmentation::UnicodeSegmentation;
-    let width = crate::render::wrap::width;
-    if width(what) <= room {
-        return what.to_owned();
-    }
-    let mut kept: Vec<&str> = Vec::new();
-    let mut used = 0;
-    for g in what.graphemes(true).rev() {
-        let w = width(g);
-        if used + w + 1 > room {
-            break;
-        }
-        kept.push(g);
-        used += w;
-    }
-    let tail: String = kept.into_iter().rev().collect();
-    if room > 0 { format!("…{tail}") } else { tail }
 }
 
 /// The longest time shown: 99 days 23 hours. An estimate of more (work stalled, the rate
@@ -218,28 +195,47 @@ fn counts_width(total: Option<u64>, room: Room, lang: &str) -> usize {
     2 + counts + time + rate + bar + spare
 }
 
-/// `what` in at most `room` columns as a terminal counts them, cut between graphemes
-/// with an ellipsis when it is longer.
-fn cut(what: &str, room: usize) -> String {
+/// Which end of a text too long for its room is kept.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Its start, the end cut off: what is being done.
+    Start,
+    /// Its end, the start cut off: a file name, whose end tells one export from another.
+    End,
+}
+
+/// `what` in at most `room` columns as a terminal counts them, cut between graphemes at
+/// the end `keep` does not keep, with an ellipsis there, when it is longer.
+fn fit(what: &str, room: usize, keep: Keep) -> String {
     use unicode_segmentation::UnicodeSegmentation;
     let width = crate::render::wrap::width;
     if width(what) <= room {
         return what.to_owned();
     }
-    let mut out = String::new();
+    let graphemes: Vec<&str> = what.graphemes(true).collect();
+    let mut kept: Vec<&str> = Vec::new();
     let mut used = 0;
-    for g in what.graphemes(true) {
+    let mut take = |g: &&str| {
         let w = width(g);
-        if used + w + 1 > room {
-            break;
+        let fits = used + w < room;
+        if fits {
+            used += w;
         }
-        out.push_str(g);
-        used += w;
+        fits
+    };
+    match keep {
+        Keep::Start => kept.extend(graphemes.iter().take_while(|g| take(g)).copied()),
+        Keep::End => kept.extend(graphemes.iter().rev().take_while(|g| take(g)).copied()),
     }
-    if room > 0 {
-        out.push('…');
+    if keep == Keep::End {
+        kept.reverse();
     }
-    out
+    let text: String = kept.concat();
+    match (room, keep) {
+        (0, _) => text,
+        (_, Keep::Start) => format!("{text}…"),
+        (_, Keep::End) => format!("…{text}"),
+    }
 }
 
 /// Whether progress would be drawn: worth counting the work ahead for the time left.
@@ -262,7 +258,7 @@ pub fn advance(n: u64) {
 pub fn say(key: &str) {
     if let Ok(current) = CURRENT.lock() {
         if let Some(shown) = current.as_ref() {
-            shown.bar.set_message(cut(crate::i18n::t(&shown.lang, key), shown.room));
+            shown.bar.set_message(fit(crate::i18n::t(&shown.lang, key), shown.room, Keep::Start));
         }
     }
 }

@@ -24,8 +24,8 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Result<Exit, Error> {
     let mut failed: Option<std::io::Error> = None;
     // Not over the export itself when both go to the terminal.
     let progress = if progress::shown() && !std::io::stdout().is_terminal() {
-        let exporting = crate::i18n::t(ctx.config.lang.value.code(), "progress_exporting");
-        Progress::start(exporting, Some(store.count(&filter)? as u64), ctx.config.lang.value.code())
+        let lang = ctx.config.lang.value.code();
+        Progress::start(crate::i18n::t(lang, "progress_exporting"), Some(store.count(&filter)? as u64), lang)
     } else {
         Progress::none()
     };

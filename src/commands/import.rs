@@ -35,9 +35,10 @@ const MAX_PROBLEMS: usize = 1000;
 /// imported, but every bad line is still reported.
 pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
     let name = args.file.display().to_string();
+    let lang = ctx.config.lang.value.code();
     // Ctrl-C, SIGTERM or SIGHUP (exit 130) end it with a word: the batches written are
     // kept whole, the one being written is not, and importing again adds only the rest.
-    crate::drivers::terminal::set_ui_lang(ctx.config.lang.value.code());
+    crate::drivers::terminal::set_ui_lang(lang);
     crate::drivers::terminal::set_interrupt_hint("import_interrupted");
     crate::drivers::terminal::install_work_interrupt_handler();
     let (lines, original) = open(&args.file, &name)?;
@@ -58,10 +59,8 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> Result<Exit, Error> {
         // Another site's library may have types this one lacks: kept, but said.
         let types: Vec<&str> = foreign.iter().map(String::as_str).collect();
         let (file, types) = (one_line(&name), one_line(&types.join(", ")));
-        let lang = ctx.config.lang.value.code();
         eprintln!("recover: {}", ui::f(lang, "import_foreign_types", &[("file", &file), ("types", &types)]));
     }
-    let lang = ctx.config.lang.value.code();
     let counts = [stats.added, stats.updated, stats.unchanged].map(|n| n.to_string());
     eprintln!(
         "recover: {}",
