@@ -24,6 +24,29 @@ fn generated_logs_import_and_export_byte_for_byte_and_the_timing_script_runs() {
     let written = std::fs::read_to_string(&log).unwrap();
     assert_eq!(t.ok(&["export"]), written, "the generator writes exactly what export prints");
 
+    // The floor under `import` copies every row of the log it was given (it exits with
+    // an error naming the table otherwise), with and without the secondary indexes.
+    let floor = root.join("bench/sqlite_floor.py");
+    let scratch = t.path("floor");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let out = Command::new("python3")
+        .args([floor.to_str().unwrap(), "--log", t.log().to_str().unwrap(), "--runs", "1"])
+        .args(["--scratch", scratch.to_str().unwrap()])
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "bench/sqlite_floor.py: {}{}",
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in
+        ["| incidents (60 rows) |", "| the log's schema, run 1 |", "| without secondary indexes, run 1 |"]
+    {
+        assert!(stdout.contains(line), "{line} missing from:\n{stdout}");
+    }
+
     let lib = t.path("lib");
     python(&[generate, "library", "--count", "12", "--out", lib.to_str().unwrap()]);
     let out = t.cmd(&["check", lib.to_str().unwrap()]).run();
