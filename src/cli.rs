@@ -301,9 +301,9 @@ pub struct DoneArgs {
     /// What was said or done
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
-    /// Whether the customer was won back
-    #[arg(long, value_enum, default_value_t = FollowUpOutcome::Done)]
-    pub outcome: FollowUpOutcome,
+    /// Whether the customer was won back (a follow-up only) [default: done]
+    #[arg(long, value_enum)]
+    pub outcome: Option<FollowUpOutcome>,
     /// Who did it [env: RECOVER_STAFF]
     #[arg(long, value_name = "NAME")]
     pub staff: Option<String>,

@@ -141,6 +141,9 @@ impl Error {
             | Error::BadInput { .. }
             | Error::Io { .. } => None,
             Error::Rule(Rule::ReasonMissing) => Some("say why with --reason TEXT".into()),
+            Error::Rule(Rule::OutcomeAfterwards { .. }) => {
+                Some("leave out --outcome and say how it went with --note".into())
+            }
             Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),
             Error::Rule(Rule::OverLimit { .. }) => Some("name an approver or give fewer amends".into()),
             Error::Rule(Rule::TooLong { .. }) => Some("shorten it".into()),

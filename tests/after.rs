@@ -46,6 +46,17 @@ fn skipped_required_steps_done_afterwards_make_the_incident_complete() {
     let id = out.code(1).json_lines()[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(show(&t, &id)["status"], "incomplete");
 
+    // How it went has nowhere to be kept for a skipped step: refused in one line, and
+    // nothing recorded, rather than accepted and dropped.
+    let before = show(&t, &id);
+    for step in ["confirm-in-writing", "written-apology"] {
+        t.cmd(&["done", &id, step, "--staff", "ole", "--outcome", "lost"])
+            .run()
+            .code(2)
+            .one_error_line(&format!("`{step}` was skipped, not scheduled"));
+    }
+    assert_eq!(show(&t, &id), before, "nothing recorded");
+
     let out =
         t.cmd(&["done", &id, "confirm-in-writing", "--staff", "ole", "--note", "called back at 9"]).run();
     out.code(0);

@@ -270,7 +270,7 @@ pub fn done(ctx: &Context, args: DoneArgs) -> Result<Exit, Error> {
                     &[
                         ("step", &one_line(step)),
                         ("id", &one_line(&incident.id)),
-                        ("outcome", ui::follow_up_outcome(lang, Some(closing.outcome)))
+                        ("outcome", ui::follow_up_outcome(lang, Some(closing.closes_as())))
                     ]
                 )
             ),

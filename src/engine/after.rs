@@ -17,10 +17,19 @@ pub struct Closing {
     pub at: Timestamp,
     /// Who.
     pub by: Option<String>,
-    /// Was the customer won back (for a follow-up).
-    pub outcome: FollowUpOutcome,
+    /// Was the customer won back, if said: only a scheduled follow-up records it
+    /// ([`Closing::closes_as`]), and a step done afterwards refuses it rather than drop it.
+    pub outcome: Option<FollowUpOutcome>,
     /// What was said.
     pub note: Option<String>,
+}
+
+impl Closing {
+    /// How the follow-up closes: as said, or `done` when nothing was said.
+    #[must_use]
+    pub fn closes_as(&self) -> FollowUpOutcome {
+        self.outcome.unwrap_or(FollowUpOutcome::Done)
+    }
 }
 
 /// What `recover done ID STEP` records: the open follow-up `step` closed, or the step
@@ -64,6 +73,11 @@ pub fn done(
     }
     if record.phase == Phase::Amend {
         return Err(Rule::AmendAfterwards { step: record.id.clone() });
+    }
+    // A skipped step has no follow-up row to hold how it went: saying it is refused, not
+    // accepted and lost.
+    if closing.outcome.is_some() {
+        return Err(Rule::OutcomeAfterwards { step: record.id.clone() });
     }
     let mut events = vec![Event::StepCompleted {
         step: record.id.clone(),
@@ -181,7 +195,7 @@ mod tests {
     }
 
     fn closing(by: &str) -> Closing {
-        Closing { at: at(100), by: Some(by.into()), outcome: FollowUpOutcome::Done, note: None }
+        Closing { at: at(100), by: Some(by.into()), outcome: None, note: None }
     }
 
     fn apply(i: &mut Incident, events: &[Event]) {
@@ -235,6 +249,12 @@ mod tests {
         }
         let long = Closing { note: Some("x".repeat(crate::engine::MAX_TEXT_CHARS + 1)), ..closing("ole") };
         assert!(matches!(done(&i, None, "confirm-in-writing", &long), Err(Rule::TooLong { .. })));
+        // How it went has nowhere to be kept for a skipped step: refused, not dropped.
+        let said = Closing { outcome: Some(FollowUpOutcome::Lost), ..closing("ole") };
+        assert!(matches!(
+            done(&i, None, "confirm-in-writing", &said),
+            Err(Rule::OutcomeAfterwards { step }) if step == "confirm-in-writing"
+        ));
         let withheld = StepRecord {
             phase: Phase::Amend,
             id: "buy-dinner".into(),

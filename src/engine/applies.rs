@@ -73,7 +73,7 @@ pub fn apply_event(incident: &mut Incident, event: &Event) {
         Event::FollowUpClosed { step, closing } => {
             if let Some(f) = incident.follow_ups.iter_mut().find(|f| f.step == *step && f.done_at.is_none()) {
                 f.done_at = Some(closing.at);
-                f.outcome = Some(closing.outcome);
+                f.outcome = Some(closing.closes_as());
                 f.done_by.clone_from(&closing.by);
                 f.note.clone_from(&closing.note);
             }

@@ -179,6 +179,15 @@ pub enum Rule {
         /// The amend.
         step: String,
     },
+    /// `done --outcome` on a step skipped at the time: only a scheduled follow-up keeps
+    /// how it went.
+    #[error(
+        "`{step}` was skipped, not scheduled: `done` records that it was done afterwards, not its outcome"
+    )]
+    OutcomeAfterwards {
+        /// The step.
+        step: String,
+    },
     /// `abandon` without a reason.
     #[error("abandoning needs a reason")]
     ReasonMissing,

@@ -236,7 +236,7 @@ fn closing(by: &str, ms: i64) -> Closing {
     Closing {
         at: at(ms),
         by: Some(by.into()),
-        outcome: FollowUpOutcome::Recovered,
+        outcome: Some(FollowUpOutcome::Recovered),
         note: Some("happy".into()),
     }
 }

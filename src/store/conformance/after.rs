@@ -64,12 +64,8 @@ pub(crate) fn a_step_done_afterwards_keeps_its_skip(f: Fixture) {
     skipped.status = Status::Incomplete;
     apply_event(&mut skipped, &Event::Step(step(Phase::FollowUp, "written-apology", Outcome::Skipped, T0)));
     let i = record(&mut *store, &skipped);
-    let done = Closing {
-        at: at(T0 + 5 * HOUR),
-        by: Some("ole".into()),
-        outcome: FollowUpOutcome::Done,
-        note: Some("sent".into()),
-    };
+    let done =
+        Closing { at: at(T0 + 5 * HOUR), by: Some("ole".into()), outcome: None, note: Some("sent".into()) };
     let after = store
         .update(&i.id, &mut |now| {
             let mut events = crate::engine::done(now, None, "Written-Apology", &done)?;

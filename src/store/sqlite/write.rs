@@ -186,7 +186,7 @@ pub(super) fn write_event(tx: &Transaction, n: i64, event: &Event) -> rusqlite::
                 "UPDATE follow_ups SET done_at = ?3, outcome = ?4, done_by = ?5, note = ?6
                  WHERE incident = ?1 AND step = ?2 AND done_at IS NULL",
             )?
-            .execute(params![n, step, ms(closing.at), closing.outcome.key(), closing.by, closing.note])?,
+            .execute(params![n, step, ms(closing.at), closing.closes_as().key(), closing.by, closing.note])?,
         Event::StepCompleted { step, at, by, note } => tx
             .prepare_cached(
                 "UPDATE steps SET completed_at = ?3, completed_by = ?4, completed_note = ?5

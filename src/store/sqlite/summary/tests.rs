@@ -212,7 +212,7 @@ fn the_summaries_report_what_the_tally_of_whole_incidents_does() {
             let closing = Closing {
                 at: at(NOW - 2 * MINUTE),
                 by: Some("kim".into()),
-                outcome: d.pick(&[FollowUpOutcome::Recovered, FollowUpOutcome::Lost]),
+                outcome: Some(d.pick(&[FollowUpOutcome::Recovered, FollowUpOutcome::Lost])),
                 note: None,
             };
             store.update(&i.id, &mut |i| crate::engine::done(i, None, "late-call", &closing)).unwrap();
