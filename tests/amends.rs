@@ -108,6 +108,23 @@ fn start_without_a_type_offers_the_playbooks_filtered_as_one_types_aliases_inclu
     p.exp_eof().expect("eof");
     assert_eq!(incident(&t)["type"], "reservation");
 
+    // In a narrow terminal the type picked is left under the question, and it fits.
+    let t = Test::new();
+    let mut p = t.pty(&["start", "--staff", "anna"]).env("COLUMNS", "60").spawn();
+    p.exp_string("What went wrong?").expect("the picker");
+    p.send("lugg").expect("send");
+    p.flush().expect("flush");
+    p.exp_string("lugg \r\n").expect("typed");
+    p.send(ENTER).expect("send");
+    p.flush().expect("flush");
+    let before = p.exp_string("baggage\r\n").expect("the answer under the question");
+    let before = crate::interactive::utf8(&before);
+    let line = format!("{}baggage", before.rsplit(['\n', '\r']).next().unwrap_or_default());
+    assert!(line.contains("What went wrong?") && line.contains("· baggage"), "{line:?}");
+    assert!(recover::display_width(&line) <= 60, "wider than 60: {line:?}");
+    p.send_control('c').expect("ctrl-c");
+    p.exp_eof().expect("eof");
+
     // Without a terminal it is the usage error it was, nothing recorded.
     let t = Test::new();
     t.cmd(&["start"]).run().code(2).one_error_line("no type given (pass --type TYPE");

@@ -488,3 +488,37 @@ fn a_drill_in_a_narrow_terminal_stays_inside_it() {
         assert!(recover::display_width(line.trim_end()) <= 60, "wider than 60: {line:?}\n{text}");
     }
 }
+
+/// Every line of what a pseudo-terminal showed (its bytes read back as UTF-8, redraws
+/// split at carriage returns) fits `columns`.
+fn assert_fits(latin1: &str, columns: usize) {
+    let text = utf8(latin1);
+    for line in text.split(['\n', '\r']) {
+        assert!(recover::display_width(line.trim_end()) <= columns, "wider than {columns}: {line:?}\n{text}");
+    }
+}
+
+#[test]
+fn the_answer_left_under_a_question_and_the_order_hint_fit_a_narrow_terminal() {
+    let t = Test::new();
+    let mut p = t
+        .pty(&["drill", "--type", "reservation", "--seed", "1", "--questions", "4"])
+        .env("COLUMNS", "60")
+        .spawn();
+    let asked = p.exp_string("What do you do first?").expect("the first question");
+    // Enter takes the first option, whose whole text is left under the question, wrapped;
+    // then Enter through the questions until the one that asks for an order says how.
+    let mut shown = asked;
+    for _ in 0..8 {
+        p.send("\r").expect("send");
+        p.flush().expect("flush");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    shown.push_str(&p.exp_string("e.g.").expect("the order question's hint"));
+    shown.push_str(&p.exp_string("\n").expect("the rest of its line"));
+    p.send_control('c').expect("ctrl-c");
+    let _ = p.exp_eof();
+    let answered = utf8(&shown);
+    assert!(answered.contains("✔ What do you do first?"), "{answered}");
+    assert_fits(&shown, 60);
+}

@@ -206,9 +206,13 @@ impl Prompter {
             self.say(&show::options(q, ctx));
         }
         match q.ask.shape() {
-            Shape::Pick => super::select::pick(&self.term, self.theme.as_ref(), &prompt, &items, 0, true)
-                .map(Given::One)
-                .map_err(|e| interrupted(dialoguer::Error::IO(e))),
+            Shape::Pick => {
+                let picked = super::select::pick(&self.term, self.theme.as_ref(), &prompt, &items, 0, false)
+                    .map_err(|e| interrupted(dialoguer::Error::IO(e)))?;
+                // The whole answer, wrapped to the terminal, not the list's one-line cut.
+                let _ = super::select::report_answer(&self.term, self.theme.as_ref(), &prompt, &full[picked]);
+                Ok(Given::One(picked))
+            }
             Shape::Set => {
                 self.say(&[format!("  {}", ui::t(ctx.lang, "drill_hint_set"))]);
                 MultiSelect::with_theme(self.theme.as_ref())
@@ -223,6 +227,9 @@ impl Prompter {
                 self.say(&show::options(q, ctx));
                 let example: Vec<String> = (1..=items.len()).rev().map(|i| i.to_string()).collect();
                 let hint = ui::f(ctx.lang, "drill_hint_order", &[("example", &example.join(" "))]);
+                // Wrapped here, after the theme's mark: dialoguer clears the lines it wrote,
+                // and a line the terminal wraps would be left behind at every retry.
+                let hint = crate::render::wrap::wrap(&hint, width.saturating_sub(2), "  ").join("\n");
                 let q2 = q.clone();
                 let text: String = Input::with_theme(self.theme.as_ref())
                     .with_prompt(ui::t(ctx.lang, "drill_your_answer"))

@@ -43,11 +43,28 @@ pub fn pick(
     // Shown again whatever happened; a terminal that is gone is no new error.
     let _ = term.show_cursor();
     if let (Ok(sel), true) = (&outcome, report) {
-        let mut line = String::new();
-        theme.format_select_prompt_selection(&mut line, prompt, &items[*sel]).map_err(io::Error::other)?;
-        term.write_line(&line)?;
+        report_answer(term, theme, prompt, &items[*sel])?;
     }
     outcome
+}
+
+/// Leaves `answer` under its prompt as the theme draws it when that fits the terminal;
+/// a longer line is written without its colours, wrapped between words, rather than left
+/// to the terminal to break anywhere.
+///
+/// # Errors
+/// Writing to the terminal failed.
+pub fn report_answer(term: &Term, theme: &dyn Theme, prompt: &str, answer: &str) -> io::Result<()> {
+    let width = crate::render::wrap::columns(term).unwrap_or(80);
+    let mut line = String::new();
+    theme.format_select_prompt_selection(&mut line, prompt, answer).map_err(io::Error::other)?;
+    if console::measure_text_width(&line) <= width {
+        return term.write_line(&line);
+    }
+    for part in crate::render::wrap::wrap(&console::strip_ansi_codes(&line), width, "  ") {
+        term.write_line(&part)?;
+    }
+    Ok(())
 }
 
 /// Draws the prompt and the items, the cursor on `sel`; returns the rows written (a line

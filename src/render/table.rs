@@ -46,8 +46,9 @@ impl Table {
 
     /// Column widths that fit `max` columns in all (borders and padding included), narrowing
     /// the widest first: long columns down to what a date fits, then each down to its longest
-    /// word, so that no word, id or code is ever broken. `None` when even that is too wide:
-    /// the rows are then shown one under another (see [`stacked`]).
+    /// word, so that no word is broken, and no id: a step id such as `manager-check-back` is
+    /// one word. `None` when even that is too wide: the rows are then shown one under another
+    /// (see [`stacked`]).
     fn widths(&self, max: Option<usize>) -> Option<Vec<usize>> {
         let columns = self.header.len();
         let cells = |i: usize| std::iter::once(&self.header).chain(&self.rows).filter_map(move |r| r.get(i));
@@ -80,20 +81,9 @@ impl Table {
     }
 }
 
-/// The widest piece `cell` may be cut into: its longest word, where a word longer than a
-/// date may be cut after a dash, slash or comma (`special-request-` / `missed`), but an id
-/// or a short code never is.
+/// The widest word of `cell`: what its column may not be narrower than.
 fn longest_word(cell: &str) -> usize {
-    cell.split_whitespace()
-        .map(|word| {
-            let whole = width(word);
-            if whole <= COMFORTABLE_COLUMN {
-                return whole;
-            }
-            word.split_inclusive(['-', '/', ',']).map(width).max().unwrap_or(whole)
-        })
-        .max()
-        .unwrap_or(0)
+    cell.split_whitespace().map(width).max().unwrap_or(0)
 }
 
 /// The rows one under another, each cell after its column's name, for a terminal too narrow
@@ -139,11 +129,17 @@ fn fit(cell: &str, max: usize) -> String {
     fitted.join("\n")
 }
 
-/// `text` wrapped to `max` columns for a narrow cell: between words, else after a dash,
-/// slash or comma inside one (`special-` / `request-missed`), else between graphemes.
+/// `text` wrapped to `max` columns for a narrow cell: between words, else (only a word
+/// wider than the cell) after a dash, slash or comma inside it (`special-` /
+/// `request-missed`), else between graphemes. A word that fits the cell is never cut,
+/// even where its first piece would fit at the end of a line.
 fn wrap_cell(text: &str, max: usize) -> Vec<String> {
     let mut pieces: Vec<(String, bool)> = Vec::new();
     for word in text.split_whitespace() {
+        if width(word) <= max {
+            pieces.push((word.to_owned(), true));
+            continue;
+        }
         let mut start = 0;
         for (i, c) in word.char_indices() {
             let end = i + c.len_utf8();
@@ -427,8 +423,30 @@ mod tests {
     #[test]
     fn narrow_cells_break_after_dashes_before_inside_words() {
         assert_eq!(wrap_cell("special-request-missed", 10), vec!["special-", "request-", "missed"]);
+        // A word that fits a line of its own is not cut where its first piece would fit.
+        assert_eq!(wrap_cell("Follow-up manager-check-back", 27), vec!["Follow-up", "manager-check-back"]);
         assert_eq!(wrap_cell("noise, room 12", 8), vec!["noise,", "room 12"]);
         assert_eq!(wrap_cell("abcdefghijkl", 5), vec!["abcde", "fghij", "kl"]);
+    }
+
+    #[test]
+    fn a_column_of_prose_gives_way_before_a_step_id_is_cut() {
+        // The summary's totals at 60 columns: the amends' words wrap, the step id stays whole.
+        let mut t = new(true, &["Total", ""]);
+        t.add_row(["Amends", "EUR 8 of staff limit EUR 300 (within the limit)"]);
+        t.add_row(["Follow-up manager-check-back", "due 2026-12-01 16:39"]);
+        let widths = t.widths(Some(60)).expect("fits");
+        assert!(widths.iter().sum::<usize>() + 7 <= 60, "{widths:?}");
+        let cells = fit(&t.rows[1][0], widths[0]);
+        assert!(cells.lines().any(|l| l.contains("manager-check-back")), "{cells}");
+        // At any width, the step table keeps its ids whole or is shown row by row.
+        let mut steps = new(true, &["Phase", "Step", "Outcome", "Choice", "Cost", "At"]);
+        steps.add_row(["Fix", "confirm-in-writing", "done", "", "", "+0s"]);
+        for max in 20..=120 {
+            if let Some(widths) = steps.widths(Some(max)) {
+                assert!(widths[1] >= "confirm-in-writing".len(), "{max}: {widths:?}");
+            }
+        }
     }
 
     #[test]

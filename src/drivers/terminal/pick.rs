@@ -33,7 +33,13 @@ pub fn pick_playbook(lib: &crate::playbook::Library, lang: &str, styled: bool) -
         .with_prompt(ui::t(lang, "pick_type"))
         .items(&items)
         .default(0)
+        .report(false)
         .interact_on(&Term::stderr())
         .map_err(interrupted)?;
-    Ok(lib.playbooks.get(picked).map(|pb| pb.kind.clone()).unwrap_or_default())
+    let kind = lib.playbooks.get(picked).map(|pb| pb.kind.clone()).unwrap_or_default();
+    // The type picked under the question, fitted to the terminal (dialoguer's own line
+    // repeats the whole item after the question, wider than a narrow terminal).
+    let _ =
+        super::super::select::report_answer(&Term::stderr(), theme.as_ref(), ui::t(lang, "pick_type"), &kind);
+    Ok(kind)
 }
