@@ -356,3 +356,60 @@ fn purge_on_a_full_disk_says_nothing_was_deleted_and_finishes_later() {
     );
     assert!(stdout.contains("code=3\nkept=3\ncode=0\nleft=0\n"), "{stdout}\n{stderr}");
 }
+
+/// A terminal that reads a read-only log leaves its shared-memory and write-ahead files
+/// read-only too, and SQLite keeps using them once the log is writable again: a write then
+/// names the file to fix (not only "attempt to write a readonly database"), records
+/// nothing, and works once it is fixed as said.
+#[test]
+fn a_side_file_left_read_only_is_named_once_the_log_is_writable_again() {
+    let t = Test::new();
+    // Permissions mean nothing to root (as CI runs): the commands run as `nobody` then.
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let data = t.log().parent().unwrap().to_owned();
+    std::fs::create_dir_all(&data).unwrap();
+    for dir in [t.dir(), &data] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    let run = |args: &[&str]| {
+        let mut cmd = if root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
+            c
+        } else {
+            Command::new(BIN)
+        };
+        cmd.args(args).current_dir(t.dir()).env_clear().envs(base_env(t.dir(), &t.log()));
+        cmd.output().expect("runs")
+    };
+    let chmod = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let shm = data.join("log.db-shm");
+    let started = run(&["start", "--type", "noise", "--yes", "--staff", "anna"]);
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+
+    chmod(&t.log(), 0o400);
+    assert!(run(&["log"]).status.success(), "a read-only log is read");
+    assert!(shm.exists(), "the reader made the shared-memory file");
+    assert_eq!(
+        std::fs::metadata(&shm).unwrap().permissions().mode() & 0o777,
+        0o400,
+        "with the log's permissions"
+    );
+
+    chmod(&t.log(), 0o600);
+    let refused = run(&["start", "--type", "noise", "--yes", "--staff", "anna"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("log.db-shm is read-only") && stderr.contains("make it writable"), "{stderr}");
+    let listed = run(&["log", "--json"]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 1, "nothing recorded");
+
+    // Fixed as it says: the log is written again, and nothing was lost.
+    chmod(&shm, 0o600);
+    chmod(&data.join("log.db-wal"), 0o600);
+    assert!(run(&["start", "--type", "noise", "--yes", "--staff", "anna"]).status.success());
+    assert_eq!(String::from_utf8_lossy(&run(&["log", "--json"]).stdout).lines().count(), 2);
+}

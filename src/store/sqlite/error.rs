@@ -29,10 +29,39 @@ pub(in crate::store) fn map_err(path: &Path, e: &rusqlite::Error) -> StoreError 
         Some(ErrorCode::DiskFull) => StoreError::Full { path },
         Some(ErrorCode::SystemIoFailure | ErrorCode::CannotOpen) => diagnose(path, e),
         Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
-            StoreError::Access { path, why: e.to_string() }
+            let why = read_only_side_file(&path).unwrap_or_else(|| e.to_string());
+            StoreError::Access { path, why }
         }
         _ => StoreError::Database { path, why: e.to_string() },
     }
+}
+
+/// Why a writable log cannot be written when one of its side files cannot: a terminal that
+/// read the log while it was read-only made its shared-memory and write-ahead files with
+/// the log's own permissions, and SQLite keeps using them after the log is made writable
+/// again, saying only "attempt to write a readonly database". `None` when the log itself
+/// is the read-only one, or the side files are writable.
+fn read_only_side_file(path: &Path) -> Option<String> {
+    let denied = |p: &Path| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(p)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+    };
+    if denied(path) {
+        return None;
+    }
+    let side = ["-shm", "-wal"].into_iter().map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    });
+    side.filter(|p| p.exists()).find(|p| denied(p)).map(|p| {
+        format!(
+            "{} is read-only (made while the log was): make it writable like the log, or delete it while no recover is running",
+            p.display()
+        )
+    })
 }
 
 /// SQLite says only "disk I/O error" or "unable to open"; a small write beside the log
