@@ -89,6 +89,16 @@ fn an_approver_must_be_someone_else_with_a_role_that_may_give_the_bundle() {
     assert_eq!(i["approver_role"], "supervisor");
 }
 
+/// Types `filter` into the playbook picker, then Enter once the filter has taken every
+/// key, so it picks from the filtered list.
+fn filter_and_pick(p: &mut rexpect::session::PtySession, filter: &str) {
+    p.send(filter).expect("send");
+    p.flush().expect("flush");
+    p.exp_string(&format!("{filter} \r\n")).expect("typed");
+    p.send(ENTER).expect("send");
+    p.flush().expect("flush");
+}
+
 #[test]
 fn start_without_a_type_offers_the_playbooks_filtered_as_one_types_aliases_included() {
     let t = Test::new();
@@ -96,12 +106,7 @@ fn start_without_a_type_offers_the_playbooks_filtered_as_one_types_aliases_inclu
     p.exp_string("What went wrong?").expect("the picker");
     p.exp_string("wrong-order").expect("every playbook listed");
     // "lost-booking" is an alias of the reservation playbook only.
-    p.send("lost-book").expect("send");
-    p.flush().expect("flush");
-    // Enter once the filter has taken every key, so it picks from the filtered list.
-    p.exp_string("lost-book \r\n").expect("typed");
-    p.send(ENTER).expect("send");
-    p.flush().expect("flush");
+    filter_and_pick(&mut p, "lost-book");
     let header = p.exp_string("listen").expect("the reservation playbook starts");
     assert!(header.contains("(reservation)"), "{header}");
     p.send_control('c').expect("ctrl-c");
@@ -112,11 +117,7 @@ fn start_without_a_type_offers_the_playbooks_filtered_as_one_types_aliases_inclu
     let t = Test::new();
     let mut p = t.pty(&["start", "--staff", "anna"]).env("COLUMNS", "60").spawn();
     p.exp_string("What went wrong?").expect("the picker");
-    p.send("lugg").expect("send");
-    p.flush().expect("flush");
-    p.exp_string("lugg \r\n").expect("typed");
-    p.send(ENTER).expect("send");
-    p.flush().expect("flush");
+    filter_and_pick(&mut p, "lugg");
     let before = p.exp_string("baggage\r\n").expect("the answer under the question");
     let before = crate::interactive::utf8(&before);
     let line = format!("{}baggage", before.rsplit(['\n', '\r']).next().unwrap_or_default());
