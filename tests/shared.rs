@@ -260,6 +260,44 @@ fn a_frozen_server_delays_the_next_prompt_at_most_two_seconds_and_the_answer_is_
     );
 }
 
+/// Two desks online, each deciding on what it holds: Ole's desk has the incident from an
+/// earlier close and does not know Anna has closed the other follow-up. The server keeps
+/// Anna's close; Ole is told, his desk does not say "closed", and `done` fails as the
+/// loser of two terminals on one log file does.
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_close_that_loses_to_another_desks_is_not_reported_as_done() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let login = c.login("desk", "oslo", "desk");
+    let (log, password) = (c.tcp_log("localhost", &login), format!("pw-{login}"));
+    let anna = Desk::new(&log, &password, &c.ca, "oslo");
+    let ole = Desk::new(&log, &password, &c.ca, "oslo");
+    let id = anna.start();
+    ole.ok(&["done", &id, "written-apology", "--staff", "ole"]);
+    let won = anna.ok(&["done", &id, "call-next-morning", "--staff", "anna", "--outcome", "recovered"]);
+    assert!(won.stderr.contains(&format!("of incident {id} closed (")), "{}", won.stderr);
+    let lost = ole.run(&["done", &id, "call-next-morning", "--staff", "ole", "--outcome", "lost", "--json"]);
+    assert_eq!(lost.code, 2, "{}", lost.stderr);
+    assert!(lost.stderr.contains("was closed first by anna"), "{}", lost.stderr);
+    assert!(
+        !lost.stderr.contains(&format!("of incident {id} closed (")),
+        "not reported as done: {}",
+        lost.stderr
+    );
+    let shown: serde_json::Value = serde_json::from_str(lost.stdout.trim()).unwrap();
+    let close =
+        shown["follow_ups"].as_array().unwrap().iter().find(|f| f["step"] == "call-next-morning").cloned();
+    assert_eq!(close.unwrap()["done_by"], "anna", "--json shows what the log holds");
+    let row = c
+        .admin
+        .query_one("SELECT done_by FROM recover.follow_ups WHERE step = 'call-next-morning'", &[])
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "anna");
+    assert_eq!(c.admin.query("SELECT 1 FROM recover.close_conflicts", &[]).unwrap().len(), 1);
+}
+
 #[test]
 #[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
 fn one_follow_up_closed_offline_on_two_desks_keeps_the_first_close_and_records_the_other() {

@@ -9,7 +9,7 @@ use crate::cli::{DoneArgs, DueArgs};
 use crate::clock;
 use crate::context::Context;
 use crate::duration::{Within, end_of_today};
-use crate::engine::{Event, Outcome};
+use crate::engine::{Event, Incident, Outcome};
 use crate::error::Error;
 use crate::exit_code::Exit;
 use crate::fx::FxBuild;
@@ -254,10 +254,32 @@ pub fn done(ctx: &Context, args: DoneArgs) -> Result<Exit, Error> {
         decided = crate::engine::done(i, playbook, &args.step, &closing)?;
         Ok(decided.clone())
     })?;
+    // On a shared log another desk may have closed the same follow-up first, each desk
+    // deciding on what it held: the server keeps one close, and this desk's push is told
+    // (and says so). Read back what the log holds now: a close that did not stick is not
+    // reported as done, and the command fails as the loser of two terminals on one log does.
+    let closed_here = |step: &str, now: &Incident| {
+        now.follow_ups.iter().find(|f| f.step == step).is_none_or(|f| {
+            f.done_by == closing.by
+                && f.done_at.map(jiff::Timestamp::as_millisecond) == Some(closing.at.as_millisecond())
+        })
+    };
+    let mut incident = incident;
+    let mut lost = false;
+    if decided.iter().any(|e| matches!(e, Event::FollowUpClosed { .. })) {
+        let now = store.get(&incident.id)?;
+        lost = decided
+            .iter()
+            .any(|e| matches!(e, Event::FollowUpClosed { step, .. } if !closed_here(step, &now)));
+        incident = now;
+    }
     if args.json {
         let mut out = Out::stdout();
         out.json_line(&incident)?;
         out.flush()?;
+    }
+    if lost {
+        return Ok(Exit::Usage);
     }
     let lang = config.lang.value.code();
     for event in &decided {
