@@ -413,3 +413,49 @@ fn a_side_file_left_read_only_is_named_once_the_log_is_writable_again() {
     assert!(run(&["start", "--type", "noise", "--yes", "--staff", "anna"]).status.success());
     assert_eq!(String::from_utf8_lossy(&run(&["log", "--json"]).stdout).lines().count(), 2);
 }
+
+/// A server that takes the connection and never answers (a stopped process behind a proxy,
+/// a wrong port that accepts) is given up on within the connect timeout: the desk records,
+/// `sync` and `server check` exit 3 saying so, and `sync --status` keeps the failure. They
+/// used to wait minutes (`sync`) or for ever (`server check`): `timeout` ends them here.
+#[test]
+fn a_server_that_never_answers_is_given_up_on_within_the_connect_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().collect();
+        drop(held);
+    });
+    let t = Test::new();
+    let log = format!("postgres://desk@127.0.0.1:{port}/recover");
+    let run = |args: &[&str]| {
+        let out = Command::new("timeout")
+            .arg("60")
+            .arg(BIN)
+            .args(args)
+            .current_dir(t.dir())
+            .env_clear()
+            .envs(base_env(t.dir(), &t.log()))
+            .envs([("RECOVER_LOG", log.as_str()), ("RECOVER_SITE", "oslo"), ("PGPASSWORD", "x")])
+            .env("PGCONNECT_TIMEOUT", "2")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, stderr) = run(&["start", "--type", "noise", "--yes", "--staff", "anna"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("kept on this desk"), "{stderr}");
+    for command in [&["sync"][..], &["server", "check"]] {
+        let (code, _, stderr) = run(command);
+        assert_eq!(code, Some(3), "{command:?} (124 is `timeout` ending it): {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("no answer within"), "{stderr}");
+    }
+    let (code, status, _) = run(&["sync", "--status"]);
+    assert_eq!(code, Some(0));
+    assert!(status.contains("pending       1") && status.contains("no answer within"), "{status}");
+}

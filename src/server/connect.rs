@@ -12,8 +12,33 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 use super::ServerError;
 use super::conninfo::{ConnInfo, Host, SslMode};
 
-/// A connection to the server, or one clear error naming it (never its password).
+/// A connection to the server, or one clear error naming it (never its password), within
+/// the connect timeout for each address plus a second. The `postgres` crate's own timeout
+/// bounds only the socket's connect: a server that takes the connection and never answers
+/// (a stopped process behind a proxy, a wrong port that accepts) held `sync` for minutes
+/// and `server check` for ever. The attempt runs on a thread of its own, which is left to
+/// end with the process if it never does.
 pub fn connect(info: &ConnInfo) -> Result<postgres::Client, ServerError> {
+    let addresses = u32::try_from(info.hosts.len().max(1)).unwrap_or(u32::MAX);
+    let deadline = info.connect_timeout.saturating_mul(addresses) + std::time::Duration::from_secs(1);
+    let (give, take) = std::sync::mpsc::sync_channel(1);
+    let attempt = info.clone();
+    std::thread::Builder::new()
+        .name("connect".into())
+        .spawn(move || {
+            let _ = give.send(connect_now(&attempt));
+        })
+        .map_err(|e| ServerError::Unreachable { server: info.to_string(), why: e.to_string() })?;
+    take.recv_timeout(deadline).unwrap_or_else(|_| {
+        Err(ServerError::Unreachable {
+            server: info.to_string(),
+            why: format!("no answer within {} s", deadline.as_secs()),
+        })
+    })
+}
+
+/// [`connect`] without its deadline.
+fn connect_now(info: &ConnInfo) -> Result<postgres::Client, ServerError> {
     let mut config = postgres::Config::new();
     for host in &info.hosts {
         match host {
