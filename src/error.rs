@@ -144,6 +144,12 @@ impl Error {
             Error::Rule(Rule::OutcomeAfterwards { .. }) => {
                 Some("leave out --outcome and say how it went with --note".into())
             }
+            // A shared log's server is not a folder: its settings are what to check.
+            Error::Store(StoreError::Database { path, .. } | StoreError::Access { path, .. })
+                if path.to_str().is_some_and(|p| p.starts_with("postgres://")) =>
+            {
+                Some("check the PG* settings, ~/.pgpass and PGSSLROOTCERT; `recover server check` shows what this login finds".into())
+            }
             Error::Store(_) => Some("check --log or RECOVER_LOG and the folder's permissions".into()),
             Error::Rule(Rule::OverLimit { .. }) => Some("name an approver or give fewer amends".into()),
             Error::Rule(Rule::TooLong { .. }) => Some("shorten it".into()),

@@ -260,6 +260,30 @@ fn a_frozen_server_delays_the_next_prompt_at_most_two_seconds_and_the_answer_is_
     );
 }
 
+/// A server that refuses this desk's login is not a folder to check: the desk still
+/// records (spooled), and a read says what the server said with the server's settings to
+/// check, in one line.
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_refused_login_is_said_with_the_server_settings_to_check() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let login = c.login("desk", "oslo", "desk");
+    let desk = Desk::new(&c.tcp_log("localhost", &login), "not-the-password", &c.ca, "oslo");
+    desk.start();
+    let out = desk.run(&["log"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("password")
+            && out.stderr.contains("`recover server check` shows what this login finds"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("folder"), "{}", out.stderr);
+}
+
 /// Two desks online, each deciding on what it holds: Ole's desk has the incident from an
 /// earlier close and does not know Anna has closed the other follow-up. The server keeps
 /// Anna's close; Ole is told, his desk does not say "closed", and `done` fails as the

@@ -107,10 +107,8 @@ impl SharedStore {
         let why = match told.recv_timeout(wait) {
             Ok(Ok(store)) => return Link::Up(Box::new(store)),
             Ok(Err(e @ ServerError::Unreachable { .. })) => e.to_string(),
-            Ok(Err(e)) => {
-                let hint = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
-                return Link::Refused(format!("{e}{hint}"));
-            }
+            // Said with the hint of a store error on a server (see `Error::hint`).
+            Ok(Err(e)) => return Link::Refused(e.to_string()),
             Err(_) => format!("{} did not answer within {} s", self.server_name(), wait.as_secs()),
         };
         eprintln!(
