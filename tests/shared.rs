@@ -260,6 +260,28 @@ fn a_frozen_server_delays_the_next_prompt_at_most_two_seconds_and_the_answer_is_
     );
 }
 
+/// A desk whose site is not its login's (RECOVER_SITE=bergen for an Oslo login) is refused
+/// by the server, not cut off from it: what it records is kept, and it is told what to
+/// fix rather than to wait for the network.
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn a_desk_recording_for_another_site_is_told_to_fix_its_site_not_to_wait() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let login = c.login("desk", "oslo", "desk");
+    let desk = Desk::new(&c.tcp_log("localhost", &login), &format!("pw-{login}"), &c.ca, "bergen");
+    let out = desk.run(&["start", "--type", "noise", "--yes", "--staff", "anna"]);
+    assert_eq!(out.code, 0, "kept on the desk: {}", out.stderr);
+    assert!(out.stderr.contains("refused") && out.stderr.contains("RECOVER_SITE"), "{}", out.stderr);
+    assert!(!out.stderr.contains("can be reached"), "{}", out.stderr);
+    let out = desk.run(&["sync"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("RECOVER_SITE") && !out.stderr.contains("can be reached"), "{}", out.stderr);
+    assert_eq!(desk.pending(), 1, "nothing lost");
+}
+
 /// A server that refuses this desk's login is not a folder to check: the desk still
 /// records (spooled), and a read says what the server said with the server's settings to
 /// check, in one line.

@@ -166,6 +166,11 @@ impl ServerError {
                     "ask the server's administrator; `recover server init-sql` shows what it expects"
                 }
                 ServerError::NotYet { .. } => "point --log at a log file",
+                ServerError::PushFailed { why, .. } if refused_by_rules(why) => {
+                    return Some(format!(
+                        "nothing is lost: they stay on this desk until this login may write their site; {REFUSED_CHECK}"
+                    ));
+                }
                 ServerError::PushFailed { .. } => {
                     "nothing is lost: they are sent when the server can be reached; `recover sync --status` shows them"
                 }
@@ -176,6 +181,17 @@ impl ServerError {
         )
     }
 }
+
+/// Whether a push failed on the server's rules (this login may not write that site), which
+/// waiting does not mend, rather than on the network.
+#[must_use]
+pub fn refused_by_rules(why: &str) -> bool {
+    why.contains("this login may not")
+}
+
+/// What to check when the server's rules refused a push.
+pub const REFUSED_CHECK: &str =
+    "check RECOVER_SITE and this login's row in recover.members (`recover server check`)";
 
 impl From<conninfo::BadConnInfo> for ServerError {
     fn from(e: conninfo::BadConnInfo) -> Self {

@@ -159,6 +159,15 @@ impl Drop for SharedStore {
         if let Ok(state) = self.spool.sync_state() {
             if state.pending > 0 {
                 let why = pusher.last_error.as_deref().unwrap_or("a push is still running");
+                if super::refused_by_rules(why) {
+                    eprintln!(
+                        "recover: {} incident(s) are kept on this desk: the shared log refused them ({}); {}",
+                        state.pending,
+                        crate::render::safe::one_line(why),
+                        super::REFUSED_CHECK
+                    );
+                    return;
+                }
                 eprintln!(
                     "recover: {} incident(s) are kept on this desk until the shared log can be reached ({}); `recover sync` sends them",
                     state.pending,
