@@ -282,6 +282,30 @@ fn a_desk_recording_for_another_site_is_told_to_fix_its_site_not_to_wait() {
     assert_eq!(desk.pending(), 1, "nothing lost");
 }
 
+/// Head office's login without its row in `recover.members` sees nothing: `report --by
+/// site` says that of this login, not that the shared log is "one desk's own".
+#[test]
+#[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
+fn head_office_without_its_membership_is_told_it_sees_nothing() {
+    let mut c = Cluster::new();
+    let setup = Test::new();
+    c.migrate(&setup);
+    let desk = c.login("desk", "oslo", "desk");
+    Desk::new(&c.tcp_log("localhost", &desk), &format!("pw-{desk}"), &c.ca, "oslo").start();
+    let office = c.login("office", "head-office", "head_office");
+    c.admin.batch_execute(&format!("DELETE FROM recover.members WHERE login = '{office}'")).unwrap();
+    let ho = Desk::new(&c.tcp_log("localhost", &office), &format!("pw-{office}"), &c.ca, "head-office");
+    for args in [
+        &["report", "--since", "30d", "--by", "site"][..],
+        &["report", "--since", "30d", "--by", "site", "--json"],
+    ] {
+        let out = ho.run(args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stderr.contains("this login sees no incident of the period"), "{}", out.stderr);
+        assert!(!out.stderr.contains("one desk's own"), "{}", out.stderr);
+    }
+}
+
 /// A server that refuses this desk's login is not a folder to check: the desk still
 /// records (spooled), and a read says what the server said with the server's settings to
 /// check, in one line.

@@ -137,6 +137,17 @@ fn rows(r: &Report) -> Vec<Line> {
     v
 }
 
+/// Why `--by site` found no sites: a log file has none; on a shared log, this login sees
+/// no incident of the period (head office without its row in `recover.members` sees none
+/// at all).
+fn no_sites(config: &Config) -> &'static str {
+    if crate::server::log_server(config).is_some() {
+        "this login sees no incident of the period, so there are no sites to split by (`recover server check` shows what it may read)"
+    } else {
+        "this log is one desk's own; it has no sites to split by"
+    }
+}
+
 /// Prints the report for the period.
 pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit, Error> {
     let config = &ctx.config;
@@ -156,7 +167,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit, Error> {
         return emit(args, &written_parts(args, ctx, since, &parts)?);
     }
     if by_site {
-        eprintln!("recover: warning: --by site: this log is one desk's own; it has no sites to split by");
+        eprintln!("recover: warning: --by site: {}", no_sites(config));
     }
     let mut report = parts.remove(0).report;
     if report.currency.is_empty() {
@@ -432,7 +443,7 @@ fn detailed(
     let mut parts = crate::tally::detail::detailed_parts(&*store, &filter, now, config.tz(), targets, split)?;
     drop(progress);
     if by_site && parts.iter().all(|p| p.site.is_none()) {
-        eprintln!("recover: warning: --by site: this log is one desk's own; it has no sites to split by");
+        eprintln!("recover: warning: --by site: {}", no_sites(config));
     }
     for part in &mut parts {
         let builtin = built_in_points(config, &part.report.failure_points);
