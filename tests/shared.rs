@@ -78,6 +78,13 @@ impl Desk {
     }
 }
 
+/// A cluster of this test's own, its schema migrated.
+fn migrated() -> Cluster {
+    let c = Cluster::new();
+    c.migrate(&Test::new());
+    c
+}
+
 /// A desk (or head office) on the test cluster: a login for `site` in `role`, over TLS.
 fn desk_on(c: &mut Cluster, name: &str, site: &str, role: &str) -> Desk {
     let login = c.login(name, site, role);
@@ -266,9 +273,7 @@ fn a_frozen_server_delays_the_next_prompt_at_most_two_seconds_and_the_answer_is_
 #[test]
 #[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
 fn a_desk_recording_for_another_site_is_told_to_fix_its_site_not_to_wait() {
-    let mut c = Cluster::new();
-    let setup = Test::new();
-    c.migrate(&setup);
+    let mut c = migrated();
     let login = c.login("desk", "oslo", "desk");
     let desk = Desk::new(&c.tcp_log("localhost", &login), &format!("pw-{login}"), &c.ca, "bergen");
     let out = desk.run(&["start", "--type", "noise", "--yes", "--staff", "anna"]);
@@ -287,11 +292,8 @@ fn a_desk_recording_for_another_site_is_told_to_fix_its_site_not_to_wait() {
 #[test]
 #[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
 fn head_office_without_its_membership_is_told_it_sees_nothing() {
-    let mut c = Cluster::new();
-    let setup = Test::new();
-    c.migrate(&setup);
-    let desk = c.login("desk", "oslo", "desk");
-    Desk::new(&c.tcp_log("localhost", &desk), &format!("pw-{desk}"), &c.ca, "oslo").start();
+    let mut c = migrated();
+    desk_on(&mut c, "desk", "oslo", "desk").start();
     let office = c.login("office", "head-office", "head_office");
     c.admin.batch_execute(&format!("DELETE FROM recover.members WHERE login = '{office}'")).unwrap();
     let ho = Desk::new(&c.tcp_log("localhost", &office), &format!("pw-{office}"), &c.ca, "head-office");
@@ -312,9 +314,7 @@ fn head_office_without_its_membership_is_told_it_sees_nothing() {
 #[test]
 #[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
 fn a_refused_login_is_said_with_the_server_settings_to_check() {
-    let mut c = Cluster::new();
-    let setup = Test::new();
-    c.migrate(&setup);
+    let mut c = migrated();
     let login = c.login("desk", "oslo", "desk");
     let desk = Desk::new(&c.tcp_log("localhost", &login), "not-the-password", &c.ca, "oslo");
     desk.start();
@@ -337,9 +337,7 @@ fn a_refused_login_is_said_with_the_server_settings_to_check() {
 #[test]
 #[ignore = "needs PostgreSQL (.ci/pg-cluster.sh); CI runs it with --include-ignored"]
 fn a_close_that_loses_to_another_desks_is_not_reported_as_done() {
-    let mut c = Cluster::new();
-    let setup = Test::new();
-    c.migrate(&setup);
+    let mut c = migrated();
     let login = c.login("desk", "oslo", "desk");
     let (log, password) = (c.tcp_log("localhost", &login), format!("pw-{login}"));
     let anna = Desk::new(&log, &password, &c.ca, "oslo");

@@ -182,11 +182,15 @@ impl ServerError {
     }
 }
 
-/// Whether a push failed on the server's rules (this login may not write that site), which
-/// waiting does not mend, rather than on the network.
+/// How the reason for a write the server's rules refuse begins (see
+/// `PostgresStore::failed`).
+pub(crate) const NOT_ALLOWED: &str = "this login may not";
+
+/// Whether a write failed on the server's rules (this login may not write that site, or
+/// purge), which waiting does not mend, rather than on the network.
 #[must_use]
 pub fn refused_by_rules(why: &str) -> bool {
-    why.contains("this login may not")
+    why.contains(NOT_ALLOWED)
 }
 
 /// What to check when the server's rules refused a push.

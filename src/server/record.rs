@@ -134,7 +134,7 @@ impl PostgresStore {
             self.in_tx(|s| s.execute("DELETE FROM recover.incidents WHERE started_at < $1", &params));
         match deleted {
             Ok(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
-            Err(StoreError::Database { why, .. }) if why.starts_with("this login may not") => {
+            Err(StoreError::Database { why, .. }) if super::refused_by_rules(&why) => {
                 Err(StoreError::PurgeFailed {
                     path: self.server().into(),
                     why: "only a site's manager login may purge the shared log, and only its own site"

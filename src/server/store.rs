@@ -93,7 +93,7 @@ impl PostgresStore {
 
     pub(super) fn failed(&self, e: &postgres::Error) -> StoreError {
         if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
-            return self.refused(&format!("this login may not do that here ({})", why(e)));
+            return self.refused(&format!("{} do that here ({})", super::NOT_ALLOWED, why(e)));
         }
         StoreError::Database { path: PathBuf::from(&self.server), why: why(e) }
     }
